@@ -1,0 +1,2 @@
+//! Shared workloads for the criterion benchmarks of interphase.
+#![forbid(unsafe_code)]

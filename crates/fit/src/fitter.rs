@@ -1,0 +1,724 @@
+//! Fitting a [`Problem`] with Levenberg–Marquardt: options, bounds, ties, covariance.
+//!
+//! # Bounds
+//! Bounded parameters are mapped to unbounded internal variables with the
+//! transforms of MINUIT (F. James, MINUIT Reference Manual, CERN D506, §1.3.1)
+//! that lmfit also uses:
+//! `p = min + (sin u + 1)(max − min)/2` for two bounds,
+//! `p = min − 1 + √(u² + 1)` for a lower and `p = max + 1 − √(u² + 1)` for an
+//! upper bound. Values therefore never leave their bounds. A starting value lying
+//! exactly on a bound is moved inside by 10⁻⁹ of the range (or of `max(1, |p|)`),
+//! because the transform's derivative vanishes there.
+//!
+//! # Covariance
+//! The covariance is computed in the user's (external) parameters, not the
+//! internal ones: `C = s²·(JᵀJ)⁻¹` with `J = ∂r/∂p` of the varying parameters at
+//! the solution (through ties), `s² = χ²/(N − N_vary)` when
+//! [`LmOptions::scale_covariance`] is on (lmfit's and scipy's default) and 1
+//! otherwise. `(JᵀJ)⁻¹` comes from the SVD of the column-scaled `J`; when `J` is
+//! rank-deficient no uncertainties are reported and a warning says so. Tied
+//! parameters get `A·C·Aᵀ` where `A = ∂p_all/∂p_vary`. Parameters at a bound are
+//! reported with a warning: their uncertainty assumes the bound is inactive.
+
+use nalgebra::DMatrix;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::lm::{LmCore, LmFunction, LmInfo, LmWorkspace, enorm, lmder};
+use crate::param::{Parameters, Resolved, Role};
+use crate::problem::{JacobianMut, Problem};
+use crate::result::{FitResult, ParamResult, Termination};
+
+/// How the Jacobian is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Derivatives {
+    /// The problem's analytic Jacobian; forward differences if it has none.
+    #[default]
+    Auto,
+    /// Forward differences, step `h = √ε·max(|p|, 1)` (ε = 2.2·10⁻¹⁶), flipped to a
+    /// backward step at an upper bound. One extra evaluation per parameter.
+    Forward,
+    /// Central differences, step `h = ε^{1/3}·max(|p|, 1)`, one-sided near a bound.
+    /// Two extra evaluations per parameter; error O(h²).
+    Central,
+}
+
+/// Options of [`fit`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LmOptions {
+    /// Stop when the relative reduction of χ² (actual and predicted) is below this.
+    /// Default 1.49012·10⁻⁸ (scipy/lmfit's `leastsq`).
+    pub ftol: f64,
+    /// Stop when the relative change of the scaled parameters is below this.
+    /// Default 1.49012·10⁻⁸.
+    pub xtol: f64,
+    /// Stop when the cosine between residuals and every Jacobian column is below this.
+    /// Default 0.
+    pub gtol: f64,
+    /// Maximum residual evaluations outside Jacobians; default `1000·(N_vary + 1)`.
+    pub max_evaluations: Option<usize>,
+    /// Initial trust-region radius factor (MINPACK `factor`), default 100.
+    pub step_bound: f64,
+    /// Source of the Jacobian.
+    pub derivatives: Derivatives,
+    /// Scale the covariance by χ²_ν (default true). Turn off when the residuals are
+    /// weighted by trustworthy σᵢ and the absolute covariance is wanted.
+    pub scale_covariance: bool,
+}
+
+impl Default for LmOptions {
+    fn default() -> Self {
+        LmOptions {
+            ftol: 1.49012e-8,
+            xtol: 1.49012e-8,
+            gtol: 0.0,
+            max_evaluations: None,
+            step_bound: 100.0,
+            derivatives: Derivatives::Auto,
+            scale_covariance: true,
+        }
+    }
+}
+
+impl LmOptions {
+    /// Tight tolerances (`ftol = xtol = 10⁻¹⁵`) for reference-grade fits such as NIST StRD.
+    pub fn precise() -> Self {
+        LmOptions {
+            ftol: 1e-15,
+            xtol: 1e-15,
+            ..Default::default()
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("ftol", self.ftol),
+            ("xtol", self.xtol),
+            ("gtol", self.gtol),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(Error::Options(format!(
+                    "{name} = {v} must be finite and >= 0"
+                )));
+            }
+        }
+        if !(self.step_bound.is_finite() && self.step_bound > 0.0) {
+            return Err(Error::Options(format!(
+                "step_bound = {} must be > 0",
+                self.step_bound
+            )));
+        }
+        if self.max_evaluations == Some(0) {
+            return Err(Error::Options("max_evaluations must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A bound transform of one free parameter.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Bound {
+    None,
+    Lower(f64),
+    Upper(f64),
+    Both(f64, f64),
+}
+
+impl Bound {
+    fn new(min: Option<f64>, max: Option<f64>) -> Self {
+        match (min, max) {
+            (None, None) => Bound::None,
+            (Some(a), None) => Bound::Lower(a),
+            (None, Some(b)) => Bound::Upper(b),
+            (Some(a), Some(b)) => Bound::Both(a, b),
+        }
+    }
+    /// External value of internal `u`.
+    pub fn ext(self, u: f64) -> f64 {
+        match self {
+            Bound::None => u,
+            Bound::Lower(a) => a - 1.0 + (u * u + 1.0).sqrt(),
+            Bound::Upper(b) => b + 1.0 - (u * u + 1.0).sqrt(),
+            Bound::Both(a, b) => (a + (u.sin() + 1.0) * (b - a) / 2.0).clamp(a, b),
+        }
+    }
+    /// Internal value of external `p` (moved off an exact bound).
+    pub fn int(self, p: f64) -> f64 {
+        let nudge = |scale: f64| 1e-9 * scale.abs().max(1.0);
+        match self {
+            Bound::None => p,
+            Bound::Lower(a) => {
+                let p = p.max(a + nudge(a));
+                ((p - a + 1.0).powi(2) - 1.0).sqrt()
+            }
+            Bound::Upper(b) => {
+                let p = p.min(b - nudge(b));
+                ((b - p + 1.0).powi(2) - 1.0).sqrt()
+            }
+            Bound::Both(a, b) => {
+                let h = 1e-9 * (b - a);
+                let p = p.clamp(a + h, b - h);
+                (2.0 * (p - a) / (b - a) - 1.0).clamp(-1.0, 1.0).asin()
+            }
+        }
+    }
+    /// dp/du.
+    pub fn deriv(self, u: f64) -> f64 {
+        match self {
+            Bound::None => 1.0,
+            Bound::Lower(_) => u / (u * u + 1.0).sqrt(),
+            Bound::Upper(_) => -u / (u * u + 1.0).sqrt(),
+            Bound::Both(a, b) => u.cos() * (b - a) / 2.0,
+        }
+    }
+    fn upper(self) -> Option<f64> {
+        match self {
+            Bound::Upper(b) | Bound::Both(_, b) => Some(b),
+            _ => None,
+        }
+    }
+    fn lower(self) -> Option<f64> {
+        match self {
+            Bound::Lower(a) | Bound::Both(a, _) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// Maps the solver's internal free variables to the problem's full parameter
+/// vector and back, and computes Jacobians (analytic through ties, or by finite
+/// differences). Owns every buffer the iterations use.
+pub(crate) struct Mapper<'a, P: Problem + ?Sized> {
+    pub problem: &'a P,
+    pub m: usize,
+    pub roles: Vec<Role>,
+    pub free: Vec<usize>,
+    pub bounds: Vec<Bound>,
+    /// For each free k, the (full index, coefficient) pairs it drives (itself first).
+    contrib: Vec<Vec<(usize, f64)>>,
+    pub full: Vec<f64>,
+    offsets: Vec<f64>,
+    jfull: Vec<f64>,
+    rtmp: Vec<f64>,
+    rtmp2: Vec<f64>,
+    pub derivatives: Derivatives,
+    analytic: Option<bool>,
+    pub nfev: usize,
+    pub njev: usize,
+}
+
+impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
+    pub fn new(problem: &'a P, params: &Parameters, derivatives: Derivatives) -> Result<Self> {
+        for p in params {
+            p.validate()?;
+        }
+        let resolved = Resolved::new(params)?;
+        let n_all = params.len();
+        if let Some(np) = problem.n_params() {
+            if np != n_all {
+                return Err(Error::Dimension(format!(
+                    "the problem takes {np} parameters but {n_all} were given"
+                )));
+            }
+        }
+        let m = problem.n_residuals();
+        if m == 0 {
+            return Err(Error::Data("the problem has no residuals".into()));
+        }
+        let nfree = resolved.free.len();
+        if nfree == 0 {
+            return Err(Error::NoFreeParameters);
+        }
+        if m < nfree {
+            return Err(Error::Dimension(format!(
+                "{m} residuals cannot determine {nfree} varying parameters"
+            )));
+        }
+        let bounds: Vec<Bound> = resolved
+            .free
+            .iter()
+            .map(|&i| Bound::new(params[i].min(), params[i].max()))
+            .collect();
+        let mut contrib: Vec<Vec<(usize, f64)>> =
+            resolved.free.iter().map(|&i| vec![(i, 1.0)]).collect();
+        let mut offsets = vec![0.0; n_all];
+        for (i, role) in resolved.roles.iter().enumerate() {
+            if let Role::Tied {
+                root,
+                factor,
+                offset,
+            } = *role
+            {
+                offsets[i] = offset;
+                if let Role::Free(k) = resolved.roles[root] {
+                    contrib[k].push((i, factor));
+                }
+            }
+        }
+        let mut full = params.values();
+        for (i, role) in resolved.roles.iter().enumerate() {
+            if let Role::Tied {
+                root,
+                factor,
+                offset,
+            } = *role
+            {
+                full[i] = factor * full[root] + offset;
+            }
+        }
+        Ok(Mapper {
+            problem,
+            m,
+            roles: resolved.roles,
+            free: resolved.free,
+            bounds,
+            contrib,
+            full,
+            offsets,
+            jfull: Vec::new(),
+            rtmp: vec![0.0; m],
+            rtmp2: vec![0.0; m],
+            derivatives,
+            analytic: None,
+            nfev: 0,
+            njev: 0,
+        })
+    }
+
+    pub fn nfree(&self) -> usize {
+        self.free.len()
+    }
+
+    /// Internal starting vector.
+    pub fn initial_internal(&self) -> Vec<f64> {
+        self.free
+            .iter()
+            .zip(&self.bounds)
+            .map(|(&i, b)| b.int(self.full[i]))
+            .collect()
+    }
+
+    /// Sets free external values and propagates ties.
+    fn set_free_external(&mut self, k: usize, value: f64) {
+        let Self {
+            contrib,
+            full,
+            offsets,
+            ..
+        } = self;
+        for (idx, &(i, c)) in contrib[k].iter().enumerate() {
+            full[i] = if idx == 0 {
+                value
+            } else {
+                c * value + offsets[i]
+            };
+        }
+    }
+
+    /// Writes the full parameter vector for internal point `u` into `full`
+    /// (which must start as a copy of `self.full`, for fixed values).
+    pub fn fill_full(&self, u: &[f64], full: &mut [f64]) {
+        for (k, &uk) in u.iter().enumerate() {
+            let v = self.bounds[k].ext(uk);
+            for (idx, &(i, c)) in self.contrib[k].iter().enumerate() {
+                full[i] = if idx == 0 { v } else { c * v + self.offsets[i] };
+            }
+        }
+    }
+
+    pub fn set_internal(&mut self, u: &[f64]) {
+        for k in 0..u.len() {
+            let v = self.bounds[k].ext(u[k]);
+            self.set_free_external(k, v);
+        }
+    }
+
+    fn eval_full(&mut self, out: &mut [f64]) -> bool {
+        self.nfev += 1;
+        self.problem.residuals(&self.full, out);
+        out.iter().all(|v| v.is_finite())
+    }
+
+    /// The Jacobian with respect to the free *external* parameters (`m × nfree`,
+    /// column-major) at the current `full`, given residuals `f` there.
+    pub fn jac_external(&mut self, f: &[f64], jac: &mut [f64]) -> bool {
+        let m = self.m;
+        let nfree = self.nfree();
+        self.njev += 1;
+        let try_analytic = self.derivatives == Derivatives::Auto && self.analytic != Some(false);
+        if try_analytic {
+            let n_all = self.full.len();
+            self.jfull.resize(m * n_all, 0.0);
+            self.jfull.iter_mut().for_each(|v| *v = 0.0);
+            let ok = match JacobianMut::new(&mut self.jfull, m, n_all) {
+                Ok(mut view) => self.problem.jacobian(&self.full, &mut view),
+                Err(_) => false,
+            };
+            self.analytic = Some(ok);
+            if ok {
+                for k in 0..nfree {
+                    let col = &mut jac[k * m..(k + 1) * m];
+                    col.iter_mut().for_each(|v| *v = 0.0);
+                    for &(i, c) in &self.contrib[k] {
+                        let src = &self.jfull[i * m..(i + 1) * m];
+                        for (d, s) in col.iter_mut().zip(src) {
+                            *d += c * s;
+                        }
+                    }
+                }
+                return jac.iter().all(|v| v.is_finite());
+            }
+        }
+        // finite differences in the external free parameters
+        let central = self.derivatives == Derivatives::Central;
+        let mut rt = std::mem::take(&mut self.rtmp);
+        let mut rt2 = std::mem::take(&mut self.rtmp2);
+        let mut ok = true;
+        for k in 0..nfree {
+            let i0 = self.free[k];
+            let p0 = self.full[i0];
+            let b = self.bounds[k];
+            let base = if central {
+                f64::EPSILON.cbrt()
+            } else {
+                f64::EPSILON.sqrt()
+            };
+            let mut h = base * p0.abs().max(1.0);
+            let room_up = b.upper().map_or(f64::INFINITY, |u| u - p0);
+            let room_down = b.lower().map_or(f64::INFINITY, |l| p0 - l);
+            let col = &mut jac[k * m..(k + 1) * m];
+            if central && room_up >= h && room_down >= h {
+                self.set_free_external(k, p0 + h);
+                ok &= self.eval_full(&mut rt);
+                self.set_free_external(k, p0 - h);
+                ok &= self.eval_full(&mut rt2);
+                for i in 0..m {
+                    col[i] = (rt[i] - rt2[i]) / (2.0 * h);
+                }
+            } else {
+                if room_up < h && room_down > room_up {
+                    h = -h.min(room_down);
+                } else {
+                    h = h.min(room_up.max(f64::MIN_POSITIVE));
+                }
+                self.set_free_external(k, p0 + h);
+                ok &= self.eval_full(&mut rt);
+                for i in 0..m {
+                    col[i] = (rt[i] - f[i]) / h;
+                }
+            }
+            self.set_free_external(k, p0);
+        }
+        self.rtmp = rt;
+        self.rtmp2 = rt2;
+        ok && jac.iter().all(|v| v.is_finite())
+    }
+
+    /// `A = ∂p_all/∂p_free` applied: covariance of all parameters from that of the free ones.
+    pub fn propagate_covariance(&self, cfree: &DMatrix<f64>) -> Vec<Vec<f64>> {
+        let n_all = self.full.len();
+        let nfree = self.nfree();
+        let mut a = DMatrix::<f64>::zeros(n_all, nfree);
+        for k in 0..nfree {
+            for &(i, c) in &self.contrib[k] {
+                a[(i, k)] = c;
+            }
+        }
+        let full = &a * cfree * a.transpose();
+        (0..n_all)
+            .map(|i| (0..n_all).map(|j| full[(i, j)]).collect())
+            .collect()
+    }
+}
+
+impl<P: Problem + ?Sized> LmFunction for Mapper<'_, P> {
+    fn eval(&mut self, x: &[f64], fvec: &mut [f64]) -> bool {
+        self.set_internal(x);
+        self.eval_full(fvec)
+    }
+    fn jac(&mut self, x: &[f64], fvec: &[f64], fjac: &mut [f64]) -> bool {
+        self.set_internal(x);
+        if !self.jac_external(fvec, fjac) {
+            return false;
+        }
+        let m = self.m;
+        for k in 0..x.len() {
+            let d = self.bounds[k].deriv(x[k]);
+            if d != 1.0 {
+                fjac[k * m..(k + 1) * m].iter_mut().for_each(|v| *v *= d);
+            }
+        }
+        true
+    }
+}
+
+/// Reusable buffers for repeated fits (batch fitting keeps one per thread).
+#[derive(Debug, Default, Clone)]
+pub struct FitWorkspace {
+    pub(crate) lm: LmWorkspace,
+}
+
+/// Fits `problem` from the starting values in `params`.
+///
+/// Returns an error for invalid parameters or options, size mismatches, and
+/// residuals that are not finite at the start. A fit that runs out of
+/// evaluations is not an error: the result says `converged: false`.
+///
+/// ```
+/// use interphase_fit::{fit, CurveFit, LmOptions, Parameter, Parameters};
+/// let x = [0.0, 1.0, 2.0, 3.0, 4.0];
+/// let y = [1.0, 3.1, 4.9, 7.2, 8.9];
+/// let line = CurveFit::new(&x, &y, |x, p: &[f64]| p[0] + p[1] * x)?
+///     .with_gradient(|x, _p, g| { g[0] = 1.0; g[1] = x; });
+/// let mut params = Parameters::new();
+/// params.push(Parameter::new("intercept", 0.0))?;
+/// params.push(Parameter::new("slope", 1.0).with_min(0.0))?;
+/// let r = fit(&line, &params, &LmOptions::default())?;
+/// assert!(r.converged);
+/// assert!((r.value("slope").unwrap() - 1.99).abs() < 1e-9);
+/// println!("{r}");
+/// # Ok::<(), interphase_fit::Error>(())
+/// ```
+pub fn fit<P: Problem + ?Sized>(
+    problem: &P,
+    params: &Parameters,
+    options: &LmOptions,
+) -> Result<FitResult> {
+    fit_with_workspace(problem, params, options, &mut FitWorkspace::default())
+}
+
+/// [`fit`] reusing the buffers of `workspace`.
+pub fn fit_with_workspace<P: Problem + ?Sized>(
+    problem: &P,
+    params: &Parameters,
+    options: &LmOptions,
+    workspace: &mut FitWorkspace,
+) -> Result<FitResult> {
+    options.validate()?;
+    let mut map = Mapper::new(problem, params, options.derivatives)?;
+    let (m, n) = (map.m, map.nfree());
+    let ws = &mut workspace.lm;
+    ws.resize(m, n);
+    let mut x = map.initial_internal();
+    map.set_internal(&x);
+    let mut f0 = std::mem::take(&mut ws.fvec);
+    let ok = map.eval_full(&mut f0);
+    if !ok {
+        let index = f0.iter().position(|v| !v.is_finite()).unwrap_or(0);
+        return Err(Error::NonFiniteStart {
+            what: "residual",
+            index,
+        });
+    }
+    ws.fvec = f0;
+    let core = LmCore {
+        ftol: options.ftol,
+        xtol: options.xtol,
+        gtol: options.gtol,
+        max_eval: options.max_evaluations.unwrap_or(1000 * (n + 1)),
+        factor: options.step_bound,
+    };
+    let out = lmder(&mut map, &mut x, ws, core);
+    if out.info == LmInfo::NonFiniteJacobian && out.njev == 1 {
+        let mut j = vec![0.0; m * n];
+        map.set_internal(&x);
+        let f = ws.fvec.clone();
+        map.jac_external(&f, &mut j);
+        let index = j.iter().position(|v| !v.is_finite()).unwrap_or(0) % m;
+        return Err(Error::NonFiniteStart {
+            what: "Jacobian",
+            index,
+        });
+    }
+    let termination = match out.info {
+        LmInfo::Ftol => Termination::FtolReached,
+        LmInfo::Xtol => Termination::XtolReached,
+        LmInfo::FtolXtol => Termination::FtolAndXtolReached,
+        LmInfo::Gtol => Termination::GtolReached,
+        LmInfo::MaxEval => Termination::MaxEvaluations,
+        LmInfo::FtolTooSmall => Termination::FtolAtMachinePrecision,
+        LmInfo::XtolTooSmall => Termination::XtolAtMachinePrecision,
+        LmInfo::GtolTooSmall => Termination::GtolAtMachinePrecision,
+        LmInfo::NonFiniteJacobian => Termination::NonFiniteJacobian,
+    };
+    let residuals = ws.fvec.clone();
+    Ok(finish(
+        &mut map,
+        params,
+        &x,
+        residuals,
+        termination,
+        out.iterations,
+        options.scale_covariance,
+    ))
+}
+
+/// Builds the [`FitResult`] at internal point `x` with residuals `residuals`.
+pub(crate) fn finish<P: Problem + ?Sized>(
+    map: &mut Mapper<'_, P>,
+    params: &Parameters,
+    x: &[f64],
+    residuals: Vec<f64>,
+    termination: Termination,
+    iterations: usize,
+    scale_covariance: bool,
+) -> FitResult {
+    map.set_internal(x);
+    let (m, n) = (map.m, map.nfree());
+    let chi_square = enorm(&residuals).powi(2);
+    let dof = m - n;
+    let reduced = if dof > 0 {
+        chi_square / dof as f64
+    } else {
+        f64::NAN
+    };
+    let mut warnings = Vec::new();
+
+    // covariance from the external Jacobian at the solution
+    let mut jac = vec![0.0; m * n];
+    let covariance = if !map.jac_external(&residuals, &mut jac) {
+        warnings.push("the Jacobian is not finite at the solution: no uncertainties".into());
+        None
+    } else if dof == 0 {
+        warnings.push("no degrees of freedom (N = N_vary): no uncertainties".into());
+        None
+    } else {
+        match inverse_normal_matrix(m, n, &jac) {
+            Some(mut c) => {
+                let s2 = if scale_covariance { reduced } else { 1.0 };
+                c *= s2;
+                Some(map.propagate_covariance(&c))
+            }
+            None => {
+                warnings.push(
+                    "the Jacobian is rank-deficient at the solution (a parameter has no effect \
+                     or two are redundant): no uncertainties"
+                        .into(),
+                );
+                None
+            }
+        }
+    };
+
+    let mut out = Vec::with_capacity(params.len());
+    for (i, p) in params.iter().enumerate() {
+        let value = map.full[i];
+        let vary = matches!(map.roles[i], Role::Free(_));
+        let stderr = match (&covariance, map.roles[i]) {
+            (_, Role::Fixed) => None,
+            (Some(c), _) => Some(c[i][i].max(0.0).sqrt()),
+            (None, _) => None,
+        };
+        let tie = p
+            .tie()
+            .map(|t| format!("{}*{} + {}", t.factor, t.reference, t.offset));
+        if vary {
+            let scale = match (p.min(), p.max()) {
+                (Some(a), Some(b)) => b - a,
+                _ => value.abs().max(1.0),
+            };
+            for (bound, which) in [(p.min(), "lower"), (p.max(), "upper")] {
+                if let Some(b) = bound {
+                    if (value - b).abs() <= 1e-6 * scale {
+                        warnings.push(format!(
+                            "parameter '{}' is at its {which} bound {b}: its uncertainty assumes \
+                             the bound is inactive",
+                            p.name()
+                        ));
+                    }
+                }
+            }
+        }
+        out.push(ParamResult {
+            name: p.name().to_string(),
+            value,
+            stderr,
+            init: p.value(),
+            vary,
+            min: p.min(),
+            max: p.max(),
+            tie,
+        });
+    }
+    if !termination.converged() {
+        warnings.push(format!("not converged: {}", termination.message()));
+    }
+    let nf = m as f64;
+    let ln_chi = (chi_square / nf).max(f64::MIN_POSITIVE).ln();
+    let aic = nf * ln_chi + 2.0 * n as f64;
+    let bic = nf * ln_chi + nf.ln() * n as f64;
+    let r_squared = r_squared(map.problem, chi_square);
+    FitResult {
+        params: out,
+        covariance,
+        chi_square,
+        reduced_chi_square: reduced,
+        n_data: m,
+        n_varying: n,
+        dof,
+        r_squared,
+        aic,
+        bic,
+        n_iterations: iterations,
+        n_evaluations: map.nfev,
+        n_jacobians: map.njev,
+        termination,
+        converged: termination.converged(),
+        covariance_scaled: scale_covariance,
+        residuals,
+        warnings,
+    }
+}
+
+fn r_squared<P: Problem + ?Sized>(problem: &P, chi_square: f64) -> Option<f64> {
+    let y = problem.observed()?;
+    let w = problem.weights();
+    let wi = |i: usize| w.map_or(1.0, |w| w[i]);
+    let (mut sw, mut swy) = (0.0, 0.0);
+    for (i, yi) in y.iter().enumerate() {
+        let w2 = wi(i) * wi(i);
+        sw += w2;
+        swy += w2 * yi;
+    }
+    let mean = swy / sw;
+    let tss: f64 = y
+        .iter()
+        .enumerate()
+        .map(|(i, yi)| (wi(i) * (yi - mean)).powi(2))
+        .sum();
+    (tss > 0.0).then(|| 1.0 - chi_square / tss)
+}
+
+/// `(JᵀJ)⁻¹` for a column-major `m × n` Jacobian, by SVD of the column-scaled
+/// matrix; `None` when it is numerically rank-deficient.
+pub(crate) fn inverse_normal_matrix(m: usize, n: usize, jac: &[f64]) -> Option<DMatrix<f64>> {
+    let mut j = DMatrix::from_column_slice(m, n, jac);
+    let mut scale = vec![1.0; n];
+    for k in 0..n {
+        let norm = j.column(k).norm();
+        if norm == 0.0 || !norm.is_finite() {
+            return None;
+        }
+        scale[k] = norm;
+        j.column_mut(k).unscale_mut(norm);
+    }
+    let svd = j.svd(false, true);
+    let v_t = svd.v_t?;
+    let s = &svd.singular_values;
+    let smax = s.iter().cloned().fold(0.0, f64::max);
+    let tol = smax * f64::EPSILON * (m.max(n) as f64);
+    if s.iter().any(|&x| x <= tol) {
+        return None;
+    }
+    let mut c = DMatrix::<f64>::zeros(n, n);
+    for a in 0..n {
+        for b in 0..n {
+            let mut sum = 0.0;
+            for k in 0..s.len() {
+                sum += v_t[(k, a)] * v_t[(k, b)] / (s[k] * s[k]);
+            }
+            c[(a, b)] = sum / (scale[a] * scale[b]);
+        }
+    }
+    Some(c)
+}

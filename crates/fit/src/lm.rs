@@ -1,0 +1,664 @@
+//! Levenberg–Marquardt in the form of MINPACK's `lmder` (Moré 1978).
+//!
+//! The algorithm follows J. J. Moré, "The Levenberg–Marquardt algorithm:
+//! implementation and theory", Lecture Notes in Mathematics 630 (1978), and the
+//! structure of MINPACK-1 (Moré, Garbow, Hillstrom, ANL-80-74, 1980): a scaled
+//! trust region, the step from a column-pivoted Householder QR of the Jacobian
+//! and Givens rotations for the damping term (`qrsolv`), the Levenberg parameter
+//! found by safeguarded Newton iteration (`lmpar`), and MINPACK's ftol / xtol /
+//! gtol / maximum-evaluation tests. This is an independent implementation in Rust
+//! from the published algorithm; all buffers live in [`LmWorkspace`], so iterations
+//! do not allocate.
+
+/// The function the solver sees: `m` residuals of `n` internal variables.
+pub(crate) trait LmFunction {
+    /// Evaluates the residuals; returns false when any is not finite.
+    fn eval(&mut self, x: &[f64], fvec: &mut [f64]) -> bool;
+    /// Evaluates the `m × n` column-major Jacobian at `x` (residuals `fvec` given);
+    /// returns false when any element is not finite.
+    fn jac(&mut self, x: &[f64], fvec: &[f64], fjac: &mut [f64]) -> bool;
+}
+
+/// Why MINPACK-style iteration stopped (MINPACK's `info` codes 1–8, plus failures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LmInfo {
+    Ftol,
+    Xtol,
+    FtolXtol,
+    Gtol,
+    MaxEval,
+    FtolTooSmall,
+    XtolTooSmall,
+    GtolTooSmall,
+    NonFiniteJacobian,
+}
+
+/// Options of the core iteration.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LmCore {
+    pub ftol: f64,
+    pub xtol: f64,
+    pub gtol: f64,
+    pub max_eval: usize,
+    pub factor: f64,
+}
+
+/// Buffers of one solve; reuse across fits of the same size.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LmWorkspace {
+    pub m: usize,
+    pub n: usize,
+    pub fvec: Vec<f64>,
+    pub fjac: Vec<f64>,
+    diag: Vec<f64>,
+    qtf: Vec<f64>,
+    ipvt: Vec<usize>,
+    wa1: Vec<f64>,
+    wa2: Vec<f64>,
+    wa3: Vec<f64>,
+    wa4: Vec<f64>,
+    rdiag: Vec<f64>,
+    acnorm: Vec<f64>,
+    sdiag: Vec<f64>,
+    lwa1: Vec<f64>,
+    lwa2: Vec<f64>,
+}
+
+impl LmWorkspace {
+    pub fn resize(&mut self, m: usize, n: usize) {
+        self.m = m;
+        self.n = n;
+        self.fvec.resize(m, 0.0);
+        self.fjac.resize(m * n, 0.0);
+        self.wa4.resize(m, 0.0);
+        for v in [
+            &mut self.diag,
+            &mut self.qtf,
+            &mut self.wa1,
+            &mut self.wa2,
+            &mut self.wa3,
+            &mut self.rdiag,
+            &mut self.acnorm,
+            &mut self.sdiag,
+            &mut self.lwa1,
+            &mut self.lwa2,
+        ] {
+            v.resize(n, 0.0);
+        }
+        self.ipvt.resize(n, 0);
+    }
+}
+
+/// What the iteration produced.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LmOutcome {
+    pub info: LmInfo,
+    pub njev: usize,
+    pub iterations: usize,
+}
+
+/// Euclidean norm, rescaled when the plain sum of squares over/underflows.
+pub(crate) fn enorm(v: &[f64]) -> f64 {
+    let s: f64 = v.iter().map(|x| x * x).sum();
+    if s.is_finite() && s > 1e-280 {
+        return s.sqrt();
+    }
+    let scale = v.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+    if scale == 0.0 || !scale.is_finite() {
+        return scale;
+    }
+    let s: f64 = v.iter().map(|x| (x / scale) * (x / scale)).sum();
+    scale * s.sqrt()
+}
+
+/// Minimises `‖f(x)‖²` from `x` (updated in place). `ws.fvec` must hold `f(x)` on entry
+/// (finite); on return `ws.fvec` holds the residuals at the returned `x`.
+pub(crate) fn lmder<F: LmFunction>(
+    fcn: &mut F,
+    x: &mut [f64],
+    ws: &mut LmWorkspace,
+    opt: LmCore,
+) -> LmOutcome {
+    let (m, n) = (ws.m, ws.n);
+    let epsmch = f64::EPSILON;
+    let mut nfev = 1usize;
+    let mut njev = 0usize;
+    let mut fnorm = enorm(&ws.fvec);
+    let mut par = 0.0;
+    let mut iter = 1usize;
+    let mut delta = 0.0;
+    let mut xnorm = 0.0;
+
+    loop {
+        // Jacobian and its QR factorisation with column pivoting
+        njev += 1;
+        if !fcn.jac(x, &ws.fvec, &mut ws.fjac) {
+            return LmOutcome {
+                info: LmInfo::NonFiniteJacobian,
+                njev,
+                iterations: iter,
+            };
+        }
+        qrfac(
+            m,
+            n,
+            &mut ws.fjac,
+            &mut ws.ipvt,
+            &mut ws.rdiag,
+            &mut ws.acnorm,
+            &mut ws.wa3,
+        );
+
+        if iter == 1 {
+            for j in 0..n {
+                ws.diag[j] = if ws.acnorm[j] == 0.0 {
+                    1.0
+                } else {
+                    ws.acnorm[j]
+                };
+                ws.wa3[j] = ws.diag[j] * x[j];
+            }
+            xnorm = enorm(&ws.wa3[..n]);
+            delta = opt.factor * xnorm;
+            if delta == 0.0 {
+                delta = opt.factor;
+            }
+        }
+
+        // Qᵀ f in qtf
+        ws.wa4.copy_from_slice(&ws.fvec);
+        for j in 0..n {
+            let col = j * m;
+            let ajj = ws.fjac[col + j];
+            if ajj != 0.0 {
+                let mut sum = 0.0;
+                for i in j..m {
+                    sum += ws.fjac[col + i] * ws.wa4[i];
+                }
+                let temp = -sum / ajj;
+                for i in j..m {
+                    ws.wa4[i] += ws.fjac[col + i] * temp;
+                }
+            }
+            ws.fjac[col + j] = ws.rdiag[j];
+            ws.qtf[j] = ws.wa4[j];
+        }
+
+        // scaled gradient norm
+        let mut gnorm = 0.0f64;
+        if fnorm != 0.0 {
+            for j in 0..n {
+                let l = ws.ipvt[j];
+                if ws.acnorm[l] != 0.0 {
+                    let mut sum = 0.0;
+                    for i in 0..=j {
+                        sum += ws.fjac[j * m + i] * (ws.qtf[i] / fnorm);
+                    }
+                    gnorm = gnorm.max((sum / ws.acnorm[l]).abs());
+                }
+            }
+        }
+        if gnorm <= opt.gtol {
+            return LmOutcome {
+                info: LmInfo::Gtol,
+                njev,
+                iterations: iter,
+            };
+        }
+        for j in 0..n {
+            ws.diag[j] = ws.diag[j].max(ws.acnorm[j]);
+        }
+
+        // inner loop: find an acceptable step
+        loop {
+            par = lmpar(
+                n,
+                &mut ws.fjac,
+                m,
+                &ws.ipvt,
+                &ws.diag,
+                &ws.qtf,
+                delta,
+                par,
+                &mut ws.wa1,
+                &mut ws.sdiag,
+                &mut ws.lwa1,
+                &mut ws.lwa2,
+            );
+            for j in 0..n {
+                ws.wa1[j] = -ws.wa1[j];
+                ws.wa2[j] = x[j] + ws.wa1[j];
+                ws.wa3[j] = ws.diag[j] * ws.wa1[j];
+            }
+            let pnorm = enorm(&ws.wa3[..n]);
+            if iter == 1 {
+                delta = delta.min(pnorm);
+            }
+            let ok = fcn.eval(&ws.wa2, &mut ws.wa4);
+            nfev += 1;
+            let fnorm1 = if ok { enorm(&ws.wa4) } else { f64::INFINITY };
+
+            let mut actred = -1.0;
+            if 0.1 * fnorm1 < fnorm {
+                actred = 1.0 - (fnorm1 / fnorm).powi(2);
+            }
+            for j in 0..n {
+                ws.wa3[j] = 0.0;
+                let temp = ws.wa1[ws.ipvt[j]];
+                for i in 0..=j {
+                    ws.wa3[i] += ws.fjac[j * m + i] * temp;
+                }
+            }
+            let temp1 = enorm(&ws.wa3[..n]) / fnorm;
+            let temp2 = par.sqrt() * pnorm / fnorm;
+            let prered = temp1 * temp1 + temp2 * temp2 / 0.5;
+            let dirder = -(temp1 * temp1 + temp2 * temp2);
+            let ratio = if prered != 0.0 { actred / prered } else { 0.0 };
+
+            if ratio <= 0.25 {
+                let mut temp = if actred >= 0.0 {
+                    0.5
+                } else {
+                    0.5 * dirder / (dirder + 0.5 * actred)
+                };
+                if 0.1 * fnorm1 >= fnorm || temp < 0.1 {
+                    temp = 0.1;
+                }
+                delta = temp * delta.min(pnorm / 0.1);
+                par /= temp;
+            } else if par == 0.0 || ratio >= 0.75 {
+                delta = pnorm / 0.5;
+                par *= 0.5;
+            }
+
+            if ratio >= 1e-4 {
+                for j in 0..n {
+                    x[j] = ws.wa2[j];
+                    ws.wa2[j] = ws.diag[j] * x[j];
+                }
+                ws.fvec.copy_from_slice(&ws.wa4);
+                xnorm = enorm(&ws.wa2[..n]);
+                fnorm = fnorm1;
+                iter += 1;
+            }
+
+            let ftol_ok = actred.abs() <= opt.ftol && prered <= opt.ftol && 0.5 * ratio <= 1.0;
+            let xtol_ok = delta <= opt.xtol * xnorm;
+            let done = |info| LmOutcome {
+                info,
+                njev,
+                iterations: iter,
+            };
+            match (ftol_ok, xtol_ok) {
+                (true, true) => return done(LmInfo::FtolXtol),
+                (true, false) => return done(LmInfo::Ftol),
+                (false, true) => return done(LmInfo::Xtol),
+                _ => {}
+            }
+            if nfev >= opt.max_eval {
+                return done(LmInfo::MaxEval);
+            }
+            if actred.abs() <= epsmch && prered <= epsmch && 0.5 * ratio <= 1.0 {
+                return done(LmInfo::FtolTooSmall);
+            }
+            if delta <= epsmch * xnorm {
+                return done(LmInfo::XtolTooSmall);
+            }
+            if gnorm <= epsmch {
+                return done(LmInfo::GtolTooSmall);
+            }
+            if ratio >= 1e-4 {
+                break;
+            }
+        }
+    }
+}
+
+/// Householder QR with column pivoting of the column-major `m × n` matrix `a`
+/// (MINPACK `qrfac`). On return the strict upper triangle of `a` holds R's
+/// off-diagonal part, `rdiag` R's diagonal, the lower part the Householder
+/// vectors, `ipvt` the permutation and `acnorm` the original column norms.
+pub(crate) fn qrfac(
+    m: usize,
+    n: usize,
+    a: &mut [f64],
+    ipvt: &mut [usize],
+    rdiag: &mut [f64],
+    acnorm: &mut [f64],
+    wa: &mut [f64],
+) {
+    let epsmch = f64::EPSILON;
+    for j in 0..n {
+        acnorm[j] = enorm(&a[j * m..(j + 1) * m]);
+        rdiag[j] = acnorm[j];
+        wa[j] = rdiag[j];
+        ipvt[j] = j;
+    }
+    let minmn = m.min(n);
+    for j in 0..minmn {
+        // bring the column of largest remaining norm into the pivot position
+        let mut kmax = j;
+        for k in j..n {
+            if rdiag[k] > rdiag[kmax] {
+                kmax = k;
+            }
+        }
+        if kmax != j {
+            for i in 0..m {
+                a.swap(j * m + i, kmax * m + i);
+            }
+            rdiag[kmax] = rdiag[j];
+            wa[kmax] = wa[j];
+            ipvt.swap(j, kmax);
+        }
+        let cj = j * m;
+        let mut ajnorm = enorm(&a[cj + j..cj + m]);
+        if ajnorm != 0.0 {
+            if a[cj + j] < 0.0 {
+                ajnorm = -ajnorm;
+            }
+            for i in j..m {
+                a[cj + i] /= ajnorm;
+            }
+            a[cj + j] += 1.0;
+            let ajj = a[cj + j];
+            for k in (j + 1)..n {
+                let ck = k * m;
+                let mut sum = 0.0;
+                for i in j..m {
+                    sum += a[cj + i] * a[ck + i];
+                }
+                let temp = sum / ajj;
+                for i in j..m {
+                    a[ck + i] -= temp * a[cj + i];
+                }
+                if rdiag[k] != 0.0 {
+                    let temp = a[ck + j] / rdiag[k];
+                    rdiag[k] *= (1.0 - temp * temp).max(0.0).sqrt();
+                    if 0.05 * (rdiag[k] / wa[k]).powi(2) <= epsmch {
+                        rdiag[k] = enorm(&a[ck + j + 1..ck + m]);
+                        wa[k] = rdiag[k];
+                    }
+                }
+            }
+        }
+        rdiag[j] = -ajnorm;
+    }
+}
+
+/// The Levenberg parameter for the trust-region radius `delta` (MINPACK `lmpar`).
+/// `r` holds R in its upper triangle (leading dimension `ldr`); the step goes to `x`.
+#[allow(clippy::too_many_arguments)]
+fn lmpar(
+    n: usize,
+    r: &mut [f64],
+    ldr: usize,
+    ipvt: &[usize],
+    diag: &[f64],
+    qtb: &[f64],
+    delta: f64,
+    par_in: f64,
+    x: &mut [f64],
+    sdiag: &mut [f64],
+    wa1: &mut [f64],
+    wa2: &mut [f64],
+) -> f64 {
+    let dwarf = f64::MIN_POSITIVE;
+    // Gauss–Newton direction (least squares if R is singular)
+    let mut nsing = n;
+    for j in 0..n {
+        wa1[j] = qtb[j];
+        if r[j * ldr + j] == 0.0 && nsing == n {
+            nsing = j;
+        }
+        if nsing < n {
+            wa1[j] = 0.0;
+        }
+    }
+    for j in (0..nsing).rev() {
+        wa1[j] /= r[j * ldr + j];
+        let temp = wa1[j];
+        for i in 0..j {
+            wa1[i] -= r[j * ldr + i] * temp;
+        }
+    }
+    for j in 0..n {
+        x[ipvt[j]] = wa1[j];
+    }
+
+    let mut iter = 0;
+    for j in 0..n {
+        wa2[j] = diag[j] * x[j];
+    }
+    let mut dxnorm = enorm(&wa2[..n]);
+    let mut fp = dxnorm - delta;
+    if fp <= 0.1 * delta {
+        return 0.0;
+    }
+
+    // lower bound parl from the Newton step when R has full rank
+    let mut parl = 0.0;
+    if nsing >= n {
+        for j in 0..n {
+            let l = ipvt[j];
+            wa1[j] = diag[l] * (wa2[l] / dxnorm);
+        }
+        for j in 0..n {
+            let mut sum = 0.0;
+            for i in 0..j {
+                sum += r[j * ldr + i] * wa1[i];
+            }
+            wa1[j] = (wa1[j] - sum) / r[j * ldr + j];
+        }
+        let temp = enorm(&wa1[..n]);
+        parl = ((fp / delta) / temp) / temp;
+    }
+
+    // upper bound paru
+    for j in 0..n {
+        let mut sum = 0.0;
+        for i in 0..=j {
+            sum += r[j * ldr + i] * qtb[i];
+        }
+        wa1[j] = sum / diag[ipvt[j]];
+    }
+    let gnorm = enorm(&wa1[..n]);
+    let mut paru = gnorm / delta;
+    if paru == 0.0 {
+        paru = dwarf / delta.min(0.1);
+    }
+
+    let mut par = par_in.max(parl).min(paru);
+    if par == 0.0 {
+        par = gnorm / dxnorm;
+    }
+
+    loop {
+        iter += 1;
+        if par == 0.0 {
+            par = dwarf.max(0.001 * paru);
+        }
+        let temp = par.sqrt();
+        for j in 0..n {
+            wa1[j] = temp * diag[j];
+        }
+        qrsolv(n, r, ldr, ipvt, wa1, qtb, x, sdiag, wa2);
+        for j in 0..n {
+            wa2[j] = diag[j] * x[j];
+        }
+        dxnorm = enorm(&wa2[..n]);
+        let temp = fp;
+        fp = dxnorm - delta;
+        if fp.abs() <= 0.1 * delta || (parl == 0.0 && fp <= temp && temp < 0.0) || iter == 10 {
+            break;
+        }
+        // Newton correction
+        for j in 0..n {
+            let l = ipvt[j];
+            wa1[j] = diag[l] * (wa2[l] / dxnorm);
+        }
+        for j in 0..n {
+            wa1[j] /= sdiag[j];
+            let temp = wa1[j];
+            for i in (j + 1)..n {
+                wa1[i] -= r[j * ldr + i] * temp;
+            }
+        }
+        let temp = enorm(&wa1[..n]);
+        let parc = ((fp / delta) / temp) / temp;
+        if fp > 0.0 {
+            parl = parl.max(par);
+        }
+        if fp < 0.0 {
+            paru = paru.min(par);
+        }
+        par = parl.max(par + parc);
+    }
+    par
+}
+
+/// Solves `min ‖[A; D] x − [b; 0]‖` given the QR of `A·P` (MINPACK `qrsolv`).
+/// On return the strict lower triangle of `r` holds Sᵀ and `sdiag` S's diagonal,
+/// where `Pᵀ(AᵀA + DD)P = SᵀS`.
+#[allow(clippy::too_many_arguments)]
+fn qrsolv(
+    n: usize,
+    r: &mut [f64],
+    ldr: usize,
+    ipvt: &[usize],
+    diag: &[f64],
+    qtb: &[f64],
+    x: &mut [f64],
+    sdiag: &mut [f64],
+    wa: &mut [f64],
+) {
+    for j in 0..n {
+        for i in j..n {
+            r[j * ldr + i] = r[i * ldr + j];
+        }
+        x[j] = r[j * ldr + j];
+        wa[j] = qtb[j];
+    }
+    for j in 0..n {
+        let l = ipvt[j];
+        if diag[l] != 0.0 {
+            for s in sdiag[j..n].iter_mut() {
+                *s = 0.0;
+            }
+            sdiag[j] = diag[l];
+            let mut qtbpj = 0.0;
+            for k in j..n {
+                if sdiag[k] == 0.0 {
+                    continue;
+                }
+                let rkk = r[k * ldr + k];
+                let (sin, cos) = if rkk.abs() < sdiag[k].abs() {
+                    let cotan = rkk / sdiag[k];
+                    let sin = 0.5 / (0.25 + 0.25 * cotan * cotan).sqrt();
+                    (sin, sin * cotan)
+                } else {
+                    let tan = sdiag[k] / rkk;
+                    let cos = 0.5 / (0.25 + 0.25 * tan * tan).sqrt();
+                    (cos * tan, cos)
+                };
+                r[k * ldr + k] = cos * rkk + sin * sdiag[k];
+                let temp = cos * wa[k] + sin * qtbpj;
+                qtbpj = -sin * wa[k] + cos * qtbpj;
+                wa[k] = temp;
+                for i in (k + 1)..n {
+                    let rik = r[k * ldr + i];
+                    let temp = cos * rik + sin * sdiag[i];
+                    sdiag[i] = -sin * rik + cos * sdiag[i];
+                    r[k * ldr + i] = temp;
+                }
+            }
+        }
+        sdiag[j] = r[j * ldr + j];
+        r[j * ldr + j] = x[j];
+    }
+    let mut nsing = n;
+    for j in 0..n {
+        if sdiag[j] == 0.0 && nsing == n {
+            nsing = j;
+        }
+        if nsing < n {
+            wa[j] = 0.0;
+        }
+    }
+    for j in (0..nsing).rev() {
+        let mut sum = 0.0;
+        for i in (j + 1)..nsing {
+            sum += r[j * ldr + i] * wa[i];
+        }
+        wa[j] = (wa[j] - sum) / sdiag[j];
+    }
+    for j in 0..n {
+        x[ipvt[j]] = wa[j];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rosenbrock as least squares: r = [10(x2 − x1²), 1 − x1].
+    struct Rosen;
+    impl LmFunction for Rosen {
+        fn eval(&mut self, x: &[f64], f: &mut [f64]) -> bool {
+            f[0] = 10.0 * (x[1] - x[0] * x[0]);
+            f[1] = 1.0 - x[0];
+            true
+        }
+        fn jac(&mut self, x: &[f64], _f: &[f64], j: &mut [f64]) -> bool {
+            j[0] = -20.0 * x[0];
+            j[1] = -1.0;
+            j[2] = 10.0;
+            j[3] = 0.0;
+            true
+        }
+    }
+
+    #[test]
+    fn rosenbrock_converges() {
+        let mut ws = LmWorkspace::default();
+        ws.resize(2, 2);
+        let mut x = [-1.2, 1.0];
+        let mut f = Rosen;
+        f.eval(&x, &mut ws.fvec);
+        let opt = LmCore {
+            ftol: 1e-12,
+            xtol: 1e-12,
+            gtol: 0.0,
+            max_eval: 1000,
+            factor: 100.0,
+        };
+        let out = lmder(&mut f, &mut x, &mut ws, opt);
+        assert!(
+            (x[0] - 1.0).abs() < 1e-10 && (x[1] - 1.0).abs() < 1e-10,
+            "{x:?} {out:?}"
+        );
+    }
+
+    #[test]
+    fn qrfac_reproduces_column_norms_of_r() {
+        // |R e_j| for pivoted columns equals the original column norms
+        let m = 5;
+        let n = 3;
+        let mut a: Vec<f64> = (0..m * n)
+            .map(|k| ((k * 7 + 3) % 11) as f64 - 4.0)
+            .collect();
+        let orig = a.clone();
+        let (mut ipvt, mut rd, mut ac, mut wa) =
+            (vec![0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        qrfac(m, n, &mut a, &mut ipvt, &mut rd, &mut ac, &mut wa);
+        for j in 0..n {
+            let mut s = rd[j] * rd[j];
+            for i in 0..j {
+                s += a[j * m + i].powi(2);
+            }
+            let l = ipvt[j];
+            let orig_norm: f64 = orig[l * m..(l + 1) * m].iter().map(|v| v * v).sum();
+            assert!((s - orig_norm).abs() < 1e-10 * orig_norm, "{s} {orig_norm}");
+        }
+    }
+}

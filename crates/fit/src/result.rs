@@ -1,0 +1,296 @@
+//! The outcome of a fit: best values, uncertainties, statistics and a report.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::param::Parameters;
+
+/// Why the solver stopped.
+///
+/// The first eight are MINPACK's `info` codes 1–8 (Moré, Garbow, Hillstrom 1980).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Termination {
+    /// Relative reduction of χ² below `ftol` (MINPACK info 1).
+    FtolReached,
+    /// Relative change of the parameters below `xtol` (info 2).
+    XtolReached,
+    /// Both of the above (info 3).
+    FtolAndXtolReached,
+    /// Residuals orthogonal to the Jacobian's columns within `gtol` (info 4).
+    GtolReached,
+    /// The evaluation budget ran out (info 5): not converged.
+    MaxEvaluations,
+    /// χ² cannot decrease further at machine precision (info 6): converged as far
+    /// as `f64` allows.
+    FtolAtMachinePrecision,
+    /// The parameters cannot change further at machine precision (info 7).
+    XtolAtMachinePrecision,
+    /// The gradient is zero to machine precision (info 8).
+    GtolAtMachinePrecision,
+    /// The Jacobian became NaN or infinite: not converged.
+    NonFiniteJacobian,
+    /// Nelder–Mead: the simplex's cost spread fell below its tolerance.
+    SimplexConverged,
+    /// Nelder–Mead: the iteration budget ran out: not converged.
+    MaxIterations,
+}
+
+impl Termination {
+    /// True for the stops that mean a minimum was found.
+    pub fn converged(self) -> bool {
+        !matches!(
+            self,
+            Termination::MaxEvaluations
+                | Termination::NonFiniteJacobian
+                | Termination::MaxIterations
+        )
+    }
+
+    /// A sentence for reports.
+    pub fn message(self) -> &'static str {
+        match self {
+            Termination::FtolReached => "relative reduction of chi-square below ftol",
+            Termination::XtolReached => "relative change of parameters below xtol",
+            Termination::FtolAndXtolReached => {
+                "chi-square and parameters converged (ftol and xtol)"
+            }
+            Termination::GtolReached => "gradient orthogonality below gtol",
+            Termination::MaxEvaluations => "maximum number of evaluations reached (not converged)",
+            Termination::FtolAtMachinePrecision => "chi-square converged to machine precision",
+            Termination::XtolAtMachinePrecision => "parameters converged to machine precision",
+            Termination::GtolAtMachinePrecision => "gradient zero to machine precision",
+            Termination::NonFiniteJacobian => "the Jacobian became non-finite (not converged)",
+            Termination::SimplexConverged => "Nelder-Mead simplex converged",
+            Termination::MaxIterations => "maximum number of iterations reached (not converged)",
+        }
+    }
+}
+
+/// One parameter's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamResult {
+    /// Name.
+    pub name: String,
+    /// Best value.
+    pub value: f64,
+    /// One-standard-deviation uncertainty; `None` for fixed parameters or when the
+    /// covariance could not be estimated.
+    pub stderr: Option<f64>,
+    /// Starting value.
+    pub init: f64,
+    /// Whether the solver varied it (false for fixed and tied parameters).
+    pub vary: bool,
+    /// Lower bound.
+    pub min: Option<f64>,
+    /// Upper bound.
+    pub max: Option<f64>,
+    /// `Some("factor*reference + offset")` for tied parameters.
+    pub tie: Option<String>,
+}
+
+/// Everything a fit produced.
+///
+/// Statistics follow lmfit's definitions (lmfit 1.3 `MinimizerResult`):
+/// `χ² = Σ rᵢ²`, `χ²_ν = χ²/(N − N_vary)`, `AIC = N ln(χ²/N) + 2 N_vary`,
+/// `BIC = N ln(χ²/N) + ln(N)·N_vary`, and `R² = 1 − χ²/Σ wᵢ²(yᵢ − ȳ)²` with ȳ
+/// the weighted mean, when the problem reports its observed data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitResult {
+    /// Per-parameter outcomes, in parameter order.
+    pub params: Vec<ParamResult>,
+    /// Covariance over all parameters (`N_par × N_par`, rows in parameter order;
+    /// zero rows for fixed ones, propagated rows for tied ones); `None` when it
+    /// could not be estimated.
+    pub covariance: Option<Vec<Vec<f64>>>,
+    /// χ² = Σ rᵢ² of the weighted residuals.
+    pub chi_square: f64,
+    /// χ² / degrees of freedom.
+    pub reduced_chi_square: f64,
+    /// Number of residuals N.
+    pub n_data: usize,
+    /// Number of varying parameters.
+    pub n_varying: usize,
+    /// Degrees of freedom N − N_vary.
+    pub dof: usize,
+    /// Coefficient of determination, when the problem reports its observed data.
+    pub r_squared: Option<f64>,
+    /// Akaike information criterion.
+    pub aic: f64,
+    /// Bayesian information criterion.
+    pub bic: f64,
+    /// Accepted iterations.
+    pub n_iterations: usize,
+    /// Residual evaluations, finite-difference ones included.
+    pub n_evaluations: usize,
+    /// Jacobian evaluations (analytic or by finite differences).
+    pub n_jacobians: usize,
+    /// Why the solver stopped.
+    pub termination: Termination,
+    /// Whether a minimum was found (see [`Termination::converged`]).
+    pub converged: bool,
+    /// Whether the covariance was scaled by χ²_ν (lmfit's `scale_covar`).
+    pub covariance_scaled: bool,
+    /// Residuals at the best values.
+    pub residuals: Vec<f64>,
+    /// Things the user should know: parameters at a bound, uncertainties that
+    /// could not be estimated, a stop before convergence.
+    pub warnings: Vec<String>,
+}
+
+impl FitResult {
+    /// A parameter's outcome by name.
+    pub fn param(&self, name: &str) -> Option<&ParamResult> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// A parameter's best value by name.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        self.param(name).map(|p| p.value)
+    }
+
+    /// A parameter's standard error by name.
+    pub fn stderr(&self, name: &str) -> Option<f64> {
+        self.param(name).and_then(|p| p.stderr)
+    }
+
+    /// Best values in parameter order.
+    pub fn values(&self) -> Vec<f64> {
+        self.params.iter().map(|p| p.value).collect()
+    }
+
+    /// Standard errors in parameter order.
+    pub fn stderrs(&self) -> Vec<Option<f64>> {
+        self.params.iter().map(|p| p.stderr).collect()
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.params.iter().position(|p| p.name == name)
+    }
+
+    /// Covariance of two parameters.
+    pub fn covariance_of(&self, a: &str, b: &str) -> Option<f64> {
+        let (i, j) = (self.index(a)?, self.index(b)?);
+        self.covariance.as_ref().map(|c| c[i][j])
+    }
+
+    /// Correlation coefficient of two parameters (`None` if either has no uncertainty).
+    pub fn correlation(&self, a: &str, b: &str) -> Option<f64> {
+        let (i, j) = (self.index(a)?, self.index(b)?);
+        let c = self.covariance.as_ref()?;
+        let d = (c[i][i] * c[j][j]).sqrt();
+        (d > 0.0).then(|| c[i][j] / d)
+    }
+
+    /// The correlation matrix over the varying parameters, with their names.
+    pub fn correlation_matrix(&self) -> Option<(Vec<String>, Vec<Vec<f64>>)> {
+        let c = self.covariance.as_ref()?;
+        let idx: Vec<usize> = (0..self.params.len())
+            .filter(|&i| self.params[i].vary)
+            .collect();
+        let names = idx.iter().map(|&i| self.params[i].name.clone()).collect();
+        let m = idx
+            .iter()
+            .map(|&i| {
+                idx.iter()
+                    .map(|&j| {
+                        let d = (c[i][i] * c[j][j]).sqrt();
+                        if d > 0.0 { c[i][j] / d } else { f64::NAN }
+                    })
+                    .collect()
+            })
+            .collect();
+        Some((names, m))
+    }
+
+    /// The parameter set at the best values (bounds, ties and vary flags kept), ready
+    /// to start another fit from.
+    pub fn to_parameters(&self, template: &Parameters) -> Parameters {
+        let mut p = template.clone();
+        for (i, r) in self.params.iter().enumerate() {
+            if i < p.len() {
+                let q = p.param_mut(i);
+                let v = match (q.min(), q.max()) {
+                    (Some(lo), _) if r.value < lo => lo,
+                    (_, Some(hi)) if r.value > hi => hi,
+                    _ => r.value,
+                };
+                *q = q.clone().with_value(v);
+            }
+        }
+        p
+    }
+}
+
+impl fmt::Display for FitResult {
+    /// A report shaped like lmfit's `fit_report`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "[[Fit Statistics]]")?;
+        writeln!(f, "    termination        = {}", self.termination.message())?;
+        writeln!(f, "    converged          = {}", self.converged)?;
+        writeln!(f, "    # function evals   = {}", self.n_evaluations)?;
+        writeln!(f, "    # data points      = {}", self.n_data)?;
+        writeln!(f, "    # variables        = {}", self.n_varying)?;
+        writeln!(f, "    chi-square         = {:.10e}", self.chi_square)?;
+        writeln!(
+            f,
+            "    reduced chi-square = {:.10e}",
+            self.reduced_chi_square
+        )?;
+        writeln!(f, "    Akaike info crit   = {:.5}", self.aic)?;
+        writeln!(f, "    Bayesian info crit = {:.5}", self.bic)?;
+        if let Some(r2) = self.r_squared {
+            writeln!(f, "    R-squared          = {r2:.10}")?;
+        }
+        writeln!(f, "[[Variables]]")?;
+        let w = self.params.iter().map(|p| p.name.len()).max().unwrap_or(0) + 1;
+        for p in &self.params {
+            let name = format!("{}:", p.name);
+            write!(f, "    {name:<w$} {:>16.9e}", p.value, w = w)?;
+            match p.stderr {
+                Some(s) => {
+                    let rel = if p.value != 0.0 {
+                        100.0 * (s / p.value).abs()
+                    } else {
+                        f64::INFINITY
+                    };
+                    write!(f, " +/- {s:<12.6e} ({rel:.2}%)")?;
+                }
+                None => write!(f, " +/- {:<12} {:>8}", "n/a", "")?,
+            }
+            if let Some(t) = &p.tie {
+                write!(f, " == '{t}'")?;
+            } else if !p.vary {
+                write!(f, " (fixed)")?;
+            } else {
+                write!(f, " (init = {})", p.init)?;
+            }
+            writeln!(f)?;
+        }
+        if let Some((names, c)) = self.correlation_matrix() {
+            let mut pairs = Vec::new();
+            for i in 0..names.len() {
+                for j in (i + 1)..names.len() {
+                    if c[i][j].abs() >= 0.1 {
+                        pairs.push((c[i][j], i, j));
+                    }
+                }
+            }
+            if !pairs.is_empty() {
+                pairs.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+                writeln!(f, "[[Correlations]] (unreported correlations are < 0.100)")?;
+                for (c, i, j) in pairs {
+                    writeln!(f, "    C({}, {}) = {c:+.4}", names[i], names[j])?;
+                }
+            }
+        }
+        if !self.warnings.is_empty() {
+            writeln!(f, "[[Warnings]]")?;
+            for w in &self.warnings {
+                writeln!(f, "    {w}")?;
+            }
+        }
+        Ok(())
+    }
+}

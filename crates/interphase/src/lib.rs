@@ -1,0 +1,41 @@
+//! # interphase
+//!
+//! Characterisation of solid-state battery materials and their interfaces —
+//! XPS, EELS, EDS and XRD spectra, impedance spectroscopy, ceramic density and
+//! stoichiometry — with one fitting core. This umbrella crate re-exports the
+//! domain crates as modules and gathers the everyday names in [`prelude`].
+//!
+//! | module | crate | what |
+//! | --- | --- | --- |
+//! | [`fit`] | `interphase-fit` | nonlinear least squares, bounds, ties, uncertainties, batch and global fits |
+//! | [`spectra`] | `interphase-spectra` | spectra, baselines, line shapes, peak fits (in progress) |
+//! | [`eis`] | `interphase-eis` | impedance circuits and fits (in progress) |
+//! | [`materials`] | `interphase-materials` | formulas, densities, stoichiometry (in progress) |
+//! | [`plot`] | `interphase-plot` | SVG figures (in progress) |
+//!
+//! ```
+//! use interphase::prelude::*;
+//! let x = [1.0, 2.0, 3.0, 4.0];
+//! let y = [2.0, 4.1, 5.9, 8.0];
+//! let problem = CurveFit::new(&x, &y, |x, p: &[f64]| p[0] * x)?;
+//! let r = fit(&problem, &Parameters::from_values(&[("k", 1.0)])?, &LmOptions::default())?;
+//! assert!((r.value("k").unwrap() - 1.9966666666666666).abs() < 1e-9);
+//! # Ok::<(), interphase::fit::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(rustdoc::broken_intra_doc_links)]
+
+pub use interphase_eis as eis;
+pub use interphase_fit as fit;
+pub use interphase_materials as materials;
+pub use interphase_plot as plot;
+pub use interphase_spectra as spectra;
+
+/// The everyday names, for `use interphase::prelude::*` in programs and notebooks.
+pub mod prelude {
+    pub use interphase_fit::{
+        CurveFit, Derivatives, FitResult, GlobalProblem, JacobianMut, LmOptions, MultiStart,
+        NelderMeadOptions, Parameter, Parameters, Problem, Termination, fit, fit_batch,
+        fit_batch_with, fit_multistart, nelder_mead,
+    };
+}
