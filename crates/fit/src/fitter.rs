@@ -35,10 +35,12 @@ pub enum Derivatives {
     /// The problem's analytic Jacobian; forward differences if it has none.
     #[default]
     Auto,
-    /// Forward differences, step `h = √ε·max(|p|, 1)` (ε = 2.2·10⁻¹⁶), flipped to a
-    /// backward step at an upper bound. One extra evaluation per parameter.
+    /// Forward differences, step `h = √ε·|p|` (`√ε` when `p = 0`; ε = 2.2·10⁻¹⁶, as
+    /// MINPACK's `fdjac2`), flipped to a backward step at an upper bound. One extra
+    /// evaluation per parameter.
     Forward,
-    /// Central differences, step `h = ε^{1/3}·max(|p|, 1)`, one-sided near a bound.
+    /// Central differences, step `h = ε^{1/3}·|p|` (`ε^{1/3}` when `p = 0`), one-sided
+    /// near a bound.
     /// Two extra evaluations per parameter; error O(h²).
     Central,
 }
@@ -383,7 +385,7 @@ impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
             } else {
                 f64::EPSILON.sqrt()
             };
-            let mut h = base * p0.abs().max(1.0);
+            let mut h = if p0 == 0.0 { base } else { base * p0.abs() };
             let room_up = b.upper().map_or(f64::INFINITY, |u| u - p0);
             let room_down = b.lower().map_or(f64::INFINITY, |l| p0 - l);
             let col = &mut jac[k * m..(k + 1) * m];

@@ -1,0 +1,191 @@
+//! All 27 NIST StRD nonlinear regression problems from both starting points.
+//!
+//! Certified values: NIST Statistical Reference Datasets, nonlinear regression
+//! (public domain), copied unchanged into tests/data/nist (see its README.md).
+//! The accuracy measure is the log relative error (LRE): the number of
+//! significant digits that agree with the certified value. Goals of the issue:
+//! parameters ≥ 6 digits, standard deviations ≥ 4 digits, on all 54 runs.
+//! What is asserted is what is reached (docs/validation.md tables every run),
+//! with one documented exception: Lanczos1, whose certified residual sum of
+//! squares (1.4·10⁻²⁵) lies below the round-off of its data in f64, so its
+//! certified standard deviations (proportional to √RSS) cannot be reproduced in
+//! double precision; its parameters are still asserted to ≥ 10 digits.
+
+use std::path::PathBuf;
+
+use interphase_fit::{Derivatives, LmOptions, fit, nist};
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/nist")
+}
+
+fn all() -> Vec<nist::Dataset> {
+    let mut files: Vec<_> = std::fs::read_dir(data_dir())
+        .expect("tests/data/nist is part of the repository")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "dat"))
+        .collect();
+    files.sort();
+    let sets: Vec<_> = files
+        .iter()
+        .map(|p| nist::Dataset::from_file(p).unwrap())
+        .collect();
+    assert_eq!(sets.len(), 27, "the suite has 27 problems");
+    sets
+}
+
+struct Lre {
+    params: f64,
+    stderr: f64,
+    rss: f64,
+    converged: bool,
+}
+
+fn run(d: &nist::Dataset, start: u8, options: &LmOptions) -> Lre {
+    let problem = d.problem();
+    let r = fit(&problem, &d.start(start).unwrap(), options).unwrap();
+    let params = r
+        .params
+        .iter()
+        .zip(&d.params)
+        .map(|(p, c)| nist::lre(p.value, c.value))
+        .fold(99.0, f64::min);
+    let stderr = r
+        .params
+        .iter()
+        .zip(&d.params)
+        .map(|(p, c)| p.stderr.map_or(0.0, |s| nist::lre(s, c.std_dev)))
+        .fold(99.0, f64::min);
+    Lre {
+        params,
+        stderr,
+        rss: nist::lre(r.chi_square, d.residual_sum_of_squares),
+        converged: r.converged,
+    }
+}
+
+#[test]
+fn all_54_runs_reach_the_certified_values() {
+    let mut report = Vec::new();
+    let mut failures = Vec::new();
+    for d in all() {
+        for start in [1u8, 2] {
+            let l = run(&d, start, &LmOptions::precise());
+            report.push(format!(
+                "{:<9} start {start}: params {:5.1} stderr {:5.1} rss {:5.1}",
+                d.name, l.params, l.stderr, l.rss
+            ));
+            let (min_stderr, min_rss) = if d.name == "Lanczos1" {
+                (2.5, 2.5)
+            } else {
+                (4.0, 6.0)
+            };
+            let min_params = if d.name == "Lanczos1" { 10.0 } else { 6.0 };
+            if !l.converged || l.params < min_params || l.stderr < min_stderr || l.rss < min_rss {
+                failures.push(report.last().unwrap().clone());
+            }
+        }
+    }
+    println!("{}", report.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "below the goal:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn models_reproduce_the_certified_rss() {
+    // independent of the solver: the model evaluated at the certified values
+    for d in all() {
+        let problem = d.problem();
+        let mut r = vec![0.0; d.y.len()];
+        interphase_fit::Problem::residuals(&problem, &d.certified_values(), &mut r);
+        let rss: f64 = r.iter().map(|v| v * v).sum();
+        if d.name == "Lanczos1" {
+            // certified 1.4e-25 is not reproducible from 11-digit parameters
+            assert!(rss < 1e-18, "{}: {rss}", d.name);
+        } else {
+            let l = nist::lre(rss, d.residual_sum_of_squares);
+            assert!(
+                l > 9.0,
+                "{}: rss {rss} vs {} (LRE {l})",
+                d.name,
+                d.residual_sum_of_squares
+            );
+        }
+    }
+}
+
+#[test]
+fn analytic_gradients_match_central_differences() {
+    for d in all() {
+        let n = d.model.n_params();
+        for b in [
+            d.certified_values(),
+            d.params.iter().map(|c| c.start2).collect(),
+        ] {
+            for x in d.x.iter().step_by(7) {
+                let mut g = vec![0.0; n];
+                d.model.gradient(x, &b, &mut g);
+                for j in 0..n {
+                    let h = if b[j] == 0.0 { 1e-6 } else { 1e-6 * b[j].abs() };
+                    let (mut bp, mut bm) = (b.clone(), b.clone());
+                    bp[j] += h;
+                    bm[j] -= h;
+                    let fd = (d.model.eval(x, &bp) - d.model.eval(x, &bm)) / (2.0 * h);
+                    // relative 1e-5, with an absolute floor for derivatives that vanish
+                    let scale = g[j].abs().max(fd.abs());
+                    assert!(
+                        (g[j] - fd).abs() <= 1e-5 * scale + 1e-9,
+                        "{} b{} at x={x:?}: analytic {} vs fd {fd}",
+                        d.name,
+                        j + 1,
+                        g[j]
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn finite_differences_alone_solve_the_suite_from_start_2() {
+    // no analytic Jacobian: central differences. Asserted: the documented floor.
+    let options = LmOptions {
+        derivatives: Derivatives::Central,
+        ..LmOptions::precise()
+    };
+    for d in all() {
+        let l = run(&d, 2, &options);
+        let floor = if d.name == "Lanczos1" { 2.5 } else { 4.0 };
+        assert!(
+            l.converged && l.params >= floor,
+            "{} start 2 central FD: LRE {}",
+            d.name,
+            l.params
+        );
+    }
+}
+
+#[test]
+fn parser_reports_line_numbers() {
+    let text = std::fs::read_to_string(data_dir().join("Misra1a.dat")).unwrap();
+    let broken = text.replacen("1.0000000000E+00", "1.0O00000000E+00", 1);
+    let lines: Vec<&str> = text.lines().collect();
+    let broken_line = broken
+        .lines()
+        .position(|l| l.contains("1.0O0"))
+        .map(|i| i + 1);
+    if let Some(line) = broken_line {
+        let e = nist::Dataset::parse(&broken).unwrap_err();
+        assert!(
+            e.to_string().starts_with(&format!("line {line}:")),
+            "{e} (line {line})"
+        );
+    }
+    // truncated file: fewer data rows than stated
+    let truncated: String = lines[..lines.len() - 3].join("\n");
+    let e = nist::Dataset::parse(&truncated).unwrap_err();
+    assert!(e.to_string().contains("observations"), "{e}");
+}
