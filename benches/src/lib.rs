@@ -1,2 +1,101 @@
-//! Shared workloads for the criterion benchmarks of interphase.
+//! Shared workloads for the criterion benchmarks and the overhead report of interphase.
 #![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+
+use interphase_fit::{JacobianMut, Parameter, Parameters, Problem, nist};
+
+/// A NIST StRD dataset from the repository's copy.
+pub fn nist_dataset(name: &str) -> nist::Dataset {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/fit/tests/data/nist")
+        .join(format!("{name}.dat"));
+    nist::Dataset::from_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Four area-normalised Gaussians on `n` points with analytic Jacobian:
+/// parameters `[area, center, sigma] × 4`.
+pub struct FourGaussians {
+    /// Abscissae.
+    pub x: Vec<f64>,
+    /// Data.
+    pub y: Vec<f64>,
+}
+
+const SQRT_2PI: f64 = 2.506_628_274_631_000_7;
+
+/// The true parameters of [`FourGaussians::new`].
+pub const TRUTH: [f64; 12] = [
+    50.0, 2.0, 0.3, 80.0, 3.5, 0.5, 30.0, 5.0, 0.25, 60.0, 6.5, 0.6,
+];
+
+impl FourGaussians {
+    /// `n` points on [0, 8] with deterministic pseudo-noise of amplitude 0.5.
+    pub fn new(n: usize) -> Self {
+        let x: Vec<f64> = (0..n).map(|i| 8.0 * i as f64 / (n - 1) as f64).collect();
+        let y = x
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                Self::value(x, &TRUTH) + 0.5 * (i as f64 * 1.7).sin() * (i as f64 * 0.31).cos()
+            })
+            .collect();
+        FourGaussians { x, y }
+    }
+
+    fn value(x: f64, p: &[f64]) -> f64 {
+        p.chunks_exact(3)
+            .map(|g| g[0] / (g[2] * SQRT_2PI) * (-0.5 * ((x - g[1]) / g[2]).powi(2)).exp())
+            .sum()
+    }
+
+    /// Starting values 10-20 % off the truth, areas and widths bounded below.
+    pub fn start() -> Parameters {
+        let off = [
+            1.2, 1.03, 1.2, 0.85, 0.97, 1.15, 1.15, 1.02, 1.2, 0.8, 0.98, 0.85,
+        ];
+        let mut p = Parameters::new();
+        for (k, (t, o)) in TRUTH.iter().zip(off).enumerate() {
+            let name = ["area", "center", "sigma"][k % 3];
+            let param = Parameter::new(format!("{name}{}", k / 3 + 1), t * o);
+            let param = if k % 3 == 1 {
+                param
+            } else {
+                param.with_min(0.0)
+            };
+            p.push(param).expect("valid");
+        }
+        p
+    }
+}
+
+impl Problem for FourGaussians {
+    fn n_residuals(&self) -> usize {
+        self.x.len()
+    }
+    fn n_params(&self) -> Option<usize> {
+        Some(12)
+    }
+    fn residuals(&self, p: &[f64], out: &mut [f64]) {
+        for ((o, &x), &y) in out.iter_mut().zip(&self.x).zip(&self.y) {
+            *o = Self::value(x, p) - y;
+        }
+    }
+    fn jacobian(&self, p: &[f64], jac: &mut JacobianMut<'_>) -> bool {
+        for (k, g) in p.chunks_exact(3).enumerate() {
+            let (a, c, s) = (g[0], g[1], g[2]);
+            let norm = 1.0 / (s * SQRT_2PI);
+            for (i, &x) in self.x.iter().enumerate() {
+                let z = (x - c) / s;
+                let e = norm * (-0.5 * z * z).exp();
+                jac.set(i, 3 * k, e);
+                jac.set(i, 3 * k + 1, a * e * z / s);
+                jac.set(i, 3 * k + 2, a * e * (z * z - 1.0) / s);
+            }
+        }
+        true
+    }
+    fn observed(&self) -> Option<&[f64]> {
+        Some(&self.y)
+    }
+}

@@ -1,1 +1,151 @@
-fn main() {}
+//! `interphase`: the interphase analyses from a shell — files in, tables / JSON /
+//! CSV out.
+//!
+//! Conventions of every subcommand: `--format table|json|csv` (table by default);
+//! JSON is one document on stdout; errors go to stderr as `error: ...` with exit
+//! status 2 for usage errors and bad input, 1 for other failures; never a panic.
+//!
+//! Subcommands today: `nist` (fit NIST StRD reference problems). The domain
+//! subcommands (`spectrum`, `eis`, `materials`) arrive with their crates.
+#![forbid(unsafe_code)]
+
+mod output;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use interphase::fit::{FitResult, LmOptions, fit, nist};
+
+use crate::output::{Format, write_fits};
+
+#[derive(Parser)]
+#[command(
+    name = "interphase",
+    version,
+    about = "Analyses of solid-state battery materials and interfaces"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fit NIST StRD nonlinear regression files (.dat) and compare with the certified values.
+    Nist {
+        /// One or more NIST StRD .dat files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Starting point: 1 (far), 2 (near) or both.
+        #[arg(long, default_value = "both", value_parser = ["1", "2", "both"])]
+        start: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// A failure and its exit status.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn input(message: impl Into<String>) -> Self {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+    fn other(message: impl Into<String>) -> Self {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+fn run_nist(
+    files: &[PathBuf],
+    start: &str,
+    format: Format,
+) -> Result<Vec<(String, FitResult)>, Failure> {
+    let starts: &[u8] = match start {
+        "1" => &[1],
+        "2" => &[2],
+        _ => &[1, 2],
+    };
+    let mut fits = Vec::new();
+    for path in files {
+        let data = nist::Dataset::from_file(path)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        let problem = data.problem();
+        for &s in starts {
+            let params = data.start(s).map_err(|e| Failure::other(e.to_string()))?;
+            let r = fit(&problem, &params, &LmOptions::precise())
+                .map_err(|e| Failure::other(format!("{} start {s}: {e}", data.name)))?;
+            let name = format!("{} start {s}", data.name);
+            if format == Format::Table {
+                let digits = r
+                    .params
+                    .iter()
+                    .zip(&data.params)
+                    .map(|(p, c)| nist::lre(p.value, c.value))
+                    .fold(f64::INFINITY, f64::min);
+                fits.push((format!("{name} (certified digits reached: {digits:.1})"), r));
+            } else {
+                fits.push((name, r));
+            }
+        }
+    }
+    Ok(fits)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            // help and version go to stdout with status 0; usage errors say "error:" and exit 2
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = e.print();
+                    ExitCode::SUCCESS
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    eprintln!("error: a subcommand is required\n\n{}", e.render());
+                    ExitCode::from(2)
+                }
+                _ => {
+                    let _ = e.print();
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
+    let result = match &cli.command {
+        Command::Nist {
+            files,
+            start,
+            format,
+        } => run_nist(files, start, *format).and_then(|fits| {
+            let mut out = std::io::stdout().lock();
+            match write_fits(&mut out, &fits, *format).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                // a closed pipe (`| head`) is not an error
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Failure::other(format!("cannot write output: {e}"))),
+            }
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

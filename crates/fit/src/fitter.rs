@@ -24,7 +24,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::lm::{LmCore, LmFunction, LmInfo, LmWorkspace, enorm, lmder};
+use crate::lm::{LmCore, LmFunction, LmInfo, LmWorkspace, enorm, lmder, qrfac};
 use crate::param::{Parameters, Resolved, Role};
 use crate::problem::{JacobianMut, Problem};
 use crate::result::{FitResult, ParamResult, Termination};
@@ -216,12 +216,12 @@ impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
         }
         let resolved = Resolved::new(params)?;
         let n_all = params.len();
-        if let Some(np) = problem.n_params() {
-            if np != n_all {
-                return Err(Error::Dimension(format!(
-                    "the problem takes {np} parameters but {n_all} were given"
-                )));
-            }
+        if let Some(np) = problem.n_params()
+            && np != n_all
+        {
+            return Err(Error::Dimension(format!(
+                "the problem takes {np} parameters but {n_all} were given"
+            )));
         }
         let m = problem.n_residuals();
         if m == 0 {
@@ -329,8 +329,8 @@ impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
     }
 
     pub fn set_internal(&mut self, u: &[f64]) {
-        for k in 0..u.len() {
-            let v = self.bounds[k].ext(u[k]);
+        for (k, &uk) in u.iter().enumerate() {
+            let v = self.bounds[k].ext(uk);
             self.set_free_external(k, v);
         }
     }
@@ -348,7 +348,18 @@ impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
         let nfree = self.nfree();
         self.njev += 1;
         let try_analytic = self.derivatives == Derivatives::Auto && self.analytic != Some(false);
-        if try_analytic {
+        if try_analytic && self.free.len() == self.full.len() {
+            // every parameter is free and untied: the problem writes the Jacobian directly
+            jac.iter_mut().for_each(|v| *v = 0.0);
+            let ok = match JacobianMut::new(jac, m, nfree) {
+                Ok(mut view) => self.problem.jacobian(&self.full, &mut view),
+                Err(_) => false,
+            };
+            self.analytic = Some(ok);
+            if ok {
+                return jac.iter().all(|v| v.is_finite());
+            }
+        } else if try_analytic {
             let n_all = self.full.len();
             self.jfull.resize(m * n_all, 0.0);
             self.jfull.iter_mut().for_each(|v| *v = 0.0);
@@ -446,7 +457,7 @@ impl<P: Problem + ?Sized> LmFunction for Mapper<'_, P> {
         let m = self.m;
         for k in 0..x.len() {
             let d = self.bounds[k].deriv(x[k]);
-            if d != 1.0 {
+            if !matches!(self.bounds[k], Bound::None) {
                 fjac[k * m..(k + 1) * m].iter_mut().for_each(|v| *v *= d);
             }
         }
@@ -620,14 +631,14 @@ pub(crate) fn finish<P: Problem + ?Sized>(
                 _ => value.abs().max(1.0),
             };
             for (bound, which) in [(p.min(), "lower"), (p.max(), "upper")] {
-                if let Some(b) = bound {
-                    if (value - b).abs() <= 1e-6 * scale {
-                        warnings.push(format!(
-                            "parameter '{}' is at its {which} bound {b}: its uncertainty assumes \
-                             the bound is inactive",
-                            p.name()
-                        ));
-                    }
+                if let Some(b) = bound
+                    && (value - b).abs() <= 1e-6 * scale
+                {
+                    warnings.push(format!(
+                        "parameter '{}' is at its {which} bound {b}: its uncertainty assumes \
+                         the bound is inactive",
+                        p.name()
+                    ));
                 }
             }
         }
@@ -691,20 +702,32 @@ fn r_squared<P: Problem + ?Sized>(problem: &P, chi_square: f64) -> Option<f64> {
     (tss > 0.0).then(|| 1.0 - chi_square / tss)
 }
 
-/// `(JᵀJ)⁻¹` for a column-major `m × n` Jacobian, by SVD of the column-scaled
-/// matrix; `None` when it is numerically rank-deficient.
+/// `(JᵀJ)⁻¹` for a column-major `m × n` Jacobian: the columns are scaled to unit
+/// norm, factorised `J·D⁻¹·P = Q·R` (pivoted Householder QR), and `R` (n × n) is
+/// inverted through its SVD, so `JᵀJ` is never formed and rank deficiency is
+/// detected from the singular values. `None` when numerically rank-deficient.
 pub(crate) fn inverse_normal_matrix(m: usize, n: usize, jac: &[f64]) -> Option<DMatrix<f64>> {
-    let mut j = DMatrix::from_column_slice(m, n, jac);
+    let mut a = jac.to_vec();
     let mut scale = vec![1.0; n];
     for k in 0..n {
-        let norm = j.column(k).norm();
+        let col = &mut a[k * m..(k + 1) * m];
+        let norm = enorm(col);
         if norm == 0.0 || !norm.is_finite() {
             return None;
         }
         scale[k] = norm;
-        j.column_mut(k).unscale_mut(norm);
+        col.iter_mut().for_each(|v| *v /= norm);
     }
-    let svd = j.svd(false, true);
+    let (mut ipvt, mut rdiag, mut acnorm, mut wa) =
+        (vec![0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    qrfac(m, n, &mut a, &mut ipvt, &mut rdiag, &mut acnorm, &mut wa);
+    // R in the pivoted order; (JᵀJ)⁻¹ = D⁻¹ P (RᵀR)⁻¹ Pᵀ D⁻¹
+    let r = DMatrix::from_fn(n, n, |i, j| match i.cmp(&j) {
+        std::cmp::Ordering::Less => a[j * m + i],
+        std::cmp::Ordering::Equal => rdiag[j],
+        std::cmp::Ordering::Greater => 0.0,
+    });
+    let svd = r.svd(false, true);
     let v_t = svd.v_t?;
     let s = &svd.singular_values;
     let smax = s.iter().cloned().fold(0.0, f64::max);
@@ -719,7 +742,8 @@ pub(crate) fn inverse_normal_matrix(m: usize, n: usize, jac: &[f64]) -> Option<D
             for k in 0..s.len() {
                 sum += v_t[(k, a)] * v_t[(k, b)] / (s[k] * s[k]);
             }
-            c[(a, b)] = sum / (scale[a] * scale[b]);
+            let (pa, pb) = (ipvt[a], ipvt[b]);
+            c[(pa, pb)] = sum / (scale[pa] * scale[pb]);
         }
     }
     Some(c)

@@ -69,13 +69,13 @@ impl<'a> GlobalProblem<'a> {
     /// differs from the problem's own.
     pub fn add(&mut self, problem: impl Problem + 'a, names: &[&str]) -> Result<&mut Self> {
         let d = self.datasets.len();
-        if let Some(np) = problem.n_params() {
-            if np != names.len() {
-                return Err(Error::Dimension(format!(
-                    "dataset {d}: the problem takes {np} parameters but {} names were given",
-                    names.len()
-                )));
-            }
+        if let Some(np) = problem.n_params()
+            && np != names.len()
+        {
+            return Err(Error::Dimension(format!(
+                "dataset {d}: the problem takes {np} parameters but {} names were given",
+                names.len()
+            )));
         }
         let mut map = Vec::with_capacity(names.len());
         for (j, name) in names.iter().enumerate() {

@@ -534,13 +534,13 @@ impl Dataset {
                 ),
             });
         }
-        if model == Model::Nelson {
-            if let Some(i) = y.iter().position(|&v| v <= 0.0) {
-                return Err(Error::Parse {
-                    line: i_data + 2 + i,
-                    reason: "Nelson's response must be positive (the model is for ln y)".into(),
-                });
-            }
+        if model == Model::Nelson
+            && let Some(i) = y.iter().position(|&v| v <= 0.0)
+        {
+            return Err(Error::Parse {
+                line: i_data + 2 + i,
+                reason: "Nelson's response must be positive (the model is for ln y)".into(),
+            });
         }
         Ok(Dataset {
             name,

@@ -164,22 +164,22 @@ impl Parameter {
         if !self.value.is_finite() {
             return Err(self.err(format!("value {} is not finite", self.value)));
         }
-        if let Some(min) = self.min {
-            if min.is_nan() || min == f64::INFINITY {
-                return Err(self.err(format!("lower bound {min} is not a number below +inf")));
-            }
+        if let Some(min) = self.min
+            && (min.is_nan() || min == f64::INFINITY)
+        {
+            return Err(self.err(format!("lower bound {min} is not a number below +inf")));
         }
-        if let Some(max) = self.max {
-            if max.is_nan() || max == f64::NEG_INFINITY {
-                return Err(self.err(format!("upper bound {max} is not a number above -inf")));
-            }
+        if let Some(max) = self.max
+            && (max.is_nan() || max == f64::NEG_INFINITY)
+        {
+            return Err(self.err(format!("upper bound {max} is not a number above -inf")));
         }
-        if let (Some(min), Some(max)) = (self.min, self.max) {
-            if min >= max {
-                return Err(self.err(format!(
-                    "lower bound {min} is not below upper bound {max} (use .fixed() to hold a value)"
-                )));
-            }
+        if let (Some(min), Some(max)) = (self.min, self.max)
+            && min >= max
+        {
+            return Err(self.err(format!(
+                "lower bound {min} is not below upper bound {max} (use .fixed() to hold a value)"
+            )));
         }
         if let Some(tie) = &self.tie {
             if self.min.is_some() || self.max.is_some() {
@@ -193,16 +193,16 @@ impl Parameter {
             if tie.reference == self.name {
                 return Err(self.err("a parameter cannot be tied to itself"));
             }
-        } else if self.vary {
-            if self.min.is_some_and(|m| self.value < m) || self.max.is_some_and(|m| self.value > m)
-            {
-                return Err(self.err(format!(
-                    "starting value {} lies outside its bounds [{}, {}]",
-                    self.value,
-                    self.min.unwrap_or(f64::NEG_INFINITY),
-                    self.max.unwrap_or(f64::INFINITY)
-                )));
-            }
+        } else if self.vary
+            && (self.min.is_some_and(|m| self.value < m)
+                || self.max.is_some_and(|m| self.value > m))
+        {
+            return Err(self.err(format!(
+                "starting value {} lies outside its bounds [{}, {}]",
+                self.value,
+                self.min.unwrap_or(f64::NEG_INFINITY),
+                self.max.unwrap_or(f64::INFINITY)
+            )));
         }
         Ok(())
     }

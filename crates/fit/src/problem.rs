@@ -104,6 +104,7 @@ impl<'a> JacobianMut<'a> {
     ///
     /// # Panics
     /// When `j >= ncols()` (a programming error in a model, not a user-input error).
+    #[inline]
     pub fn column(&mut self, j: usize) -> &mut [f64] {
         let g = match self.cols {
             Cols::Identity(n) => {
@@ -117,6 +118,7 @@ impl<'a> JacobianMut<'a> {
     }
 
     /// Sets element `(i, j)`.
+    #[inline]
     pub fn set(&mut self, i: usize, j: usize, value: f64) {
         self.column(j)[i] = value;
     }

@@ -270,10 +270,10 @@ impl fmt::Display for FitResult {
         }
         if let Some((names, c)) = self.correlation_matrix() {
             let mut pairs = Vec::new();
-            for i in 0..names.len() {
-                for j in (i + 1)..names.len() {
-                    if c[i][j].abs() >= 0.1 {
-                        pairs.push((c[i][j], i, j));
+            for (i, row) in c.iter().enumerate() {
+                for (j, &cij) in row.iter().enumerate().skip(i + 1) {
+                    if cij.abs() >= 0.1 {
+                        pairs.push((cij, i, j));
                     }
                 }
             }
