@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! cargo run --release -p interphase-fit --example nist -- crates/fit/tests/data/nist
+//! cargo run --release -p interphase-fit --example nist -- crates/fit/tests/data/nist central
 //! ```
+//!
+//! The optional second argument chooses the Jacobian: `analytic` (default, the
+//! models' derivatives), `forward` or `central` finite differences.
 //!
 //! `{"problem":"Misra1a","start":1,"converged":true,"params":[...],"stderr":[...],
 //!   "rss":..., "min_lre_params":..., "min_lre_stderr":..., "lre_rss":...}`
@@ -11,13 +15,23 @@
 //! The LRE fields (log relative errors against the certified values: the number
 //! of agreeing digits) let the validation be checked at a glance.
 
-use interphase_fit::{LmOptions, fit, nist};
+use interphase_fit::{Derivatives, LmOptions, fit, nist};
 use serde_json::json;
 
 fn main() {
     let dir = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "crates/fit/tests/data/nist".into());
+    let derivatives = match std::env::args().nth(2).as_deref() {
+        None | Some("analytic") => Derivatives::Auto,
+        Some("forward") => Derivatives::Forward,
+        Some("central") => Derivatives::Central,
+        Some(other) => {
+            eprintln!("error: unknown derivatives '{other}' (analytic, forward or central)");
+            std::process::exit(2);
+        }
+    };
+    let options = LmOptions { derivatives, ..LmOptions::precise() };
     let mut files: Vec<_> = match std::fs::read_dir(&dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -46,7 +60,7 @@ fn main() {
         let problem = data.problem();
         for start in [1u8, 2] {
             let params = data.start(start).expect("starts 1 and 2 exist");
-            let line = match fit(&problem, &params, &LmOptions::precise()) {
+            let line = match fit(&problem, &params, &options) {
                 Ok(r) => {
                     let stderr: Vec<Option<f64>> = r.stderrs();
                     let min_p = r

@@ -57,3 +57,8 @@ pub use minimize::{MultiStart, NelderMeadOptions, fit_multistart, nelder_mead};
 pub use param::{Parameter, Parameters, Tie};
 pub use problem::{CurveFit, GradientFn, JacobianMut, Problem};
 pub use result::{FitResult, ParamResult, Termination};
+
+/// The fitting guide's examples (docs/fitting.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/fitting.md")]
+pub struct GuideDoctests;

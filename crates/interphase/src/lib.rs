@@ -39,3 +39,8 @@ pub mod prelude {
         fit_batch_with, fit_multistart, nelder_mead,
     };
 }
+
+/// The README's tour, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
