@@ -31,7 +31,10 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let options = LmOptions { derivatives, ..LmOptions::precise() };
+    let options = LmOptions {
+        derivatives,
+        ..LmOptions::precise()
+    };
     let mut files: Vec<_> = match std::fs::read_dir(&dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
