@@ -3,26 +3,25 @@
 //! Spectra of the LLTO interface study — XPS, EELS, EDS and XRD — as one
 //! `Spectrum` type with readers, processing, baselines, line shapes and peak fits.
 //!
-//! **Status: placeholder.** This crate currently provides only its error type;
-//! the line shapes, readers, baselines and peak models arrive with the issues
-//! "Line shapes", "Spectra" and "Spectral peak fitting and XPS analysis".
+//! **Status:** the [`lineshape`] module (Faddeeva function, Voigt and the
+//! XPS/XRD peak family with analytic derivatives) is complete; the `Spectrum`
+//! type, readers, baselines and peak models arrive with the issues "Spectra" and
+//! "Spectral peak fitting and XPS analysis".
 //!
 //! ```
-//! use interphase_spectra::Error;
-//! let e: Error = interphase_fit::Error::NoFreeParameters.into();
-//! assert!(e.to_string().contains("no varying parameters"));
+//! use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};
+//! // a CasaXPS-style GL(30) C 1s component at 284.8 eV
+//! let c1s = Shape::from_parameters(ShapeKind::Gl, &[284.8, 1.1, 30.0, 2500.0])?;
+//! let x: Vec<f64> = (0..200).map(|i| 280.0 + 0.05 * i as f64).collect();
+//! let mut y = vec![0.0; x.len()];
+//! c1s.eval_into(&x, &mut y)?;
+//! assert!(y.iter().cloned().fold(0.0, f64::max) > 0.0);
+//! # Ok::<(), interphase_spectra::Error>(())
 //! ```
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
-/// Errors of `interphase-spectra`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// An error of the fitting core.
-    #[error(transparent)]
-    Fit(#[from] interphase_fit::Error),
-}
+mod error;
+pub mod lineshape;
 
-/// Result type of `interphase-spectra`.
-pub type Result<T> = std::result::Result<T, Error>;
+pub use error::{Error, Result};

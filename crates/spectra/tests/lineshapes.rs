@@ -1,0 +1,453 @@
+//! Line shapes against independent slow paths, lmfit / scipy values, and their
+#![allow(clippy::excessive_precision)] // reference values keep the digits their source printed
+//! own invariants (normalisation, symmetry, limits, derivatives).
+
+use interphase_spectra::lineshape::{
+    AsymmetricLorentzian, DoniachSunjic, ExpGaussian, GaussLorentzProduct, GaussLorentzSum,
+    Gaussian, LineShape, Lorentzian, PearsonVii, PseudoVoigt, Shape, ShapeKind, SplitPseudoVoigt,
+    ThompsonCoxHastings, Voigt, voigt_fwhm_olivero, voigt_profile,
+};
+use proptest::prelude::*;
+
+const GL_X: [f64; 5] = [
+    0.148_874_338_981_631_2,
+    0.433_395_394_129_247_2,
+    0.679_409_568_299_024_4,
+    0.865_063_366_688_984_5,
+    0.973_906_528_517_171_7,
+];
+const GL_W: [f64; 5] = [
+    0.295_524_224_714_752_9,
+    0.269_266_719_309_996_3,
+    0.219_086_362_515_982_0,
+    0.149_451_349_150_580_6,
+    0.066_671_344_308_688_1,
+];
+
+/// ∫ f(x) dx over the whole line: x = c + s·tan θ, θ ∈ (−π/2, π/2), composite
+/// 10-point Gauss–Legendre on `n` panels (an independent slow path; the tan map
+/// turns ~1/x² tails into bounded integrands).
+fn integrate_line(f: &dyn Fn(f64) -> f64, c: f64, s: f64, n: usize) -> f64 {
+    let h = std::f64::consts::PI / n as f64;
+    let mut sum = 0.0;
+    for k in 0..n {
+        let mid = -std::f64::consts::FRAC_PI_2 + (k as f64 + 0.5) * h;
+        for (&xi, &wi) in GL_X.iter().zip(&GL_W) {
+            for th in [mid - 0.5 * h * xi, mid + 0.5 * h * xi] {
+                let ct = th.cos();
+                sum += 0.5 * h * wi * f(c + s * th.tan()) * s / (ct * ct);
+            }
+        }
+    }
+    sum
+}
+
+/// One representative of every normalisable shape (α, β, m ≥ 1 so the tails are
+/// integrable after the tan map).
+fn representatives() -> Vec<Shape> {
+    vec![
+        Shape::Gaussian(Gaussian::new(1.0, 0.8, 2.5).unwrap()),
+        Shape::Lorentzian(Lorentzian::new(1.0, 0.8, 2.5).unwrap()),
+        Shape::Voigt(Voigt::new(1.0, 0.4, 0.3, 2.5).unwrap()),
+        Shape::Voigt(Voigt::new(1.0, 0.4, 0.0, 2.5).unwrap()),
+        Shape::Voigt(Voigt::new(1.0, 0.0, 0.3, 2.5).unwrap()),
+        Shape::PseudoVoigt(PseudoVoigt::new(1.0, 0.8, 0.3, 2.5).unwrap()),
+        Shape::Tch(ThompsonCoxHastings::new(1.0, 0.6, 0.4, 2.5).unwrap()),
+        Shape::Gl(GaussLorentzProduct::new(1.0, 0.8, 30.0, 2.5).unwrap()),
+        Shape::Gl(GaussLorentzProduct::new(1.0, 0.8, 0.0, 2.5).unwrap()),
+        Shape::Gl(GaussLorentzProduct::new(1.0, 0.8, 100.0, 2.5).unwrap()),
+        Shape::Sgl(GaussLorentzSum::new(1.0, 0.8, 45.0, 2.5).unwrap()),
+        Shape::La(AsymmetricLorentzian::new(1.0, 0.8, 1.2, 2.5, 0.0, 2.5).unwrap()),
+        Shape::La(AsymmetricLorentzian::new(1.0, 0.8, 1.1, 1.9, 0.3, 2.5).unwrap()),
+        Shape::Doniach(DoniachSunjic::new(1.0, 0.4, 0.0, 2.5).unwrap()),
+        Shape::Pearson7(PearsonVii::new(1.0, 0.8, 1.0, 2.5).unwrap()),
+        Shape::Pearson7(PearsonVii::new(1.0, 0.8, 4.5, 2.5).unwrap()),
+        Shape::SplitPseudoVoigt(SplitPseudoVoigt::new(1.0, 0.5, 1.1, 0.4, 2.5).unwrap()),
+        Shape::Emg(ExpGaussian::new(1.0, 0.3, 0.7, 2.5).unwrap()),
+    ]
+}
+
+#[test]
+fn every_shape_integrates_to_its_area() {
+    for s in representatives() {
+        let f = |x: f64| s.value(x);
+        let integral = integrate_line(&f, s.position_of_maximum(), s.fwhm(), 4000);
+        let err = (integral - s.area()).abs() / s.area();
+        assert!(
+            err <= 1e-8,
+            "{:?}: ∫ = {integral}, area {}, relative error {err:.2e}",
+            s,
+            s.area()
+        );
+    }
+}
+
+#[test]
+fn doniach_sunjic_tail_diverges_but_alpha_zero_is_a_lorentzian() {
+    let ds = DoniachSunjic::new(2.0, 0.35, 0.0, 7.0).unwrap();
+    let lo = Lorentzian::new(2.0, 0.7, 7.0).unwrap();
+    for x in [-3.0, 1.9, 2.0, 2.6, 40.0] {
+        assert!((ds.value(x) - lo.value(x)).abs() <= 1e-14 * lo.value(x));
+    }
+    // α > 0: the tail (towards +x) ∝ |u|^(α−1); the other side falls as |u|^(α−2)
+    let ds = DoniachSunjic::new(0.0, 0.35, 0.2, 1.0).unwrap();
+    let r = ds.value(1e4) / ds.value(1e3);
+    assert!(
+        (r - 10f64.powf(0.2 - 1.0)).abs() < 1e-3 * r,
+        "tail ratio {r}"
+    );
+    let r = ds.value(-1e4) / ds.value(-1e3);
+    assert!(
+        (r - 10f64.powf(0.2 - 2.0)).abs() < 1e-3 * r,
+        "short-side ratio {r}"
+    );
+}
+
+#[test]
+fn voigt_equals_numerical_convolution() {
+    // slow path: ∫ G(x − s; σ)·L(s; γ) ds with the tan map on the Lorentzian
+    for &(sigma, gamma) in &[(0.5, 0.3), (1.0, 0.01), (0.05, 1.0), (0.7, 0.7)] {
+        for &x in &[0.0, 0.3, 1.7, -4.0, 12.0] {
+            let f = |s: f64| {
+                let g = (-(x - s) * (x - s) / (2.0 * sigma * sigma)).exp()
+                    / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+                g * gamma / (std::f64::consts::PI * (s * s + gamma * gamma))
+            };
+            // panels fine enough for both widths; integrate around x and around 0 separately
+            let conv = integrate_line(&f, 0.0, gamma, 20000);
+            let v = voigt_profile(x, sigma, gamma);
+            assert!(
+                (v - conv).abs() <= 1e-9 * v,
+                "σ={sigma} γ={gamma} x={x}: {v} vs {conv}"
+            );
+        }
+    }
+}
+
+#[test]
+fn values_match_scipy_and_lmfit() {
+    let xs = [-1.3, 0.2, 0.9, 4.0];
+    // reference: scipy 1.17.1, scipy.special.voigt_profile(x - 0.4, 0.7, 0.25)
+    let voigt = [
+        0.06421751907661019,
+        0.42465971177311473,
+        0.36172851617033996,
+        0.0069764737794278065,
+    ];
+    // reference: lmfit 1.3.4 lineshapes.pvoigt(x, 3.0, 0.4, 0.6, 0.35) (sigma = HWHM → FWHM 1.2)
+    let pvoigt = [
+        0.06755265390524232,
+        1.9147650534474616,
+        1.2720956096336982,
+        0.015055197341718358,
+    ];
+    // reference: lmfit 1.3.4 lineshapes.pearson7(x, 3.0, 0.4, 0.8, 1.7) (sigma = a, expon = m)
+    let pearson7 = [
+        0.11487195963039866,
+        1.888712599269368,
+        1.1952755000900213,
+        0.011598848738503201,
+    ];
+    // reference: lmfit 1.3.4 lineshapes.expgaussian(x, 3.0, 0.4, 0.5, 1.6) (gamma = 1/τ)
+    let emg = [
+        0.0013391814207937055,
+        1.0474916609443015,
+        1.7204941811681658,
+        0.02082951969792848,
+    ];
+    // reference: lmfit 1.3.4 lineshapes.doniach(x, 3.0, 0.4, 0.6, 0.15), compared at the
+    // mirrored point 2c − x (lmfit's tail is towards lower x, ours towards higher x),
+    // with sigma = γ, gamma = α, amplitude = A·γ^(−α)·Γ(1 − α)/π; Γ(0.85) from mpmath 1.3.0
+    let doniach = [
+        1.2519151244063176,
+        4.425214119127564,
+        2.5084331720129716,
+        0.13966053881585308,
+    ];
+    // reference: lmfit 1.3.4 lineshapes.gaussian(x, 3.0, 0.4, 0.6), lorentzian(x, 3.0, 0.4, 0.6)
+    let gauss = [
+        0.036030498823046084,
+        1.886916138464966,
+        1.409559377051513,
+        3.0379414249116324e-08,
+    ];
+    let lor = [
+        0.1762947061940994,
+        1.432394487827058,
+        0.939275073984956,
+        0.04301484948429604,
+    ];
+
+    let v = Voigt::new(0.4, 0.7, 0.25, 1.0).unwrap();
+    let pv = PseudoVoigt::new(0.4, 1.2, 0.35, 3.0).unwrap();
+    let m = 1.7f64;
+    let p7 = PearsonVii::new(0.4, 2.0 * 0.8 * ((2f64).powf(1.0 / m) - 1.0).sqrt(), m, 3.0).unwrap();
+    let eg = ExpGaussian::new(0.4, 0.5, 1.0 / 1.6, 3.0).unwrap();
+    let gamma_085 = 1.112_483_736_948_465_246_2;
+    let ds = DoniachSunjic::new(
+        0.4,
+        0.6,
+        0.15,
+        3.0 * std::f64::consts::PI * 0.6f64.powf(0.15) / gamma_085,
+    )
+    .unwrap();
+    let g = Gaussian::new(0.4, 0.6 * 2.354_820_045_030_949_3, 3.0).unwrap();
+    let l = Lorentzian::new(0.4, 1.2, 3.0).unwrap();
+    let cases: [(&str, &dyn LineShape, &[f64; 4], f64); 7] = [
+        ("voigt", &v, &voigt, 1e-14),
+        ("pvoigt", &pv, &pvoigt, 1e-14),
+        ("pearson7", &p7, &pearson7, 1e-13),
+        ("emg", &eg, &emg, 1e-13),
+        ("doniach", &ds, &doniach, 1e-13),
+        ("gaussian", &g, &gauss, 1e-13),
+        ("lorentzian", &l, &lor, 1e-14),
+    ];
+    for (name, s, refs, tol) in cases {
+        for (&x, &r) in xs.iter().zip(refs.iter()) {
+            let x = if name == "doniach" { 2.0 * 0.4 - x } else { x };
+            let e = (s.value(x) - r).abs() / r;
+            assert!(e <= tol, "{name} at {x}: {} vs {r} ({e:.2e})", s.value(x));
+        }
+    }
+}
+
+#[test]
+fn voigt_limits_are_exact() {
+    let l = Lorentzian::new(0.0, 0.6, 1.0).unwrap();
+    let g = Gaussian::new(0.0, 0.5 * 2.354_820_045_030_949_3, 1.0).unwrap();
+    let v0 = Voigt::new(0.0, 0.0, 0.3, 1.0).unwrap();
+    let vg = Voigt::new(0.0, 0.5, 0.0, 1.0).unwrap();
+    let vtiny = Voigt::new(0.0, 1e-9, 0.3, 1.0).unwrap();
+    for x in [0.0, 0.2, 1.0, 3.0, 10.0] {
+        assert!((v0.value(x) - l.value(x)).abs() <= 1e-15 * l.value(x));
+        assert!((vtiny.value(x) - l.value(x)).abs() <= 1e-12 * l.value(x));
+        // exp(−t²/2) amplifies the rounding of t = x/σ by t²: allow 1e-15·(10 + 2t²)
+        let t2 = (x / 0.5) * (x / 0.5);
+        let e = (vg.value(x) - g.value(x)).abs() / g.value(x);
+        assert!(e <= 1e-15 * (10.0 + 2.0 * t2), "x={x}: {e:.2e}");
+    }
+}
+
+#[test]
+fn fwhm_is_where_the_shape_falls_to_half_height() {
+    for s in representatives() {
+        let x0 = s.position_of_maximum();
+        let h = s.height();
+        assert!((s.value(x0) - h).abs() <= 1e-14 * h);
+        let w = s.fwhm();
+        // find the crossings independently: the shape is at h/2 at two points whose distance is w
+        let f = |d: f64| s.value(d) - 0.5 * h;
+        let right = bisect(&f, x0, x0 + 10.0 * w);
+        let left = bisect(&f, x0 - 10.0 * w, x0);
+        assert!(
+            ((right - left) - w).abs() <= 1e-9 * w,
+            "{:?}: fwhm {w} vs {}",
+            s,
+            right - left
+        );
+    }
+}
+
+fn bisect(f: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
+    let fa = f(a);
+    for _ in 0..200 {
+        let m = 0.5 * (a + b);
+        if (f(m) > 0.0) == (fa > 0.0) {
+            a = m
+        } else {
+            b = m
+        }
+    }
+    0.5 * (a + b)
+}
+
+#[test]
+fn voigt_fwhm_exact_against_olivero_longbothum() {
+    for &(s, g) in &[(1.0, 0.0), (0.0, 1.0), (0.5, 0.3), (0.2, 2.0), (3.0, 0.1)] {
+        let v = Voigt::new(0.0, s, g, 1.0).unwrap();
+        let ol = voigt_fwhm_olivero(s, g);
+        assert!(
+            (v.fwhm() - ol).abs() <= 3e-4 * ol,
+            "σ={s} γ={g}: {} vs {ol}",
+            v.fwhm()
+        );
+    }
+}
+
+#[test]
+fn symmetric_shapes_are_symmetric() {
+    for s in representatives() {
+        if matches!(
+            s.kind(),
+            ShapeKind::La | ShapeKind::SplitPseudoVoigt | ShapeKind::Emg
+        ) {
+            continue;
+        }
+        for d in [0.1, 0.77, 3.0] {
+            let (a, b) = (s.value(s.center() + d), s.value(s.center() - d));
+            assert!((a - b).abs() <= 1e-13 * a, "{:?}", s);
+        }
+    }
+}
+
+#[test]
+fn bad_parameters_are_errors_not_nan_profiles() {
+    assert!(Voigt::new(0.0, -0.1, 0.2, 1.0).is_err());
+    assert!(Voigt::new(0.0, 0.0, 0.0, 1.0).is_err());
+    assert!(Voigt::new(f64::NAN, 0.1, 0.2, 1.0).is_err());
+    assert!(Gaussian::new(0.0, 0.0, 1.0).is_err());
+    assert!(Lorentzian::new(0.0, f64::INFINITY, 1.0).is_err());
+    assert!(PseudoVoigt::new(0.0, 1.0, 1.2, 1.0).is_err());
+    assert!(GaussLorentzProduct::new(0.0, 1.0, 101.0, 1.0).is_err());
+    assert!(GaussLorentzSum::new(0.0, 1.0, -1.0, 1.0).is_err());
+    assert!(PearsonVii::new(0.0, 1.0, 0.5, 1.0).is_err());
+    assert!(DoniachSunjic::new(0.0, 1.0, 1.0, 1.0).is_err());
+    assert!(AsymmetricLorentzian::new(0.0, 1.0, 0.4, 1.0, 0.0, 1.0).is_err());
+    assert!(ExpGaussian::new(0.0, 1.0, 0.0, 1.0).is_err());
+    assert!(ThompsonCoxHastings::new(0.0, 0.0, 0.0, 1.0).is_err());
+    assert!(SplitPseudoVoigt::new(0.0, 1.0, -1.0, 0.5, 1.0).is_err());
+    let e = Voigt::new(0.0, -0.1, 0.2, 1.0).unwrap_err().to_string();
+    assert!(e.contains("voigt") && e.contains("sigma"), "{e}");
+    // wrong parameter count and unknown names through the generic constructor
+    assert!(Shape::from_parameters(ShapeKind::Voigt, &[1.0, 2.0]).is_err());
+    assert!(
+        serde_json::from_str::<Shape>(
+            r#"{"shape":"voigt","parameters":{"center":1,"sigma":1,"gamma":1,"area":1,"x":2}}"#
+        )
+        .is_err()
+    );
+    assert!(
+        serde_json::from_str::<Shape>(
+            r#"{"shape":"voigt","parameters":{"center":1,"sigma":-1,"gamma":1,"area":1}}"#
+        )
+        .is_err()
+    );
+    // buffers
+    let v = Voigt::new(0.0, 1.0, 1.0, 1.0).unwrap();
+    assert!(v.eval_into(&[0.0, 1.0], &mut [0.0]).is_err());
+    assert!(
+        v.eval_with_jacobian(&[0.0, 1.0], &mut [0.0; 2], &mut [0.0; 7])
+            .is_err()
+    );
+}
+
+#[test]
+fn serde_round_trips_every_kind_and_names_parse() {
+    for s in representatives() {
+        let j = serde_json::to_string(&s).unwrap();
+        let back: Shape = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(ShapeKind::from_name(s.kind().name()), Some(s.kind()));
+    }
+    assert_eq!(
+        ShapeKind::from_name("Pseudo_Voigt"),
+        Some(ShapeKind::PseudoVoigt)
+    );
+    assert_eq!(ShapeKind::from_name("voight"), None);
+}
+
+#[test]
+fn height_area_conversion_round_trips() {
+    for s in representatives() {
+        let a = s.area_for_height(s.height());
+        assert!((a - s.area()).abs() <= 1e-12 * s.area());
+    }
+}
+
+#[test]
+fn jacobian_block_matches_pointwise_gradient() {
+    let s = Voigt::new(0.3, 0.5, 0.2, 4.0).unwrap();
+    let x: Vec<f64> = (0..7).map(|i| -1.0 + 0.4 * i as f64).collect();
+    let mut out = vec![0.0; 7];
+    let mut jac = vec![0.0; 7 * 4];
+    s.eval_with_jacobian(&x, &mut out, &mut jac).unwrap();
+    for (i, &xi) in x.iter().enumerate() {
+        let mut g = [0.0; 4];
+        let v = s.value_and_gradient(xi, &mut g);
+        assert_eq!(v.to_bits(), out[i].to_bits());
+        for j in 0..4 {
+            assert_eq!(g[j].to_bits(), jac[j * 7 + i].to_bits());
+        }
+    }
+}
+
+/// Parameters of `kind` drawn from unit-interval samples `u` into ranges where
+/// central differences are well conditioned (mixing fractions away from their ends).
+fn params_for(kind: ShapeKind, u: &[f64]) -> Vec<f64> {
+    let lerp = |i: usize, a: f64, b: f64| a + (b - a) * u[i];
+    let c = lerp(0, -5.0, 5.0);
+    let area = lerp(5, 0.5, 1e4);
+    match kind {
+        ShapeKind::Gaussian | ShapeKind::Lorentzian => vec![c, lerp(1, 0.2, 3.0), area],
+        ShapeKind::Voigt => vec![c, lerp(1, 0.05, 2.0), lerp(2, 0.0, 2.0), area],
+        ShapeKind::PseudoVoigt => vec![c, lerp(1, 0.2, 3.0), lerp(2, 0.05, 0.95), area],
+        ShapeKind::Tch => vec![c, lerp(1, 0.1, 2.0), lerp(2, 0.1, 2.0), area],
+        ShapeKind::Gl | ShapeKind::Sgl => vec![c, lerp(1, 0.2, 3.0), lerp(2, 5.0, 95.0), area],
+        ShapeKind::La => vec![
+            c,
+            lerp(1, 0.3, 2.0),
+            lerp(2, 0.7, 3.0),
+            lerp(3, 0.7, 3.0),
+            lerp(4, 0.1, 1.0),
+            area,
+        ],
+        ShapeKind::Doniach => vec![c, lerp(1, 0.1, 1.5), lerp(2, 0.0, 0.45), area],
+        ShapeKind::DoniachGauss => vec![
+            c,
+            lerp(1, 0.1, 1.5),
+            lerp(2, 0.0, 0.45),
+            lerp(3, 0.1, 1.0),
+            area,
+        ],
+        ShapeKind::Pearson7 => vec![c, lerp(1, 0.2, 3.0), lerp(2, 0.7, 12.0), area],
+        ShapeKind::SplitPseudoVoigt => vec![
+            c,
+            lerp(1, 0.2, 3.0),
+            lerp(2, 0.2, 3.0),
+            lerp(3, 0.05, 0.95),
+            area,
+        ],
+        ShapeKind::Emg => vec![c, lerp(1, 0.1, 2.0), lerp(2, 0.1, 3.0), area],
+        _ => unreachable!("kind added without a test range"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn analytic_gradients_match_central_differences(
+        k in 0usize..ShapeKind::ALL.len(),
+        u in proptest::collection::vec(0.0f64..1.0, 6),
+        t in -4.0f64..4.0,
+    ) {
+        let kind = ShapeKind::ALL[k];
+        let p = params_for(kind, &u);
+        let s = Shape::from_parameters(kind, &p).unwrap();
+        let x = s.center() + t * s.fwhm().max(0.1);
+        let mut g = [0.0; 6];
+        let v = s.value_and_gradient(x, &mut g);
+        prop_assert!((v - s.value(x)).abs() <= 1e-12 * v.abs().max(1e-300));
+        for j in 0..p.len() {
+            let h = 1e-6 * p[j].abs().max(0.1);
+            let (mut pp, mut pm) = (p.clone(), p.clone());
+            pp[j] += h;
+            pm[j] -= h;
+            let (Ok(sp), Ok(sm)) = (Shape::from_parameters(kind, &pp), Shape::from_parameters(kind, &pm)) else {
+                continue; // at a domain edge
+            };
+            let fd = (sp.value(x) - sm.value(x)) / (2.0 * h);
+            let scale = fd.abs() + v.abs() / p[j].abs().max(0.1) * 1e-3 + 1e-300;
+            prop_assert!((g[j] - fd).abs() <= 1e-5 * scale,
+                "{kind} ∂/∂{}: analytic {} vs fd {} at x = {x}, p = {p:?}", kind.parameter_names()[j], g[j], fd);
+        }
+    }
+
+    #[test]
+    fn voigt_tends_to_gaussian_as_gamma_vanishes(sigma in 0.1f64..3.0, x in -5.0f64..5.0) {
+        let g = Gaussian::new(0.0, sigma * 2.354_820_045_030_949_3, 1.0).unwrap();
+        let v = Voigt::new(0.0, sigma, 1e-10 * sigma, 1.0).unwrap();
+        let gv = g.value(x * sigma);
+        prop_assert!((v.value(x * sigma) - gv).abs() <= 1e-8 * gv.max(1e-300) + 1e-9 / sigma);
+    }
+}
