@@ -25,3 +25,8 @@ mod error;
 pub mod lineshape;
 
 pub use error::{Error, Result};
+
+/// The line-shape guide's examples (docs/lineshapes.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/lineshapes.md")]
+pub struct GuideDoctests;

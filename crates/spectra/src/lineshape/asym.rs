@@ -102,6 +102,9 @@ pub struct DoniachSunjic {
     sigma: f64,
     area: f64,
     broadened: bool,
+    // cached: Γ(1 − α)·γ^(−α)/π and ψ(1 − α)
+    k1: f64,
+    psi: f64,
 }
 array_serde!(
     DoniachSunjic,
@@ -125,13 +128,19 @@ impl DoniachSunjic {
     /// A Doniach–Šunjić shape; errors for γ ≤ 0, α outside [0, 1) or non-finite values.
     pub fn new(center: f64, gamma: f64, alpha: f64, area: f64) -> Result<Self> {
         const N: &str = "doniach";
+        check::finite(N, "center", center)?;
+        check::positive(N, "gamma", gamma)?;
+        check::within(N, "alpha", alpha, 0.0, 1.0 - 1e-12, "must be in [0, 1)")?;
+        check::finite(N, "area", area)?;
         Ok(DoniachSunjic {
-            center: check::finite(N, "center", center)?,
-            gamma: check::positive(N, "gamma", gamma)?,
-            alpha: check::within(N, "alpha", alpha, 0.0, 1.0 - 1e-12, "must be in [0, 1)")?,
+            center,
+            gamma,
+            alpha,
             sigma: 0.0,
-            area: check::finite(N, "area", area)?,
+            area,
             broadened: false,
+            k1: (ln_gamma(1.0 - alpha) - alpha * gamma.ln()).exp() / PI,
+            psi: digamma(1.0 - alpha),
         })
     }
 
@@ -157,7 +166,7 @@ impl DoniachSunjic {
         let at = (u / gm).atan();
         let phi = 0.5 * PI * al + (1.0 - al) * at;
         let (sp, cp) = phi.sin_cos();
-        let k1 = (ln_gamma(1.0 - al) - al * gm.ln()).exp() / PI;
+        let k1 = self.k1;
         let k = self.area * k1;
         let rp = r2.powf(-0.5 * (1.0 - al));
         let f = k * cp * rp;
@@ -257,6 +266,8 @@ pub struct AsymmetricLorentzian {
     beta: f64,
     sigma: f64,
     area: f64,
+    // cached half-area factors h(α), h′(α), h(β), h′(β)
+    h: [f64; 4],
 }
 array_serde!(
     AsymmetricLorentzian,
@@ -290,6 +301,8 @@ impl AsymmetricLorentzian {
         }
         check::non_negative(N, "sigma", sigma)?;
         check::finite(N, "area", area)?;
+        let (ha, dha) = Self::half(alpha);
+        let (hb, dhb) = Self::half(beta);
         Ok(AsymmetricLorentzian {
             center,
             fwhm,
@@ -297,6 +310,7 @@ impl AsymmetricLorentzian {
             beta,
             sigma,
             area,
+            h: [ha, dha, hb, dhb],
         })
     }
 
@@ -310,8 +324,7 @@ impl AsymmetricLorentzian {
     #[inline]
     fn raw(&self, u: f64, g: &mut [f64; 5]) -> f64 {
         let fw = self.fwhm;
-        let (ha, dha) = Self::half(self.alpha);
-        let (hb, dhb) = Self::half(self.beta);
+        let [ha, dha, hb, dhb] = self.h;
         let c = 0.25 * fw * PI.sqrt();
         let n = c * (ha + hb);
         let q = 1.0 + 4.0 * u * u / (fw * fw);

@@ -49,12 +49,12 @@ mod tables;
 mod voigt;
 
 pub use asym::{AsymmetricLorentzian, DoniachSunjic};
-pub use faddeeva::{FRAC_1_SQRT_PI, dawson, erfcx, faddeeva, faddeeva_derivative};
+pub use faddeeva::{FRAC_1_SQRT_PI, dawson, erfcx, faddeeva, faddeeva_derivative, faddeeva4};
 pub use shapes::{
     ExpGaussian, GaussLorentzProduct, GaussLorentzSum, Gaussian, Lorentzian, PearsonVii,
     PseudoVoigt, SplitPseudoVoigt, ThompsonCoxHastings,
 };
-pub use voigt::{Voigt, voigt_fwhm_olivero, voigt_profile};
+pub use voigt::{Voigt, voigt_fwhm_olivero, voigt_profile, voigt_profile_slice};
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};

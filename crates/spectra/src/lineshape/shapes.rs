@@ -572,6 +572,9 @@ pub struct PearsonVii {
     fwhm: f64,
     m: f64,
     area: f64,
+    // cached: ln B(m − ½, ½) and ψ(m − ½) − ψ(m)
+    ln_b: f64,
+    dln_b: f64,
 }
 array_serde!(
     PearsonVii,
@@ -600,6 +603,8 @@ impl PearsonVii {
             fwhm,
             m,
             area,
+            ln_b: 0.5 * PI.ln() + ln_gamma(m - 0.5) - ln_gamma(m),
+            dln_b: digamma(m - 0.5) - digamma(m),
         })
     }
 
@@ -625,16 +630,14 @@ impl LineShape for PearsonVii {
     fn value(&self, x: f64) -> f64 {
         let a = self.scale();
         let u = (x - self.center) / a;
-        let ln_b = 0.5 * PI.ln() + ln_gamma(self.m - 0.5) - ln_gamma(self.m);
-        self.area / a * (-ln_b - self.m * (u * u).ln_1p()).exp()
+        self.area / a * (-self.ln_b - self.m * (u * u).ln_1p()).exp()
     }
     fn value_and_gradient(&self, x: f64, grad: &mut [f64]) -> f64 {
         let m = self.m;
         let a = self.scale();
         let u = x - self.center;
         let q = 1.0 + u * u / (a * a);
-        let ln_b = 0.5 * PI.ln() + ln_gamma(m - 0.5) - ln_gamma(m);
-        let unit = (-ln_b - m * (u * u / (a * a)).ln_1p()).exp() / a;
+        let unit = (-self.ln_b - m * (u * u / (a * a)).ln_1p()).exp() / a;
         let v = self.area * unit;
         let dv_da = v * (-1.0 / a + m * 2.0 * u * u / (a * a * a) / q);
         let p2 = (2f64).powf(1.0 / m);

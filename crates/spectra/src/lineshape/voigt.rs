@@ -7,8 +7,8 @@
 
 use num_complex::Complex64;
 
-use super::faddeeva::{erfcx, faddeeva};
-use super::{FWHM_PER_SIGMA, LineShape, ShapeKind, check, half_max_crossing};
+use super::faddeeva::{FixedY, erfcx, faddeeva};
+use super::{FWHM_PER_SIGMA, LineShape, ShapeKind, check, check_len, half_max_crossing};
 use crate::error::{Error, Result};
 
 const NAME: &str = "voigt";
@@ -40,6 +40,56 @@ pub fn voigt_profile(x: f64, sigma: f64, gamma: f64) -> f64 {
     faddeeva(Complex64::new(x * inv_s, gamma * inv_s)).re * FRAC_1_SQRT_2PI / sigma
 }
 
+/// [`voigt_profile`] for many points, each with its own σ and γ, into `out`;
+/// batched four at a time (interleaved continued fractions), no allocation.
+///
+/// Errors when the lengths differ, or at the first index with a NaN x, σ < 0,
+/// γ < 0 or σ = γ = 0.
+pub fn voigt_profile_slice(x: &[f64], sigma: &[f64], gamma: &[f64], out: &mut [f64]) -> Result<()> {
+    check_len("x", x.len(), "sigma", sigma.len())?;
+    check_len("x", x.len(), "gamma", gamma.len())?;
+    check_len("x", x.len(), "out", out.len())?;
+    for i in 0..x.len() {
+        let (s, g) = (sigma[i], gamma[i]);
+        if x[i].is_nan()
+            || !(s >= 0.0 && g >= 0.0 && (s > 0.0 || g > 0.0))
+            || !s.is_finite()
+            || !g.is_finite()
+        {
+            return Err(Error::Parameters {
+                shape: NAME,
+                message: format!(
+                    "index {i}: x = {}, sigma = {s}, gamma = {g} (need σ, γ ≥ 0, not both 0)",
+                    x[i]
+                ),
+            });
+        }
+    }
+    let mut i = 0;
+    while i + 4 <= x.len() {
+        if (0..4).all(|k| sigma[i + k] > 0.0) {
+            let inv: [f64; 4] =
+                std::array::from_fn(|k| std::f64::consts::FRAC_1_SQRT_2 / sigma[i + k]);
+            let w = super::faddeeva4(
+                std::array::from_fn(|k| x[i + k] * inv[k]),
+                std::array::from_fn(|k| gamma[i + k] * inv[k]),
+            );
+            for k in 0..4 {
+                out[i + k] = w[k].re * FRAC_1_SQRT_2PI / sigma[i + k];
+            }
+        } else {
+            for k in 0..4 {
+                out[i + k] = voigt_profile(x[i + k], sigma[i + k], gamma[i + k]);
+            }
+        }
+        i += 4;
+    }
+    for k in i..x.len() {
+        out[k] = voigt_profile(x[k], sigma[k], gamma[k]);
+    }
+    Ok(())
+}
+
 /// The Olivero–Longbothum approximation of the Voigt FWHM,
 /// `f_V ≈ 0.5346·f_L + √(0.2166·f_L² + f_G²)` with `f_L = 2γ`, `f_G = 2√(2 ln 2)·σ`
 /// (J. J. Olivero & R. L. Longbothum, J. Quant. Spectrosc. Radiat. Transfer 17
@@ -54,6 +104,18 @@ pub fn voigt_fwhm_olivero(sigma: f64, gamma: f64) -> f64 {
 ///
 /// `f(x) = area · V(x − center; σ, γ)`, ∫ f dx = area. σ = 0 (a Lorentzian) and
 /// γ = 0 (a Gaussian) are allowed and exact; both zero is an error.
+///
+/// Derivatives: ∂/∂c = −A·Re w′(z)/(2σ²√π), ∂/∂γ = −A·Im w′(z)/(2σ²√π),
+/// ∂/∂σ = −(A/(σ²√(2π)))·Re(z·w′(z) + w(z)), w′ = −2zw + 2i/√π. In the far
+/// Lorentzian tail (|z| ≫ 1) the terms of each derivative cancel to O(1/|z|²),
+/// so their rounding error grows as ε·|z|² relative to the largest gradient
+/// component (about 1e-12 at |z| = 100): ample for least squares, noted for
+/// anyone using them as reference values.
+///
+/// [`LineShape::eval_into`] and [`LineShape::eval_with_jacobian`] are batched: the
+/// y-dependent series coefficients are computed once per call and four points'
+/// continued fractions are evaluated interleaved (about 3× faster per point than
+/// [`LineShape::value`]; docs/benchmarks.md).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "[f64; 4]", into = "[f64; 4]")]
 pub struct Voigt {
@@ -182,6 +244,70 @@ impl LineShape for Voigt {
         grad[2] = -k * wp.im;
         grad[3] = unit;
         v
+    }
+
+    /// Batched: four points at a time through [`faddeeva4`](super::faddeeva4).
+    fn eval_into(&self, x: &[f64], out: &mut [f64]) -> Result<()> {
+        check_len("x", x.len(), "out", out.len())?;
+        if self.sigma == 0.0 {
+            for (o, &xi) in out.iter_mut().zip(x) {
+                *o = self.value(xi);
+            }
+            return Ok(());
+        }
+        let fy = FixedY::new(self.y);
+        let mut xc = x.chunks_exact(4);
+        let mut oc = out.chunks_exact_mut(4);
+        for (xs, os) in (&mut xc).zip(&mut oc) {
+            let zr: [f64; 4] = std::array::from_fn(|k| (xs[k] - self.center) * self.inv_s);
+            let w = fy.w4(zr);
+            for k in 0..4 {
+                os[k] = w[k].re * self.norm;
+            }
+        }
+        for (o, &xi) in oc.into_remainder().iter_mut().zip(xc.remainder()) {
+            *o = fy.w((xi - self.center) * self.inv_s).re * self.norm;
+        }
+        Ok(())
+    }
+
+    /// Batched like [`eval_into`](LineShape::eval_into); column-major `jac` (x.len() × 4).
+    fn eval_with_jacobian(&self, x: &[f64], out: &mut [f64], jac: &mut [f64]) -> Result<()> {
+        let m = x.len();
+        check_len("x", m, "out", out.len())?;
+        check_len("x × parameters", m * 4, "jac", jac.len())?;
+        let mut g = [0.0; 4];
+        let mut i = 0;
+        if self.sigma > 0.0 {
+            let k_c = self.norm * self.inv_s;
+            let k_s = self.norm / self.sigma;
+            let u_a = FRAC_1_SQRT_2PI / self.sigma;
+            let fy = FixedY::new(self.y);
+            while i + 4 <= m {
+                let zr: [f64; 4] = std::array::from_fn(|k| (x[i + k] - self.center) * self.inv_s);
+                let w = fy.w4(zr);
+                for k in 0..4 {
+                    let (w, zre, zim) = (w[k], zr[k], self.y);
+                    let wpr = -2.0 * (zre * w.re - zim * w.im);
+                    let wpi = -2.0 * (zre * w.im + zim * w.re) + FRAC_2_SQRT_PI;
+                    let r = i + k;
+                    out[r] = w.re * self.norm;
+                    jac[r] = -k_c * wpr;
+                    jac[m + r] = -k_s * ((wpr * zre - wpi * zim) + w.re);
+                    jac[2 * m + r] = -k_c * wpi;
+                    jac[3 * m + r] = w.re * u_a;
+                }
+                i += 4;
+            }
+        }
+        while i < m {
+            out[i] = self.value_and_gradient(x[i], &mut g);
+            for (j, gj) in g.iter().enumerate() {
+                jac[j * m + i] = *gj;
+            }
+            i += 1;
+        }
+        Ok(())
     }
 
     fn height(&self) -> f64 {
