@@ -136,7 +136,7 @@ impl Lattice {
             }
         }
         let g = Self::angle_factor(al, be, ga);
-        if !(g > 0.0) {
+        if g.is_nan() || g <= 1e-12 {
             return Err(Error::InvalidValue {
                 name: "angles",
                 value: g,

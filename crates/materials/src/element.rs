@@ -43,6 +43,7 @@ pub(crate) struct ElementData {
     pub uncertainty: f64,
     pub kind: WeightKind,
     pub common_oxidation_states: &'static [i8],
+    pub oxidation_states: &'static [i8],
 }
 
 /// A chemical element (a handle into the built-in table; `Copy`, ordered by Z).
@@ -111,6 +112,11 @@ impl Element {
     /// Common oxidation states (pymatgen's "Common oxidation states").
     pub fn common_oxidation_states(self) -> &'static [i8] {
         self.data().common_oxidation_states
+    }
+
+    /// Every known oxidation state (pymatgen's "Oxidation states", plus the common ones).
+    pub fn oxidation_states(self) -> &'static [i8] {
+        self.data().oxidation_states
     }
 }
 

@@ -158,7 +158,7 @@ impl Formula {
             .iter()
             .map(|&(_, n)| {
                 let r = n.round();
-                ((n - r).abs() <= 1e-9 * n.max(1.0) && r >= 1.0 && r < 1e15).then_some(r as u64)
+                ((n - r).abs() <= 1e-9 * n.max(1.0) && (1.0..1e15).contains(&r)).then_some(r as u64)
             })
             .collect();
         match ints {
@@ -211,24 +211,22 @@ impl Formula {
         Ok(q)
     }
 
-    /// Guesses oxidation states for simple cases: every assignment of one common
-    /// oxidation state per element (pymatgen's list) whose net charge is zero
-    /// within `1e-6 + 0.02·atoms` (rounded compositions such as Li0.33La0.56TiO3
-    /// leave a small residue), best (smallest |charge|) first. At most 6 elements.
+    /// Guesses oxidation states for simple cases: every assignment of one
+    /// oxidation state per element (pymatgen's list of known states) whose net
+    /// charge is zero within `1e-6 + 0.02·atoms` (rounded compositions such as
+    /// Li0.33La0.56TiO3 leave a small residue), ordered by how many elements
+    /// take an uncommon state, then by |net charge|. One state per element, so
+    /// mixed valence (Fe₃O₄) is not found. At most 6 elements.
     pub fn guess_oxidation_states(&self) -> Vec<Vec<(Element, i8)>> {
         if self.parts.len() > 6 || self.parts.is_empty() {
             return Vec::new();
         }
         let tol = 1e-6 + 0.02 * self.atoms();
-        let choices: Vec<&[i8]> = self
-            .parts
-            .iter()
-            .map(|p| p.0.common_oxidation_states())
-            .collect();
+        let choices: Vec<&[i8]> = self.parts.iter().map(|p| p.0.oxidation_states()).collect();
         if choices.iter().any(|c| c.is_empty()) {
             return Vec::new();
         }
-        let mut found: Vec<(f64, Vec<(Element, i8)>)> = Vec::new();
+        let mut found: Vec<Ranked> = Vec::new();
         let mut idx = vec![0usize; choices.len()];
         loop {
             let q: f64 = self
@@ -239,22 +237,25 @@ impl Formula {
                 .map(|((p, &i), c)| p.1 * c[i] as f64)
                 .sum();
             if q.abs() <= tol {
-                found.push((
-                    q.abs(),
-                    self.parts
-                        .iter()
-                        .zip(&idx)
-                        .zip(&choices)
-                        .map(|((p, &i), c)| (p.0, c[i]))
-                        .collect(),
-                ));
+                let states: Vec<(Element, i8)> = self
+                    .parts
+                    .iter()
+                    .zip(&idx)
+                    .zip(&choices)
+                    .map(|((p, &i), c)| (p.0, c[i]))
+                    .collect();
+                let uncommon = states
+                    .iter()
+                    .filter(|(e, s)| !e.common_oxidation_states().contains(s))
+                    .count();
+                found.push((uncommon, q.abs(), states));
             }
             // next combination
             let mut k = 0;
             loop {
                 if k == idx.len() {
-                    found.sort_by(|a, b| a.0.total_cmp(&b.0));
-                    return found.into_iter().map(|f| f.1).collect();
+                    found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+                    return found.into_iter().map(|f| f.2).collect();
                 }
                 idx[k] += 1;
                 if idx[k] < choices[k].len() {
@@ -278,6 +279,9 @@ impl Formula {
     }
 }
 
+/// (uncommon states used, |net charge|, assignment).
+type Ranked = (usize, f64, Vec<(Element, i8)>);
+
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
@@ -288,7 +292,7 @@ impl fmt::Display for Formula {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for &(e, n) in &self.parts {
             f.write_str(e.symbol())?;
-            if n != 1.0 {
+            if n.to_bits() != 1f64.to_bits() {
                 write!(f, "{n}")?;
             }
         }
@@ -327,6 +331,12 @@ impl FromStr for Formula {
             return Err(Error::Parse {
                 position: 1,
                 reason: "formula longer than 10000 bytes".into(),
+            });
+        }
+        if s.trim().is_empty() {
+            return Err(Error::Parse {
+                position: 1,
+                reason: "empty formula: expected an element symbol".into(),
             });
         }
         let chars: Vec<char> = s.chars().collect();
@@ -418,6 +428,7 @@ impl Parser<'_> {
                 if self.depth > 64 {
                     return self.err("parentheses nested deeper than 64 levels");
                 }
+                let open = self.i;
                 self.i += 1;
                 let mut f = Formula::default();
                 loop {
@@ -438,6 +449,7 @@ impl Parser<'_> {
                 }
                 self.depth -= 1;
                 if f.is_empty() {
+                    self.i = open;
                     return self.err("empty group");
                 }
                 f
@@ -476,6 +488,9 @@ impl Parser<'_> {
             self.i += 1;
         }
         let text: String = self.c[start..self.i].iter().collect();
+        if self.c.get(self.i) == Some(&',') {
+            return self.err("decimal commas are not accepted: write `0.33`, not `0,33`");
+        }
         let v: f64 = match text.parse() {
             Ok(v) => v,
             Err(_) => {
@@ -510,7 +525,13 @@ impl Parser<'_> {
             ),
             '/' => "fractions such as `2/3` are not accepted: write the amount as a decimal".into(),
             ')' | ']' => format!("unmatched `{c}`"),
+            '·' | '*' | '•' | '⋅' => {
+                format!("expected an element symbol before `{c}` (hydrates are written CuSO4·5H2O)")
+            }
             ',' => "decimal commas are not accepted: write `0.33`, not `0,33`".into(),
+            '0'..='9' => format!(
+                "unexpected number `{c}`: an amount must follow its element or group without a space"
+            ),
             _ => format!("unexpected character `{c}`"),
         };
         self.err(why)
