@@ -5,10 +5,12 @@
 //! JSON is one document on stdout; errors go to stderr as `error: ...` with exit
 //! status 2 for usage errors and bad input, 1 for other failures; never a panic.
 //!
-//! Subcommands today: `nist` (fit NIST StRD reference problems). The domain
-//! subcommands (`spectrum`, `eis`, `materials`) arrive with their crates.
+//! Subcommands today: `nist` (fit NIST StRD reference problems) and `materials`
+//! (formula, density, archimedes, relative-density, llto; see `materials.rs` for
+//! the JSON names). `spectrum` and `eis` arrive with their crates.
 #![forbid(unsafe_code)]
 
+mod materials;
 mod output;
 
 use std::io::Write;
@@ -18,7 +20,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use interphase::fit::{FitResult, LmOptions, fit, nist};
 
-use crate::output::{Format, write_fits};
+use crate::materials::MaterialsCmd;
+use crate::output::{Format, write_fits, write_quantities};
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +46,14 @@ enum Command {
         start: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Formulas, molar masses, densities, Archimedes porosity and LLTO stoichiometry.
+    Materials {
+        #[command(subcommand)]
+        command: MaterialsCmd,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
         format: Format,
     },
 }
@@ -127,6 +138,14 @@ fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
+        Command::Materials { command, format } => materials::run(command).and_then(|rows| {
+            let mut out = std::io::stdout().lock();
+            match write_quantities(&mut out, &rows, *format).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(Failure::other(format!("cannot write output: {e}"))),
+            }
+        }),
         Command::Nist {
             files,
             start,

@@ -114,3 +114,90 @@ fn csv_field(s: &str) -> String {
         s.to_string()
     }
 }
+
+/// One named result of a calculation subcommand (`materials ...`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Quantity {
+    /// Machine-readable name, e.g. `molar_mass` or `mass_fraction.Li`.
+    pub name: String,
+    /// The value (a number, or a string such as a formula).
+    pub value: serde_json::Value,
+    /// Standard uncertainty, when one is known.
+    pub uncertainty: Option<f64>,
+    /// Unit (`g/mol`, `g/cm3`, `1` for fractions, `` for text).
+    pub unit: &'static str,
+}
+
+impl Quantity {
+    /// A number with an optional uncertainty.
+    pub fn num(
+        name: impl Into<String>,
+        value: f64,
+        uncertainty: Option<f64>,
+        unit: &'static str,
+    ) -> Self {
+        Quantity {
+            name: name.into(),
+            value: serde_json::json!(value),
+            uncertainty,
+            unit,
+        }
+    }
+    /// A text value.
+    pub fn text(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Quantity {
+            name: name.into(),
+            value: serde_json::Value::String(value.into()),
+            uncertainty: None,
+            unit: "",
+        }
+    }
+}
+
+/// Writes quantities: an aligned table, `{"quantities":[{"name","value","uncertainty","unit"}]}`,
+/// or CSV `name,value,uncertainty,unit`.
+pub fn write_quantities(
+    out: &mut impl Write,
+    rows: &[Quantity],
+    format: Format,
+) -> std::io::Result<()> {
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            if x != 0.0 && (x.abs() >= 1e6 || x.abs() < 1e-3) {
+                format!("{x:.6e}")
+            } else {
+                format!("{x:.6}")
+            }
+        }
+        other => other.to_string(),
+    };
+    match format {
+        Format::Table => {
+            let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            for r in rows {
+                let u = r
+                    .uncertainty
+                    .map_or(String::new(), |u| format!(" ± {u:.2e}"));
+                writeln!(out, "{:<w$}  {}{u} {}", r.name, show(&r.value), r.unit)?;
+            }
+        }
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "quantities": rows }))?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            writeln!(out, "name,value,uncertainty,unit")?;
+            for r in rows {
+                let v = match &r.value {
+                    serde_json::Value::String(s) => csv_field(s),
+                    v => v.to_string(),
+                };
+                let u = r.uncertainty.map_or(String::new(), |u| format!("{u:e}"));
+                writeln!(out, "{},{v},{u},{}", csv_field(&r.name), r.unit)?;
+            }
+        }
+    }
+    Ok(())
+}

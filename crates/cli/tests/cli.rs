@@ -165,3 +165,151 @@ fn help_and_version_succeed() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("nist"));
     assert!(bin().arg("--version").output().unwrap().status.success());
 }
+
+fn quantities(args: &[&str]) -> serde_json::Value {
+    let out = bin()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["quantities"].clone()
+}
+
+fn q(doc: &serde_json::Value, name: &str) -> f64 {
+    doc.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no quantity {name}"))["value"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn materials_subcommands_reproduce_table_s2() {
+    let d = quantities(&[
+        "materials",
+        "density",
+        "--formula",
+        "Li0.33La0.56TiO3",
+        "--cell",
+        "cubic",
+        "--a",
+        "3.875",
+        "--z",
+        "1",
+    ]);
+    assert!((q(&d, "theoretical_density") - 5.0212).abs() < 1e-3);
+    let r = quantities(&[
+        "materials",
+        "relative-density",
+        "--measured",
+        "4.796",
+        "--theoretical",
+        "5.021",
+    ]);
+    assert!((q(&r, "relative_density_percent") - 95.52).abs() < 0.01);
+    let f = quantities(&["materials", "formula", "TiO2"]);
+    assert!((q(&f, "molar_mass") - (47.867 + 2.0 * 15.999)).abs() < 1e-9);
+    let l = quantities(&[
+        "materials",
+        "llto",
+        "--x",
+        "0.11",
+        "--ti3-fraction",
+        "0.12",
+        "--a",
+        "3.875",
+    ]);
+    assert!((q(&l, "li_insertion_y") - 0.12).abs() < 1e-12);
+    let a = quantities(&[
+        "materials",
+        "archimedes",
+        "--dry",
+        "1.2",
+        "--suspended",
+        "0.95",
+        "--saturated",
+        "1.205",
+        "--temperature-c",
+        "25",
+    ]);
+    assert!((q(&a, "bulk_density") - 1.2 * 0.997047 / 0.255).abs() < 1e-5);
+}
+
+#[test]
+fn materials_bad_input_exits_2_with_a_message() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["materials", "formula", "Li3xLa2/3-xTiO3"],
+            "variable stoichiometry",
+        ),
+        (&["materials", "formula", ""], "empty formula"),
+        (
+            &[
+                "materials",
+                "density",
+                "--formula",
+                "TiO2",
+                "--cell",
+                "tetragonal",
+                "--a",
+                "4.59",
+                "--z",
+                "2",
+            ],
+            "needs --c",
+        ),
+        (
+            &[
+                "materials",
+                "density",
+                "--formula",
+                "TiO2",
+                "--cell",
+                "cubic",
+                "--a=-4",
+                "--z",
+                "2",
+            ],
+            "a_angstrom",
+        ),
+        (&["materials", "llto", "--x", "0.3"], "1/6"),
+        (
+            &[
+                "materials",
+                "archimedes",
+                "--dry",
+                "1",
+                "--suspended",
+                "1.1",
+                "--saturated",
+                "1.2",
+            ],
+            "suspended",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = bin().args(args).output().unwrap();
+        assert_input_error(&out, needle);
+    }
+    let out = bin()
+        .args([
+            "materials",
+            "relative-density",
+            "--measured",
+            "abc",
+            "--theoretical",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error:"));
+}
