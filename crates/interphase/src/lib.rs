@@ -8,9 +8,9 @@
 //! | module | crate | what |
 //! | --- | --- | --- |
 //! | [`fit`] | `interphase-fit` | nonlinear least squares, bounds, ties, uncertainties, batch and global fits |
-//! | [`spectra`] | `interphase-spectra` | spectra, baselines, line shapes, peak fits (in progress) |
+//! | [`spectra`] | `interphase-spectra` | line shapes (done); spectra, baselines, peak fits (in progress) |
 //! | [`eis`] | `interphase-eis` | impedance circuits and fits (in progress) |
-//! | [`materials`] | `interphase-materials` | formulas, densities, stoichiometry (in progress) |
+//! | [`materials`] | `interphase-materials` | elements, formulas, densities, perovskites, LLTO stoichiometry |
 //! | [`plot`] | `interphase-plot` | SVG figures (in progress) |
 //!
 //! ```
@@ -38,6 +38,10 @@ pub mod prelude {
         NelderMeadOptions, Parameter, Parameters, Problem, Termination, fit, fit_batch,
         fit_batch_with, fit_multistart, nelder_mead,
     };
+    pub use interphase_materials::density::{Lattice, theoretical_density};
+    pub use interphase_materials::llto::Llto;
+    pub use interphase_materials::{Element, Formula};
+    pub use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind, Voigt};
 }
 
 /// The README's tour, compiled and run as a doctest.

@@ -29,3 +29,8 @@ pub mod radii;
 pub use element::{Element, WeightKind};
 pub use error::{Error, Result};
 pub use formula::Formula;
+
+/// The materials guide's examples (docs/materials.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/materials.md")]
+pub struct GuideDoctests;
