@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub mod baseline;
 mod error;
 pub mod lineshape;
 
