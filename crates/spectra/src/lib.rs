@@ -4,9 +4,10 @@
 //! `Spectrum` type with readers, processing, baselines, line shapes and peak fits.
 //!
 //! **Status:** the [`lineshape`] module (Faddeeva function, Voigt and the
-//! XPS/XRD peak family with analytic derivatives) is complete; the `Spectrum`
-//! type, readers, baselines and peak models arrive with the issues "Spectra" and
-//! "Spectral peak fitting and XPS analysis".
+//! XPS/XRD peak family with analytic derivatives) and the [`baseline`] module
+//! (Whittaker, polynomial, SNIP, Shirley, Tougaard, power law) are in place; the
+//! `Spectrum` type, readers, peak finding and peak models arrive with the issues
+//! "Spectra" and "Spectral peak fitting and XPS analysis".
 //!
 //! ```
 //! use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};
@@ -31,3 +32,8 @@ pub use error::{Error, Result};
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/lineshapes.md")]
 pub struct GuideDoctests;
+
+/// The spectroscopy guide's examples (docs/spectroscopy.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/spectroscopy.md")]
+pub struct SpectroscopyDoctests;
