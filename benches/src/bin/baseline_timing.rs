@@ -3,7 +3,7 @@
 //! `cargo run --release -p interphase-benches --bin baseline_timing -- OUTDIR`
 //! generates the shared data set (see the script), runs arPLS, AsLS, airPLS,
 //! SNIP, ModPoly, IModPoly and Shirley with pybaselines' default-like
-//! parameters, writes each baseline to OUTDIR/<method>.f64 (little-endian) and
+//! parameters, writes each baseline to `OUTDIR/<method>.f64` (little-endian) and
 //! prints `method=µs` medians of 21 runs.
 
 use std::hint::black_box;
