@@ -115,6 +115,19 @@ fn run_nist(
     Ok(fits)
 }
 
+/// Writes a subcommand's output to stdout and flushes it; a closed pipe
+/// (`| head`) is not an error.
+fn emit(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::other(format!("cannot write output: {e}"))),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -138,27 +151,14 @@ fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
-        Command::Materials { command, format } => materials::run(command).and_then(|rows| {
-            let mut out = std::io::stdout().lock();
-            match write_quantities(&mut out, &rows, *format).and_then(|_| out.flush()) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(Failure::other(format!("cannot write output: {e}"))),
-            }
-        }),
+        Command::Materials { command, format } => materials::run(command)
+            .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Nist {
             files,
             start,
             format,
-        } => run_nist(files, start, *format).and_then(|fits| {
-            let mut out = std::io::stdout().lock();
-            match write_fits(&mut out, &fits, *format).and_then(|_| out.flush()) {
-                Ok(()) => Ok(()),
-                // a closed pipe (`| head`) is not an error
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(Failure::other(format!("cannot write output: {e}"))),
-            }
-        }),
+        } => run_nist(files, start, *format)
+            .and_then(|fits| emit(|out| write_fits(out, &fits, *format))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

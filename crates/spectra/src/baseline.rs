@@ -238,29 +238,11 @@ fn whittaker_check(y: &[f64], o: &WhittakerOptions) -> Result<()> {
 pub fn asls(y: &[f64], o: &WhittakerOptions) -> Result<Baseline> {
     whittaker_check(y, o)?;
     param("p", o.p, o.p > 0.0 && o.p < 1.0, "must be in (0, 1)")?;
-    let n = y.len();
-    let mut sys = Whittaker::new(n, o.lam);
-    let mut w = vec![1.0; n];
-    let mut nw = vec![0.0; n];
-    let mut z = vec![0.0; n];
-    for it in 0..=o.max_iter {
-        sys.solve(&w, y, &mut z)?;
-        for i in 0..n {
+    reweight(y, o, |_, z, w, nw| {
+        for i in 0..y.len() {
             nw[i] = if y[i] > z[i] { o.p } else { 1.0 - o.p };
         }
-        if relative_difference(&w, &nw) < o.tol {
-            return Ok(Baseline {
-                baseline: z,
-                iterations: it + 1,
-                converged: true,
-            });
-        }
-        std::mem::swap(&mut w, &mut nw);
-    }
-    Ok(Baseline {
-        baseline: z,
-        iterations: o.max_iter + 1,
-        converged: false,
+        Some(relative_difference(w, nw))
     })
 }
 
@@ -269,32 +251,17 @@ pub fn asls(y: &[f64], o: &WhittakerOptions) -> Result<Baseline> {
 /// (ddof = 1) of the negative residuals (pybaselines `arpls`).
 pub fn arpls(y: &[f64], o: &WhittakerOptions) -> Result<Baseline> {
     whittaker_check(y, o)?;
-    let n = y.len();
-    let mut sys = Whittaker::new(n, o.lam);
-    let mut w = vec![1.0; n];
-    let mut nw = vec![0.0; n];
-    let mut z = vec![0.0; n];
-    for it in 0..=o.max_iter {
-        sys.solve(&w, y, &mut z)?;
-        let (mut cnt, mut sum) = (0usize, 0.0);
-        for i in 0..n {
-            let r = y[i] - z[i];
-            if r < 0.0 {
-                cnt += 1;
-                sum += r;
-            }
-        }
+    reweight(y, o, |_, z, w, nw| {
+        let (cnt, sum) = negative_residuals(y, z);
         if cnt < 2 {
             // pybaselines stops here (almost all points above the baseline)
-            return Ok(Baseline {
-                baseline: z,
-                iterations: it + 1,
-                converged: false,
-            });
+            return None;
         }
         let mean = sum / cnt as f64;
-        let var = (0..n)
-            .map(|i| y[i] - z[i])
+        let var = y
+            .iter()
+            .zip(z)
+            .map(|(a, b)| a - b)
             .filter(|r| *r < 0.0)
             .map(|r| (r - mean) * (r - mean))
             .sum::<f64>()
@@ -304,24 +271,11 @@ pub fn arpls(y: &[f64], o: &WhittakerOptions) -> Result<Baseline> {
         } else {
             f64::MIN_POSITIVE
         };
-        for i in 0..n {
-            let r = y[i] - z[i];
-            let t = (2.0 / std) * (r - (2.0 * std - mean));
+        for i in 0..y.len() {
+            let t = (2.0 / std) * ((y[i] - z[i]) - (2.0 * std - mean));
             nw[i] = 1.0 / (1.0 + t.exp());
         }
-        if relative_difference(&w, &nw) < o.tol {
-            return Ok(Baseline {
-                baseline: z,
-                iterations: it + 1,
-                converged: true,
-            });
-        }
-        std::mem::swap(&mut w, &mut nw);
-    }
-    Ok(Baseline {
-        baseline: z,
-        iterations: o.max_iter + 1,
-        converged: false,
+        Some(relative_difference(w, nw))
     })
 }
 
@@ -331,38 +285,70 @@ pub fn arpls(y: &[f64], o: &WhittakerOptions) -> Result<Baseline> {
 /// stopped when ‖r⁻‖₁ < tol·‖y‖₁ (pybaselines `airpls`).
 pub fn airpls(y: &[f64], o: &WhittakerOptions) -> Result<Baseline> {
     whittaker_check(y, o)?;
-    let n = y.len();
     let y_l1: f64 = y.iter().map(|v| v.abs()).sum();
+    let log_max = f64::MAX.ln();
+    reweight(y, o, |it, z, _, nw| {
+        let (cnt, l1) = negative_residuals(y, z);
+        if cnt < 2 {
+            return None;
+        }
+        for i in 0..y.len() {
+            let r = y[i] - z[i];
+            nw[i] = if r < 0.0 {
+                ((it.min(50) as f64 / l1) * r)
+                    .clamp(0.0, log_max * (1.0 - 1e-15))
+                    .exp()
+            } else {
+                0.0
+            };
+        }
+        Some(l1.abs() / y_l1)
+    })
+}
+
+/// Number and sum of the negative residuals y − z.
+fn negative_residuals(y: &[f64], z: &[f64]) -> (usize, f64) {
+    y.iter()
+        .zip(z)
+        .map(|(a, b)| a - b)
+        .filter(|r| *r < 0.0)
+        .fold((0, 0.0), |(c, s), r| (c + 1, s + r))
+}
+
+/// The reweighting loop the Whittaker baselines share (pybaselines' loops): start
+/// with unit weights, solve, let `update(iteration, z, weights, new_weights)`
+/// (iteration 1-based) fill the next weights and return the convergence measure,
+/// stop when it is below `tol` (converged) or `None` (stopped early, not
+/// converged); at most `max_iter + 1` solves.
+fn reweight(
+    y: &[f64],
+    o: &WhittakerOptions,
+    mut update: impl FnMut(usize, &[f64], &[f64], &mut [f64]) -> Option<f64>,
+) -> Result<Baseline> {
+    let n = y.len();
     let mut sys = Whittaker::new(n, o.lam);
     let mut w = vec![1.0; n];
     let mut nw = vec![0.0; n];
     let mut z = vec![0.0; n];
-    let log_max = f64::MAX.ln();
     for it in 1..=o.max_iter + 1 {
         sys.solve(&w, y, &mut z)?;
-        let neg: Vec<usize> = (0..n).filter(|&i| y[i] - z[i] < 0.0).collect();
-        if neg.len() < 2 {
-            return Ok(Baseline {
-                baseline: z,
-                iterations: it,
-                converged: false,
-            });
+        match update(it, &z, &w, &mut nw) {
+            None => {
+                return Ok(Baseline {
+                    baseline: z,
+                    iterations: it,
+                    converged: false,
+                });
+            }
+            Some(d) if d < o.tol => {
+                return Ok(Baseline {
+                    baseline: z,
+                    iterations: it,
+                    converged: true,
+                });
+            }
+            Some(_) => std::mem::swap(&mut w, &mut nw),
         }
-        let l1: f64 = neg.iter().map(|&i| y[i] - z[i]).sum();
-        nw.iter_mut().for_each(|v| *v = 0.0);
-        for &i in &neg {
-            let inner =
-                ((it.min(50) as f64 / l1) * (y[i] - z[i])).clamp(0.0, log_max * (1.0 - 1e-15));
-            nw[i] = inner.exp();
-        }
-        if l1.abs() / y_l1 < o.tol {
-            return Ok(Baseline {
-                baseline: z,
-                iterations: it,
-                converged: true,
-            });
-        }
-        std::mem::swap(&mut w, &mut nw);
     }
     Ok(Baseline {
         baseline: z,

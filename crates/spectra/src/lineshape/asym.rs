@@ -5,7 +5,7 @@ use std::f64::consts::PI;
 
 use super::shapes::array_serde;
 use super::special::{GL10_W, GL10_X, digamma, ln_gamma};
-use super::{LineShape, ShapeKind, argmax, check, half_max_crossing};
+use super::{LineShape, ShapeKind, argmax, check, fwhm_around};
 use crate::error::{Error, Result};
 
 /// Gaussian convolution `∫ f(u − s)·N(s; σ) ds` (N the unit-area Gaussian of
@@ -177,11 +177,6 @@ impl DoniachSunjic {
         g[3] = k1 * cp * rp;
         f
     }
-
-    fn unit_value(&self, x: f64) -> f64 {
-        let mut g = [0.0; 6];
-        self.value_and_gradient(x, &mut g)
-    }
 }
 
 impl LineShape for DoniachSunjic {
@@ -206,7 +201,8 @@ impl LineShape for DoniachSunjic {
         self.area
     }
     fn value(&self, x: f64) -> f64 {
-        self.unit_value(x)
+        let mut g = [0.0; 6];
+        self.value_and_gradient(x, &mut g)
     }
     fn value_and_gradient(&self, x: f64, grad: &mut [f64]) -> f64 {
         // mirrored: u = c − x (the Gaussian kernel is even, so the convolution commutes)
@@ -231,15 +227,13 @@ impl LineShape for DoniachSunjic {
     }
     fn position_of_maximum(&self) -> f64 {
         let w = self.gamma + self.sigma;
-        let f = |x: f64| self.unit_value(x);
+        let f = |x: f64| self.value(x);
         argmax(&f, self.center - 4.0 * w, self.center + 4.0 * w)
     }
     fn fwhm(&self) -> f64 {
         let x0 = self.position_of_maximum();
-        let f = |x: f64| self.unit_value(x).abs();
-        let h = f(x0);
-        let scale = self.gamma + self.sigma;
-        half_max_crossing(&f, x0, h, scale, 1.0) + half_max_crossing(&f, x0, h, scale, -1.0)
+        let f = |x: f64| self.value(x).abs();
+        fwhm_around(&f, x0, self.gamma + self.sigma)
     }
 }
 
@@ -343,25 +337,7 @@ impl AsymmetricLorentzian {
 }
 
 impl LineShape for AsymmetricLorentzian {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::La
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![
-            self.center,
-            self.fwhm,
-            self.alpha,
-            self.beta,
-            self.sigma,
-            self.area,
-        ]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::La; center, fwhm, alpha, beta, sigma, area);
     fn value(&self, x: f64) -> f64 {
         let mut g = [0.0; 6];
         self.value_and_gradient(x, &mut g)
@@ -395,8 +371,6 @@ impl LineShape for AsymmetricLorentzian {
         let x0 = self.position_of_maximum();
         let unit = AsymmetricLorentzian { area: 1.0, ..*self };
         let f = |x: f64| unit.value(x);
-        let h = f(x0);
-        let scale = 0.5 * self.fwhm + self.sigma;
-        half_max_crossing(&f, x0, h, scale, 1.0) + half_max_crossing(&f, x0, h, scale, -1.0)
+        fwhm_around(&f, x0, 0.5 * self.fwhm + self.sigma)
     }
 }

@@ -40,6 +40,26 @@
 //! # Ok::<(), interphase_spectra::Error>(())
 //! ```
 
+/// The `kind`, `parameters`, `center` and `area` methods of a [`LineShape`]
+/// impl for a struct with `center` and `area` fields; the listed fields are the
+/// parameters in gradient order.
+macro_rules! accessors {
+    ($kind:expr; $($field:ident),+) => {
+        fn kind(&self) -> ShapeKind {
+            $kind
+        }
+        fn parameters(&self) -> Vec<f64> {
+            vec![$(self.$field),+]
+        }
+        fn center(&self) -> f64 {
+            self.center
+        }
+        fn area(&self) -> f64 {
+            self.area
+        }
+    };
+}
+
 mod asym;
 mod faddeeva;
 mod shapes;
@@ -257,6 +277,13 @@ pub(crate) fn half_max_crossing(
         }
     }
     0.5 * (lo + hi)
+}
+
+/// Full width at half maximum of a unimodal `f` whose maximum is at `x0`:
+/// the half-maximum crossings on both sides, bracketed from `scale`.
+pub(crate) fn fwhm_around(f: &dyn Fn(f64) -> f64, x0: f64, scale: f64) -> f64 {
+    let h = f(x0);
+    half_max_crossing(f, x0, h, scale, 1.0) + half_max_crossing(f, x0, h, scale, -1.0)
 }
 
 /// Position of the maximum of a unimodal `f` within `[a, b]` (golden-section search).

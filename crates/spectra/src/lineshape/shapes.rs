@@ -5,7 +5,9 @@ use std::f64::consts::PI;
 
 use super::faddeeva::{FRAC_1_SQRT_PI, erfcx};
 use super::special::{digamma, erfcx_derivative, ln_gamma};
-use super::{FWHM_PER_SIGMA, LN2, LineShape, ShapeKind, argmax, check, half_max_crossing};
+use super::{
+    FWHM_PER_SIGMA, LN2, LineShape, ShapeKind, argmax, check, fwhm_around, half_max_crossing,
+};
 use crate::error::{Error, Result};
 
 /// √(π / ln 2) / 2: area of a unit-height Gaussian of unit FWHM.
@@ -82,18 +84,7 @@ fn lorentz_unit(u: f64, w: f64) -> (f64, f64, f64) {
 }
 
 impl LineShape for Gaussian {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::Gaussian
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.fwhm, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::Gaussian; center, fwhm, area);
     #[inline]
     fn value(&self, x: f64) -> f64 {
         self.area * gauss_unit(x - self.center, self.fwhm).0
@@ -140,18 +131,7 @@ impl Lorentzian {
 }
 
 impl LineShape for Lorentzian {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::Lorentzian
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.fwhm, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::Lorentzian; center, fwhm, area);
     #[inline]
     fn value(&self, x: f64) -> f64 {
         self.area * lorentz_unit(x - self.center, self.fwhm).0
@@ -216,18 +196,7 @@ fn pv_unit(u: f64, w: f64, eta: f64) -> (f64, f64, f64, f64) {
 }
 
 impl LineShape for PseudoVoigt {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::PseudoVoigt
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.fwhm, self.eta, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::PseudoVoigt; center, fwhm, eta, area);
     #[inline]
     fn value(&self, x: f64) -> f64 {
         self.area * pv_unit(x - self.center, self.fwhm, self.eta).0
@@ -264,6 +233,8 @@ pub struct ThompsonCoxHastings {
     fwhm_g: f64,
     fwhm_l: f64,
     area: f64,
+    // cached: Γ, η, ∂Γ/∂Γ_G, ∂Γ/∂Γ_L, ∂η/∂Γ_G, ∂η/∂Γ_L
+    mix: [f64; 6],
 }
 array_serde!(
     ThompsonCoxHastings,
@@ -295,12 +266,12 @@ impl ThompsonCoxHastings {
             fwhm_g,
             fwhm_l,
             area,
+            mix: Self::mix(fwhm_g, fwhm_l),
         })
     }
 
-    /// (Γ, η, ∂Γ/∂Γ_G, ∂Γ/∂Γ_L, ∂η/∂Γ_G, ∂η/∂Γ_L).
-    fn mix(&self) -> (f64, f64, f64, f64, f64, f64) {
-        let (g, l) = (self.fwhm_g, self.fwhm_l);
+    /// [Γ, η, ∂Γ/∂Γ_G, ∂Γ/∂Γ_L, ∂η/∂Γ_G, ∂η/∂Γ_L] for Γ_G = g, Γ_L = l.
+    fn mix(g: f64, l: f64) -> [f64; 6] {
         let gp = [1.0, g, g * g, g * g * g, g * g * g * g, g * g * g * g * g];
         let lp = [1.0, l, l * l, l * l * l, l * l * l * l, l * l * l * l * l];
         let mut p = 0.0;
@@ -322,34 +293,23 @@ impl ThompsonCoxHastings {
         let deta = 1.36603 - rho * (2.0 * 0.47719 - rho * 3.0 * 0.11116);
         let drg = -l / (gam * gam) * dgg;
         let drl = 1.0 / gam - l / (gam * gam) * dgl;
-        (gam, eta, dgg, dgl, deta * drg, deta * drl)
+        [gam, eta, dgg, dgl, deta * drg, deta * drl]
     }
 
     /// The pseudo-Voigt mixing fraction η.
     pub fn eta(&self) -> f64 {
-        self.mix().1
+        self.mix[1]
     }
 }
 
 impl LineShape for ThompsonCoxHastings {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::Tch
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.fwhm_g, self.fwhm_l, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::Tch; center, fwhm_g, fwhm_l, area);
     fn value(&self, x: f64) -> f64 {
-        let (gam, eta, ..) = self.mix();
+        let [gam, eta, ..] = self.mix;
         self.area * pv_unit(x - self.center, gam, eta).0
     }
     fn value_and_gradient(&self, x: f64, grad: &mut [f64]) -> f64 {
-        let (gam, eta, dgg, dgl, deg, del) = self.mix();
+        let [gam, eta, dgg, dgl, deg, del] = self.mix;
         let (v, du, dw, de) = pv_unit(x - self.center, gam, eta);
         grad[0] = -self.area * du;
         grad[1] = self.area * (dw * dgg + de * deg);
@@ -358,7 +318,7 @@ impl LineShape for ThompsonCoxHastings {
         self.area * v
     }
     fn fwhm(&self) -> f64 {
-        self.mix().0
+        self.mix[0]
     }
 }
 
@@ -383,6 +343,8 @@ pub struct GaussLorentzProduct {
     fwhm: f64,
     mix: f64,
     area: f64,
+    // cached: g(m) and dg/dm of the normalisation (F/2)·g(m)
+    norm: [f64; 2],
 }
 array_serde!(
     GaussLorentzProduct,
@@ -395,28 +357,33 @@ impl GaussLorentzProduct {
     /// GL(mix); errors for F ≤ 0, mix outside [0, 100] or non-finite values.
     pub fn new(center: f64, fwhm: f64, mix: f64, area: f64) -> Result<Self> {
         const N: &str = "gl";
+        check::finite(N, "center", center)?;
+        check::positive(N, "fwhm", fwhm)?;
+        check::within(
+            N,
+            "mix",
+            mix,
+            0.0,
+            100.0,
+            "must be in [0, 100] (Lorentzian percentage)",
+        )?;
+        check::finite(N, "area", area)?;
         Ok(GaussLorentzProduct {
-            center: check::finite(N, "center", center)?,
-            fwhm: check::positive(N, "fwhm", fwhm)?,
-            mix: check::within(
-                N,
-                "mix",
-                mix,
-                0.0,
-                100.0,
-                "must be in [0, 100] (Lorentzian percentage)",
-            )?,
-            area: check::finite(N, "area", area)?,
+            center,
+            fwhm,
+            mix,
+            area,
+            norm: Self::norm(mix / 100.0),
         })
     }
 
     /// g(m) = ∫ f du / (F/2) and dg/dm.
-    fn norm(m: f64) -> (f64, f64) {
+    fn norm(m: f64) -> [f64; 2] {
         if m == 0.0 {
             // Gaussian; dg/dm at 0 = (ln2 − 1)·∫v²·exp(−ln2·v²) dv = (ln2 − 1)·√π/(2·ln2^{3/2})
             let g = (PI / LN2).sqrt();
             let dg = (LN2 - 1.0) * PI.sqrt() / (2.0 * LN2.powf(1.5));
-            return (g, dg);
+            return [g, dg];
         }
         let me = m.min(1.0 - 1e-9);
         let t = (LN2 * (1.0 - m) / m).sqrt();
@@ -424,29 +391,18 @@ impl GaussLorentzProduct {
         let te = (LN2 * (1.0 - me) / me).sqrt();
         let dt = -LN2 / (2.0 * te * me * me);
         let dg = -0.5 * PI / me.powf(1.5) * erfcx(te) + PI / me.sqrt() * erfcx_derivative(te) * dt;
-        (g, dg)
+        [g, dg]
     }
 }
 
 impl LineShape for GaussLorentzProduct {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::Gl
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.fwhm, self.mix, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::Gl; center, fwhm, mix, area);
     fn value(&self, x: f64) -> f64 {
         let m = self.mix / 100.0;
         let u = x - self.center;
         let s = 4.0 * u * u / (self.fwhm * self.fwhm);
         let f = (-LN2 * (1.0 - m) * s).exp() / (1.0 + m * s);
-        self.area * f / (0.5 * self.fwhm * Self::norm(m).0)
+        self.area * f / (0.5 * self.fwhm * self.norm[0])
     }
     fn value_and_gradient(&self, x: f64, grad: &mut [f64]) -> f64 {
         let m = self.mix / 100.0;
@@ -454,7 +410,7 @@ impl LineShape for GaussLorentzProduct {
         let u = x - self.center;
         let s = 4.0 * u * u / (fw * fw);
         let f = (-LN2 * (1.0 - m) * s).exp() / (1.0 + m * s);
-        let (g, dg) = Self::norm(m);
+        let [g, dg] = self.norm;
         let n = 0.5 * fw * g;
         let v = self.area * f / n;
         let dfds = f * (-LN2 * (1.0 - m) - m / (1.0 + m * s));
@@ -518,18 +474,7 @@ impl GaussLorentzSum {
 }
 
 impl LineShape for GaussLorentzSum {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::Sgl
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.fwhm, self.mix, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::Sgl; center, fwhm, mix, area);
     fn value(&self, x: f64) -> f64 {
         let mut g = [0.0; 4];
         self.value_and_gradient(x, &mut g)
@@ -572,9 +517,11 @@ pub struct PearsonVii {
     fwhm: f64,
     m: f64,
     area: f64,
-    // cached: ln B(m − ½, ½) and ψ(m − ½) − ψ(m)
+    // cached: ln B(m − ½, ½), ψ(m − ½) − ψ(m), the scale a and ∂a/∂m
     ln_b: f64,
     dln_b: f64,
+    a: f64,
+    da_dm: f64,
 }
 array_serde!(
     PearsonVii,
@@ -598,6 +545,9 @@ impl PearsonVii {
             });
         }
         check::finite(N, "area", area)?;
+        // a = FWHM/(2√(2^{1/m} − 1)), ∂a/∂m = a·2^{1/m}·ln2/(2m²(2^{1/m} − 1))
+        let p2 = (2f64).powf(1.0 / m);
+        let a = fwhm / (2.0 * (p2 - 1.0).sqrt());
         Ok(PearsonVii {
             center,
             fwhm,
@@ -605,47 +555,35 @@ impl PearsonVii {
             area,
             ln_b: 0.5 * PI.ln() + ln_gamma(m - 0.5) - ln_gamma(m),
             dln_b: digamma(m - 0.5) - digamma(m),
+            a,
+            da_dm: a * p2 * LN2 / (2.0 * m * m * (p2 - 1.0)),
         })
     }
 
     /// The scale a (lmfit's `sigma`).
     pub fn scale(&self) -> f64 {
-        self.fwhm / (2.0 * ((2f64).powf(1.0 / self.m) - 1.0).sqrt())
+        self.a
     }
 }
 
 impl LineShape for PearsonVii {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::Pearson7
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.fwhm, self.m, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::Pearson7; center, fwhm, m, area);
     fn value(&self, x: f64) -> f64 {
-        let a = self.scale();
+        let a = self.a;
         let u = (x - self.center) / a;
         self.area / a * (-self.ln_b - self.m * (u * u).ln_1p()).exp()
     }
     fn value_and_gradient(&self, x: f64, grad: &mut [f64]) -> f64 {
         let m = self.m;
-        let a = self.scale();
+        let a = self.a;
         let u = x - self.center;
         let q = 1.0 + u * u / (a * a);
         let unit = (-self.ln_b - m * (u * u / (a * a)).ln_1p()).exp() / a;
         let v = self.area * unit;
         let dv_da = v * (-1.0 / a + m * 2.0 * u * u / (a * a * a) / q);
-        let p2 = (2f64).powf(1.0 / m);
-        let da_dm = a * p2 * LN2 / (2.0 * m * m * (p2 - 1.0));
         grad[0] = v * m * 2.0 * u / (a * a) / q;
         grad[1] = dv_da * a / self.fwhm;
-        grad[2] =
-            v * (-(u * u / (a * a)).ln_1p() - (digamma(m - 0.5) - digamma(m))) + dv_da * da_dm;
+        grad[2] = v * (-(u * u / (a * a)).ln_1p() - self.dln_b) + dv_da * self.da_dm;
         grad[3] = unit;
         v
     }
@@ -694,24 +632,7 @@ impl SplitPseudoVoigt {
 }
 
 impl LineShape for SplitPseudoVoigt {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::SplitPseudoVoigt
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![
-            self.center,
-            self.fwhm_left,
-            self.fwhm_right,
-            self.eta,
-            self.area,
-        ]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::SplitPseudoVoigt; center, fwhm_left, fwhm_right, eta, area);
     fn value(&self, x: f64) -> f64 {
         let mut g = [0.0; 5];
         self.value_and_gradient(x, &mut g)
@@ -803,18 +724,7 @@ impl ExpGaussian {
 }
 
 impl LineShape for ExpGaussian {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::Emg
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.sigma, self.tau, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::Emg; center, sigma, tau, area);
     fn value(&self, x: f64) -> f64 {
         let (k, ..) = self.kernel(x - self.center);
         0.5 * self.area / self.tau * k
@@ -847,8 +757,6 @@ impl LineShape for ExpGaussian {
         let x0 = self.position_of_maximum();
         let unit = ExpGaussian { area: 1.0, ..*self };
         let f = |x: f64| unit.value(x);
-        let h = unit.value(x0);
-        let scale = 0.5 * self.sigma * FWHM_PER_SIGMA;
-        half_max_crossing(&f, x0, h, scale, 1.0) + half_max_crossing(&f, x0, h, scale, -1.0)
+        fwhm_around(&f, x0, 0.5 * self.sigma * FWHM_PER_SIGMA)
     }
 }

@@ -190,18 +190,7 @@ impl From<Voigt> for [f64; 4] {
 }
 
 impl LineShape for Voigt {
-    fn kind(&self) -> ShapeKind {
-        ShapeKind::Voigt
-    }
-    fn parameters(&self) -> Vec<f64> {
-        vec![self.center, self.sigma, self.gamma, self.area]
-    }
-    fn center(&self) -> f64 {
-        self.center
-    }
-    fn area(&self) -> f64 {
-        self.area
-    }
+    accessors!(ShapeKind::Voigt; center, sigma, gamma, area);
 
     #[inline]
     fn value(&self, x: f64) -> f64 {
