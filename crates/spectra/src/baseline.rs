@@ -71,6 +71,24 @@ fn check_xy(x: &[f64], y: &[f64], min_len: usize) -> Result<()> {
             what: format!("x has {} points, y has {}", x.len(), y.len()),
         });
     }
+    // strictly monotonic (increasing or decreasing) x
+    let increasing = x[1] > x[0];
+    let bad = (1..x.len()).find(|&i| {
+        if increasing {
+            x[i] <= x[i - 1]
+        } else {
+            x[i] >= x[i - 1]
+        }
+    });
+    if let Some(i) = bad {
+        return Err(Error::Length {
+            what: format!(
+                "x is not strictly monotonic at index {i} ({} after {})",
+                x[i],
+                x[i - 1]
+            ),
+        });
+    }
     Ok(())
 }
 

@@ -204,6 +204,13 @@ fn bad_input_is_an_error() {
     assert!(modpoly(&[0.0, 1.0, 2.0], &[1.0, 2.0], 1, 1e-3, 10).is_err());
     assert!(shirley(&[0.0, 1.0, 2.0], &[1.0, 2.0, 3.0], 5, 1e-6, 10).is_err());
     assert!(power_law(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0], 10.0, 20.0).is_err());
+    // unsorted and duplicated axes
+    assert!(shirley(&[0.0, 2.0, 1.0, 3.0], &[1.0, 2.0, 3.0, 4.0], 1, 1e-6, 10).is_err());
+    let e = linear(&[0.0, 1.0, 1.0, 3.0], &[1.0, 2.0, 3.0, 4.0], 1)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("index 2"), "{e}");
+    assert!(shirley(&[3.0, 2.0, 1.0, 0.0], &[1.0, 2.0, 3.0, 4.0], 1, 1e-6, 10).is_ok());
     let bad_b = TougaardOptions {
         b: -1.0,
         fit_b: false,
