@@ -48,6 +48,32 @@ pub enum Error {
         /// The value found.
         value: f64,
     },
+
+    /// Malformed input text: the source (file name or `<input>`), the 1-based
+    /// line (0 when the problem is not tied to a line) and what was expected.
+    #[error("{source_name}:{line}: {message}")]
+    Parse {
+        /// The file name, or `<input>` for text given directly.
+        source_name: String,
+        /// 1-based line number (0: the whole input).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A file could not be read (missing, unreadable, too large).
+    #[error("{path}: {message}")]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's message or the limit exceeded.
+        message: String,
+    },
+
+    /// An argument out of its domain (empty window, even Savitzky–Golay window,
+    /// axes that do not match, ...).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Result type of `interphase-spectra`.

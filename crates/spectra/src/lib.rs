@@ -25,8 +25,11 @@
 pub mod baseline;
 mod error;
 pub mod lineshape;
+pub mod smooth;
+pub mod spectrum;
 
 pub use error::{Error, Result};
+pub use spectrum::{Metadata, Normalisation, Spectrum, Technique, XQuantity};
 
 /// The line-shape guide's examples (docs/lineshapes.md), compiled and run as doctests.
 #[cfg(doctest)]
