@@ -25,6 +25,7 @@
 pub mod baseline;
 mod error;
 pub mod lineshape;
+pub mod peaks;
 pub mod smooth;
 pub mod spectrum;
 

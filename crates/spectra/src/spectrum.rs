@@ -689,6 +689,24 @@ impl Spectrum {
         Ok(r)
     }
 
+    /// Peaks by [`crate::peaks::find_peaks`] on the intensities, with each
+    /// peak's position `x` and width `width_x` (at `rel_height`; the FWHM above
+    /// the local base for 0.5) converted to x units by linear interpolation.
+    /// Distances, widths and `wlen` in the options are in samples, as in scipy.
+    pub fn find_peaks(
+        &self,
+        options: &crate::peaks::PeakOptions,
+    ) -> Result<Vec<crate::peaks::Peak>> {
+        let mut peaks = crate::peaks::find_peaks(&self.y, options)?;
+        for p in &mut peaks {
+            p.x = Some(self.x[p.index]);
+            let a = crate::peaks::x_at(&self.x, p.left_ip);
+            let b = crate::peaks::x_at(&self.x, p.right_ip);
+            p.width_x = Some((b - a).abs());
+        }
+        Ok(peaks)
+    }
+
     /// A robust estimate of the point-to-point noise σ: with second differences
     /// dᵢ = yᵢ₋₁ − 2yᵢ + yᵢ₊₁ (variance 6σ² for white noise, nearly blind to
     /// smooth peaks and backgrounds), σ ≈ 1.4826 · median|dᵢ| / √6 (the MAD
