@@ -24,6 +24,7 @@
 
 pub mod baseline;
 mod error;
+pub mod io;
 pub mod lineshape;
 pub mod peaks;
 pub mod smooth;

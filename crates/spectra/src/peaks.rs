@@ -356,7 +356,7 @@ pub fn find_peaks(y: &[f64], o: &PeakOptions) -> Result<Vec<Peak>> {
         });
     }
     if let Some(d) = o.distance {
-        if !(d >= 1.0) {
+        if d.is_nan() || d < 1.0 {
             return Err(Error::Invalid(format!("`distance` must be ≥ 1, got {d}")));
         }
         let d = d.ceil();

@@ -37,7 +37,7 @@ impl SavgolBasis {
         let qr = a.qr();
         let r = qr.r();
         let r00 = r[(0, 0)].abs();
-        if (0..m).any(|j| !(r[(j, j)].abs() > 1e-12 * r00)) {
+        if (0..m).any(|j| r[(j, j)].abs() <= 1e-12 * r00 || r[(j, j)].is_nan()) {
             return Err(Error::Invalid(format!(
                 "Savitzky–Golay order {order} is numerically singular for window {window}"
             )));
@@ -73,7 +73,7 @@ impl SavgolBasis {
 }
 
 fn check_window(window: usize, order: usize, n: usize) -> Result<()> {
-    if window % 2 == 0 || window == 0 {
+    if window.is_multiple_of(2) {
         return Err(Error::Invalid(format!(
             "Savitzky–Golay window must be odd and ≥ 1, got {window}"
         )));
@@ -201,7 +201,7 @@ pub fn moving_average(
     window: usize,
 ) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
     let n = y.len();
-    if window % 2 == 0 || window == 0 || window > n {
+    if window.is_multiple_of(2) || window > n {
         return Err(Error::Invalid(format!(
             "moving-average window must be odd, ≥ 1 and at most the data length {n}; got {window}"
         )));

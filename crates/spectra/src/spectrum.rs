@@ -728,7 +728,7 @@ impl Spectrum {
         let m = d.len() / 2;
         let (_, med, _) = d.select_nth_unstable_by(m, f64::total_cmp);
         let mut median = *med;
-        if d.len() % 2 == 0 {
+        if d.len().is_multiple_of(2) {
             let lower = d[..m].iter().copied().fold(f64::NEG_INFINITY, f64::max);
             median = 0.5 * (median + lower);
         }
