@@ -7,11 +7,13 @@
 //!
 //! Subcommands today: `nist` (fit NIST StRD reference problems) and `materials`
 //! (formula, density, archimedes, relative-density, llto; see `materials.rs` for
-//! the JSON names). `spectrum` and `eis` arrive with their crates.
+//! the JSON names) and `spectrum` (info, baseline, peaks; see `spectrum.rs`).
+//! `eis` arrives with its crate.
 #![forbid(unsafe_code)]
 
 mod materials;
 mod output;
+mod spectrum;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,6 +24,7 @@ use interphase::fit::{FitResult, LmOptions, fit, nist};
 
 use crate::materials::MaterialsCmd;
 use crate::output::{Format, write_fits, write_quantities};
+use crate::spectrum::SpectrumCmd;
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +56,14 @@ enum Command {
         #[command(subcommand)]
         command: MaterialsCmd,
         /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+        format: Format,
+    },
+    /// Spectrum files (VAMAS .vms, EMSA .msa, CSV/TSV): info, baselines, peaks.
+    Spectrum {
+        #[command(subcommand)]
+        command: SpectrumCmd,
+        /// Output format (baseline: table is tab-separated columns).
         #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
         format: Format,
     },
@@ -153,6 +164,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Materials { command, format } => materials::run(command)
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        Command::Spectrum { command, format } => spectrum::run(command, *format),
         Command::Nist {
             files,
             start,

@@ -313,3 +313,163 @@ fn materials_bad_input_exits_2_with_a_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error:"));
 }
+
+fn minimal_vms() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spectra/tests/data/minimal.vms")
+}
+
+#[test]
+fn spectrum_info_reports_blocks() {
+    let out = bin()
+        .args(["spectrum", "info", "--format", "json"])
+        .arg(minimal_vms())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["format"], "vamas");
+    let s = &doc["spectra"][0];
+    assert_eq!(s["name"], "C 1s");
+    assert_eq!(s["technique"], "xps");
+    assert_eq!(s["x_quantity"], "kinetic-energy");
+    assert_eq!(s["points"], 5);
+    assert_eq!(s["photon_energy"], 1486.6);
+    assert_eq!(s["counts"], true);
+    assert_eq!(s["extra"]["pass_energy"], "20");
+}
+
+#[test]
+fn spectrum_baseline_every_column() {
+    // two intensity columns → x plus (data, baseline, corrected) for each
+    let mut csv = String::from("x,a,b\n");
+    for i in 0..40 {
+        let x = i as f64;
+        csv.push_str(&format!(
+            "{x},{},{}\n",
+            10.0 + x,
+            5.0 + 100.0 * (-((x - 20.0) / 3.0f64).powi(2)).exp()
+        ));
+    }
+    let p = tmp("two.csv", csv.as_bytes());
+    let out = bin()
+        .args([
+            "spectrum",
+            "baseline",
+            "--method",
+            "linear",
+            "--average-points",
+            "1",
+            "--format",
+            "csv",
+        ])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "x,a,a_baseline,a_corrected,b,b_baseline,b_corrected"
+    );
+    let row: Vec<f64> = lines
+        .nth(10)
+        .unwrap()
+        .split(',')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    // column a is a straight line: the linear baseline is exact, corrected = 0
+    assert!(
+        (row[2] - 20.0).abs() < 1e-12 && row[3].abs() < 1e-12,
+        "{row:?}"
+    );
+    let out = bin()
+        .args([
+            "spectrum", "baseline", "--method", "arpls", "--lam", "1e3", "--format", "json",
+            "--block", "b",
+        ])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["spectra"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["spectra"][0]["method"], "arpls");
+    assert_eq!(doc["spectra"][0]["corrected"].as_array().unwrap().len(), 40);
+}
+
+#[test]
+fn spectrum_peaks_finds_the_peak() {
+    let mut csv = String::new();
+    for i in 0..100 {
+        let x = 280.0 + 0.1 * i as f64;
+        csv.push_str(&format!(
+            "{x} {}\n",
+            50.0 + 1000.0 * (-0.5 * ((x - 285.0) / 0.4f64).powi(2)).exp()
+        ));
+    }
+    let p = tmp("peak.txt", csv.as_bytes());
+    let out = bin()
+        .args([
+            "spectrum",
+            "peaks",
+            "--prominence",
+            "100",
+            "--format",
+            "json",
+        ])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let peaks = doc["peaks"].as_array().unwrap();
+    assert_eq!(peaks.len(), 1);
+    assert!((peaks[0]["x"].as_f64().unwrap() - 285.0).abs() < 1e-9);
+    // FWHM of a Gaussian with σ = 0.4 eV: 0.942 eV (linear interpolation: within 1 %)
+    assert!((peaks[0]["width_x"].as_f64().unwrap() - 0.942).abs() < 0.01);
+}
+
+#[test]
+fn spectrum_bad_input_is_an_error_with_a_line() {
+    let p = tmp("bad.csv", b"x,y\n1,2\n2,oops\n");
+    let out = bin().args(["spectrum", "info"]).arg(&p).output().unwrap();
+    assert_input_error(&out, "bad.csv:3: column 2");
+    let vms = std::fs::read_to_string(minimal_vms()).unwrap();
+    let p = tmp("cut.vms", vms[..vms.len() / 2].as_bytes());
+    let out = bin().args(["spectrum", "info"]).arg(&p).output().unwrap();
+    assert_input_error(&out, "unexpected end of file");
+    let out = bin()
+        .args(["spectrum", "info", "--block", "Ti 2p"])
+        .arg(minimal_vms())
+        .output()
+        .unwrap();
+    assert_input_error(&out, "no spectrum named");
+    let out = bin()
+        .args(["spectrum", "baseline", "--method", "asls", "--lam=-1"])
+        .arg(minimal_vms())
+        .output()
+        .unwrap();
+    assert_input_error(&out, "lam");
+    let out = bin()
+        .args(["spectrum", "info", "/definitely/not/here.msa"])
+        .output()
+        .unwrap();
+    assert_input_error(&out, "here.msa");
+}

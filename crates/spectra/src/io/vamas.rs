@@ -585,8 +585,25 @@ impl VamasBlock {
 
 impl VamasFile {
     /// Every block as a [`Spectrum`] ([`VamasBlock::to_spectrum`]).
+    /// A block without an identifier is named from its species and transition
+    /// (`Ti 2p`), else `block <index>`.
     pub fn spectra(&self) -> Result<Vec<Spectrum>> {
-        self.blocks.iter().map(VamasBlock::to_spectrum).collect()
+        self.blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let mut s = b.to_spectrum()?;
+                if s.meta.name.is_empty() {
+                    let st = format!("{} {}", b.species, b.transition).trim().to_string();
+                    s.meta.name = if st.is_empty() {
+                        format!("block {i}")
+                    } else {
+                        st
+                    };
+                }
+                Ok(s)
+            })
+            .collect()
     }
 }
 

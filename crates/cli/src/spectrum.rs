@@ -1,0 +1,606 @@
+//! `interphase spectrum ...`: read spectrum files (VAMAS, EMSA/MSA, CSV/TSV)
+//! and report, baseline-correct or peak-pick every spectrum in them.
+//!
+//! * `info FILE`: one row per spectrum (block or column): name, technique,
+//!   points, x range and unit, y range, photon energy, counts, uniform step.
+//!   JSON: `{"file", "format", "spectra":[{"index", "name", "technique",
+//!   "x_quantity", "x_unit", "y_unit", "points", "x_first", "x_last", "step",
+//!   "y_min", "y_max", "photon_energy", "counts", "extra":{..}}]}`.
+//! * `baseline FILE --method M [options]`: for each spectrum the columns x,
+//!   data, baseline, corrected (= data − baseline). CSV (default for this
+//!   subcommand's table) has one x column and three columns per spectrum;
+//!   JSON: `{"spectra":[{"name", "method", "iterations", "converged", "x",
+//!   "data", "baseline", "corrected"}]}`.
+//! * `peaks FILE [--prominence P ...]`: scipy `find_peaks` semantics; one row
+//!   per peak: spectrum, index, x, height, prominence, width_x (x units at
+//!   `--rel-height`). JSON: `{"peaks":[{..}]}`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use interphase::spectra::Spectrum;
+use interphase::spectra::baseline::{self, Baseline, TougaardOptions, WhittakerOptions};
+use interphase::spectra::io::{self, Format as FileFormat};
+use interphase::spectra::peaks::{Interval, PeakOptions};
+use serde::Serialize;
+
+use crate::Failure;
+use crate::output::Format;
+
+/// Baseline methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// Asymmetric least squares (Eilers & Boelens).
+    Asls,
+    /// arPLS (Baek et al.).
+    Arpls,
+    /// airPLS (Zhang et al.).
+    Airpls,
+    /// SNIP (Ryan et al.).
+    Snip,
+    /// Iterative Shirley.
+    Shirley,
+    /// Tougaard, universal or three-parameter cross-section.
+    Tougaard,
+    /// Straight line between end averages.
+    Linear,
+    /// Least-squares polynomial.
+    Poly,
+    /// ModPoly.
+    Modpoly,
+    /// IModPoly.
+    Imodpoly,
+}
+
+/// Which spectra of the file.
+#[derive(Args, Debug, Clone)]
+pub struct Select {
+    /// Only the spectrum with this name (block/column) or 0-based index.
+    #[arg(long)]
+    pub block: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum SpectrumCmd {
+    /// Blocks, points, ranges and metadata of a spectrum file.
+    Info {
+        /// A .vms, .msa or delimited-text file.
+        file: PathBuf,
+        #[command(flatten)]
+        select: Select,
+    },
+    /// Baseline of every spectrum in a file: x, data, baseline, corrected.
+    Baseline {
+        /// A .vms, .msa or delimited-text file.
+        file: PathBuf,
+        /// The algorithm.
+        #[arg(long, value_enum)]
+        method: Method,
+        /// Whittaker smoothness λ (default: AsLS 1e6, arPLS 1e5, airPLS 1e6).
+        #[arg(long)]
+        lam: Option<f64>,
+        /// AsLS asymmetry p.
+        #[arg(long, default_value_t = 0.01)]
+        p: f64,
+        /// Stopping tolerance (Whittaker, ModPoly, IModPoly, Shirley).
+        #[arg(long, default_value_t = 1e-3)]
+        tol: f64,
+        /// Maximum iterations.
+        #[arg(long, default_value_t = 50)]
+        max_iter: usize,
+        /// SNIP maximum half window, points.
+        #[arg(long, default_value_t = 20)]
+        half_window: usize,
+        /// SNIP with the LLS (log-log-sqrt) transform.
+        #[arg(long)]
+        lls: bool,
+        /// Polynomial order (poly, modpoly, imodpoly).
+        #[arg(long, default_value_t = 2)]
+        order: usize,
+        /// IModPoly clipping in standard deviations.
+        #[arg(long, default_value_t = 1.0)]
+        num_std: f64,
+        /// Points averaged at each end (linear, Shirley, Tougaard).
+        #[arg(long, default_value_t = 5)]
+        average_points: usize,
+        /// Tougaard B (eV²).
+        #[arg(long, default_value_t = 2866.0)]
+        b: f64,
+        /// Tougaard C (eV²).
+        #[arg(long, default_value_t = 1643.0)]
+        c: f64,
+        /// Tougaard D (eV²); 0: universal two-parameter form.
+        #[arg(long, default_value_t = 0.0)]
+        d: f64,
+        /// Tougaard: keep B as given instead of matching the loss-side end.
+        #[arg(long)]
+        fixed_b: bool,
+        /// Crop every spectrum to [FROM, TO] (x units) first.
+        #[arg(long, num_args = 2, value_names = ["FROM", "TO"], allow_negative_numbers = true)]
+        crop: Option<Vec<f64>>,
+        #[command(flatten)]
+        select: Select,
+    },
+    /// Peaks (scipy find_peaks semantics) of every spectrum in a file.
+    Peaks {
+        /// A .vms, .msa or delimited-text file.
+        file: PathBuf,
+        /// Minimal prominence (y units).
+        #[arg(long)]
+        prominence: Option<f64>,
+        /// Minimal height (y units).
+        #[arg(long)]
+        height: Option<f64>,
+        /// Minimal distance between peaks, samples.
+        #[arg(long)]
+        distance: Option<f64>,
+        /// Minimal width, samples.
+        #[arg(long)]
+        width: Option<f64>,
+        /// Relative height of the width measurement.
+        #[arg(long, default_value_t = 0.5)]
+        rel_height: f64,
+        /// Savitzky–Golay smoothing window (odd) applied first, order 2.
+        #[arg(long)]
+        smooth: Option<usize>,
+        #[command(flatten)]
+        select: Select,
+    },
+}
+
+fn input(e: impl std::fmt::Display) -> Failure {
+    Failure::input(e.to_string())
+}
+
+fn load(file: &Path, select: &Select) -> Result<(FileFormat, Vec<Spectrum>), Failure> {
+    let spectra = io::read_path(file).map_err(input)?;
+    let text_format = FileFormat::from_extension(file).unwrap_or(FileFormat::Delimited);
+    let spectra = match &select.block {
+        None => spectra,
+        Some(b) => {
+            let by_index = b
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| spectra.get(i).cloned());
+            let found = by_index.or_else(|| spectra.iter().find(|s| s.meta.name == *b).cloned());
+            match found {
+                Some(s) => vec![s],
+                None => {
+                    let names: Vec<&str> = spectra.iter().map(|s| s.meta.name.as_str()).collect();
+                    return Err(Failure::input(format!(
+                        "{}: no spectrum named or numbered {b:?}; the file has {names:?}",
+                        file.display()
+                    )));
+                }
+            }
+        }
+    };
+    Ok((text_format, spectra))
+}
+
+#[derive(Serialize)]
+struct Info<'a> {
+    index: usize,
+    name: &'a str,
+    technique: &'static str,
+    x_quantity: interphase::spectra::XQuantity,
+    x_unit: &'a str,
+    y_unit: &'a str,
+    points: usize,
+    x_first: f64,
+    x_last: f64,
+    step: Option<f64>,
+    y_min: f64,
+    y_max: f64,
+    photon_energy: Option<f64>,
+    counts: bool,
+    extra: &'a std::collections::BTreeMap<String, String>,
+}
+
+fn info_rows(spectra: &[Spectrum]) -> Vec<Info<'_>> {
+    spectra
+        .iter()
+        .enumerate()
+        .map(|(index, s)| {
+            let (y_min, y_max) = s.y_range();
+            Info {
+                index,
+                name: &s.meta.name,
+                technique: s.meta.technique.name(),
+                x_quantity: s.meta.x_quantity,
+                x_unit: &s.meta.x_unit,
+                y_unit: &s.meta.y_unit,
+                points: s.len(),
+                x_first: s.x()[0],
+                x_last: s.x()[s.len() - 1],
+                step: s.uniform_step().ok(),
+                y_min,
+                y_max,
+                photon_energy: s.meta.photon_energy,
+                counts: s.meta.counts,
+                extra: &s.meta.extra,
+            }
+        })
+        .collect()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn write_info(
+    out: &mut impl Write,
+    file: &Path,
+    fmt: FileFormat,
+    spectra: &[Spectrum],
+    format: Format,
+) -> std::io::Result<()> {
+    let rows = info_rows(spectra);
+    let fname = match fmt {
+        FileFormat::Vamas => "vamas",
+        FileFormat::Emsa => "emsa",
+        FileFormat::Delimited => "delimited",
+    };
+    match format {
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                file: String,
+                format: &'a str,
+                spectra: Vec<Info<'a>>,
+            }
+            let doc = Doc {
+                file: file.display().to_string(),
+                format: fname,
+                spectra: rows,
+            };
+            serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            writeln!(
+                out,
+                "index,name,technique,points,x_first,x_last,x_unit,step,y_min,y_max,y_unit,photon_energy,counts"
+            )?;
+            for r in rows {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    r.index,
+                    csv_field(r.name),
+                    r.technique,
+                    r.points,
+                    r.x_first,
+                    r.x_last,
+                    csv_field(r.x_unit),
+                    opt(r.step),
+                    r.y_min,
+                    r.y_max,
+                    csv_field(r.y_unit),
+                    opt(r.photon_energy),
+                    r.counts
+                )?;
+            }
+            Ok(())
+        }
+        Format::Table => {
+            writeln!(out, "{} ({fname}, {} spectra)", file.display(), rows.len())?;
+            for r in rows {
+                writeln!(
+                    out,
+                    "[{}] {:?} {} {:?}",
+                    r.index, r.name, r.technique, r.x_quantity
+                )?;
+                writeln!(
+                    out,
+                    "    {} points, x {} → {} {} (step {}), y {} … {} {}{}",
+                    r.points,
+                    r.x_first,
+                    r.x_last,
+                    r.x_unit,
+                    r.step
+                        .map(|v| format!("{v:.6}"))
+                        .unwrap_or_else(|| "non-uniform".into()),
+                    r.y_min,
+                    r.y_max,
+                    r.y_unit,
+                    if r.counts { " (counts)" } else { "" }
+                )?;
+                if let Some(e) = r.photon_energy {
+                    writeln!(out, "    photon energy {e} eV")?;
+                }
+                for (k, v) in r.extra {
+                    writeln!(out, "    {k}: {v}")?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+struct Corrected {
+    spectrum: Spectrum,
+    baseline: Baseline,
+}
+
+fn compute_baseline(cmd: &SpectrumCmd, s: &Spectrum) -> Result<Baseline, Failure> {
+    let SpectrumCmd::Baseline {
+        method,
+        lam,
+        p,
+        tol,
+        max_iter,
+        half_window,
+        lls,
+        order,
+        num_std,
+        average_points,
+        b,
+        c,
+        d,
+        fixed_b,
+        ..
+    } = cmd
+    else {
+        return Err(Failure::other("not a baseline command"));
+    };
+    let (x, y) = (s.x(), s.y());
+    let w = |default: f64| WhittakerOptions {
+        lam: lam.unwrap_or(default),
+        p: *p,
+        tol: *tol,
+        max_iter: *max_iter,
+    };
+    let name = &s.meta.name;
+    let r = match method {
+        Method::Asls => baseline::asls(y, &w(1e6)),
+        Method::Arpls => baseline::arpls(y, &w(1e5)),
+        Method::Airpls => baseline::airpls(y, &w(1e6)),
+        Method::Snip => baseline::snip(y, *half_window, false, *lls),
+        Method::Shirley => baseline::shirley(x, y, *average_points, *tol, *max_iter),
+        Method::Tougaard => baseline::tougaard(
+            x,
+            y,
+            &TougaardOptions {
+                b: *b,
+                c: *c,
+                d: *d,
+                binding_energy: s.meta.x_quantity != interphase::spectra::XQuantity::KineticEnergy,
+                fit_b: !*fixed_b,
+                average_points: *average_points,
+            },
+        ),
+        Method::Linear => baseline::linear(x, y, *average_points),
+        Method::Poly => baseline::polynomial(x, y, *order),
+        Method::Modpoly => baseline::modpoly(x, y, *order, *tol, *max_iter),
+        Method::Imodpoly => baseline::imodpoly(x, y, *order, *tol, *max_iter, *num_std),
+    };
+    r.map_err(|e| Failure::input(format!("spectrum {name:?}: {e}")))
+}
+
+fn write_baselines(
+    out: &mut impl Write,
+    method: Method,
+    rows: &[Corrected],
+    format: Format,
+) -> std::io::Result<()> {
+    let method_name = format!("{method:?}").to_ascii_lowercase();
+    match format {
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Row<'a> {
+                name: &'a str,
+                method: &'a str,
+                iterations: usize,
+                converged: bool,
+                x: &'a [f64],
+                data: &'a [f64],
+                baseline: &'a [f64],
+                corrected: Vec<f64>,
+            }
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                spectra: Vec<Row<'a>>,
+            }
+            let spectra = rows
+                .iter()
+                .map(|r| Row {
+                    name: &r.spectrum.meta.name,
+                    method: &method_name,
+                    iterations: r.baseline.iterations,
+                    converged: r.baseline.converged,
+                    x: r.spectrum.x(),
+                    data: r.spectrum.y(),
+                    baseline: &r.baseline.baseline,
+                    corrected: r
+                        .spectrum
+                        .y()
+                        .iter()
+                        .zip(&r.baseline.baseline)
+                        .map(|(a, b)| a - b)
+                        .collect(),
+                })
+                .collect();
+            serde_json::to_writer(&mut *out, &Doc { spectra }).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        Format::Csv | Format::Table => {
+            // one x column when every spectrum shares the axis; otherwise one block per spectrum
+            let shared = rows
+                .windows(2)
+                .all(|w| w[0].spectrum.x() == w[1].spectrum.x());
+            let groups: Vec<&[Corrected]> = if shared {
+                vec![rows]
+            } else {
+                rows.chunks(1).collect()
+            };
+            let sep = if format == Format::Csv { "," } else { "\t" };
+            for (g, group) in groups.iter().enumerate() {
+                if g > 0 {
+                    writeln!(out)?;
+                }
+                let mut header = vec!["x".to_string()];
+                for r in group.iter() {
+                    let n = csv_field(&r.spectrum.meta.name);
+                    header.extend([n.clone(), format!("{n}_baseline"), format!("{n}_corrected")]);
+                }
+                writeln!(out, "{}", header.join(sep))?;
+                let x = group[0].spectrum.x();
+                for (i, xi) in x.iter().enumerate() {
+                    let mut line = xi.to_string();
+                    for r in group.iter() {
+                        let (y, b) = (r.spectrum.y()[i], r.baseline.baseline[i]);
+                        line.push_str(&format!("{sep}{y}{sep}{b}{sep}{}", y - b));
+                    }
+                    writeln!(out, "{line}")?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PeakRow<'a> {
+    spectrum: &'a str,
+    index: usize,
+    x: f64,
+    height: f64,
+    prominence: f64,
+    width_x: f64,
+}
+
+fn write_peaks(out: &mut impl Write, rows: &[PeakRow<'_>], format: Format) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                peaks: &'a [PeakRow<'a>],
+            }
+            serde_json::to_writer(&mut *out, &Doc { peaks: rows })
+                .map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        Format::Csv => {
+            writeln!(out, "spectrum,index,x,height,prominence,width_x")?;
+            for r in rows {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{}",
+                    csv_field(r.spectrum),
+                    r.index,
+                    r.x,
+                    r.height,
+                    r.prominence,
+                    r.width_x
+                )?;
+            }
+            Ok(())
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{:<16} {:>6} {:>12} {:>12} {:>12} {:>10}",
+                "spectrum", "index", "x", "height", "prominence", "width_x"
+            )?;
+            for r in rows {
+                writeln!(
+                    out,
+                    "{:<16} {:>6} {:>12.4} {:>12.4} {:>12.4} {:>10.4}",
+                    r.spectrum, r.index, r.x, r.height, r.prominence, r.width_x
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Runs a `spectrum` subcommand, writing to stdout through `emit`.
+pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
+    match cmd {
+        SpectrumCmd::Info { file, select } => {
+            let (fmt, spectra) = load(file, select)?;
+            crate::emit(|out| write_info(out, file, fmt, &spectra, format))
+        }
+        SpectrumCmd::Baseline {
+            file,
+            method,
+            crop,
+            select,
+            ..
+        } => {
+            let (_, spectra) = load(file, select)?;
+            let mut rows = Vec::with_capacity(spectra.len());
+            for s in spectra {
+                let s = match crop.as_deref() {
+                    Some([a, b]) => s
+                        .crop(*a, *b)
+                        .map_err(|e| Failure::input(format!("spectrum {:?}: {e}", s.meta.name)))?,
+                    _ => s,
+                };
+                let baseline = compute_baseline(cmd, &s)?;
+                rows.push(Corrected {
+                    spectrum: s,
+                    baseline,
+                });
+            }
+            crate::emit(|out| write_baselines(out, *method, &rows, format))
+        }
+        SpectrumCmd::Peaks {
+            file,
+            prominence,
+            height,
+            distance,
+            width,
+            rel_height,
+            smooth,
+            select,
+        } => {
+            let (_, spectra) = load(file, select)?;
+            let o = PeakOptions {
+                prominence: prominence.map_or(Some(Interval::ANY), Interval::at_least),
+                height: height.and_then(Interval::at_least),
+                distance: *distance,
+                width: width.and_then(Interval::at_least),
+                rel_height: *rel_height,
+                ..PeakOptions::default()
+            };
+            let mut found = Vec::new();
+            for s in &spectra {
+                let t = match smooth {
+                    Some(w) => s
+                        .savgol(*w, 2.min(w.saturating_sub(1)), 0)
+                        .map_err(|e| Failure::input(format!("spectrum {:?}: {e}", s.meta.name)))?,
+                    None => s.clone(),
+                };
+                let peaks = t
+                    .find_peaks(&o)
+                    .map_err(|e| Failure::input(format!("spectrum {:?}: {e}", s.meta.name)))?;
+                found.push((s, peaks));
+            }
+            let rows: Vec<PeakRow> = found
+                .iter()
+                .flat_map(|(s, peaks)| {
+                    peaks.iter().map(move |p| PeakRow {
+                        spectrum: &s.meta.name,
+                        index: p.index,
+                        x: p.x.unwrap_or(f64::NAN),
+                        height: p.height,
+                        prominence: p.prominence,
+                        width_x: p.width_x.unwrap_or(f64::NAN),
+                    })
+                })
+                .collect();
+            crate::emit(|out| write_peaks(out, &rows, format))
+        }
+    }
+}
