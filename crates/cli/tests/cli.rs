@@ -452,7 +452,7 @@ fn spectrum_bad_input_is_an_error_with_a_line() {
     let out = bin().args(["spectrum", "info"]).arg(&p).output().unwrap();
     assert_input_error(&out, "bad.csv:3: column 2");
     let vms = std::fs::read_to_string(minimal_vms()).unwrap();
-    let p = tmp("cut.vms", vms[..vms.len() / 2].as_bytes());
+    let p = tmp("cut.vms", &vms.as_bytes()[..vms.len() / 2]);
     let out = bin().args(["spectrum", "info"]).arg(&p).output().unwrap();
     assert_input_error(&out, "unexpected end of file");
     let out = bin()
