@@ -8,7 +8,7 @@
 //! | module | crate | what |
 //! | --- | --- | --- |
 //! | [`fit`] | `interphase-fit` | nonlinear least squares, bounds, ties, uncertainties, batch and global fits |
-//! | [`spectra`] | `interphase-spectra` | line shapes (done); spectra, baselines, peak fits (in progress) |
+//! | [`spectra`] | `interphase-spectra` | spectra, readers, processing, baselines, peak finding, line shapes (done); peak fits (in progress) |
 //! | [`eis`] | `interphase-eis` | impedance circuits and fits (in progress) |
 //! | [`materials`] | `interphase-materials` | elements, formulas, densities, perovskites, LLTO stoichiometry |
 //! | [`plot`] | `interphase-plot` | SVG figures (in progress) |
@@ -42,6 +42,8 @@ pub mod prelude {
     pub use interphase_materials::llto::Llto;
     pub use interphase_materials::{Element, Formula};
     pub use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind, Voigt};
+    pub use interphase_spectra::peaks::{Interval, PeakOptions};
+    pub use interphase_spectra::{Metadata, Normalisation, Spectrum, Technique, XQuantity};
 }
 
 /// The README's tour, compiled and run as a doctest.

@@ -3,11 +3,11 @@
 //! Spectra of the LLTO interface study — XPS, EELS, EDS and XRD — as one
 //! `Spectrum` type with readers, processing, baselines, line shapes and peak fits.
 //!
-//! **Status:** the [`lineshape`] module (Faddeeva function, Voigt and the
-//! XPS/XRD peak family with analytic derivatives) and the [`baseline`] module
-//! (Whittaker, polynomial, SNIP, Shirley, Tougaard, power law) are in place; the
-//! `Spectrum` type, readers, peak finding and peak models arrive with the issues
-//! "Spectra" and "Spectral peak fitting and XPS analysis".
+//! **Status:** [`spectrum`] (the validated [`Spectrum`] and its processing),
+//! [`io`] (VAMAS, EMSA/MSA and delimited-text readers; CSV/JSON writers),
+//! [`baseline`], [`peaks`] (scipy `find_peaks` semantics), [`smooth`] and
+//! [`lineshape`] are in place; peak models and XPS fits arrive with the issue
+//! "Spectral peak fitting and XPS analysis".
 //!
 //! ```
 //! use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};

@@ -139,9 +139,9 @@ pub struct Peak {
     pub index: usize,
     /// y at the peak.
     pub height: f64,
-    /// y[index] − y[index − 1].
+    /// `y[index] − y[index − 1]`.
     pub left_threshold: f64,
-    /// y[index] − y[index + 1].
+    /// `y[index] − y[index + 1]`.
     pub right_threshold: f64,
     /// First and last sample of the flat top.
     pub plateau: (usize, usize),

@@ -473,7 +473,7 @@ impl Spectrum {
         self.resample(&new_x)
     }
 
-    /// The mean step (x[n−1] − x[0])/(n − 1), checking that every step is within
+    /// The mean step `(x[n−1] − x[0])/(n − 1)`, checking that every step is within
     /// 0.1 % of it (what the Savitzky–Golay filter assumes).
     pub fn uniform_step(&self) -> Result<f64> {
         let n = self.len();
