@@ -383,12 +383,11 @@ pub fn find_peaks(y: &[f64], o: &PeakOptions) -> Result<Vec<Peak>> {
         let mut it = keep.iter();
         cand.retain(|_| *it.next().unwrap_or(&false));
     }
+    // prominences first; widths only for the peaks that survive that filter
     let mut peaks: Vec<Peak> = cand
         .into_iter()
         .map(|(p, l, r)| {
             let (prominence, left_base, right_base) = prominence_of(y, p, wlen);
-            let (width, width_height, left_ip, right_ip) =
-                width_of(y, p, o.rel_height, prominence, left_base, right_base);
             Peak {
                 index: p,
                 height: y[p],
@@ -398,10 +397,10 @@ pub fn find_peaks(y: &[f64], o: &PeakOptions) -> Result<Vec<Peak>> {
                 prominence,
                 left_base,
                 right_base,
-                width,
-                width_height,
-                left_ip,
-                right_ip,
+                width: 0.0,
+                width_height: 0.0,
+                left_ip: 0.0,
+                right_ip: 0.0,
                 x: None,
                 width_x: None,
             }
@@ -409,6 +408,16 @@ pub fn find_peaks(y: &[f64], o: &PeakOptions) -> Result<Vec<Peak>> {
         .collect();
     if let Some(pr) = o.prominence {
         peaks.retain(|p| pr.contains(p.prominence));
+    }
+    for p in &mut peaks {
+        (p.width, p.width_height, p.left_ip, p.right_ip) = width_of(
+            y,
+            p.index,
+            o.rel_height,
+            p.prominence,
+            p.left_base,
+            p.right_base,
+        );
     }
     if let Some(w) = o.width {
         peaks.retain(|p| w.contains(p.width));
