@@ -15,22 +15,13 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import pybaselines
 from pybaselines import Baseline
 
-n = 2000
-x = np.arange(n, dtype=float)
+from _common import median_us, x, y  # the shared 2000-point data
 
-
-def g(c, w, a):
-    return a * np.exp(-0.5 * ((x - c) / w) ** 2)
-
-
-y = (100 + 0.02 * x + 20 * np.sin(x / 300) + g(400, 10, 300) + g(900, 25, 150) + g(1300, 6, 200)
-     + g(1700, 15, 120) + 0.8 * np.sin(0.37 * x) + 0.5 * np.sin(1.91 * x))
 fitter = Baseline(x)
 peer = {
     "arpls": lambda: fitter.arpls(y, lam=1e5)[0],
@@ -40,16 +31,6 @@ peer = {
     "modpoly": lambda: fitter.modpoly(y, poly_order=3)[0],
     "imodpoly": lambda: fitter.imodpoly(y, poly_order=3)[0],
 }
-
-
-def median_us(f, reps=21):
-    f()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return sorted(ts)[reps // 2] * 1e6
 
 
 def main():

@@ -14,22 +14,12 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import scipy
 from scipy.signal import find_peaks, savgol_filter
 
-n = 2000
-x = np.arange(n, dtype=float)
-
-
-def g(c, w, a):
-    return a * np.exp(-0.5 * ((x - c) / w) ** 2)
-
-
-y = (100 + 0.02 * x + 20 * np.sin(x / 300) + g(400, 10, 300) + g(900, 25, 150) + g(1300, 6, 200)
-     + g(1700, 15, 120) + 0.8 * np.sin(0.37 * x) + 0.5 * np.sin(1.91 * x))
+from _common import median_us, x, y  # the shared 2000-point data
 
 
 def full_peaks():
@@ -43,16 +33,6 @@ peer = {
     "find_peaks_prom": lambda: find_peaks(y, prominence=5)[0].astype(float),
     "find_peaks_full": full_peaks,
 }
-
-
-def median_us(f, reps=201):
-    f()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return sorted(ts)[reps // 2] * 1e6
 
 
 def main():

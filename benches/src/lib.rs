@@ -1,7 +1,9 @@
 //! Shared workloads for the criterion benchmarks and the overhead report of interphase.
 #![forbid(unsafe_code)]
 
+use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use interphase_fit::{JacobianMut, Parameter, Parameters, Problem, nist};
 
@@ -98,4 +100,43 @@ impl Problem for FourGaussians {
     fn observed(&self) -> Option<&[f64]> {
         Some(&self.y)
     }
+}
+
+/// Median wall time (µs) of `reps` runs of `f` after one warm-up run, and the
+/// last result.
+pub fn median_time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut out = f();
+    let mut t: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let s = Instant::now();
+            out = black_box(f());
+            s.elapsed().as_secs_f64()
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    (t[t.len() / 2] * 1e6, out)
+}
+
+/// The 2000-point spectrum of the side-by-side scripts (`baseline_timing`,
+/// `processing_timing`): a sloped sinusoidal background, four Gaussian peaks and
+/// deterministic pseudo-noise (the same arithmetic as the Python scripts).
+pub fn compare_spectrum() -> (Vec<f64>, Vec<f64>) {
+    let n = 2000;
+    let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let y = x
+        .iter()
+        .map(|&t| {
+            let g = |c: f64, w: f64, a: f64| a * (-0.5 * ((t - c) / w).powi(2)).exp();
+            100.0
+                + 0.02 * t
+                + 20.0 * (t / 300.0).sin()
+                + g(400.0, 10.0, 300.0)
+                + g(900.0, 25.0, 150.0)
+                + g(1300.0, 6.0, 200.0)
+                + g(1700.0, 15.0, 120.0)
+                + 0.8 * (0.37 * t).sin()
+                + 0.5 * (1.91 * t).sin()
+        })
+        .collect();
+    (x, y)
 }

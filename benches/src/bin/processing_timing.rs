@@ -8,29 +8,10 @@
 //! reading `vamas_matkrin_xps_eis.vms` (4 blocks, 10 004 points) and
 //! `nexl_K412_0.msa` (4096 channels).
 
-use std::hint::black_box;
-use std::time::Instant;
-
+use interphase_benches::{compare_spectrum as data, median_time as time};
 use interphase_spectra::io::{read_emsa, read_vamas};
 use interphase_spectra::peaks::{Interval, PeakOptions, find_peaks};
 use interphase_spectra::smooth::savgol_filter;
-
-#[path = "baseline_timing.rs"]
-#[allow(dead_code)]
-mod baseline_timing;
-
-fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut out = f();
-    let mut t: Vec<f64> = (0..reps)
-        .map(|_| {
-            let s = Instant::now();
-            out = black_box(f());
-            s.elapsed().as_secs_f64()
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    (t[reps / 2] * 1e6, out)
-}
 
 fn write(dir: &str, name: &str, v: &[f64]) {
     let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
@@ -40,7 +21,7 @@ fn write(dir: &str, name: &str, v: &[f64]) {
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "/tmp".into());
     let spectra_dir = std::env::args().nth(2);
-    let (_, y) = baseline_timing::data();
+    let (_, y) = data();
     let reps = 201;
 
     let (t, (s, _)) = time(reps, || savgol_filter(&y, None, 11, 3, 0, 1.0).unwrap());
