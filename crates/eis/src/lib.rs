@@ -1,29 +1,35 @@
 //! # interphase-eis
 //!
 //! Electrochemical impedance spectroscopy for solid electrolytes: equivalent
-//! circuits, impedance data and readers, complex nonlinear least-squares fits,
-//! Kramers–Kronig checks, DRT, conductivity and Arrhenius analysis.
+//! circuits in impedance.py's syntax with analytic Jacobians, impedance data
+//! and instrument readers, and complex nonlinear least-squares fits.
 //!
-//! **Status: placeholder.** This crate currently provides only its error type;
-//! circuits and fits arrive with the issues "EIS: equivalent circuits..." and
-//! "EIS validation and solid-electrolyte analysis".
+//! **Status:** [`element`], [`circuit`], [`data`], [`io`] and [`fit`] are in
+//! place; Kramers–Kronig checks, DRT, conductivity and Arrhenius analysis
+//! arrive with the issue "EIS validation and solid-electrolyte analysis".
 //!
 //! ```
-//! use interphase_eis::Error;
-//! let e: Error = interphase_fit::Error::NoFreeParameters.into();
-//! assert!(e.to_string().contains("no varying parameters"));
+//! use interphase_eis::{Circuit, ImpedanceSpectrum, fit::{fit_circuit, FitOptions}};
+//! let circuit: Circuit = "R0-p(R1,C1)".parse()?;
+//! let truth = [20.0, 100.0, 1e-6];
+//! let freqs: Vec<f64> = (0..50).map(|i| 10f64.powf(6.0 - 0.12 * i as f64)).collect();
+//! let data = ImpedanceSpectrum::simulate(&circuit, &truth, &freqs)?;
+//! // no initial guess: read from the Nyquist plot, then refined
+//! let fit = fit_circuit(&circuit, &data, None, &FitOptions::default())?;
+//! assert!((fit.value("R1").unwrap() - 100.0).abs() < 1e-6);
+//! # Ok::<(), interphase_eis::Error>(())
 //! ```
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
-/// Errors of `interphase-eis`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// An error of the fitting core.
-    #[error(transparent)]
-    Fit(#[from] interphase_fit::Error),
-}
+pub mod circuit;
+pub mod data;
+pub mod element;
+mod error;
+pub mod fit;
+pub mod io;
 
-/// Result type of `interphase-eis`.
-pub type Result<T> = std::result::Result<T, Error>;
+pub use circuit::Circuit;
+pub use data::ImpedanceSpectrum;
+pub use error::{Error, Result};
+pub use num_complex::Complex64;

@@ -1,0 +1,572 @@
+//! Complex nonlinear least squares (CNLS) fits of circuits to impedance data,
+//! with automatic initial guesses and multi-start.
+//!
+//! Residuals are the stacked real and imaginary parts, rᵢ = wᵢ·(Re Z_model −
+//! Re Z_data) and r_{n+i} = wᵢ·(Im Z_model − Im Z_data), minimised by the
+//! fitting core's Levenberg–Marquardt with the analytic circuit Jacobian.
+//! [`Weighting`] chooses wᵢ. Parameters are positive: by default every
+//! parameter except the exponents is fitted as ln p (so capacitances of
+//! 10⁻¹² F and resistances of 10⁶ Ω are equally well conditioned), and the
+//! exponents (CPE/La/ZARC α) are bounded to [0, 1]. Reported values, standard
+//! errors (delta method: σ_p = p·σ_ln p) and covariances are in the natural
+//! units.
+//!
+//! Without an initial guess, [`initial_guesses`] reads the Nyquist plot — the
+//! high-frequency intercept, the arcs' apex frequencies and heights (R ≈ 2 ×
+//! apex height, C = 1/(2πf·R), Q = 1/(R·(2πf)ᵅ)), the low-frequency tail — and
+//! builds one start per assignment of arcs to the circuit's parallel blocks,
+//! plus time-constant and exponent variations; the fit with the lowest χ² wins.
+//!
+//! ```
+//! use interphase_eis::{Circuit, ImpedanceSpectrum};
+//! use interphase_eis::fit::{fit_circuit, FitOptions, Weighting};
+//! let c: Circuit = "R0-p(R1,CPE1)-p(R2,CPE2)".parse()?;
+//! let truth = [15.0, 120.0, 2e-9, 0.9, 400.0, 5e-6, 0.8];
+//! let f: Vec<f64> = (0..60).map(|i| 10f64.powf(6.5 - 0.13 * i as f64)).collect();
+//! let data = ImpedanceSpectrum::simulate(&c, &truth, &f)?;
+//! let fit = fit_circuit(&c, &data, None, &FitOptions { weighting: Weighting::Proportional, ..Default::default() })?;
+//! for (name, t) in c.parameter_names().iter().zip(truth) {
+//!     assert!((fit.value(name).unwrap() / t - 1.0).abs() < 1e-6, "{name}");
+//! }
+//! # Ok::<(), interphase_eis::Error>(())
+//! ```
+
+use num_complex::Complex64;
+use serde::{Deserialize, Serialize};
+
+use interphase_fit::{FitResult, JacobianMut, LmOptions, Parameter, Parameters, Problem, fit};
+
+use crate::circuit::{Circuit, Node};
+use crate::data::ImpedanceSpectrum;
+use crate::element::ElementKind;
+use crate::error::{Error, Result};
+
+type C = Complex64;
+
+/// Weights wᵢ of the residuals (applied to real and imaginary parts alike),
+/// computed from the data. Weights on the squared residuals are wᵢ².
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Weighting {
+    /// wᵢ = 1 (impedance.py's default).
+    #[default]
+    Unit,
+    /// wᵢ = 1/|Zᵢ| (squared weights 1/|Z|²: relative errors; ZView's
+    /// "Calc-Modulus", Boukamp's modulus weighting).
+    Proportional,
+    /// wᵢ = 1/√|Zᵢ| (squared weights 1/|Z|).
+    Modulus,
+    /// wᵢ = 1/σᵢ with the given per-point σ (Ω).
+    Sigma(Vec<f64>),
+}
+
+impl Weighting {
+    /// The name used in reports and the CLI.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Unit => "unit",
+            Self::Proportional => "proportional",
+            Self::Modulus => "modulus",
+            Self::Sigma(_) => "sigma",
+        }
+    }
+
+    fn weights(&self, z: &[C]) -> Result<Vec<f64>> {
+        let w: Vec<f64> = match self {
+            Self::Unit => vec![1.0; z.len()],
+            Self::Proportional => z.iter().map(|v| 1.0 / v.norm()).collect(),
+            Self::Modulus => z.iter().map(|v| 1.0 / v.norm().sqrt()).collect(),
+            Self::Sigma(s) => {
+                if s.len() != z.len() {
+                    return Err(Error::Invalid(format!("{} σ values for {} points", s.len(), z.len())));
+                }
+                s.iter().map(|v| 1.0 / v).collect()
+            }
+        };
+        if let Some((i, v)) = w.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v > 0.0)) {
+            return Err(Error::Invalid(format!(
+                "{} weighting gives weight {v} at point {i} (|Z| = 0 or σ ≤ 0)",
+                self.name()
+            )));
+        }
+        Ok(w)
+    }
+}
+
+/// Options of [`fit_circuit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitOptions {
+    /// Residual weights.
+    pub weighting: Weighting,
+    /// Levenberg–Marquardt settings.
+    pub lm: LmOptions,
+    /// Fit non-exponent parameters as ln p (default true).
+    pub log_scale: bool,
+    /// Most starts tried without a user guess (default 32).
+    pub max_starts: usize,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        Self {
+            weighting: Weighting::Unit,
+            lm: LmOptions { ftol: 1e-12, xtol: 1e-12, ..LmOptions::default() },
+            log_scale: true,
+            max_starts: 32,
+        }
+    }
+}
+
+/// A fitted circuit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CircuitFit {
+    /// The circuit.
+    pub circuit: Circuit,
+    /// The fit in natural units (values, standard errors, covariance,
+    /// correlations, χ², AIC, BIC, termination).
+    pub result: FitResult,
+    /// The weighting used.
+    pub weighting: &'static str,
+    /// Starts tried (1 with a user guess).
+    pub starts: usize,
+    /// Relative residuals of the real parts, (Re Z_fit − Re Z)/|Z|.
+    pub relative_residuals_re: Vec<f64>,
+    /// Relative residuals of the imaginary parts, (Im Z_fit − Im Z)/|Z|.
+    pub relative_residuals_im: Vec<f64>,
+}
+
+impl CircuitFit {
+    /// A fitted value by parameter name.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        self.result.value(name)
+    }
+    /// A standard error by parameter name.
+    pub fn stderr(&self, name: &str) -> Option<f64> {
+        self.result.stderr(name)
+    }
+    /// The fitted circuit's impedance at `freqs` (Hz).
+    pub fn predict(&self, freqs: &[f64]) -> Result<Vec<C>> {
+        let mut z = vec![C::new(0.0, 0.0); freqs.len()];
+        self.circuit.impedance_into(freqs, &self.result.values(), &mut z)?;
+        Ok(z)
+    }
+}
+
+/// Default parameters for `circuit` with `values`: every parameter > 0
+/// (lower bound 0), exponents in [0, 1].
+pub fn circuit_parameters(circuit: &Circuit, values: &[f64]) -> Result<Parameters> {
+    if values.len() != circuit.n_params() {
+        return Err(Error::Invalid(format!(
+            "circuit {circuit} has {} parameters ({}), {} values given",
+            circuit.n_params(),
+            circuit.parameter_names().join(", "),
+            values.len()
+        )));
+    }
+    let mut ps = Parameters::new();
+    for (i, (name, &v)) in circuit.parameter_names().iter().zip(values).enumerate() {
+        let p = Parameter::new(*name, v);
+        let p = if circuit.is_exponent(i) { p.with_bounds(0.0, 1.0) } else { p.with_min(0.0) };
+        ps.push(p)?;
+    }
+    Ok(ps)
+}
+
+struct Cnls<'a> {
+    circuit: &'a Circuit,
+    freq: &'a [f64],
+    data: &'a [C],
+    w: Vec<f64>,
+    log: Vec<bool>,
+}
+
+impl Cnls<'_> {
+    fn natural(&self, q: &[f64]) -> Vec<f64> {
+        q.iter().zip(&self.log).map(|(&v, &l)| if l { v.exp() } else { v }).collect()
+    }
+}
+
+impl Problem for Cnls<'_> {
+    fn n_residuals(&self) -> usize {
+        2 * self.freq.len()
+    }
+    fn n_params(&self) -> Option<usize> {
+        Some(self.circuit.n_params())
+    }
+    fn residuals(&self, q: &[f64], out: &mut [f64]) {
+        let p = self.natural(q);
+        let n = self.freq.len();
+        let mut g = vec![C::new(0.0, 0.0); p.len()];
+        for i in 0..n {
+            let z = self.circuit.eval_root(2.0 * std::f64::consts::PI * self.freq[i], &p, &mut g);
+            let d = (z - self.data[i]) * self.w[i];
+            out[i] = d.re;
+            out[n + i] = d.im;
+        }
+    }
+    fn jacobian(&self, q: &[f64], jac: &mut JacobianMut<'_>) -> bool {
+        let p = self.natural(q);
+        let n = self.freq.len();
+        let m = p.len();
+        let mut g = vec![C::new(0.0, 0.0); m];
+        for i in 0..n {
+            self.circuit.eval_root(2.0 * std::f64::consts::PI * self.freq[i], &p, &mut g);
+            for j in 0..m {
+                let d = g[j] * (self.w[i] * if self.log[j] { p[j] } else { 1.0 });
+                jac.set(i, j, d.re);
+                jac.set(n + i, j, d.im);
+            }
+        }
+        true
+    }
+}
+
+/// Translates user parameters to the fit's internal scale (ln p for the
+/// log-scaled ones), checking what the log scale cannot represent.
+fn to_internal(params: &Parameters, log: &[bool]) -> Result<Parameters> {
+    let mut out = Parameters::new();
+    for (p, &l) in params.iter().zip(log) {
+        if !l {
+            out.push(p.clone())?;
+            continue;
+        }
+        if !(p.value() > 0.0) {
+            return Err(Error::Invalid(format!(
+                "{} = {} must be > 0 (fitted on a log scale; set log_scale = false for other values)",
+                p.name(),
+                p.value()
+            )));
+        }
+        let mut q = Parameter::new(p.name(), p.value().ln()).with_vary(p.vary());
+        if let Some(lo) = p.min().filter(|v| *v > 0.0) {
+            q = q.with_min(lo.ln());
+        }
+        if let Some(hi) = p.max() {
+            if hi <= 0.0 {
+                return Err(Error::Invalid(format!("{}: upper bound {hi} excludes every positive value", p.name())));
+            }
+            q = q.with_max(hi.ln());
+        }
+        if let Some(t) = p.tie() {
+            let (factor, offset) = (t.factor, t.offset);
+            if !(factor > 0.0) || offset != 0.0 {
+                return Err(Error::Invalid(format!(
+                    "{}: on a log scale only ties p = factor·q with factor > 0 are possible",
+                    p.name()
+                )));
+            }
+            q = q.tied_to(t.reference.clone(), 1.0, factor.ln());
+        }
+        out.push(q)?;
+    }
+    Ok(out)
+}
+
+/// Converts a result on the internal scale back to natural units.
+fn to_natural(mut r: FitResult, log: &[bool]) -> FitResult {
+    let d: Vec<f64> = r.params.iter().zip(log).map(|(p, &l)| if l { p.value.exp() } else { 1.0 }).collect();
+    for ((p, &l), &di) in r.params.iter_mut().zip(log).zip(&d) {
+        if l {
+            p.value = di;
+            p.init = p.init.exp();
+            p.stderr = p.stderr.map(|s| s * di);
+            p.min = p.min.map(f64::exp);
+            p.max = p.max.map(f64::exp);
+        }
+    }
+    if let Some(cov) = r.covariance.as_mut() {
+        for (i, row) in cov.iter_mut().enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v *= d[i] * d[j];
+            }
+        }
+    }
+    r
+}
+
+/// Fits `circuit` to `data`. With `initial = None` the starts come from
+/// [`initial_guesses`] and the best χ² is kept; with a user [`Parameters`]
+/// set (names as [`Circuit::parameter_names`], bounds, fixed values and ties
+/// honoured) one fit runs from it.
+pub fn fit_circuit(circuit: &Circuit, data: &ImpedanceSpectrum, initial: Option<&Parameters>, options: &FitOptions) -> Result<CircuitFit> {
+    let w = options.weighting.weights(data.z())?;
+    let log: Vec<bool> = (0..circuit.n_params()).map(|i| options.log_scale && !circuit.is_exponent(i)).collect();
+    let problem = Cnls { circuit, freq: data.freq(), data: data.z(), w, log: log.clone() };
+    let starts: Vec<Parameters> = match initial {
+        Some(p) => {
+            let names = circuit.parameter_names();
+            if p.len() != names.len() || p.iter().zip(&names).any(|(a, b)| a.name() != *b) {
+                return Err(Error::Invalid(format!(
+                    "the parameters must be, in order: {} (got {})",
+                    names.join(", "),
+                    p.names().join(", ")
+                )));
+            }
+            vec![p.clone()]
+        }
+        None => initial_guesses(circuit, data)?
+            .into_iter()
+            .take(options.max_starts.max(1))
+            .map(|v| circuit_parameters(circuit, &v))
+            .collect::<Result<_>>()?,
+    };
+    let mut best: Option<FitResult> = None;
+    let mut last_err = None;
+    for s in &starts {
+        match fit(&problem, &to_internal(s, &log)?, &options.lm) {
+            Ok(r) => {
+                if best.as_ref().is_none_or(|b| r.chi_square < b.chi_square) {
+                    best = Some(r);
+                }
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    let result = match (best, last_err) {
+        (Some(b), _) => canonical_order(circuit, to_natural(b, &log)),
+        (None, Some(e)) => return Err(e.into()),
+        (None, None) => return Err(Error::Invalid("no starting point".into())),
+    };
+    let mut zf = vec![C::new(0.0, 0.0); data.len()];
+    circuit.impedance_into(data.freq(), &result.values(), &mut zf)?;
+    let (rr, ri) = zf.iter().zip(data.z()).map(|(m, d)| ((m.re - d.re) / d.norm(), (m.im - d.im) / d.norm())).unzip();
+    Ok(CircuitFit {
+        circuit: circuit.clone(),
+        result,
+        weighting: options.weighting.name(),
+        starts: starts.len(),
+        relative_residuals_re: rr,
+        relative_residuals_im: ri,
+    })
+}
+
+/// Interchangeable series blocks (same structure, e.g. two `p(R,CPE)`) are
+/// put in order of decreasing characteristic frequency (the frequency of the
+/// block's −Im Z maximum), so that the first such block is the fastest
+/// process — a series connection commutes, and without this rule the fit
+/// could report the bulk arc under the grain-boundary names.
+fn canonical_order(circuit: &Circuit, mut r: FitResult) -> FitResult {
+    let blocks = circuit.series_blocks();
+    let values = r.values();
+    let mut perm: Vec<usize> = (0..values.len()).collect();
+    let mut done = vec![false; blocks.len()];
+    for i in 0..blocks.len() {
+        if done[i] {
+            continue;
+        }
+        let same: Vec<usize> = (i..blocks.len()).filter(|&j| blocks[j].0 == blocks[i].0).collect();
+        same.iter().for_each(|&j| done[j] = true);
+        if same.len() < 2 {
+            continue;
+        }
+        let apex = |j: usize| -> f64 {
+            let (_, a, b) = &blocks[j];
+            block_apex(circuit, *a, *b, &values)
+        };
+        let mut order = same.clone();
+        order.sort_by(|&a, &b| apex(b).total_cmp(&apex(a)));
+        for (slot, src) in same.iter().zip(&order) {
+            let (_, a, b) = blocks[*slot];
+            let (sa, _) = (blocks[*src].1, blocks[*src].2);
+            for k in 0..(b - a) {
+                perm[a + k] = sa + k;
+            }
+        }
+    }
+    if perm.iter().enumerate().all(|(i, &p)| i == p) {
+        return r;
+    }
+    let old = r.params.clone();
+    for (i, &p) in perm.iter().enumerate() {
+        let name = std::mem::take(&mut r.params[i].name);
+        r.params[i] = old[p].clone();
+        r.params[i].name = name;
+    }
+    if let Some(cov) = r.covariance.as_mut() {
+        let c0 = cov.clone();
+        for i in 0..perm.len() {
+            for j in 0..perm.len() {
+                cov[i][j] = c0[perm[i]][perm[j]];
+            }
+        }
+    }
+    r
+}
+
+/// Characteristic angular frequency of the parameters `a..b` evaluated as the
+/// circuit's top-level block: the ω of the largest −Im Z on a fine log grid.
+fn block_apex(circuit: &Circuit, a: usize, b: usize, values: &[f64]) -> f64 {
+    let Some(k) = circuit.block_node(a, b) else { return 0.0 };
+    let mut g = vec![C::new(0.0, 0.0); values.len()];
+    let mut best = (f64::NEG_INFINITY, 0.0);
+    for i in 0..=240 {
+        let omega = 10f64.powf(-6.0 + 0.05 * i as f64);
+        let z = circuit.eval_node(k, omega, values, &mut g);
+        if -z.im > best.0 {
+            best = (-z.im, omega);
+        }
+    }
+    best.1
+}
+
+/// An arc read off the Nyquist plot: apex angular frequency, apex height
+/// (−Im Z, Ω) and prominence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Arc {
+    omega: f64,
+    height: f64,
+}
+
+/// The arcs of −Im Z over decreasing frequency: local maxima above 2 % of the
+/// largest, most prominent first.
+fn find_arcs(w: &[f64], nim: &[f64]) -> Vec<Arc> {
+    let top = nim.iter().copied().fold(0.0, f64::max);
+    let mut arcs: Vec<(f64, Arc)> = Vec::new();
+    for i in 0..nim.len() {
+        let left = if i == 0 { f64::NEG_INFINITY } else { nim[i - 1] };
+        let right = if i + 1 == nim.len() { f64::NEG_INFINITY } else { nim[i + 1] };
+        if nim[i] > 0.02 * top && nim[i] > left && nim[i] >= right {
+            // prominence against the lowest point to the next higher sample either side
+            let lo_l = nim[..i].iter().rev().take_while(|v| **v <= nim[i]).copied().fold(nim[i], f64::min);
+            let lo_r = nim[i + 1..].iter().take_while(|v| **v <= nim[i]).copied().fold(nim[i], f64::min);
+            let prom = nim[i] - lo_l.max(lo_r).max(0.0);
+            arcs.push((prom, Arc { omega: w[i], height: nim[i] }));
+        }
+    }
+    arcs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    arcs.into_iter().map(|(_, a)| a).collect()
+}
+
+/// One element's starting values for an arc of resistance `r` at angular
+/// frequency `w` (share of r for resistive parameters).
+fn element_guess(kind: ElementKind, r: f64, w: f64, alpha: f64) -> Vec<f64> {
+    match kind {
+        ElementKind::R => vec![r],
+        ElementKind::C => vec![1.0 / (w * r)],
+        ElementKind::L => vec![r / w * 1e-3],
+        ElementKind::Cpe => vec![1.0 / (r * w.powf(alpha)), alpha],
+        ElementKind::W => vec![r * w.sqrt()],
+        ElementKind::Wo | ElementKind::Ws => vec![r, 1.0 / w],
+        ElementKind::G | ElementKind::K => vec![r, 1.0 / w],
+        ElementKind::Gs => vec![r, 1.0 / w, 1.0],
+        ElementKind::La => vec![r / w * 1e-3, alpha],
+        ElementKind::Zarc => vec![r, 1.0 / w, alpha],
+    }
+}
+
+fn collect_elements<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
+    match node {
+        Node::Element { name, .. } => out.push(name),
+        Node::Series(v) | Node::Parallel(v) => v.iter().for_each(|n| collect_elements(n, out)),
+    }
+}
+
+/// Starting points for `circuit` read from the data (see the module docs),
+/// best guess first. Each is a full parameter vector in circuit order.
+pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Vec<Vec<f64>>> {
+    let d = data.sorted_descending();
+    let w: Vec<f64> = d.freq().iter().map(|f| 2.0 * std::f64::consts::PI * f).collect();
+    let z = d.z();
+    let nim: Vec<f64> = z.iter().map(|v| -v.im).collect();
+    let re_hf = z.iter().filter(|v| v.im <= 0.0).map(|v| v.re).fold(f64::INFINITY, f64::min);
+    let re_hf = if re_hf.is_finite() { re_hf } else { z[0].re };
+    let re_max = z.iter().map(|v| v.re).fold(f64::NEG_INFINITY, f64::max);
+    let span = (re_max - re_hf).max(1e-12 * re_max.abs().max(1e-300)).max(f64::MIN_POSITIVE);
+    let (w_hi, w_lo) = (w[0], w[w.len() - 1]);
+    let arcs = find_arcs(&w, &nim);
+
+    // the circuit's top-level series items: arcs (parallel blocks, K, ZARC, G, Gs) or single elements
+    let items: Vec<&Node> = match circuit.root() {
+        Node::Series(v) => v.iter().collect(),
+        n => vec![n],
+    };
+    let is_arc = |n: &Node| match n {
+        Node::Parallel(_) => true,
+        Node::Element { kind, .. } => matches!(kind, ElementKind::K | ElementKind::Zarc | ElementKind::G | ElementKind::Gs),
+        Node::Series(_) => false,
+    };
+    let n_arcs = items.iter().filter(|n| is_arc(n)).count();
+    // arc frequencies: the detected apices (most prominent first), padded log-uniformly
+    let mut found: Vec<Arc> = arcs.iter().take(n_arcs).copied().collect();
+    let mut k = 0;
+    while found.len() < n_arcs {
+        let t = (k as f64 + 0.5) / n_arcs as f64;
+        let omega = (w_hi.ln() + t * (w_lo.ln() - w_hi.ln())).exp();
+        if found.iter().all(|a| (a.omega / omega).ln().abs() > 1.0) || k > 4 * n_arcs {
+            found.push(Arc { omega, height: span / (2.0 * n_arcs as f64) });
+        }
+        k += 1;
+    }
+    found.sort_by(|a, b| b.omega.total_cmp(&a.omega)); // high → low frequency
+
+    let mut perms: Vec<Vec<usize>> = Vec::new();
+    permutations(&mut (0..n_arcs).collect::<Vec<_>>(), 0, &mut perms);
+    perms.truncate(24);
+    let mut out = Vec::new();
+    for (pi, perm) in perms.iter().enumerate() {
+        let variations: &[(f64, f64)] = if pi == 0 { &[(1.0, 0.9), (1.0, 0.75), (0.3, 0.9), (3.0, 0.9), (1.0, 1.0)] } else { &[(1.0, 0.9)] };
+        for &(tscale, alpha) in variations {
+            let mut v = vec![f64::NAN; circuit.n_params()];
+            let mut arc_i = 0;
+            let mut first_r = true;
+            for item in &items {
+                let mut names = Vec::new();
+                collect_elements(item, &mut names);
+                let (r, omega) = if is_arc(item) {
+                    let a = found[perm[arc_i]];
+                    arc_i += 1;
+                    ((2.0 * a.height).clamp(span / 50.0, span), a.omega * tscale)
+                } else {
+                    (span / n_arcs.max(1) as f64, w_lo)
+                };
+                let shares = names.len().max(1) as f64;
+                for name in names {
+                    let Some((_, kind, off)) = circuit.elements().iter().find(|(n, _, _)| n == name) else { continue };
+                    let vals = if !is_arc(item) && *kind == ElementKind::R && first_r {
+                        first_r = false;
+                        vec![re_hf.max(1e-9 * span)]
+                    } else if !is_arc(item) {
+                        match kind {
+                            ElementKind::C | ElementKind::Cpe => {
+                                let im = -z[z.len() - 1].im;
+                                let x = if im > 0.0 { 1.0 / (w_lo * im) } else { 1.0 / (w_lo * span) };
+                                if *kind == ElementKind::C { vec![x] } else { vec![x, alpha] }
+                            }
+                            ElementKind::L | ElementKind::La => {
+                                let l = if z[0].im > 0.0 { z[0].im / w_hi } else { span / w_hi * 1e-3 };
+                                if *kind == ElementKind::L { vec![l] } else { vec![l, alpha] }
+                            }
+                            ElementKind::W => vec![(-z[z.len() - 1].im).max(span * 1e-3) * w_lo.sqrt()],
+                            _ => element_guess(*kind, r, omega, alpha),
+                        }
+                    } else {
+                        element_guess(*kind, r / if *kind == ElementKind::R { 1.0 } else { shares }, omega, alpha)
+                    };
+                    v[*off..off + vals.len()].copy_from_slice(&vals);
+                }
+            }
+            if v.iter().all(|x| x.is_finite() && *x > 0.0) {
+                out.push(v);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Invalid(format!("could not build a starting point for {circuit} from the data")));
+    }
+    Ok(out)
+}
+
+fn permutations(v: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
+    if out.len() >= 24 {
+        return;
+    }
+    if k == v.len() {
+        out.push(v.clone());
+        return;
+    }
+    for i in k..v.len() {
+        v.swap(k, i);
+        permutations(v, k + 1, out);
+        v.swap(k, i);
+    }
+}
