@@ -196,7 +196,8 @@ pub fn read_gamry(text: &str, source: &str) -> Result<ImpedanceSpectrum> {
         .position(|(_, l)| l.trim_start().starts_with("ZCURVE"))
         .ok_or_else(|| perr(source, 0, "no ZCURVE table (not a Gamry EIS file?)"))?;
     let (ln, names) = all.get(start + 1).copied().ok_or_else(|| perr(source, all.len(), "ZCURVE without a column header"))?;
-    let names: Vec<&str> = names.split('\t').map(str::trim).collect();
+    // rows and names start with a tab; both are split after trimming it
+    let names: Vec<&str> = names.trim().split('\t').map(str::trim).collect();
     let find = |want: &str| names.iter().position(|c| c.eq_ignore_ascii_case(want));
     let [Some(cf), Some(cr), Some(ci)] = [find("Freq"), find("Zreal"), find("Zimag")] else {
         return Err(perr(source, ln, format!("the ZCURVE header lacks Freq, Zreal or Zimag: {names:?}")));
