@@ -75,7 +75,10 @@ impl Node {
 }
 
 fn kind_of(name: &str) -> Option<ElementKind> {
-    let t: String = name.chars().filter(|c| !c.is_ascii_digit() && *c != '_').collect();
+    let t: String = name
+        .chars()
+        .filter(|c| !c.is_ascii_digit() && *c != '_')
+        .collect();
     ElementKind::from_type(&t)
 }
 
@@ -149,7 +152,11 @@ impl Parser<'_> {
             self.pos += 1;
             items.push(self.term(depth)?);
         }
-        Ok(if items.len() == 1 { items.pop().unwrap_or(Node::Series(vec![])) } else { Node::Series(items) })
+        Ok(if items.len() == 1 {
+            items.pop().unwrap_or(Node::Series(vec![]))
+        } else {
+            Node::Series(items)
+        })
     }
     fn term(&mut self, depth: usize) -> Result<Node> {
         match self.peek() {
@@ -170,7 +177,11 @@ impl Parser<'_> {
                             self.pos += 1;
                             break;
                         }
-                        Some(c) => return Err(self.err(format!("expected ',' or ')', found {:?}", c as char))),
+                        Some(c) => {
+                            return Err(
+                                self.err(format!("expected ',' or ')', found {:?}", c as char))
+                            );
+                        }
                         None => return Err(self.err("unclosed p( — expected ')'")),
                     }
                 }
@@ -178,12 +189,17 @@ impl Parser<'_> {
             }
             Some(c) if c.is_ascii_alphabetic() => {
                 let start = self.pos;
-                while self.pos < self.s.len() && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_') {
+                while self.pos < self.s.len()
+                    && (self.s[self.pos].is_ascii_alphanumeric() || self.s[self.pos] == b'_')
+                {
                     self.pos += 1;
                 }
                 let name = &self.text[start..self.pos];
                 match kind_of(name) {
-                    Some(kind) => Ok(Node::Element { name: name.to_string(), kind }),
+                    Some(kind) => Ok(Node::Element {
+                        name: name.to_string(),
+                        kind,
+                    }),
                     None => {
                         self.pos = start;
                         Err(self.err(format!("unknown element {name:?}; {}", known_types())))
@@ -199,9 +215,16 @@ impl FromStr for Circuit {
     type Err = Error;
     fn from_str(s: &str) -> Result<Circuit> {
         if s.len() > 10_000 {
-            return Err(Error::Circuit { position: 0, message: format!("circuit string of {} bytes is too long", s.len()) });
+            return Err(Error::Circuit {
+                position: 0,
+                message: format!("circuit string of {} bytes is too long", s.len()),
+            });
         }
-        let mut p = Parser { s: s.as_bytes(), pos: 0, text: s };
+        let mut p = Parser {
+            s: s.as_bytes(),
+            pos: 0,
+            text: s,
+        };
         let root = p.series(0)?;
         if let Some(c) = p.peek() {
             return Err(p.err(format!("unexpected {:?} after the circuit", c as char)));
@@ -232,24 +255,50 @@ impl Circuit {
         let flat = match node {
             Node::Element { name, kind } => {
                 if self.elements.iter().any(|(n, _, _)| n == name) {
-                    return Err(Error::Circuit { position: 0, message: format!("element {name:?} appears twice") });
+                    return Err(Error::Circuit {
+                        position: 0,
+                        message: format!("element {name:?} appears twice"),
+                    });
                 }
                 if kind_of(name) != Some(*kind) {
-                    return Err(Error::Circuit { position: 0, message: format!("element name {name:?} does not match its kind {}", kind.type_name()) });
+                    return Err(Error::Circuit {
+                        position: 0,
+                        message: format!(
+                            "element name {name:?} does not match its kind {}",
+                            kind.type_name()
+                        ),
+                    });
                 }
                 self.elements.push((name.clone(), *kind, start));
                 for pn in kind.parameter_names() {
-                    self.names.push(if kind.n_params() == 1 { name.clone() } else { format!("{name}.{pn}") });
+                    self.names.push(if kind.n_params() == 1 {
+                        name.clone()
+                    } else {
+                        format!("{name}.{pn}")
+                    });
                 }
                 *offset += kind.n_params();
-                Flat::Element { kind: *kind, offset: start }
+                Flat::Element {
+                    kind: *kind,
+                    offset: start,
+                }
             }
             Node::Series(v) | Node::Parallel(v) => {
                 if v.is_empty() {
-                    return Err(Error::Circuit { position: 0, message: "an empty series or parallel connection".into() });
+                    return Err(Error::Circuit {
+                        position: 0,
+                        message: "an empty series or parallel connection".into(),
+                    });
                 }
-                let children = v.iter().map(|n| self.flatten(n, offset)).collect::<Result<Vec<_>>>()?;
-                if matches!(node, Node::Series(_)) { Flat::Series { children } } else { Flat::Parallel { children } }
+                let children = v
+                    .iter()
+                    .map(|n| self.flatten(n, offset))
+                    .collect::<Result<Vec<_>>>()?;
+                if matches!(node, Node::Series(_)) {
+                    Flat::Series { children }
+                } else {
+                    Flat::Parallel { children }
+                }
             }
         };
         self.nodes.push(flat);
@@ -279,7 +328,9 @@ impl Circuit {
 
     /// Whether parameter `i` is an exponent in [0, 1] (CPE, La, ZARC α).
     pub fn is_exponent(&self, i: usize) -> bool {
-        self.elements.iter().any(|(_, k, o)| i >= *o && i < o + k.n_params() && k.is_exponent(i - o))
+        self.elements
+            .iter()
+            .any(|(_, k, o)| i >= *o && i < o + k.n_params() && k.is_exponent(i - o))
     }
 
     fn check_params(&self, p: &[f64]) -> Result<()> {
@@ -292,7 +343,10 @@ impl Circuit {
             )));
         }
         if let Some((i, v)) = p.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::Invalid(format!("parameter {} = {v} is not finite", self.names[i])));
+            return Err(Error::Invalid(format!(
+                "parameter {} = {v} is not finite",
+                self.names[i]
+            )));
         }
         Ok(())
     }
@@ -309,7 +363,11 @@ impl Circuit {
     pub fn impedance_into(&self, freqs: &[f64], p: &[f64], out: &mut [C]) -> Result<()> {
         self.check_params(p)?;
         if out.len() != freqs.len() {
-            return Err(Error::Invalid(format!("{} frequencies, output buffer of {}", freqs.len(), out.len())));
+            return Err(Error::Invalid(format!(
+                "{} frequencies, output buffer of {}",
+                freqs.len(),
+                out.len()
+            )));
         }
         let mut g = vec![C::new(0.0, 0.0); p.len()];
         for (i, (&f, o)) in freqs.iter().zip(out.iter_mut()).enumerate() {
@@ -321,7 +379,13 @@ impl Circuit {
 
     /// Z at every frequency and the Jacobian ∂Z(fᵢ)/∂pⱼ, row-major
     /// (`jac[i·n_params + j]`).
-    pub fn impedance_and_jacobian(&self, freqs: &[f64], p: &[f64], z: &mut [C], jac: &mut [C]) -> Result<()> {
+    pub fn impedance_and_jacobian(
+        &self,
+        freqs: &[f64],
+        p: &[f64],
+        z: &mut [C],
+        jac: &mut [C],
+    ) -> Result<()> {
         self.check_params(p)?;
         let n = self.n_params();
         if z.len() != freqs.len() || jac.len() != freqs.len() * n {
@@ -336,7 +400,12 @@ impl Circuit {
         }
         for (i, &f) in freqs.iter().enumerate() {
             check_freq(i, f)?;
-            z[i] = self.eval(self.root_index, 2.0 * std::f64::consts::PI * f, p, &mut jac[i * n..(i + 1) * n]);
+            z[i] = self.eval(
+                self.root_index,
+                2.0 * std::f64::consts::PI * f,
+                p,
+                &mut jac[i * n..(i + 1) * n],
+            );
         }
         Ok(())
     }
@@ -386,7 +455,11 @@ impl Circuit {
         match &self.nodes[k] {
             Flat::Element { kind, offset } => {
                 let n = kind.n_params();
-                kind.impedance_and_gradient(omega, &p[*offset..offset + n], &mut g[*offset..offset + n])
+                kind.impedance_and_gradient(
+                    omega,
+                    &p[*offset..offset + n],
+                    &mut g[*offset..offset + n],
+                )
             }
             Flat::Series { children } => children.iter().map(|&c| self.eval(c, omega, p, g)).sum(),
             Flat::Parallel { children } => {
@@ -422,7 +495,10 @@ fn signature(node: &Node) -> String {
     match node {
         Node::Element { kind, .. } => kind.type_name().to_string(),
         Node::Series(v) => v.iter().map(signature).collect::<Vec<_>>().join("-"),
-        Node::Parallel(v) => format!("p({})", v.iter().map(signature).collect::<Vec<_>>().join(",")),
+        Node::Parallel(v) => format!(
+            "p({})",
+            v.iter().map(signature).collect::<Vec<_>>().join(",")
+        ),
     }
 }
 
@@ -430,7 +506,9 @@ fn check_freq(i: usize, f: f64) -> Result<()> {
     if f.is_finite() && f > 0.0 {
         Ok(())
     } else {
-        Err(Error::Invalid(format!("frequency {f} at index {i} must be finite and > 0 Hz")))
+        Err(Error::Invalid(format!(
+            "frequency {f} at index {i} must be finite and > 0 Hz"
+        )))
     }
 }
 
@@ -497,7 +575,12 @@ mod tests {
 
     #[test]
     fn display_round_trips_and_serde() {
-        for s in ["R0", "R0-p(R1,C1)", "p(R1,p(C1,L1-R_2),CPE1)-Wo1-Gs3", "R0-p(R1-Wo1,C1)-K4-Zarc5-La6-W7-Ws8-G9"] {
+        for s in [
+            "R0",
+            "R0-p(R1,C1)",
+            "p(R1,p(C1,L1-R_2),CPE1)-Wo1-Gs3",
+            "R0-p(R1-Wo1,C1)-K4-Zarc5-La6-W7-Ws8-G9",
+        ] {
             let c: Circuit = s.parse().unwrap();
             assert_eq!(c.to_string(), s);
             let j = serde_json::to_string(&c).unwrap();
@@ -518,7 +601,8 @@ mod tests {
         let n = c.n_params();
         let mut z = vec![C::new(0.0, 0.0); freqs.len()];
         let mut jac = vec![C::new(0.0, 0.0); freqs.len() * n];
-        c.impedance_and_jacobian(&freqs, &p, &mut z, &mut jac).unwrap();
+        c.impedance_and_jacobian(&freqs, &p, &mut z, &mut jac)
+            .unwrap();
         for (i, &f) in freqs.iter().enumerate() {
             for j in 0..n {
                 let h = 1e-6 * p[j];
@@ -527,7 +611,11 @@ mod tests {
                 b[j] -= h;
                 let fd = (c.impedance(f, &a).unwrap() - c.impedance(f, &b).unwrap()) / (2.0 * h);
                 let an = jac[i * n + j];
-                assert!((fd - an).norm() <= 1e-6 * (z[i].norm() / p[j]).max(an.norm()), "f={f} {}: {an} vs {fd}", c.parameter_names()[j]);
+                assert!(
+                    (fd - an).norm() <= 1e-6 * (z[i].norm() / p[j]).max(an.norm()),
+                    "f={f} {}: {an} vs {fd}",
+                    c.parameter_names()[j]
+                );
             }
         }
     }
@@ -536,7 +624,10 @@ mod tests {
     fn builder_and_bad_values() {
         let c = Circuit::from_node(Node::series(vec![
             Node::element("R0").unwrap(),
-            Node::parallel(vec![Node::element("R1").unwrap(), Node::element("C1").unwrap()]),
+            Node::parallel(vec![
+                Node::element("R1").unwrap(),
+                Node::element("C1").unwrap(),
+            ]),
         ]))
         .unwrap();
         assert_eq!(c.to_string(), "R0-p(R1,C1)");

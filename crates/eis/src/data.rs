@@ -66,25 +66,47 @@ impl ImpedanceSpectrum {
     /// > 0, impedances finite (errors name the index).
     pub fn new(freq: Vec<f64>, z: Vec<C>) -> Result<Self> {
         if freq.len() != z.len() {
-            return Err(Error::Invalid(format!("{} frequencies but {} impedances", freq.len(), z.len())));
+            return Err(Error::Invalid(format!(
+                "{} frequencies but {} impedances",
+                freq.len(),
+                z.len()
+            )));
         }
         if freq.is_empty() {
-            return Err(Error::Invalid("an impedance spectrum needs at least one point".into()));
+            return Err(Error::Invalid(
+                "an impedance spectrum needs at least one point".into(),
+            ));
         }
-        if let Some((i, f)) = freq.iter().enumerate().find(|(_, f)| !(f.is_finite() && **f > 0.0)) {
-            return Err(Error::Invalid(format!("frequency {f} at index {i} must be finite and > 0 Hz")));
+        if let Some((i, f)) = freq
+            .iter()
+            .enumerate()
+            .find(|(_, f)| !(f.is_finite() && **f > 0.0))
+        {
+            return Err(Error::Invalid(format!(
+                "frequency {f} at index {i} must be finite and > 0 Hz"
+            )));
         }
         if let Some((i, v)) = z.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::Invalid(format!("impedance {v} at index {i} is not finite")));
+            return Err(Error::Invalid(format!(
+                "impedance {v} at index {i} is not finite"
+            )));
         }
-        Ok(Self { freq, z, name: String::new() })
+        Ok(Self {
+            freq,
+            z,
+            name: String::new(),
+        })
     }
 
     /// From frequency, real and imaginary columns (Im Z with its sign:
     /// negative for capacitive points).
     pub fn from_parts(freq: Vec<f64>, re: &[f64], im: &[f64]) -> Result<Self> {
         if re.len() != im.len() {
-            return Err(Error::Invalid(format!("{} real parts but {} imaginary parts", re.len(), im.len())));
+            return Err(Error::Invalid(format!(
+                "{} real parts but {} imaginary parts",
+                re.len(),
+                im.len()
+            )));
         }
         let z = re.iter().zip(im).map(|(&a, &b)| C::new(a, b)).collect();
         Self::new(freq, z)
@@ -121,7 +143,10 @@ impl ImpedanceSpectrum {
         if keep.is_empty() {
             return Err(Error::Invalid("no points remain".into()));
         }
-        let mut s = Self::new(keep.iter().map(|&i| self.freq[i]).collect(), keep.iter().map(|&i| self.z[i]).collect())?;
+        let mut s = Self::new(
+            keep.iter().map(|&i| self.freq[i]).collect(),
+            keep.iter().map(|&i| self.z[i]).collect(),
+        )?;
         s.name = self.name.clone();
         Ok(s)
     }
@@ -139,21 +164,27 @@ impl ImpedanceSpectrum {
 
     /// The points with fmin ≤ f ≤ fmax (error if none remain).
     pub fn crop(&self, fmin: f64, fmax: f64) -> Result<Self> {
-        let keep: Vec<usize> = (0..self.len()).filter(|&i| self.freq[i] >= fmin && self.freq[i] <= fmax).collect();
-        self.pick(&keep).map_err(|_| Error::Invalid(format!("no points between {fmin} and {fmax} Hz")))
+        let keep: Vec<usize> = (0..self.len())
+            .filter(|&i| self.freq[i] >= fmin && self.freq[i] <= fmax)
+            .collect();
+        self.pick(&keep)
+            .map_err(|_| Error::Invalid(format!("no points between {fmin} and {fmax} Hz")))
     }
 
     /// Drops inductive points (Im Z > 0), as impedance.py's `ignoreBelowX`
     /// (error if none remain).
     pub fn without_inductive(&self) -> Result<Self> {
         let keep: Vec<usize> = (0..self.len()).filter(|&i| self.z[i].im <= 0.0).collect();
-        self.pick(&keep).map_err(|_| Error::Invalid("every point is inductive (Im Z > 0)".into()))
+        self.pick(&keep)
+            .map_err(|_| Error::Invalid("every point is inductive (Im Z > 0)".into()))
     }
 
     /// Z·A: area-specific impedance in Ω·cm² for an electrode area `area_cm2`.
     pub fn area_normalised(&self, area_cm2: f64) -> Result<Self> {
         if !(area_cm2.is_finite() && area_cm2 > 0.0) {
-            return Err(Error::Invalid(format!("area must be finite and > 0 cm², got {area_cm2}")));
+            return Err(Error::Invalid(format!(
+                "area must be finite and > 0 cm², got {area_cm2}"
+            )));
         }
         let mut s = self.clone();
         s.z.iter_mut().for_each(|z| *z *= area_cm2);

@@ -78,12 +78,20 @@ impl Weighting {
             Self::Modulus => z.iter().map(|v| 1.0 / v.norm().sqrt()).collect(),
             Self::Sigma(s) => {
                 if s.len() != z.len() {
-                    return Err(Error::Invalid(format!("{} σ values for {} points", s.len(), z.len())));
+                    return Err(Error::Invalid(format!(
+                        "{} σ values for {} points",
+                        s.len(),
+                        z.len()
+                    )));
                 }
                 s.iter().map(|v| 1.0 / v).collect()
             }
         };
-        if let Some((i, v)) = w.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v > 0.0)) {
+        if let Some((i, v)) = w
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(v.is_finite() && **v > 0.0))
+        {
             return Err(Error::Invalid(format!(
                 "{} weighting gives weight {v} at point {i} (|Z| = 0 or σ ≤ 0)",
                 self.name()
@@ -110,7 +118,11 @@ impl Default for FitOptions {
     fn default() -> Self {
         Self {
             weighting: Weighting::Unit,
-            lm: LmOptions { ftol: 1e-12, xtol: 1e-12, ..LmOptions::default() },
+            lm: LmOptions {
+                ftol: 1e-12,
+                xtol: 1e-12,
+                ..LmOptions::default()
+            },
             log_scale: true,
             max_starts: 32,
         }
@@ -147,7 +159,8 @@ impl CircuitFit {
     /// The fitted circuit's impedance at `freqs` (Hz).
     pub fn predict(&self, freqs: &[f64]) -> Result<Vec<C>> {
         let mut z = vec![C::new(0.0, 0.0); freqs.len()];
-        self.circuit.impedance_into(freqs, &self.result.values(), &mut z)?;
+        self.circuit
+            .impedance_into(freqs, &self.result.values(), &mut z)?;
         Ok(z)
     }
 }
@@ -166,7 +179,11 @@ pub fn circuit_parameters(circuit: &Circuit, values: &[f64]) -> Result<Parameter
     let mut ps = Parameters::new();
     for (i, (name, &v)) in circuit.parameter_names().iter().zip(values).enumerate() {
         let p = Parameter::new(*name, v);
-        let p = if circuit.is_exponent(i) { p.with_bounds(0.0, 1.0) } else { p.with_min(0.0) };
+        let p = if circuit.is_exponent(i) {
+            p.with_bounds(0.0, 1.0)
+        } else {
+            p.with_min(0.0)
+        };
         ps.push(p)?;
     }
     Ok(ps)
@@ -182,7 +199,10 @@ struct Cnls<'a> {
 
 impl Cnls<'_> {
     fn natural(&self, q: &[f64]) -> Vec<f64> {
-        q.iter().zip(&self.log).map(|(&v, &l)| if l { v.exp() } else { v }).collect()
+        q.iter()
+            .zip(&self.log)
+            .map(|(&v, &l)| if l { v.exp() } else { v })
+            .collect()
     }
 }
 
@@ -198,7 +218,9 @@ impl Problem for Cnls<'_> {
         let n = self.freq.len();
         let mut g = vec![C::new(0.0, 0.0); p.len()];
         for i in 0..n {
-            let z = self.circuit.eval_root(2.0 * std::f64::consts::PI * self.freq[i], &p, &mut g);
+            let z = self
+                .circuit
+                .eval_root(2.0 * std::f64::consts::PI * self.freq[i], &p, &mut g);
             let d = (z - self.data[i]) * self.w[i];
             out[i] = d.re;
             out[n + i] = d.im;
@@ -210,7 +232,8 @@ impl Problem for Cnls<'_> {
         let m = p.len();
         let mut g = vec![C::new(0.0, 0.0); m];
         for i in 0..n {
-            self.circuit.eval_root(2.0 * std::f64::consts::PI * self.freq[i], &p, &mut g);
+            self.circuit
+                .eval_root(2.0 * std::f64::consts::PI * self.freq[i], &p, &mut g);
             for j in 0..m {
                 let d = g[j] * (self.w[i] * if self.log[j] { p[j] } else { 1.0 });
                 jac.set(i, j, d.re);
@@ -230,7 +253,7 @@ fn to_internal(params: &Parameters, log: &[bool]) -> Result<Parameters> {
             out.push(p.clone())?;
             continue;
         }
-        if !(p.value() > 0.0) {
+        if p.value().is_nan() || p.value() <= 0.0 {
             return Err(Error::Invalid(format!(
                 "{} = {} must be > 0 (fitted on a log scale; set log_scale = false for other values)",
                 p.name(),
@@ -243,13 +266,16 @@ fn to_internal(params: &Parameters, log: &[bool]) -> Result<Parameters> {
         }
         if let Some(hi) = p.max() {
             if hi <= 0.0 {
-                return Err(Error::Invalid(format!("{}: upper bound {hi} excludes every positive value", p.name())));
+                return Err(Error::Invalid(format!(
+                    "{}: upper bound {hi} excludes every positive value",
+                    p.name()
+                )));
             }
             q = q.with_max(hi.ln());
         }
         if let Some(t) = p.tie() {
             let (factor, offset) = (t.factor, t.offset);
-            if !(factor > 0.0) || offset != 0.0 {
+            if factor.is_nan() || factor <= 0.0 || offset != 0.0 {
                 return Err(Error::Invalid(format!(
                     "{}: on a log scale only ties p = factor·q with factor > 0 are possible",
                     p.name()
@@ -264,7 +290,12 @@ fn to_internal(params: &Parameters, log: &[bool]) -> Result<Parameters> {
 
 /// Converts a result on the internal scale back to natural units.
 fn to_natural(mut r: FitResult, log: &[bool]) -> FitResult {
-    let d: Vec<f64> = r.params.iter().zip(log).map(|(p, &l)| if l { p.value.exp() } else { 1.0 }).collect();
+    let d: Vec<f64> = r
+        .params
+        .iter()
+        .zip(log)
+        .map(|(p, &l)| if l { p.value.exp() } else { 1.0 })
+        .collect();
     for ((p, &l), &di) in r.params.iter_mut().zip(log).zip(&d) {
         if l {
             p.value = di;
@@ -288,10 +319,23 @@ fn to_natural(mut r: FitResult, log: &[bool]) -> FitResult {
 /// [`initial_guesses`] and the best χ² is kept; with a user [`Parameters`]
 /// set (names as [`Circuit::parameter_names`], bounds, fixed values and ties
 /// honoured) one fit runs from it.
-pub fn fit_circuit(circuit: &Circuit, data: &ImpedanceSpectrum, initial: Option<&Parameters>, options: &FitOptions) -> Result<CircuitFit> {
+pub fn fit_circuit(
+    circuit: &Circuit,
+    data: &ImpedanceSpectrum,
+    initial: Option<&Parameters>,
+    options: &FitOptions,
+) -> Result<CircuitFit> {
     let w = options.weighting.weights(data.z())?;
-    let log: Vec<bool> = (0..circuit.n_params()).map(|i| options.log_scale && !circuit.is_exponent(i)).collect();
-    let problem = Cnls { circuit, freq: data.freq(), data: data.z(), w, log: log.clone() };
+    let log: Vec<bool> = (0..circuit.n_params())
+        .map(|i| options.log_scale && !circuit.is_exponent(i))
+        .collect();
+    let problem = Cnls {
+        circuit,
+        freq: data.freq(),
+        data: data.z(),
+        w,
+        log: log.clone(),
+    };
     let starts: Vec<Parameters> = match initial {
         Some(p) => {
             let names = circuit.parameter_names();
@@ -329,7 +373,11 @@ pub fn fit_circuit(circuit: &Circuit, data: &ImpedanceSpectrum, initial: Option<
     };
     let mut zf = vec![C::new(0.0, 0.0); data.len()];
     circuit.impedance_into(data.freq(), &result.values(), &mut zf)?;
-    let (rr, ri) = zf.iter().zip(data.z()).map(|(m, d)| ((m.re - d.re) / d.norm(), (m.im - d.im) / d.norm())).unzip();
+    let (rr, ri) = zf
+        .iter()
+        .zip(data.z())
+        .map(|(m, d)| ((m.re - d.re) / d.norm(), (m.im - d.im) / d.norm()))
+        .unzip();
     Ok(CircuitFit {
         circuit: circuit.clone(),
         result,
@@ -354,7 +402,9 @@ fn canonical_order(circuit: &Circuit, mut r: FitResult) -> FitResult {
         if done[i] {
             continue;
         }
-        let same: Vec<usize> = (i..blocks.len()).filter(|&j| blocks[j].0 == blocks[i].0).collect();
+        let same: Vec<usize> = (i..blocks.len())
+            .filter(|&j| blocks[j].0 == blocks[i].0)
+            .collect();
         same.iter().for_each(|&j| done[j] = true);
         if same.len() < 2 {
             continue;
@@ -396,7 +446,9 @@ fn canonical_order(circuit: &Circuit, mut r: FitResult) -> FitResult {
 /// Characteristic angular frequency of the parameters `a..b` evaluated as the
 /// circuit's top-level block: the ω of the largest −Im Z on a fine log grid.
 fn block_apex(circuit: &Circuit, a: usize, b: usize, values: &[f64]) -> f64 {
-    let Some(k) = circuit.block_node(a, b) else { return 0.0 };
+    let Some(k) = circuit.block_node(a, b) else {
+        return 0.0;
+    };
     let mut g = vec![C::new(0.0, 0.0); values.len()];
     let mut best = (f64::NEG_INFINITY, 0.0);
     for i in 0..=240 {
@@ -423,14 +475,37 @@ fn find_arcs(w: &[f64], nim: &[f64]) -> Vec<Arc> {
     let top = nim.iter().copied().fold(0.0, f64::max);
     let mut arcs: Vec<(f64, Arc)> = Vec::new();
     for i in 0..nim.len() {
-        let left = if i == 0 { f64::NEG_INFINITY } else { nim[i - 1] };
-        let right = if i + 1 == nim.len() { f64::NEG_INFINITY } else { nim[i + 1] };
+        let left = if i == 0 {
+            f64::NEG_INFINITY
+        } else {
+            nim[i - 1]
+        };
+        let right = if i + 1 == nim.len() {
+            f64::NEG_INFINITY
+        } else {
+            nim[i + 1]
+        };
         if nim[i] > 0.02 * top && nim[i] > left && nim[i] >= right {
             // prominence against the lowest point to the next higher sample either side
-            let lo_l = nim[..i].iter().rev().take_while(|v| **v <= nim[i]).copied().fold(nim[i], f64::min);
-            let lo_r = nim[i + 1..].iter().take_while(|v| **v <= nim[i]).copied().fold(nim[i], f64::min);
+            let lo_l = nim[..i]
+                .iter()
+                .rev()
+                .take_while(|v| **v <= nim[i])
+                .copied()
+                .fold(nim[i], f64::min);
+            let lo_r = nim[i + 1..]
+                .iter()
+                .take_while(|v| **v <= nim[i])
+                .copied()
+                .fold(nim[i], f64::min);
             let prom = nim[i] - lo_l.max(lo_r).max(0.0);
-            arcs.push((prom, Arc { omega: w[i], height: nim[i] }));
+            arcs.push((
+                prom,
+                Arc {
+                    omega: w[i],
+                    height: nim[i],
+                },
+            ));
         }
     }
     arcs.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -465,13 +540,23 @@ fn collect_elements<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
 /// best guess first. Each is a full parameter vector in circuit order.
 pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Vec<Vec<f64>>> {
     let d = data.sorted_descending();
-    let w: Vec<f64> = d.freq().iter().map(|f| 2.0 * std::f64::consts::PI * f).collect();
+    let w: Vec<f64> = d
+        .freq()
+        .iter()
+        .map(|f| 2.0 * std::f64::consts::PI * f)
+        .collect();
     let z = d.z();
     let nim: Vec<f64> = z.iter().map(|v| -v.im).collect();
-    let re_hf = z.iter().filter(|v| v.im <= 0.0).map(|v| v.re).fold(f64::INFINITY, f64::min);
+    let re_hf = z
+        .iter()
+        .filter(|v| v.im <= 0.0)
+        .map(|v| v.re)
+        .fold(f64::INFINITY, f64::min);
     let re_hf = if re_hf.is_finite() { re_hf } else { z[0].re };
     let re_max = z.iter().map(|v| v.re).fold(f64::NEG_INFINITY, f64::max);
-    let span = (re_max - re_hf).max(1e-12 * re_max.abs().max(1e-300)).max(f64::MIN_POSITIVE);
+    let span = (re_max - re_hf)
+        .max(1e-12 * re_max.abs().max(1e-300))
+        .max(f64::MIN_POSITIVE);
     let (w_hi, w_lo) = (w[0], w[w.len() - 1]);
     let arcs = find_arcs(&w, &nim);
 
@@ -482,7 +567,10 @@ pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Ve
     };
     let is_arc = |n: &Node| match n {
         Node::Parallel(_) => true,
-        Node::Element { kind, .. } => matches!(kind, ElementKind::K | ElementKind::Zarc | ElementKind::G | ElementKind::Gs),
+        Node::Element { kind, .. } => matches!(
+            kind,
+            ElementKind::K | ElementKind::Zarc | ElementKind::G | ElementKind::Gs
+        ),
         Node::Series(_) => false,
     };
     let n_arcs = items.iter().filter(|n| is_arc(n)).count();
@@ -493,7 +581,10 @@ pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Ve
         let t = (k as f64 + 0.5) / n_arcs as f64;
         let omega = (w_hi.ln() + t * (w_lo.ln() - w_hi.ln())).exp();
         if found.iter().all(|a| (a.omega / omega).ln().abs() > 1.0) || k > 4 * n_arcs {
-            found.push(Arc { omega, height: span / (2.0 * n_arcs as f64) });
+            found.push(Arc {
+                omega,
+                height: span / (2.0 * n_arcs as f64),
+            });
         }
         k += 1;
     }
@@ -504,7 +595,11 @@ pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Ve
     perms.truncate(24);
     let mut out = Vec::new();
     for (pi, perm) in perms.iter().enumerate() {
-        let variations: &[(f64, f64)] = if pi == 0 { &[(1.0, 0.9), (1.0, 0.75), (0.3, 0.9), (3.0, 0.9), (1.0, 1.0)] } else { &[(1.0, 0.9)] };
+        let variations: &[(f64, f64)] = if pi == 0 {
+            &[(1.0, 0.9), (1.0, 0.75), (0.3, 0.9), (3.0, 0.9), (1.0, 1.0)]
+        } else {
+            &[(1.0, 0.9)]
+        };
         for &(tscale, alpha) in variations {
             let mut v = vec![f64::NAN; circuit.n_params()];
             let mut arc_i = 0;
@@ -521,7 +616,11 @@ pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Ve
                 };
                 let shares = names.len().max(1) as f64;
                 for name in names {
-                    let Some((_, kind, off)) = circuit.elements().iter().find(|(n, _, _)| n == name) else { continue };
+                    let Some((_, kind, off)) =
+                        circuit.elements().iter().find(|(n, _, _)| n == name)
+                    else {
+                        continue;
+                    };
                     let vals = if !is_arc(item) && *kind == ElementKind::R && first_r {
                         first_r = false;
                         vec![re_hf.max(1e-9 * span)]
@@ -529,18 +628,41 @@ pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Ve
                         match kind {
                             ElementKind::C | ElementKind::Cpe => {
                                 let im = -z[z.len() - 1].im;
-                                let x = if im > 0.0 { 1.0 / (w_lo * im) } else { 1.0 / (w_lo * span) };
-                                if *kind == ElementKind::C { vec![x] } else { vec![x, alpha] }
+                                let x = if im > 0.0 {
+                                    1.0 / (w_lo * im)
+                                } else {
+                                    1.0 / (w_lo * span)
+                                };
+                                if *kind == ElementKind::C {
+                                    vec![x]
+                                } else {
+                                    vec![x, alpha]
+                                }
                             }
                             ElementKind::L | ElementKind::La => {
-                                let l = if z[0].im > 0.0 { z[0].im / w_hi } else { span / w_hi * 1e-3 };
-                                if *kind == ElementKind::L { vec![l] } else { vec![l, alpha] }
+                                let l = if z[0].im > 0.0 {
+                                    z[0].im / w_hi
+                                } else {
+                                    span / w_hi * 1e-3
+                                };
+                                if *kind == ElementKind::L {
+                                    vec![l]
+                                } else {
+                                    vec![l, alpha]
+                                }
                             }
-                            ElementKind::W => vec![(-z[z.len() - 1].im).max(span * 1e-3) * w_lo.sqrt()],
+                            ElementKind::W => {
+                                vec![(-z[z.len() - 1].im).max(span * 1e-3) * w_lo.sqrt()]
+                            }
                             _ => element_guess(*kind, r, omega, alpha),
                         }
                     } else {
-                        element_guess(*kind, r / if *kind == ElementKind::R { 1.0 } else { shares }, omega, alpha)
+                        element_guess(
+                            *kind,
+                            r / if *kind == ElementKind::R { 1.0 } else { shares },
+                            omega,
+                            alpha,
+                        )
                     };
                     v[*off..off + vals.len()].copy_from_slice(&vals);
                 }
@@ -551,7 +673,9 @@ pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Ve
         }
     }
     if out.is_empty() {
-        return Err(Error::Invalid(format!("could not build a starting point for {circuit} from the data")));
+        return Err(Error::Invalid(format!(
+            "could not build a starting point for {circuit} from the data"
+        )));
     }
     Ok(out)
 }

@@ -46,14 +46,22 @@ pub fn decode(bytes: &[u8]) -> String {
 }
 
 fn perr(source: &str, line: usize, message: impl Into<String>) -> Error {
-    Error::Parse { source_name: source.to_string(), line, message: message.into() }
+    Error::Parse {
+        source_name: source.to_string(),
+        line,
+        message: message.into(),
+    }
 }
 
 /// A number, accepting a decimal comma when the field has no point.
 fn num(field: &str) -> Option<f64> {
     let f = field.trim();
     let v = f.parse::<f64>().ok().or_else(|| {
-        if f.contains(',') && !f.contains('.') { f.replace(',', ".").parse::<f64>().ok() } else { None }
+        if f.contains(',') && !f.contains('.') {
+            f.replace(',', ".").parse::<f64>().ok()
+        } else {
+            None
+        }
     })?;
     v.is_finite().then_some(v)
 }
@@ -69,11 +77,18 @@ fn split(line: &str) -> Vec<&str> {
     } else {
         ' '
     };
-    if d == ' ' { line.split_whitespace().collect() } else { line.split(d).map(str::trim).collect() }
+    if d == ' ' {
+        line.split_whitespace().collect()
+    } else {
+        line.split(d).map(str::trim).collect()
+    }
 }
 
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).enumerate().map(|(i, l)| (i + 1, l))
+    text.split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
 }
 
 /// Rows of numbers from `rows`, taking columns `cols` (f, Re, Im).
@@ -94,7 +109,11 @@ fn columns<'a>(
             if stop_at_text && num(fields[0]).is_none() {
                 break;
             }
-            return Err(perr(source, ln, format!("expected at least {need} columns, found {}", fields.len())));
+            return Err(perr(
+                source,
+                ln,
+                format!("expected at least {need} columns, found {}", fields.len()),
+            ));
         }
         let mut v = [0.0; 3];
         for (k, &c) in cols.iter().enumerate() {
@@ -104,7 +123,11 @@ fn columns<'a>(
                     if stop_at_text && k == 0 {
                         return Ok((f, re, im));
                     }
-                    return Err(perr(source, ln, format!("column {}: expected a number, found {:?}", c + 1, fields[c])));
+                    return Err(perr(
+                        source,
+                        ln,
+                        format!("column {}: expected a number, found {:?}", c + 1, fields[c]),
+                    ));
                 }
             }
         }
@@ -119,8 +142,13 @@ fn finish(source: &str, f: Vec<f64>, re: Vec<f64>, im: Vec<f64>) -> Result<Imped
     if f.is_empty() {
         return Err(perr(source, 0, "no data rows"));
     }
-    let mut s = ImpedanceSpectrum::from_parts(f, &re, &im).map_err(|e| perr(source, 0, e.to_string()))?;
-    s.name = Path::new(source).file_stem().and_then(|s| s.to_str()).unwrap_or(source).to_string();
+    let mut s =
+        ImpedanceSpectrum::from_parts(f, &re, &im).map_err(|e| perr(source, 0, e.to_string()))?;
+    s.name = Path::new(source)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(source)
+        .to_string();
     Ok(s)
 }
 
@@ -135,7 +163,8 @@ pub fn read_delimited(text: &str, source: &str, sign: ImagSign) -> Result<Impeda
         if t.is_empty() || t.starts_with('#') || t.starts_with('%') {
             continue;
         }
-        if body.is_empty() && header.is_none() && split(t).first().is_some_and(|f| num(f).is_none()) {
+        if body.is_empty() && header.is_none() && split(t).first().is_some_and(|f| num(f).is_none())
+        {
             header = Some(t.to_string());
             continue;
         }
@@ -148,7 +177,10 @@ pub fn read_delimited(text: &str, source: &str, sign: ImagSign) -> Result<Impeda
         ImagSign::Auto => match &header {
             Some(h) => {
                 let cols = split(h);
-                let c = cols.get(2).map(|s| s.replace(' ', "").to_ascii_lowercase()).unwrap_or_default();
+                let c = cols
+                    .get(2)
+                    .map(|s| s.replace(' ', "").to_ascii_lowercase())
+                    .unwrap_or_default();
                 c.starts_with('-') || c.starts_with("−")
             }
             None => im.iter().filter(|v| **v > 0.0).count() * 2 > im.len(),
@@ -164,23 +196,48 @@ pub fn read_delimited(text: &str, source: &str, sign: ImagSign) -> Result<Impeda
 /// names on line N, columns `freq/Hz`, `Re(Z)/Ohm`, `-Im(Z)/Ohm`.
 pub fn read_biologic(text: &str, source: &str) -> Result<ImpedanceSpectrum> {
     let all: Vec<(usize, &str)> = lines(text).collect();
-    if !all.first().is_some_and(|(_, l)| l.trim().starts_with("EC-Lab ASCII FILE")) {
-        return Err(perr(source, 1, "not an EC-Lab ASCII file (the first line is not \"EC-Lab ASCII FILE\")"));
+    if !all
+        .first()
+        .is_some_and(|(_, l)| l.trim().starts_with("EC-Lab ASCII FILE"))
+    {
+        return Err(perr(
+            source,
+            1,
+            "not an EC-Lab ASCII file (the first line is not \"EC-Lab ASCII FILE\")",
+        ));
     }
     let (hl, n) = all
         .iter()
         .take(10)
         .find_map(|(ln, l)| {
             let t = l.trim();
-            t.strip_prefix("Nb header lines").map(|r| (*ln, r.trim_start_matches([' ', ':']).trim().parse::<usize>().ok()))
+            t.strip_prefix("Nb header lines").map(|r| {
+                (
+                    *ln,
+                    r.trim_start_matches([' ', ':'])
+                        .trim()
+                        .parse::<usize>()
+                        .ok(),
+                )
+            })
         })
         .ok_or_else(|| perr(source, 0, "no \"Nb header lines\" line"))?;
-    let n = n.filter(|&n| n >= 3 && n <= all.len()).ok_or_else(|| perr(source, hl, format!("bad header line count (the file has {} lines)", all.len())))?;
+    let n = n.filter(|&n| n >= 3 && n <= all.len()).ok_or_else(|| {
+        perr(
+            source,
+            hl,
+            format!("bad header line count (the file has {} lines)", all.len()),
+        )
+    })?;
     let names: Vec<&str> = all[n - 1].1.split('\t').map(str::trim).collect();
     let find = |want: &str| names.iter().position(|c| *c == want);
     let cols = [find("freq/Hz"), find("Re(Z)/Ohm"), find("-Im(Z)/Ohm")];
     let [Some(cf), Some(cr), Some(ci)] = cols else {
-        return Err(perr(source, n, format!("the column header lacks freq/Hz, Re(Z)/Ohm or -Im(Z)/Ohm: {names:?}")));
+        return Err(perr(
+            source,
+            n,
+            format!("the column header lacks freq/Hz, Re(Z)/Ohm or -Im(Z)/Ohm: {names:?}"),
+        ));
     };
     let (f, re, mut im) = columns(all[n..].iter().copied(), [cf, cr, ci], source, false)?;
     im.iter_mut().for_each(|v| *v = -*v);
@@ -195,15 +252,25 @@ pub fn read_gamry(text: &str, source: &str) -> Result<ImpedanceSpectrum> {
         .iter()
         .position(|(_, l)| l.trim_start().starts_with("ZCURVE"))
         .ok_or_else(|| perr(source, 0, "no ZCURVE table (not a Gamry EIS file?)"))?;
-    let (ln, names) = all.get(start + 1).copied().ok_or_else(|| perr(source, all.len(), "ZCURVE without a column header"))?;
+    let (ln, names) = all
+        .get(start + 1)
+        .copied()
+        .ok_or_else(|| perr(source, all.len(), "ZCURVE without a column header"))?;
     // rows and names start with a tab; both are split after trimming it
     let names: Vec<&str> = names.trim().split('\t').map(str::trim).collect();
     let find = |want: &str| names.iter().position(|c| c.eq_ignore_ascii_case(want));
     let [Some(cf), Some(cr), Some(ci)] = [find("Freq"), find("Zreal"), find("Zimag")] else {
-        return Err(perr(source, ln, format!("the ZCURVE header lacks Freq, Zreal or Zimag: {names:?}")));
+        return Err(perr(
+            source,
+            ln,
+            format!("the ZCURVE header lacks Freq, Zreal or Zimag: {names:?}"),
+        ));
     };
     // data rows start with a tab; the block ends at the first line that does not
-    let rows = all[(start + 3).min(all.len())..].iter().copied().take_while(|(_, l)| l.starts_with('\t') || l.starts_with(' '));
+    let rows = all[(start + 3).min(all.len())..]
+        .iter()
+        .copied()
+        .take_while(|(_, l)| l.starts_with('\t') || l.starts_with(' '));
     let (f, re, im) = columns(rows, [cf, cr, ci], source, false)?;
     finish(source, f, re, im)
 }
@@ -225,13 +292,23 @@ pub fn read_zplot(text: &str, source: &str) -> Result<ImpedanceSpectrum> {
 pub fn read_path(path: impl AsRef<Path>) -> Result<ImpedanceSpectrum> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let io = |e: std::io::Error| Error::Io { path: name.clone(), message: e.to_string() };
+    let io = |e: std::io::Error| Error::Io {
+        path: name.clone(),
+        message: e.to_string(),
+    };
     let len = std::fs::metadata(path).map_err(io)?.len();
     if len > MAX_FILE_BYTES {
-        return Err(Error::Io { path: name, message: format!("{len} bytes is more than the {MAX_FILE_BYTES}-byte limit") });
+        return Err(Error::Io {
+            path: name,
+            message: format!("{len} bytes is more than the {MAX_FILE_BYTES}-byte limit"),
+        });
     }
     let text = decode(&std::fs::read(path).map_err(io)?);
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let first = text.lines().next().unwrap_or("").trim();
     if ext == "mpt" || first.starts_with("EC-Lab ASCII FILE") {
         read_biologic(&text, &name)

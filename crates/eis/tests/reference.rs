@@ -7,21 +7,29 @@
 use std::path::PathBuf;
 
 use interphase_eis::fit::{FitOptions, circuit_parameters, fit_circuit};
-use interphase_eis::io::{read_path, read_biologic, read_gamry, read_zplot, decode};
+use interphase_eis::io::{decode, read_biologic, read_gamry, read_path, read_zplot};
 use interphase_eis::{Circuit, ImpedanceSpectrum};
 
 fn shared(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/eis").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/eis")
+        .join(name);
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipping: {} not found (../shared/data is not part of a fresh clone)", p.display());
+        eprintln!(
+            "skipping: {} not found (../shared/data is not part of a fresh clone)",
+            p.display()
+        );
         None
     }
 }
 
 fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!((got / want - 1.0).abs() <= rel, "{what}: {got} vs {want} (allowed {rel})");
+    assert!(
+        (got / want - 1.0).abs() <= rel,
+        "{what}: {got} vs {want} (allowed {rel})"
+    );
 }
 
 fn example_57() -> Option<ImpedanceSpectrum> {
@@ -70,12 +78,22 @@ fn getting_started_fit_matches_impedance_py() {
     // initial guess [.01, .01, 100, .01, .05, 100, 1] (run here; the documented
     // values are these to 3 digits): parameters_, conf_ and its χ² = Σ|Z_fit − Z|².
     let want = [
-        0.016518726094898115, 0.008676550503006716, 3.321425579888374, 0.005389962777724203,
-        0.06309274253115818, 232.5204267019584, 0.21954182681119533,
+        0.016518726094898115,
+        0.008676550503006716,
+        3.321425579888374,
+        0.005389962777724203,
+        0.06309274253115818,
+        232.5204267019584,
+        0.21954182681119533,
     ];
     let conf = [
-        0.0001542276435035907, 0.00019127373550626646, 0.189536691920883, 0.00020579901045804556,
-        0.0019397398943251294, 16.226955077607915, 0.01754325218947591,
+        0.0001542276435035907,
+        0.00019127373550626646,
+        0.189536691920883,
+        0.00020579901045804556,
+        0.0019397398943251294,
+        16.226955077607915,
+        0.01754325218947591,
     ];
     let chi2_impedance_py = 1.9430171674433504e-05;
     let init = circuit_parameters(&c, &[0.01, 0.01, 100.0, 0.01, 0.05, 100.0, 1.0]).unwrap();
@@ -84,17 +102,30 @@ fn getting_started_fit_matches_impedance_py() {
     for fit in [&guided, &auto] {
         // a χ² no worse than impedance.py's (ours is 1.94275e-5: scipy's trf stops
         // slightly short along the Wo1.Z0–Wo1.tau valley, correlation 0.97)
-        assert!(fit.result.chi_square <= chi2_impedance_py, "χ² {}", fit.result.chi_square);
+        assert!(
+            fit.result.chi_square <= chi2_impedance_py,
+            "χ² {}",
+            fit.result.chi_square
+        );
         for (k, name) in c.parameter_names().iter().enumerate() {
             let got = fit.value(name).unwrap();
             if name.starts_with("Wo1") {
                 // that valley: within 0.5 standard errors (Z0 differs by 1.0 %, τ by 2.3 %)
-                assert!((got - want[k]).abs() < 0.5 * conf[k], "{name}: {got} vs {}", want[k]);
+                assert!(
+                    (got - want[k]).abs() < 0.5 * conf[k],
+                    "{name}: {got} vs {}",
+                    want[k]
+                );
             } else {
                 close(got, want[k], 0.01, name);
             }
             // standard errors agree with impedance.py's sqrt(diag(pcov)) to 10 %
-            close(fit.stderr(name).unwrap(), conf[k], 0.1, &format!("stderr {name}"));
+            close(
+                fit.stderr(name).unwrap(),
+                conf[k],
+                0.1,
+                &format!("stderr {name}"),
+            );
         }
     }
 }
@@ -106,7 +137,13 @@ fn randles_fit_matches_impedance_py_test_suite() {
     let init = circuit_parameters(&c, &[0.01, 0.005, 0.01, 200.0, 0.1]).unwrap();
     let fit = fit_circuit(&c, &data, Some(&init), &FitOptions::default()).unwrap();
     // impedance.py tests/test_circuits.py::test_Randles (asserted to 2 decimals there)
-    let want = [1.86235717e-02, 1.16804085e-02, 6.27121224e-02, 2.21232935e+02, 1.17171440e+00];
+    let want = [
+        1.86235717e-02,
+        1.16804085e-02,
+        6.27121224e-02,
+        2.21232935e+02,
+        1.17171440e+00,
+    ];
     for (name, w) in c.parameter_names().iter().zip(want) {
         close(fit.value(name).unwrap(), w, 1e-3, name);
     }
@@ -117,7 +154,9 @@ fn randles_fit_matches_impedance_py_test_suite() {
 
 #[test]
 fn dummy_rc_circuit_matches_the_notebook() {
-    let Some(p) = shared("impedance_py_Circuit1_EIS_1.z") else { return };
+    let Some(p) = shared("impedance_py_Circuit1_EIS_1.z") else {
+        return;
+    };
     let data = read_path(&p).unwrap();
     assert_eq!(data.len(), 48);
     let c: Circuit = "R0-p(R1,C1)".parse().unwrap();
