@@ -7,10 +7,11 @@
 //!
 //! Subcommands today: `nist` (fit NIST StRD reference problems) and `materials`
 //! (formula, density, archimedes, relative-density, llto; see `materials.rs` for
-//! the JSON names) and `spectrum` (info, baseline, peaks; see `spectrum.rs`).
-//! `eis` arrives with its crate.
+//! the JSON names), `spectrum` (info, baseline, peaks; see `spectrum.rs`) and
+//! `eis fit` (see `eis.rs`).
 #![forbid(unsafe_code)]
 
+mod eis;
 mod materials;
 mod output;
 mod spectrum;
@@ -59,6 +60,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
         format: Format,
     },
+    /// Impedance spectroscopy: fit equivalent circuits to impedance files.
+    Eis {
+        #[command(subcommand)]
+        command: EisCmd,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+        format: Format,
+    },
     /// Spectrum files (VAMAS .vms, EMSA .msa, CSV/TSV): info, baselines, peaks.
     Spectrum {
         #[command(subcommand)]
@@ -67,6 +76,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
         format: Format,
     },
+}
+
+/// `interphase eis ...` subcommands.
+#[derive(Subcommand)]
+enum EisCmd {
+    /// CNLS fit of a circuit to one or more files (in parallel).
+    Fit(eis::FitArgs),
 }
 
 /// A failure and its exit status.
@@ -165,6 +181,10 @@ fn main() -> ExitCode {
         Command::Materials { command, format } => materials::run(command)
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Spectrum { command, format } => spectrum::run(command, *format),
+        Command::Eis {
+            command: EisCmd::Fit(args),
+            format,
+        } => eis::run_fit(args).and_then(|fits| emit(|out| write_fits(out, &fits, *format))),
         Command::Nist {
             files,
             start,

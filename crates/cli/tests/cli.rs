@@ -473,3 +473,64 @@ fn spectrum_bad_input_is_an_error_with_a_line() {
         .unwrap();
     assert_input_error(&out, "here.msa");
 }
+
+#[test]
+fn eis_fit_recovers_an_rc_without_a_guess() {
+    // R0-p(R1,C1) with R0 = 20 Ω, R1 = 100 Ω, C1 = 1 µF, as f, Re Z, Im Z
+    let mut csv = String::from("freq,Zre,Zim\n");
+    for i in 0..50 {
+        let f = 10f64.powf(6.0 - 0.12 * i as f64);
+        let w = 2.0 * std::f64::consts::PI * f;
+        let (a, b) = (1.0, w * 100.0 * 1e-6);
+        let d = a * a + b * b;
+        csv.push_str(&format!(
+            "{f},{},{}\n",
+            20.0 + 100.0 * a / d,
+            -100.0 * b / d
+        ));
+    }
+    let p = tmp("rc.csv", csv.as_bytes());
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let params = doc["fits"][0]["parameters"].as_array().unwrap();
+    let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["R0", "R1", "C1"]);
+    for (p, want) in params.iter().zip([20.0, 100.0, 1e-6]) {
+        let v = p["value"].as_f64().unwrap();
+        assert!((v / want - 1.0).abs() < 1e-6, "{p}");
+    }
+}
+
+#[test]
+fn eis_bad_input_is_an_error() {
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,Q1)", "x.csv"])
+        .output()
+        .unwrap();
+    assert_input_error(&out, "position 9");
+    let p = tmp(
+        "bad.z",
+        b"ZPLOT2 ASCII\nEnd Comments\n1e3\t0\t0\t0\t10\tabc\n",
+    );
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "bad.z:3: column 6");
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--initial", "1,2"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "bad.z");
+}

@@ -33,3 +33,8 @@ pub use circuit::Circuit;
 pub use data::ImpedanceSpectrum;
 pub use error::{Error, Result};
 pub use num_complex::Complex64;
+
+/// The impedance guide's examples (docs/eis.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/eis.md")]
+pub struct GuideDoctests;

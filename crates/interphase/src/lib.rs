@@ -9,7 +9,7 @@
 //! | --- | --- | --- |
 //! | [`fit`] | `interphase-fit` | nonlinear least squares, bounds, ties, uncertainties, batch and global fits |
 //! | [`spectra`] | `interphase-spectra` | spectra, readers, processing, baselines, peak finding, line shapes (done); peak fits (in progress) |
-//! | [`eis`] | `interphase-eis` | impedance circuits and fits (in progress) |
+//! | [`eis`] | `interphase-eis` | circuits, impedance data and readers, CNLS fits with automatic guesses (done); KK, DRT, conductivity (to come) |
 //! | [`materials`] | `interphase-materials` | elements, formulas, densities, perovskites, LLTO stoichiometry |
 //! | [`plot`] | `interphase-plot` | SVG figures (in progress) |
 //!
@@ -33,6 +33,8 @@ pub use interphase_spectra as spectra;
 
 /// The everyday names, for `use interphase::prelude::*` in programs and notebooks.
 pub mod prelude {
+    pub use interphase_eis::fit::{FitOptions as EisFitOptions, Weighting, fit_circuit};
+    pub use interphase_eis::{Circuit, ImpedanceSpectrum};
     pub use interphase_fit::{
         CurveFit, Derivatives, FitResult, GlobalProblem, JacobianMut, LmOptions, MultiStart,
         NelderMeadOptions, Parameter, Parameters, Problem, Termination, fit, fit_batch,
