@@ -451,8 +451,9 @@ fn block_apex(circuit: &Circuit, a: usize, b: usize, values: &[f64]) -> f64 {
     };
     let mut g = vec![C::new(0.0, 0.0); values.len()];
     let mut best = (f64::NEG_INFINITY, 0.0);
-    for i in 0..=240 {
-        let omega = 10f64.powf(-6.0 + 0.05 * i as f64);
+    // 10⁻⁸ … 10¹⁴ rad/s: wide enough for arcs far outside any measured window
+    for i in 0..=440 {
+        let omega = 10f64.powf(-8.0 + 0.05 * i as f64);
         let z = circuit.eval_node(k, omega, values, &mut g);
         if -z.im > best.0 {
             best = (-z.im, omega);
@@ -596,7 +597,15 @@ pub fn initial_guesses(circuit: &Circuit, data: &ImpedanceSpectrum) -> Result<Ve
     let mut out = Vec::new();
     for (pi, perm) in perms.iter().enumerate() {
         let variations: &[(f64, f64)] = if pi == 0 {
-            &[(1.0, 0.9), (1.0, 0.75), (0.3, 0.9), (3.0, 0.9), (1.0, 1.0)]
+            &[
+                (1.0, 0.9),
+                (1.0, 0.75),
+                (0.3, 0.9),
+                (3.0, 0.9),
+                (1.0, 1.0),
+                (0.03, 0.9),
+                (30.0, 0.9),
+            ]
         } else {
             &[(1.0, 0.9)]
         };

@@ -125,3 +125,25 @@ fn recovers_two_arcs_without_a_guess_unit_weights() {
     let (ok, misses) = rate(Weighting::Unit, 0x0fed_cba9_8765_4321, 40, false);
     assert!(ok >= 38, "{ok}/40 recovered:\n{}", misses.join("\n"));
 }
+
+#[test]
+fn bulk_arc_partly_outside_the_window() {
+    // an LLTO-like bulk arc with its apex near 30 MHz, above the 10 MHz window
+    let c: Circuit = "R0-p(R1,CPE1)-p(R2,CPE2)".parse().unwrap();
+    let truth = [5.0, 850.0, 3e-11, 0.92, 2400.0, 4e-9, 0.8];
+    let f: Vec<f64> = (0..70).map(|i| 10f64.powf(7.0 - 0.1 * i as f64)).collect();
+    let data = ImpedanceSpectrum::simulate(&c, &truth, &f).unwrap();
+    let o = FitOptions {
+        weighting: Weighting::Proportional,
+        ..Default::default()
+    };
+    let fit = fit_circuit(&c, &data, None, &o).unwrap();
+    for (k, t) in truth.iter().enumerate() {
+        let g = fit.result.values()[k];
+        assert!(
+            (g / t - 1.0).abs() < 1e-4,
+            "{}: {g} vs {t}",
+            c.parameter_names()[k]
+        );
+    }
+}
