@@ -99,32 +99,51 @@ fn getting_started_fit_matches_impedance_py() {
     let init = circuit_parameters(&c, &[0.01, 0.01, 100.0, 0.01, 0.05, 100.0, 1.0]).unwrap();
     let guided = fit_circuit(&c, &data, Some(&init), &FitOptions::default()).unwrap();
     let auto = fit_circuit(&c, &data, None, &FitOptions::default()).unwrap();
-    for fit in [&guided, &auto] {
-        // a χ² no worse than impedance.py's (ours is 1.94275e-5: scipy's trf stops
-        // slightly short along the Wo1.Z0–Wo1.tau valley, correlation 0.97)
-        assert!(
-            fit.result.chi_square <= chi2_impedance_py,
-            "χ² {}",
-            fit.result.chi_square
+    // from impedance.py's own guess: the same minimum
+    // (our χ² 1.94275e-5 is a hair lower: scipy's trf stops slightly short along
+    // the Wo1.Z0–Wo1.tau valley, correlation 0.97)
+    assert!(
+        guided.result.chi_square <= chi2_impedance_py,
+        "χ² {}",
+        guided.result.chi_square
+    );
+    for (k, name) in c.parameter_names().iter().enumerate() {
+        let got = guided.value(name).unwrap();
+        if name.starts_with("Wo1") {
+            // that valley: within 0.5 standard errors (Z0 differs by 1.0 %, τ by 2.3 %)
+            assert!(
+                (got - want[k]).abs() < 0.5 * conf[k],
+                "{name}: {got} vs {}",
+                want[k]
+            );
+        } else {
+            close(got, want[k], 0.01, name);
+        }
+        // standard errors agree with impedance.py's sqrt(diag(pcov)) to 10 %
+        close(
+            guided.stderr(name).unwrap(),
+            conf[k],
+            0.1,
+            &format!("stderr {name}"),
         );
-        for (k, name) in c.parameter_names().iter().enumerate() {
-            let got = fit.value(name).unwrap();
-            if name.starts_with("Wo1") {
-                // that valley: within 0.5 standard errors (Z0 differs by 1.0 %, τ by 2.3 %)
-                assert!(
-                    (got - want[k]).abs() < 0.5 * conf[k],
-                    "{name}: {got} vs {}",
-                    want[k]
-                );
-            } else {
-                close(got, want[k], 0.01, name);
-            }
-            // standard errors agree with impedance.py's sqrt(diag(pcov)) to 10 %
+    }
+    // without a guess the multi-start finds a deeper minimum than impedance.py's
+    // documented one (χ² 1.445e-5 against 1.943e-5): the finite-space Warburg's
+    // τ moves to ≈ 1.3e3 s, beyond the lowest measured frequency (3 mHz), where
+    // the data hardly constrain it (standard error > 100 %); the arcs agree with
+    // impedance.py's within 3 %.
+    assert!(
+        auto.result.chi_square < 0.8 * chi2_impedance_py,
+        "χ² {}",
+        auto.result.chi_square
+    );
+    for (k, name) in c.parameter_names().iter().enumerate() {
+        if !name.starts_with("Wo1") {
             close(
-                fit.stderr(name).unwrap(),
-                conf[k],
-                0.1,
-                &format!("stderr {name}"),
+                auto.value(name).unwrap(),
+                want[k],
+                0.03,
+                &format!("auto {name}"),
             );
         }
     }
