@@ -26,7 +26,7 @@ use interphase::spectra::peaks::{Interval, PeakOptions};
 use serde::Serialize;
 
 use crate::Failure;
-use crate::output::Format;
+use crate::output::{Format, csv_field};
 
 /// Baseline methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -223,14 +223,6 @@ fn info_rows(spectra: &[Spectrum]) -> Vec<Info<'_>> {
             }
         })
         .collect()
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn opt(v: Option<f64>) -> String {

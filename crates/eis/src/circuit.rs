@@ -421,10 +421,7 @@ impl Circuit {
     /// Items with equal signatures are interchangeable (series connections
     /// commute).
     pub fn series_blocks(&self) -> Vec<(String, usize, usize)> {
-        let kids: Vec<usize> = match &self.nodes[self.root_index] {
-            Flat::Series { children } => children.clone(),
-            _ => vec![self.root_index],
-        };
+        let kids = self.top_children();
         let items: Vec<&Node> = match &self.root {
             Node::Series(v) => v.iter().collect(),
             n => vec![n],
@@ -435,12 +432,18 @@ impl Circuit {
             .collect()
     }
 
-    /// The flat node of the top-level series item with parameters `a..b`.
-    pub(crate) fn block_node(&self, a: usize, b: usize) -> Option<usize> {
-        let kids: Vec<usize> = match &self.nodes[self.root_index] {
+    /// Flat indices of the top-level series items (the root alone when it is
+    /// not a series).
+    fn top_children(&self) -> Vec<usize> {
+        match &self.nodes[self.root_index] {
             Flat::Series { children } => children.clone(),
             _ => vec![self.root_index],
-        };
+        }
+    }
+
+    /// The flat node of the top-level series item with parameters `a..b`.
+    pub(crate) fn block_node(&self, a: usize, b: usize) -> Option<usize> {
+        let kids = self.top_children();
         kids.into_iter().find(|&k| self.ranges[k] == (a, b))
     }
 
@@ -455,11 +458,7 @@ impl Circuit {
         match &self.nodes[k] {
             Flat::Element { kind, offset } => {
                 let n = kind.n_params();
-                kind.impedance_and_gradient(
-                    omega,
-                    &p[*offset..offset + n],
-                    &mut g[*offset..offset + n],
-                )
+                kind.eval_into(omega, &p[*offset..offset + n], &mut g[*offset..offset + n])
             }
             Flat::Series { children } => children.iter().map(|&c| self.eval(c, omega, p, g)).sum(),
             Flat::Parallel { children } => {

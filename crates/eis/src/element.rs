@@ -25,15 +25,19 @@
 //! let kind = ElementKind::from_type("CPE").unwrap();
 //! assert_eq!(kind.parameter_names(), &["Q", "alpha"]);
 //! let mut d = [Complex64::new(0.0, 0.0); 2];
-//! let z = kind.impedance_and_gradient(2.0 * std::f64::consts::PI * 100.0, &[1e-5, 1.0], &mut d);
+//! let z = kind.impedance_and_gradient(2.0 * std::f64::consts::PI * 100.0, &[1e-5, 1.0], &mut d)?;
 //! // α = 1: a capacitor of 10 µF at 100 Hz
 //! assert!((z.im + 1.0 / (2.0 * std::f64::consts::PI * 100.0 * 1e-5)).abs() < 1e-9);
+//! assert!(kind.impedance(1.0, &[1e-5]).is_err()); // one value for two parameters
+//! # Ok::<(), interphase_eis::Error>(())
 //! ```
 
 use std::f64::consts::FRAC_PI_2;
 
 use num_complex::Complex64;
 use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
 
 type C = Complex64;
 
@@ -152,13 +156,36 @@ impl ElementKind {
     }
 
     /// Z(ω) for angular frequency `omega` (rad/s) and parameters `p`.
-    pub fn impedance(self, omega: f64, p: &[f64]) -> C {
+    pub fn impedance(self, omega: f64, p: &[f64]) -> Result<C> {
         let mut d = [C::new(0.0, 0.0); 3];
         self.impedance_and_gradient(omega, p, &mut d[..self.n_params()])
     }
 
-    /// Z(ω) and ∂Z/∂pₖ written to `grad` (length [`n_params`](Self::n_params)).
-    pub fn impedance_and_gradient(self, omega: f64, p: &[f64], grad: &mut [C]) -> C {
+    /// Z(ω) and ∂Z/∂pₖ written to `grad`. Errors: `p` or `grad` not of length
+    /// [`n_params`](Self::n_params), a non-finite value, or ω ≤ 0.
+    pub fn impedance_and_gradient(self, omega: f64, p: &[f64], grad: &mut [C]) -> Result<C> {
+        let n = self.n_params();
+        if p.len() != n || grad.len() != n {
+            return Err(Error::Invalid(format!(
+                "{} takes {n} parameters ({}); got {} values and a gradient buffer of {}",
+                self.type_name(),
+                self.parameter_names().join(", "),
+                p.len(),
+                grad.len()
+            )));
+        }
+        if !(omega.is_finite() && omega > 0.0) || p.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Invalid(format!(
+                "{}: ω = {omega} must be finite and > 0 and the parameters {p:?} finite",
+                self.type_name()
+            )));
+        }
+        Ok(self.eval_into(omega, p, grad))
+    }
+
+    /// [`impedance_and_gradient`](Self::impedance_and_gradient) without the
+    /// checks, for the circuit evaluator's inner loop.
+    pub(crate) fn eval_into(self, omega: f64, p: &[f64], grad: &mut [C]) -> C {
         let s = C::new(0.0, omega);
         match self {
             Self::R => {
@@ -303,15 +330,18 @@ mod tests {
             for &f in &[1e-3, 0.1, 3.0, 250.0, 1e4, 1e6] {
                 let w = 2.0 * std::f64::consts::PI * f;
                 let mut g = [C::new(0.0, 0.0); 3];
-                let z = kind.impedance_and_gradient(w, p, &mut g[..kind.n_params()]);
-                assert!((z - kind.impedance(w, p)).norm() <= 1e-15 * z.norm());
+                let z = kind
+                    .impedance_and_gradient(w, p, &mut g[..kind.n_params()])
+                    .unwrap();
+                assert!((z - kind.impedance(w, p).unwrap()).norm() <= 1e-15 * z.norm());
                 for k in 0..kind.n_params() {
                     let h = 1e-6 * p[k];
                     let mut a = p.to_vec();
                     let mut b = p.to_vec();
                     a[k] += h;
                     b[k] -= h;
-                    let fd = (kind.impedance(w, &a) - kind.impedance(w, &b)) / (2.0 * h);
+                    let fd = (kind.impedance(w, &a).unwrap() - kind.impedance(w, &b).unwrap())
+                        / (2.0 * h);
                     let scale = z.norm() / p[k];
                     assert!(
                         (fd - g[k]).norm() <= 1e-6 * scale.max(g[k].norm()),
@@ -327,17 +357,17 @@ mod tests {
     fn limits() {
         let w = 2.0 * std::f64::consts::PI;
         // Wo → Z0·(1/(sτ) + 1/3) at low frequency; Ws → Z0 at low frequency
-        let z = ElementKind::Ws.impedance(1e-9, &[5.0, 1.0]);
+        let z = ElementKind::Ws.impedance(1e-9, &[5.0, 1.0]).unwrap();
         assert!((z - C::new(5.0, 0.0)).norm() < 1e-8);
         // high frequency: both → Z0/√(jωτ), no NaN from tanh overflow
         let big = 1e12;
-        let zo = ElementKind::Wo.impedance(big, &[5.0, 1.0]);
-        let zs = ElementKind::Ws.impedance(big, &[5.0, 1.0]);
+        let zo = ElementKind::Wo.impedance(big, &[5.0, 1.0]).unwrap();
+        let zs = ElementKind::Ws.impedance(big, &[5.0, 1.0]).unwrap();
         assert!(zo.is_finite() && zs.is_finite());
         assert!((zo - zs).norm() < 1e-12);
         // ZARC with α = 1 is an RC: R/(1 + jωτ) = K
-        let a = ElementKind::Zarc.impedance(w, &[10.0, 0.2, 1.0]);
-        let b = ElementKind::K.impedance(w, &[10.0, 0.2]);
+        let a = ElementKind::Zarc.impedance(w, &[10.0, 0.2, 1.0]).unwrap();
+        let b = ElementKind::K.impedance(w, &[10.0, 0.2]).unwrap();
         assert!((a - b).norm() < 1e-12);
     }
 }

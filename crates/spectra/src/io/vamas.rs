@@ -507,7 +507,12 @@ impl VamasBlock {
     /// analyser mode, species, transition, scans, sample and the other
     /// variables' names go to `meta.extra`.
     pub fn to_spectrum(&self) -> Result<Spectrum> {
-        let (label, unit, y) = &self.variables[0];
+        let (label, unit, y) = self.variables.first().ok_or_else(|| {
+            Error::Invalid(format!(
+                "VAMAS block {:?} has no ordinate variable",
+                self.name
+            ))
+        })?;
         let s = Spectrum::new(self.x.clone(), y.clone())
             .map_err(|e| Error::Invalid(format!("VAMAS block {:?}: {e}", self.name)))?;
         let u = unit.to_ascii_lowercase();
