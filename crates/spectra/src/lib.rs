@@ -26,6 +26,7 @@ pub mod baseline;
 mod error;
 pub mod io;
 pub mod lineshape;
+pub mod model;
 pub mod peaks;
 pub mod smooth;
 pub mod spectrum;

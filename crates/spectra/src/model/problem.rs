@@ -1,0 +1,381 @@
+//! The compiled peak model: residuals and the analytic Jacobian on a data grid.
+
+use interphase_fit::{JacobianMut, Problem};
+
+use crate::error::{Error, Result};
+use crate::lineshape::{LineShape, MAX_PARAMS, Shape, ShapeKind};
+
+/// Whether a shape parameter is a width (scaled by a doublet's `width_ratio`).
+pub(crate) fn is_width(name: &str) -> bool {
+    matches!(
+        name,
+        "fwhm" | "sigma" | "gamma" | "fwhm_g" | "fwhm_l" | "fwhm_left" | "fwhm_right" | "tau"
+    )
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct DoubletLayout {
+    pub split: usize,
+    pub ratio: usize,
+    pub width_ratio: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PeakLayout {
+    pub name: String,
+    pub kind: ShapeKind,
+    /// Index of the first shape parameter (`center`); `area` is the last.
+    pub first: usize,
+    pub n: usize,
+    pub widths: [bool; MAX_PARAMS],
+    pub doublet: Option<DoubletLayout>,
+}
+
+impl PeakLayout {
+    /// The main component's shape at full parameter vector `p`.
+    pub fn main(&self, p: &[f64]) -> Result<Shape> {
+        Shape::from_parameters(self.kind, &p[self.first..self.first + self.n])
+    }
+
+    /// The partner's shape parameters at `p`.
+    pub fn partner_params(&self, p: &[f64], d: &DoubletLayout) -> [f64; MAX_PARAMS] {
+        let mut q = [0.0; MAX_PARAMS];
+        q[..self.n].copy_from_slice(&p[self.first..self.first + self.n]);
+        q[0] += p[d.split];
+        if let Some(w) = d.width_ratio {
+            for (qj, &is_w) in q[..self.n].iter_mut().zip(&self.widths) {
+                if is_w {
+                    *qj *= p[w];
+                }
+            }
+        }
+        q[self.n - 1] *= p[d.ratio];
+        q
+    }
+
+    /// The partner's shape at `p`, when the peak is a doublet.
+    pub fn partner(&self, p: &[f64]) -> Option<Result<Shape>> {
+        self.doublet.as_ref().map(|d| {
+            let q = self.partner_params(p, d);
+            Shape::from_parameters(self.kind, &q[..self.n])
+        })
+    }
+
+    /// Every parameter index this peak's value depends on.
+    fn columns(&self) -> impl Iterator<Item = usize> + '_ {
+        let d = self.doublet.as_ref();
+        (self.first..self.first + self.n)
+            .chain(d.map(|d| d.split))
+            .chain(d.map(|d| d.ratio))
+            .chain(d.and_then(|d| d.width_ratio))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum BgLayout {
+    None,
+    Poly {
+        first: usize,
+        n: usize,
+    },
+    Shirley {
+        c0: usize,
+        k: usize,
+        c1: Option<usize>,
+    },
+    Tougaard {
+        c0: usize,
+        b: usize,
+        /// Packed lower-triangular weights in sweep order: row j has j+1 entries.
+        kernel: Vec<f64>,
+    },
+}
+
+/// The most points an active Tougaard background accepts (its kernel is n²/2 numbers).
+pub const MAX_TOUGAARD_POINTS: usize = 4096;
+
+/// A peak model on one spectrum's grid: an [`interphase_fit::Problem`] whose
+/// parameters are the model's, in [`PeakModel::parameter_names`](super::PeakModel::parameter_names) order.
+///
+/// Residuals are `wᵢ·(model(xᵢ) − yᵢ)` with `wᵢ = 1/σᵢ` (or 1); the Jacobian is
+/// analytic, including the active Shirley and Tougaard backgrounds. Built by
+/// [`PeakModel::problem`](super::PeakModel::problem); usable directly with
+/// [`interphase_fit::fit`] or in an [`interphase_fit::GlobalProblem`].
+#[derive(Debug, Clone)]
+pub struct ModelProblem {
+    pub(crate) x: Vec<f64>,
+    pub(crate) y: Vec<f64>,
+    pub(crate) w: Vec<f64>,
+    /// x − x_mid.
+    pub(crate) u: Vec<f64>,
+    /// Indices from the no-loss end to the loss end.
+    pub(crate) sweep: Vec<usize>,
+    pub(crate) peaks: Vec<PeakLayout>,
+    pub(crate) bg: BgLayout,
+    pub(crate) n_params: usize,
+}
+
+impl ModelProblem {
+    /// The x grid.
+    pub fn x(&self) -> &[f64] {
+        &self.x
+    }
+
+    /// The observed intensities.
+    pub fn y(&self) -> &[f64] {
+        &self.y
+    }
+
+    /// Cumulative trapezoidal integral of `f` from the no-loss end (in sweep order).
+    pub(crate) fn cumulate(&self, f: &[f64], out: &mut [f64]) {
+        let s = &self.sweep;
+        out[s[0]] = 0.0;
+        for j in 1..s.len() {
+            let (a, b) = (s[j - 1], s[j]);
+            out[b] = out[a] + 0.5 * (f[a] + f[b]) * (self.x[b] - self.x[a]).abs();
+        }
+    }
+
+    /// `out = K · f` for the Tougaard kernel.
+    pub(crate) fn tougaard_apply(&self, kernel: &[f64], f: &[f64], out: &mut [f64]) {
+        let s = &self.sweep;
+        let mut row = 0;
+        for j in 0..s.len() {
+            let mut acc = 0.0;
+            for (q, &wq) in kernel[row..row + j + 1].iter().enumerate() {
+                acc += wq * f[s[q]];
+            }
+            out[s[j]] = acc;
+            row += j + 1;
+        }
+    }
+
+    /// Sum of all peak components at `p` into `out` (overwritten).
+    pub(crate) fn peaks_into(&self, p: &[f64], out: &mut [f64]) -> Result<()> {
+        out.iter_mut().for_each(|v| *v = 0.0);
+        for pk in &self.peaks {
+            let main = pk.main(p)?;
+            for (o, &x) in out.iter_mut().zip(&self.x) {
+                *o += main.value(x);
+            }
+            if let Some(partner) = pk.partner(p) {
+                let partner = partner?;
+                for (o, &x) in out.iter_mut().zip(&self.x) {
+                    *o += partner.value(x);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Background at `p` given the peak sum `peaks`, into `out` (overwritten).
+    pub(crate) fn background_into(&self, p: &[f64], peaks: &[f64], out: &mut [f64]) {
+        match &self.bg {
+            BgLayout::None => out.iter_mut().for_each(|v| *v = 0.0),
+            BgLayout::Poly { first, n } => {
+                for (o, &u) in out.iter_mut().zip(&self.u) {
+                    // Horner
+                    let mut acc = 0.0;
+                    for k in (0..*n).rev() {
+                        acc = acc * u + p[first + k];
+                    }
+                    *o = acc;
+                }
+            }
+            BgLayout::Shirley { c0, k, c1 } => {
+                self.cumulate(peaks, out);
+                for (o, &u) in out.iter_mut().zip(&self.u) {
+                    *o = p[*c0] + p[*k] * *o + c1.map_or(0.0, |c| p[c] * u);
+                }
+            }
+            BgLayout::Tougaard { c0, b, kernel } => {
+                self.tougaard_apply(kernel, peaks, out);
+                for o in out.iter_mut() {
+                    *o = p[*c0] + p[*b] * *o;
+                }
+            }
+        }
+    }
+
+    /// Model intensities (background + peaks) at `p` into `out`.
+    pub fn model_into(&self, p: &[f64], out: &mut [f64]) -> Result<()> {
+        if p.len() != self.n_params || out.len() != self.x.len() {
+            return Err(Error::Length {
+                what: format!(
+                    "{} parameters for a model of {}, output of {} for {} points",
+                    p.len(),
+                    self.n_params,
+                    out.len(),
+                    self.x.len()
+                ),
+            });
+        }
+        let mut peaks = vec![0.0; self.x.len()];
+        self.peaks_into(p, &mut peaks)?;
+        self.background_into(p, &peaks, out);
+        for (o, v) in out.iter_mut().zip(&peaks) {
+            *o += v;
+        }
+        Ok(())
+    }
+}
+
+impl Problem for ModelProblem {
+    fn n_residuals(&self) -> usize {
+        self.x.len()
+    }
+
+    fn n_params(&self) -> Option<usize> {
+        Some(self.n_params)
+    }
+
+    fn residuals(&self, p: &[f64], out: &mut [f64]) {
+        if self.model_into(p, out).is_err() {
+            // parameters outside a shape's domain: a failed step for the solver
+            out.iter_mut().for_each(|v| *v = f64::NAN);
+            return;
+        }
+        for ((o, &y), &w) in out.iter_mut().zip(&self.y).zip(&self.w) {
+            *o = w * (*o - y);
+        }
+    }
+
+    fn jacobian(&self, p: &[f64], jac: &mut JacobianMut<'_>) -> bool {
+        let m = self.x.len();
+        let mut total = vec![0.0; m];
+        let mut g = [0.0; MAX_PARAMS];
+        for pk in &self.peaks {
+            let Ok(main) = pk.main(p) else { return false };
+            let n = pk.n;
+            for (i, &x) in self.x.iter().enumerate() {
+                total[i] += main.value_and_gradient(x, &mut g[..n]);
+                for (j, &gj) in g[..n].iter().enumerate() {
+                    jac.column(pk.first + j)[i] += gj;
+                }
+            }
+            let Some(d) = &pk.doublet else { continue };
+            let q = pk.partner_params(p, d);
+            let Ok(partner) = Shape::from_parameters(pk.kind, &q[..n]) else {
+                return false;
+            };
+            let wr = d.width_ratio.map_or(1.0, |w| p[w]);
+            let ratio = p[d.ratio];
+            let area = p[pk.first + n - 1];
+            for (i, &x) in self.x.iter().enumerate() {
+                total[i] += partner.value_and_gradient(x, &mut g[..n]);
+                // center
+                jac.column(pk.first)[i] += g[0];
+                jac.column(d.split)[i] += g[0];
+                let mut dwr = 0.0;
+                for j in 1..n - 1 {
+                    if pk.widths[j] {
+                        jac.column(pk.first + j)[i] += g[j] * wr;
+                        dwr += g[j] * p[pk.first + j];
+                    } else {
+                        jac.column(pk.first + j)[i] += g[j];
+                    }
+                }
+                if let Some(w) = d.width_ratio {
+                    jac.column(w)[i] += dwr;
+                }
+                jac.column(pk.first + n - 1)[i] += g[n - 1] * ratio;
+                jac.column(d.ratio)[i] += g[n - 1] * area;
+            }
+        }
+        // backgrounds
+        let mut tmp = vec![0.0; m];
+        match &self.bg {
+            BgLayout::None => {}
+            BgLayout::Poly { first, n } => {
+                for k in 0..*n {
+                    let col = jac.column(first + k);
+                    for (c, &u) in col.iter_mut().zip(&self.u) {
+                        *c = u.powi(k as i32);
+                    }
+                }
+            }
+            BgLayout::Shirley { c0, k, c1 } => {
+                let kv = p[*k];
+                for pk in &self.peaks {
+                    for c in pk.columns() {
+                        let col = jac.column(c);
+                        let src = col.to_vec();
+                        self.cumulate(&src, &mut tmp);
+                        for (a, t) in col.iter_mut().zip(&tmp) {
+                            *a += kv * t;
+                        }
+                    }
+                }
+                self.cumulate(&total, &mut tmp);
+                jac.column(*k).copy_from_slice(&tmp);
+                jac.column(*c0).iter_mut().for_each(|v| *v = 1.0);
+                if let Some(c1) = c1 {
+                    jac.column(*c1).copy_from_slice(&self.u);
+                }
+            }
+            BgLayout::Tougaard { c0, b, kernel } => {
+                let bv = p[*b];
+                for pk in &self.peaks {
+                    for c in pk.columns() {
+                        let col = jac.column(c);
+                        let src = col.to_vec();
+                        self.tougaard_apply(kernel, &src, &mut tmp);
+                        for (a, t) in col.iter_mut().zip(&tmp) {
+                            *a += bv * t;
+                        }
+                    }
+                }
+                self.tougaard_apply(kernel, &total, &mut tmp);
+                jac.column(*b).copy_from_slice(&tmp);
+                jac.column(*c0).iter_mut().for_each(|v| *v = 1.0);
+            }
+        }
+        for j in 0..self.n_params {
+            for (c, &w) in jac.column(j).iter_mut().zip(&self.w) {
+                *c *= w;
+            }
+        }
+        true
+    }
+
+    fn observed(&self) -> Option<&[f64]> {
+        Some(&self.y)
+    }
+
+    fn weights(&self) -> Option<&[f64]> {
+        Some(&self.w)
+    }
+}
+
+/// Packed Tougaard kernel for the grid `x` visited in `sweep` order.
+pub(crate) fn tougaard_kernel(x: &[f64], sweep: &[usize], c: f64, d: f64) -> Result<Vec<f64>> {
+    let n = sweep.len();
+    if n > MAX_TOUGAARD_POINTS {
+        return Err(Error::Invalid(format!(
+            "{n} points: the active Tougaard background is limited to {MAX_TOUGAARD_POINTS} (crop or resample)"
+        )));
+    }
+    let k = |t: f64| {
+        if d == 0.0 {
+            t / (c + t * t).powi(2)
+        } else {
+            t / ((c - t * t).powi(2) + d * t * t)
+        }
+    };
+    let dx = |q: usize| (x[sweep[q]] - x[sweep[q - 1]]).abs();
+    let mut out = Vec::with_capacity(n * (n + 1) / 2);
+    for j in 0..n {
+        let e = x[sweep[j]];
+        for q in 0..=j {
+            let mut h = 0.0;
+            if q >= 1 {
+                h += 0.5 * dx(q);
+            }
+            if q < j {
+                h += 0.5 * dx(q + 1);
+            }
+            out.push(k((x[sweep[q]] - e).abs()) * h);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,335 @@
+//! Peak models: analytic Jacobian against finite differences, recovery of
+//! known parameters, model-file parsing and its errors.
+
+use interphase_fit::{JacobianMut, Problem};
+use interphase_spectra::Spectrum;
+use interphase_spectra::model::{PeakFitOptions, PeakModel, PeakWeighting};
+
+/// Ti 2p: two Voigt doublets (Ti⁴⁺, Ti³⁺) with shared widths, on a decreasing
+/// binding-energy grid, with the background given by `bg`.
+fn ti2p_model(bg: &str) -> PeakModel {
+    PeakModel::from_toml(&format!(
+        r#"
+        {bg}
+
+        [[peaks]]
+        name = "Ti4+"
+        shape = "voigt"
+        center = {{ value = 458.8, min = 457.5, max = 460.0 }}
+        sigma = 0.5
+        gamma = {{ value = 0.3, min = 0.0 }}
+        area = {{ value = 5000, min = 0 }}
+        doublet = {{ splitting = 5.7, ratio = {{ value = 0.5, vary = false }}, width_ratio = 1.3 }}
+
+        [[peaks]]
+        name = "Ti3+"
+        shape = "voigt"
+        center = {{ value = 457.3, min = 456.5, max = 458.2 }}
+        sigma = {{ tie = "Ti4+.sigma" }}
+        gamma = {{ tie = "Ti4+.gamma" }}
+        area = {{ value = 1000, min = 0 }}
+        doublet = {{ splitting = {{ tie = "Ti4+.splitting" }}, orbital = "p", width_ratio = {{ tie = "Ti4+.width_ratio" }} }}
+        "#
+    ))
+    .unwrap()
+}
+
+fn grid() -> Vec<f64> {
+    (0..500).map(|i| 470.0 - 0.04 * i as f64).collect()
+}
+
+const BACKGROUNDS: [&str; 6] = [
+    "",
+    "[background]\nkind = \"linear\"",
+    "[background]\nkind = \"polynomial\"\norder = 3",
+    "[background]\nkind = \"shirley\"",
+    "[background]\nkind = \"shirley\"\nslope = 0.1",
+    "[background]\nkind = \"tougaard\"\nd = 100",
+];
+
+#[test]
+fn analytic_jacobian_matches_finite_differences() {
+    let x = grid();
+    for bg in BACKGROUNDS {
+        let model = ti2p_model(bg);
+        let y: Vec<f64> = x.iter().map(|&v| 100.0 + (v - 460.0).powi(2)).collect();
+        let s = Spectrum::new(x.clone(), y).unwrap();
+        let opts = PeakFitOptions {
+            weighting: PeakWeighting::Poisson,
+            ..Default::default()
+        };
+        let (problem, params) = model.problem_for(&s, &opts).unwrap();
+        let mut p = params.values();
+        // move every value off its start so no derivative is trivially zero
+        for (i, v) in p.iter_mut().enumerate() {
+            *v *= 1.0 + 0.01 * ((i % 5) as f64 - 2.0) / 7.0;
+        }
+        let (m, n) = (problem.n_residuals(), p.len());
+        let mut jac = vec![0.0; m * n];
+        assert!(problem.jacobian(&p, &mut JacobianMut::new(&mut jac, m, n).unwrap()));
+        let (mut r1, mut r2) = (vec![0.0; m], vec![0.0; m]);
+        for j in 0..n {
+            let h = 1e-6 * p[j].abs().max(1e-3);
+            let mut q = p.clone();
+            q[j] += h;
+            problem.residuals(&q, &mut r1);
+            q[j] -= 2.0 * h;
+            problem.residuals(&q, &mut r2);
+            let scale = (0..m).map(|i| jac[j * m + i].abs()).fold(1e-12, f64::max);
+            for i in 0..m {
+                let fd = (r1[i] - r2[i]) / (2.0 * h);
+                assert!(
+                    (fd - jac[j * m + i]).abs() <= 1e-5 * scale,
+                    "bg {bg:?}, param {} ({j}), row {i}: fd {fd}, analytic {}",
+                    params[j].name(),
+                    jac[j * m + i]
+                );
+            }
+        }
+    }
+}
+
+/// Deterministic Gaussian noise (Box–Muller on a xorshift generator).
+fn noise(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..n)
+        .map(|_| {
+            let (u1, u2) = (next().max(1e-300), next());
+            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+        })
+        .collect()
+}
+
+#[test]
+fn recovers_ti2p_parameters_with_every_background() {
+    let x = grid();
+    let truth = [
+        ("Ti4+.center", 458.95),
+        ("Ti4+.sigma", 0.42),
+        ("Ti4+.gamma", 0.22),
+        ("Ti4+.area", 6000.0),
+        ("Ti4+.splitting", 5.68),
+        ("Ti4+.width_ratio", 1.4),
+        ("Ti3+.center", 457.45),
+        ("Ti3+.area", 1500.0),
+    ];
+    for (bi, bg) in BACKGROUNDS.iter().enumerate() {
+        let model = ti2p_model(bg);
+        let mut values: Vec<(&str, f64)> = truth.to_vec();
+        match bi {
+            1 => values.extend([("bg.c0", 300.0), ("bg.c1", -4.0)]),
+            2 => values.extend([
+                ("bg.c0", 300.0),
+                ("bg.c1", -4.0),
+                ("bg.c2", 0.3),
+                ("bg.c3", 0.01),
+            ]),
+            3 => values.extend([("bg.c0", 300.0), ("bg.k", 0.03)]),
+            4 => values.extend([("bg.c0", 300.0), ("bg.k", 0.03), ("bg.c1", 2.0)]),
+            5 => values.extend([("bg.c0", 300.0), ("bg.b", 900.0)]),
+            _ => {}
+        }
+        let p = model.parameters_from(&values, &x).unwrap();
+        let clean = model.evaluate(&x, &p).unwrap();
+        let e = noise(x.len(), 17 + bi as u64);
+        let y: Vec<f64> = clean
+            .iter()
+            .zip(&e)
+            .map(|(c, e)| c + e * c.max(1.0).sqrt())
+            .collect();
+        let s = Spectrum::new(x.clone(), y).unwrap();
+        let fit = model.fit(&s, &PeakFitOptions::default()).unwrap();
+        assert!(fit.fit.converged, "bg {bg:?}: {fit}");
+        for (name, v) in &truth {
+            let got = fit.fit.value(name).unwrap();
+            let se = fit.fit.stderr(name).unwrap();
+            assert!(
+                (got - v).abs() < 5.0 * se,
+                "bg {bg:?}: {name} = {got} ± {se}, truth {v}\n{fit}"
+            );
+        }
+        // the Ti³⁺ fraction and its uncertainty
+        let frac = fit.area_fraction(&["Ti3+"], &["Ti3+", "Ti4+"]).unwrap();
+        assert!(
+            (frac.value - 0.2).abs() < 5.0 * frac.stderr.unwrap(),
+            "{frac:?}"
+        );
+        // curves add up
+        for i in 0..x.len() {
+            let sum: f64 = fit.background[i] + fit.curves.iter().map(|c| c[i]).sum::<f64>();
+            assert!((sum - fit.envelope[i]).abs() < 1e-9 * sum.abs().max(1.0));
+        }
+        assert_eq!(fit.components.len(), 4);
+        let pct: f64 = fit.components.iter().map(|c| c.area_percent.value).sum();
+        assert!((pct - 100.0).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn automatic_starting_values_find_the_peaks() {
+    // only shapes and the doublet are given; centers, widths and areas are found
+    let model = PeakModel::from_toml(
+        r#"
+        [background]
+        kind = "shirley"
+        [[peaks]]
+        name = "A"
+        shape = "gaussian"
+        [[peaks]]
+        name = "B"
+        shape = "gaussian"
+        "#,
+    )
+    .unwrap();
+    let x: Vec<f64> = (0..300).map(|i| 290.0 - 0.05 * i as f64).collect();
+    let p = model
+        .parameters_from(
+            &[
+                ("bg.c0", 50.0),
+                ("bg.k", 0.01),
+                ("A.center", 284.8),
+                ("A.fwhm", 1.1),
+                ("A.area", 3000.0),
+                ("B.center", 288.5),
+                ("B.fwhm", 1.3),
+                ("B.area", 700.0),
+            ],
+            &x,
+        )
+        .unwrap();
+    let y = model.evaluate(&x, &p).unwrap();
+    let fit = model
+        .fit(&Spectrum::new(x, y).unwrap(), &PeakFitOptions::default())
+        .unwrap();
+    assert!(
+        (fit.fit.value("A.center").unwrap() - 284.8).abs() < 1e-6,
+        "{fit}"
+    );
+    assert!(
+        (fit.fit.value("B.center").unwrap() - 288.5).abs() < 1e-6,
+        "{fit}"
+    );
+    assert!(
+        (fit.fit.value("B.area").unwrap() - 700.0).abs() < 1e-4,
+        "{fit}"
+    );
+}
+
+#[test]
+fn toml_and_json_share_one_schema() {
+    let model = ti2p_model("[background]\nkind = \"shirley\"");
+    let json = serde_json::to_string(&model).unwrap();
+    let back = PeakModel::from_json(&json).unwrap();
+    assert_eq!(back, model);
+    let toml = model.spec().to_toml().unwrap();
+    let again = PeakModel::from_toml(&toml).unwrap();
+    assert_eq!(again, model);
+    assert_eq!(
+        model.parameter_names(),
+        [
+            "bg.c0",
+            "bg.k",
+            "Ti4+.center",
+            "Ti4+.sigma",
+            "Ti4+.gamma",
+            "Ti4+.area",
+            "Ti4+.splitting",
+            "Ti4+.ratio",
+            "Ti4+.width_ratio",
+            "Ti3+.center",
+            "Ti3+.sigma",
+            "Ti3+.gamma",
+            "Ti3+.area",
+            "Ti3+.splitting",
+            "Ti3+.ratio",
+            "Ti3+.width_ratio",
+        ]
+    );
+}
+
+#[test]
+fn model_file_errors_are_clear() {
+    let cases: [(&str, &str); 12] = [
+        ("[[peaks]]\nname = \"A\"\nshape = \"voight\"\n", "voight"),
+        (
+            "[[peaks]]\nname = \"A\"\nshape = \"voigt\"\nsigm = 1\n",
+            "unknown key `sigm`",
+        ),
+        (
+            "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\nfwhm = { tie = \"B.fwhm\" }\n",
+            "B.fwhm",
+        ),
+        (
+            "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\nfwhm = { tie = \"B.fwhm\" }\n[[peaks]]\nname = \"B\"\nshape = \"gaussian\"\nfwhm = { tie = \"A.fwhm\" }\n",
+            "cycle",
+        ),
+        (
+            "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\nfwhm = { vary = false }\n",
+            "needs a `value`",
+        ),
+        (
+            "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\n[[peaks]]\nname = \"A\"\nshape = \"lorentzian\"\n",
+            "duplicate",
+        ),
+        (
+            "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\nfwhm = { value = 1, min = 2, max = 1 }\n",
+            "min 2",
+        ),
+        (
+            "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\ndoublet = { splitting = 1 }\n",
+            "ratio",
+        ),
+        ("[background]\nkind = \"spline\"\n", "spline"),
+        (
+            "[background]\nkind = \"polynomial\"\norder = 9\n",
+            "order 9",
+        ),
+        ("colour = \"red\"\n", "colour"),
+        (
+            "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\nfwhm = { value = 1, tie = \"A.center\" }\n",
+            "a tie takes no value",
+        ),
+    ];
+    for (text, needle) in cases {
+        let err = match PeakModel::from_toml(text) {
+            Err(e) => e.to_string(),
+            Ok(m) => {
+                // cycles surface when the model meets data
+                let x: Vec<f64> = (0..20).map(f64::from).collect();
+                let y = vec![1.0; 20];
+                m.fit(&Spectrum::new(x, y).unwrap(), &PeakFitOptions::default())
+                    .map(|_| ())
+                    .unwrap_err()
+                    .to_string()
+            }
+        };
+        assert!(err.contains(needle), "{text:?}: {err}");
+    }
+    // a syntax error carries its line
+    let err = PeakModel::from_toml("[[peaks]]\nname = \"A\"\nshape = = 1\n").unwrap_err();
+    assert!(err.to_string().starts_with("<model>:3:"), "{err}");
+}
+
+#[test]
+fn bad_data_is_an_error() {
+    let model = ti2p_model("");
+    let x = grid();
+    let mut y = vec![1.0; x.len()];
+    y[7] = f64::NAN;
+    assert!(Spectrum::new(x.clone(), y).is_err());
+    let s = Spectrum::new(x.clone(), vec![1.0; x.len()]).unwrap();
+    let opts = PeakFitOptions {
+        weighting: PeakWeighting::Sigma,
+        ..Default::default()
+    };
+    let err = model.fit(&s, &opts).unwrap_err().to_string();
+    assert!(err.contains("no σ"), "{err}");
+    let tiny = Spectrum::new(vec![1.0, 2.0], vec![1.0, 2.0]).unwrap();
+    assert!(model.fit(&tiny, &PeakFitOptions::default()).is_err());
+}
