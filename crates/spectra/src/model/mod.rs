@@ -421,6 +421,29 @@ impl PeakModel {
                 b: 1,
                 kernel: tougaard_kernel(x, &sweep, *c, *d)?,
             },
+            BackgroundSpec::StaticShirley { average_points } => {
+                BgLayout::Fixed(baseline::shirley(x, y, *average_points, 1e-9, 200)?.baseline)
+            }
+            BackgroundSpec::StaticLinear { average_points } => {
+                BgLayout::Fixed(baseline::linear(x, y, *average_points)?.baseline)
+            }
+            BackgroundSpec::StaticTougaard {
+                b,
+                c,
+                d,
+                average_points,
+            } => {
+                let o = baseline::TougaardOptions {
+                    b: b.unwrap_or(2866.0),
+                    c: *c,
+                    d: *d,
+                    binding_energy: loss_high,
+                    fit_b: b.is_none(),
+                    average_points: *average_points,
+                    ..Default::default()
+                };
+                BgLayout::Fixed(baseline::tougaard(x, y, &o)?.baseline)
+            }
         };
         idx += self.spec.background.parameters()?.len();
         let mut peaks = Vec::with_capacity(self.spec.peaks.len());
@@ -484,14 +507,15 @@ impl PeakModel {
         let avg = |ids: &[usize]| ids.iter().map(|&i| pr.y[i]).sum::<f64>() / ids.len() as f64;
         let level_noloss = avg(&s[..k]);
         let level_loss = avg(&s[n - k..]);
-        let rough: Vec<f64> = match &self.spec.background {
-            BackgroundSpec::None => vec![0.0; n],
-            BackgroundSpec::Shirley { .. } | BackgroundSpec::Tougaard { .. } => {
+        let rough: Vec<f64> = match (&self.spec.background, &pr.bg) {
+            (_, BgLayout::Fixed(b)) => b.clone(),
+            (BackgroundSpec::None, _) => vec![0.0; n],
+            (BackgroundSpec::Shirley { .. } | BackgroundSpec::Tougaard { .. }, _) => {
                 baseline::shirley(&pr.x, &pr.y, k, 1e-6, 50)
                     .map(|b| b.baseline)
                     .unwrap_or_else(|_| vec![level_noloss.min(level_loss); n])
             }
-            _ => baseline::linear(&pr.x, &pr.y, k)
+            (_, _) => baseline::linear(&pr.x, &pr.y, k)
                 .map(|b| b.baseline)
                 .unwrap_or_else(|_| vec![level_noloss.min(level_loss); n]),
         };
@@ -659,7 +683,7 @@ impl PeakModel {
         };
         let step = g.level_loss - g.level_noloss;
         match &pr.bg {
-            BgLayout::None => {}
+            BgLayout::None | BgLayout::Fixed(_) => {}
             BgLayout::Poly { first, n } => {
                 let (xa, xb) = (pr.u[pr.sweep[0]], pr.u[pr.sweep[pr.sweep.len() - 1]]);
                 let slope = if (xb - xa).abs() > 0.0 {

@@ -74,6 +74,8 @@ impl PeakLayout {
 #[derive(Debug, Clone)]
 pub(crate) enum BgLayout {
     None,
+    /// Computed from the data once.
+    Fixed(Vec<f64>),
     Poly {
         first: usize,
         n: usize,
@@ -172,6 +174,7 @@ impl ModelProblem {
     pub(crate) fn background_into(&self, p: &[f64], peaks: &[f64], out: &mut [f64]) {
         match &self.bg {
             BgLayout::None => out.iter_mut().for_each(|v| *v = 0.0),
+            BgLayout::Fixed(b) => out.copy_from_slice(b),
             BgLayout::Poly { first, n } => {
                 for (o, &u) in out.iter_mut().zip(&self.u) {
                     // Horner
@@ -285,7 +288,7 @@ impl Problem for ModelProblem {
         // backgrounds
         let mut tmp = vec![0.0; m];
         match &self.bg {
-            BgLayout::None => {}
+            BgLayout::None | BgLayout::Fixed(_) => {}
             BgLayout::Poly { first, n } => {
                 for k in 0..*n {
                     let col = jac.column(first + k);

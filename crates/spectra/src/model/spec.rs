@@ -286,6 +286,10 @@ pub enum Axis {
 ///   0) (S. Tougaard, Surf. Interface Anal. 11 (1988) 453; 25 (1997) 137);
 ///   `bg.b` is Tougaard's B (eV²).
 ///
+/// * `static-shirley`, `static-tougaard`, `static-linear`: computed once from
+///   the data (end averages over `average_points`, default 5) and subtracted
+///   as is — the CasaXPS way; no parameters ([`crate::baseline`]).
+///
 /// Omitted parameters start from the data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
@@ -343,6 +347,39 @@ pub enum BackgroundSpec {
         #[serde(default)]
         d: f64,
     },
+    /// Shirley background computed once from the data (CasaXPS's way), not fitted.
+    StaticShirley {
+        /// Points averaged at each end of the window.
+        #[serde(default = "default_average_points")]
+        average_points: usize,
+    },
+    /// Tougaard background computed once from the data (CasaXPS's "U 2/3
+    /// Tougaard"), not fitted: B as given, or scaled to meet the loss-end
+    /// intensity when omitted.
+    StaticTougaard {
+        /// Tougaard's B (eV²); omitted: scaled to the loss-end intensity.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        b: Option<f64>,
+        /// Tougaard's C (eV²).
+        #[serde(default = "default_tougaard_c")]
+        c: f64,
+        /// Tougaard's D (eV²).
+        #[serde(default)]
+        d: f64,
+        /// Points averaged at each end of the window.
+        #[serde(default = "default_average_points")]
+        average_points: usize,
+    },
+    /// Straight line between the end averages of the data, not fitted.
+    StaticLinear {
+        /// Points averaged at each end of the window.
+        #[serde(default = "default_average_points")]
+        average_points: usize,
+    },
+}
+
+fn default_average_points() -> usize {
+    5
 }
 
 fn default_tougaard_c() -> f64 {
@@ -435,6 +472,15 @@ impl BackgroundSpec {
                 }
                 vec![("c0".into(), or(c0)), ("b".into(), or(b))]
             }
+            BackgroundSpec::StaticTougaard { c, d, .. } => {
+                if !(c.is_finite() && *c > 0.0 && d.is_finite() && *d >= 0.0) {
+                    return Err(Error::Invalid(format!(
+                        "background: Tougaard needs C > 0 and D ≥ 0 (got C = {c}, D = {d})"
+                    )));
+                }
+                vec![]
+            }
+            BackgroundSpec::StaticShirley { .. } | BackgroundSpec::StaticLinear { .. } => vec![],
         })
     }
 }
