@@ -440,7 +440,6 @@ impl PeakModel {
                     binding_energy: loss_high,
                     fit_b: b.is_none(),
                     average_points: *average_points,
-                    ..Default::default()
                 };
                 BgLayout::Fixed(baseline::tougaard(x, y, &o)?.baseline)
             }
