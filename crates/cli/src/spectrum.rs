@@ -14,6 +14,16 @@
 //! * `peaks FILE [--prominence P ...]`: scipy `find_peaks` semantics; one row
 //!   per peak: spectrum, index, x, height, prominence, width_x (x units at
 //!   `--rel-height`). JSON: `{"peaks":[{..}]}`.
+//! * `fit FILE... --model MODEL.toml [--crop A B] [--weight unit|sigma|poisson]
+//!   [--curves DIR]`: fits the peak model to every spectrum of every file, in
+//!   parallel. Table: the component table and the parameter report per
+//!   spectrum; CSV: one row per component (`fit, component, peak, shape,
+//!   center, center_stderr, fwhm, fwhm_stderr, height, height_stderr, area,
+//!   area_stderr, area_percent, area_percent_stderr`); JSON: the fit
+//!   conventions (`{"fits":[{"name", "converged", "termination", "chi_square",
+//!   "reduced_chi_square", "n_evaluations", "parameters":[..], "components":[..]}]}`).
+//!   `--curves DIR` writes `DIR/<n>_<name>.csv` (x, y, background, envelope,
+//!   components, residual) for plotting.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,6 +32,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use interphase::spectra::Spectrum;
 use interphase::spectra::baseline::{self, Baseline, TougaardOptions, WhittakerOptions};
 use interphase::spectra::io::{self, Format as FileFormat};
+use interphase::spectra::model::{PeakFit, PeakFitOptions, PeakModel, PeakWeighting};
 use interphase::spectra::peaks::{Interval, PeakOptions};
 use serde::Serialize;
 
@@ -147,6 +158,37 @@ pub enum SpectrumCmd {
         #[command(flatten)]
         select: Select,
     },
+    /// Fits a peak model (TOML or JSON) to every spectrum of the files, in parallel.
+    Fit {
+        /// .vms, .msa or delimited-text files (every spectrum/column is fitted).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The model file (TOML; `.json` for JSON).
+        #[arg(long)]
+        model: PathBuf,
+        /// Fit only FROM..TO (x units) of each spectrum.
+        #[arg(long, num_args = 2, value_names = ["FROM", "TO"], allow_negative_numbers = true)]
+        crop: Option<Vec<f64>>,
+        /// Residual weighting.
+        #[arg(long, value_enum, default_value_t = Weight::Unit)]
+        weight: Weight,
+        /// Folder for one CSV of curves per spectrum.
+        #[arg(long)]
+        curves: Option<PathBuf>,
+        #[command(flatten)]
+        select: Select,
+    },
+}
+
+/// Residual weighting of `spectrum fit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Weight {
+    /// Unweighted (lmfit's default).
+    Unit,
+    /// 1/σ from the file, or Poisson when the spectrum is in counts.
+    Sigma,
+    /// Poisson 1/√max(y, 1).
+    Poisson,
 }
 
 fn input(e: impl std::fmt::Display) -> Failure {
@@ -516,9 +558,200 @@ fn write_peaks(out: &mut impl Write, rows: &[PeakRow<'_>], format: Format) -> st
     }
 }
 
+#[derive(Serialize)]
+struct ComponentRow<'a> {
+    label: &'a str,
+    peak: &'a str,
+    shape: &'static str,
+    center: f64,
+    center_stderr: Option<f64>,
+    fwhm: f64,
+    fwhm_stderr: Option<f64>,
+    height: f64,
+    height_stderr: Option<f64>,
+    area: f64,
+    area_stderr: Option<f64>,
+    area_percent: f64,
+    area_percent_stderr: Option<f64>,
+}
+
+fn component_rows(f: &PeakFit) -> Vec<ComponentRow<'_>> {
+    f.components
+        .iter()
+        .map(|c| ComponentRow {
+            label: &c.label,
+            peak: &c.peak,
+            shape: c.shape.name(),
+            center: c.center.value,
+            center_stderr: c.center.stderr,
+            fwhm: c.fwhm.value,
+            fwhm_stderr: c.fwhm.stderr,
+            height: c.height.value,
+            height_stderr: c.height.stderr,
+            area: c.area.value,
+            area_stderr: c.area.stderr,
+            area_percent: c.area_percent.value,
+            area_percent_stderr: c.area_percent.stderr,
+        })
+        .collect()
+}
+
+fn write_peak_fits(
+    out: &mut impl Write,
+    fits: &[(String, PeakFit)],
+    format: Format,
+) -> std::io::Result<()> {
+    match format {
+        Format::Table => {
+            for (i, (name, f)) in fits.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                writeln!(out, "== {name} ==")?;
+                write!(out, "{f}")?;
+            }
+        }
+        Format::Json => {
+            let mut buf = Vec::new();
+            let plain: Vec<(String, interphase::fit::FitResult)> = fits
+                .iter()
+                .map(|(n, f)| (n.clone(), f.fit.clone()))
+                .collect();
+            crate::output::write_fits(&mut buf, &plain, Format::Json)?;
+            let mut doc: serde_json::Value = serde_json::from_slice(&buf)?;
+            if let Some(list) = doc.get_mut("fits").and_then(|v| v.as_array_mut()) {
+                for (entry, (_, f)) in list.iter_mut().zip(fits) {
+                    entry["components"] = serde_json::to_value(component_rows(f))?;
+                }
+            }
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            writeln!(
+                out,
+                "fit,component,peak,shape,center,center_stderr,fwhm,fwhm_stderr,height,height_stderr,area,area_stderr,area_percent,area_percent_stderr"
+            )?;
+            let o = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
+            for (name, f) in fits {
+                for c in component_rows(f) {
+                    writeln!(
+                        out,
+                        "{},{},{},{},{:e},{},{:e},{},{:e},{},{:e},{},{:e},{}",
+                        csv_field(name),
+                        csv_field(c.label),
+                        csv_field(c.peak),
+                        c.shape,
+                        c.center,
+                        o(c.center_stderr),
+                        c.fwhm,
+                        o(c.fwhm_stderr),
+                        c.height,
+                        o(c.height_stderr),
+                        c.area,
+                        o(c.area_stderr),
+                        c.area_percent,
+                        o(c.area_percent_stderr)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_fit(
+    files: &[PathBuf],
+    model: &Path,
+    crop: Option<&[f64]>,
+    weight: Weight,
+    curves: Option<&Path>,
+    select: &Select,
+) -> Result<Vec<(String, PeakFit)>, Failure> {
+    let model = PeakModel::from_path(model).map_err(input)?;
+    let mut names = Vec::new();
+    let mut spectra = Vec::new();
+    for file in files {
+        let (_, list) = load(file, select)?;
+        for s in list {
+            let s = match crop {
+                Some([a, b]) => s.crop(*a, *b).map_err(|e| {
+                    Failure::input(format!(
+                        "{}: spectrum {:?}: {e}",
+                        file.display(),
+                        s.meta.name
+                    ))
+                })?,
+                _ => s,
+            };
+            let stem = file
+                .file_stem()
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            names.push(if s.meta.name.is_empty() {
+                stem
+            } else {
+                format!("{stem}:{}", s.meta.name)
+            });
+            spectra.push(s);
+        }
+    }
+    let options = PeakFitOptions {
+        weighting: match weight {
+            Weight::Unit => PeakWeighting::Unit,
+            Weight::Sigma => PeakWeighting::Sigma,
+            Weight::Poisson => PeakWeighting::Poisson,
+        },
+        ..PeakFitOptions::default()
+    };
+    let results = model.fit_many(&spectra, &options);
+    let mut out = Vec::with_capacity(results.len());
+    for (name, r) in names.into_iter().zip(results) {
+        let f = r.map_err(|e| Failure::input(format!("{name}: {e}")))?;
+        out.push((name, f));
+    }
+    if let Some(dir) = curves {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?;
+        for (i, (name, f)) in out.iter().enumerate() {
+            let safe: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let path = dir.join(format!("{i}_{safe}.csv"));
+            std::fs::write(&path, f.curves_csv())
+                .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        }
+    }
+    Ok(out)
+}
+
 /// Runs a `spectrum` subcommand, writing to stdout through `emit`.
 pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
     match cmd {
+        SpectrumCmd::Fit {
+            files,
+            model,
+            crop,
+            weight,
+            curves,
+            select,
+        } => {
+            let fits = run_fit(
+                files,
+                model,
+                crop.as_deref(),
+                *weight,
+                curves.as_deref(),
+                select,
+            )?;
+            crate::emit(|out| write_peak_fits(out, &fits, format))
+        }
         SpectrumCmd::Info { file, select } => {
             let (fmt, spectra) = load(file, select)?;
             crate::emit(|out| write_info(out, file, fmt, &spectra, format))

@@ -534,3 +534,79 @@ fn eis_bad_input_is_an_error() {
         .unwrap();
     assert_input_error(&out, "bad.z");
 }
+
+fn spectra_data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../spectra/tests/data")
+        .join(name)
+}
+
+#[test]
+fn spectrum_fit_json_csv_and_curves() {
+    let data = spectra_data("ti2p_synthetic.csv");
+    let model = spectra_data("ti2p_linear.toml");
+    let out = bin()
+        .args(["spectrum", "fit", "--format", "json", "--model"])
+        .arg(&model)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fit = &doc["fits"][0];
+    assert_eq!(fit["converged"], true);
+    // lmfit's optimum (crates/spectra/tests/peak_reference.rs)
+    let chi = fit["chi_square"].as_f64().unwrap();
+    assert!((chi / 428149.8344069208 - 1.0).abs() < 1e-6, "{chi}");
+    let comps = fit["components"].as_array().unwrap();
+    assert_eq!(comps.len(), 4);
+    assert_eq!(comps[1]["label"], "Ti4+/2");
+    let pct: f64 = comps
+        .iter()
+        .map(|c| c["area_percent"].as_f64().unwrap())
+        .sum();
+    assert!((pct - 100.0).abs() < 1e-9);
+    // csv rows and curve files
+    let dir = std::env::temp_dir().join(format!("interphase-cli-curves-{}", std::process::id()));
+    let out = bin()
+        .args(["spectrum", "fit", "--format", "csv", "--model"])
+        .arg(&model)
+        .arg(&data)
+        .arg("--curves")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 5);
+    assert!(text.starts_with("fit,component,peak,shape,center"));
+    let curves = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let c = std::fs::read_to_string(curves).unwrap();
+    assert!(c.starts_with("x,y,background,envelope,Ti4+,Ti4+/2,Ti3+,Ti3+/2,residual"));
+    assert_eq!(c.lines().count(), 501);
+    // a bad model file
+    let bad = tmp(
+        "bad_model.toml",
+        b"[[peaks]]\nname = \"A\"\nshape = \"voight\"\n",
+    );
+    let out = bin()
+        .args(["spectrum", "fit", "--model"])
+        .arg(&bad)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "bad_model.toml:3");
+}
