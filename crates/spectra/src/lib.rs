@@ -30,6 +30,7 @@ pub mod model;
 pub mod peaks;
 pub mod smooth;
 pub mod spectrum;
+pub mod xps;
 
 pub use error::{Error, Result};
 pub use spectrum::{Metadata, Normalisation, Spectrum, Technique, XQuantity};
