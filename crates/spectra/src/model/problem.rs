@@ -62,7 +62,7 @@ impl PeakLayout {
     }
 
     /// Every parameter index this peak's value depends on.
-    fn columns(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn columns(&self) -> impl Iterator<Item = usize> + '_ {
         let d = self.doublet.as_ref();
         (self.first..self.first + self.n)
             .chain(d.map(|d| d.split))
@@ -155,16 +155,14 @@ impl ModelProblem {
     /// Sum of all peak components at `p` into `out` (overwritten).
     pub(crate) fn peaks_into(&self, p: &[f64], out: &mut [f64]) -> Result<()> {
         out.iter_mut().for_each(|v| *v = 0.0);
+        let mut tmp = vec![0.0; self.x.len()];
         for pk in &self.peaks {
             let main = pk.main(p)?;
-            for (o, &x) in out.iter_mut().zip(&self.x) {
-                *o += main.value(x);
-            }
+            main.eval_into(&self.x, &mut tmp)?;
+            out.iter_mut().zip(&tmp).for_each(|(o, t)| *o += t);
             if let Some(partner) = pk.partner(p) {
-                let partner = partner?;
-                for (o, &x) in out.iter_mut().zip(&self.x) {
-                    *o += partner.value(x);
-                }
+                partner?.eval_into(&self.x, &mut tmp)?;
+                out.iter_mut().zip(&tmp).for_each(|(o, t)| *o += t);
             }
         }
         Ok(())
@@ -246,44 +244,53 @@ impl Problem for ModelProblem {
     fn jacobian(&self, p: &[f64], jac: &mut JacobianMut<'_>) -> bool {
         let m = self.x.len();
         let mut total = vec![0.0; m];
-        let mut g = [0.0; MAX_PARAMS];
+        let mut vals = vec![0.0; m];
+        let mut g = vec![0.0; m * MAX_PARAMS];
         for pk in &self.peaks {
-            let Ok(main) = pk.main(p) else { return false };
             let n = pk.n;
-            for (i, &x) in self.x.iter().enumerate() {
-                total[i] += main.value_and_gradient(x, &mut g[..n]);
-                for (j, &gj) in g[..n].iter().enumerate() {
-                    jac.column(pk.first + j)[i] += gj;
-                }
+            let Ok(main) = pk.main(p) else { return false };
+            if main
+                .eval_with_jacobian(&self.x, &mut vals, &mut g[..m * n])
+                .is_err()
+            {
+                return false;
+            }
+            total.iter_mut().zip(&vals).for_each(|(t, v)| *t += v);
+            for j in 0..n {
+                add(jac.column(pk.first + j), &g[j * m..(j + 1) * m], 1.0);
             }
             let Some(d) = &pk.doublet else { continue };
             let q = pk.partner_params(p, d);
             let Ok(partner) = Shape::from_parameters(pk.kind, &q[..n]) else {
                 return false;
             };
+            if partner
+                .eval_with_jacobian(&self.x, &mut vals, &mut g[..m * n])
+                .is_err()
+            {
+                return false;
+            }
+            total.iter_mut().zip(&vals).for_each(|(t, v)| *t += v);
             let wr = d.width_ratio.map_or(1.0, |w| p[w]);
             let ratio = p[d.ratio];
             let area = p[pk.first + n - 1];
-            for (i, &x) in self.x.iter().enumerate() {
-                total[i] += partner.value_and_gradient(x, &mut g[..n]);
-                // center
-                jac.column(pk.first)[i] += g[0];
-                jac.column(d.split)[i] += g[0];
-                let mut dwr = 0.0;
-                for j in 1..n - 1 {
-                    if pk.widths[j] {
-                        jac.column(pk.first + j)[i] += g[j] * wr;
-                        dwr += g[j] * p[pk.first + j];
-                    } else {
-                        jac.column(pk.first + j)[i] += g[j];
+            // center and splitting
+            add(jac.column(pk.first), &g[..m], 1.0);
+            add(jac.column(d.split), &g[..m], 1.0);
+            for j in 1..n - 1 {
+                let gj = &g[j * m..(j + 1) * m];
+                if pk.widths[j] {
+                    add(jac.column(pk.first + j), gj, wr);
+                    if let Some(w) = d.width_ratio {
+                        add(jac.column(w), gj, p[pk.first + j]);
                     }
+                } else {
+                    add(jac.column(pk.first + j), gj, 1.0);
                 }
-                if let Some(w) = d.width_ratio {
-                    jac.column(w)[i] += dwr;
-                }
-                jac.column(pk.first + n - 1)[i] += g[n - 1] * ratio;
-                jac.column(d.ratio)[i] += g[n - 1] * area;
             }
+            let ga = &g[(n - 1) * m..n * m];
+            add(jac.column(pk.first + n - 1), ga, ratio);
+            add(jac.column(d.ratio), ga, area);
         }
         // backgrounds
         let mut tmp = vec![0.0; m];
@@ -347,6 +354,14 @@ impl Problem for ModelProblem {
 
     fn weights(&self) -> Option<&[f64]> {
         Some(&self.w)
+    }
+}
+
+/// `dst += s · src`.
+#[inline]
+fn add(dst: &mut [f64], src: &[f64], s: f64) {
+    for (d, v) in dst.iter_mut().zip(src) {
+        *d += s * v;
     }
 }
 

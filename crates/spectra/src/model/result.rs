@@ -6,7 +6,7 @@ use std::fmt;
 use interphase_fit::FitResult;
 use serde::{Deserialize, Serialize};
 
-use super::problem::ModelProblem;
+use super::problem::{ModelProblem, PeakLayout};
 use crate::error::{Error, Result};
 use crate::lineshape::{LineShape, ShapeKind};
 
@@ -85,16 +85,22 @@ pub struct PeakFit {
     pub residuals: Vec<f64>,
 }
 
-/// Center, fwhm, height, area of every component at full parameter vector `p`.
+/// Center, fwhm, height, area of the components of peak `pk` at full parameter vector `p`.
+fn peak_quantities(pk: &PeakLayout, p: &[f64], out: &mut Vec<[f64; 4]>) -> Result<()> {
+    let main = pk.main(p)?;
+    out.push([main.center(), main.fwhm(), main.height(), main.area()]);
+    if let Some(s) = pk.partner(p) {
+        let s = s?;
+        out.push([s.center(), s.fwhm(), s.height(), s.area()]);
+    }
+    Ok(())
+}
+
+/// The same for every peak.
 fn quantities(pr: &ModelProblem, p: &[f64]) -> Result<Vec<[f64; 4]>> {
     let mut out = Vec::new();
     for pk in &pr.peaks {
-        let main = pk.main(p)?;
-        out.push([main.center(), main.fwhm(), main.height(), main.area()]);
-        if let Some(s) = pk.partner(p) {
-            let s = s?;
-            out.push([s.center(), s.fwhm(), s.height(), s.area()]);
-        }
+        peak_quantities(pk, p, &mut out)?;
     }
     Ok(out)
 }
@@ -105,41 +111,38 @@ impl PeakFit {
         let q0 = quantities(pr, &p)?;
         let nc = q0.len();
         let np = p.len();
-        // derivative of each quantity (4 per component) with respect to each parameter
+        // derivative of each quantity (4 per component) with respect to each
+        // parameter the component depends on (its peak's own columns)
         let mut grad = vec![vec![0.0; np]; nc * 4];
         if let Some(cov) = &fit.covariance {
             let mut pp = p.clone();
-            for j in 0..np {
-                if cov[j][j] <= 0.0 {
-                    continue;
-                }
-                let h = 1e-6 * p[j].abs().max(cov[j][j].sqrt()).max(1e-12);
-                pp[j] = p[j] + h;
-                let up = quantities(pr, &pp);
-                pp[j] = p[j] - h;
-                let down = quantities(pr, &pp);
-                pp[j] = p[j];
-                match (up, down) {
-                    (Ok(u), Ok(d)) => {
-                        for c in 0..nc {
-                            for k in 0..4 {
-                                grad[c * 4 + k][j] = (u[c][k] - d[c][k]) / (2.0 * h);
-                            }
+            let mut c0 = 0;
+            for pk in &pr.peaks {
+                let ncomp = if pk.doublet.is_some() { 2 } else { 1 };
+                for j in pk.columns() {
+                    if cov[j][j] <= 0.0 {
+                        continue;
+                    }
+                    let h = 1e-6 * p[j].abs().max(cov[j][j].sqrt()).max(1e-12);
+                    let (mut up, mut down) = (Vec::with_capacity(2), Vec::with_capacity(2));
+                    pp[j] = p[j] + h;
+                    let ok_up = peak_quantities(pk, &pp, &mut up).is_ok();
+                    pp[j] = p[j] - h;
+                    let ok_down = peak_quantities(pk, &pp, &mut down).is_ok();
+                    pp[j] = p[j];
+                    for c in 0..ncomp {
+                        for k in 0..4 {
+                            grad[(c0 + c) * 4 + k][j] = match (ok_up, ok_down) {
+                                (true, true) => (up[c][k] - down[c][k]) / (2.0 * h),
+                                // one-sided at a domain edge
+                                (true, false) => (up[c][k] - q0[c0 + c][k]) / h,
+                                (false, true) => (q0[c0 + c][k] - down[c][k]) / h,
+                                (false, false) => 0.0,
+                            };
                         }
                     }
-                    _ => {
-                        // one-sided at a domain edge
-                        pp[j] = p[j] + h;
-                        if let Ok(u) = quantities(pr, &pp) {
-                            for c in 0..nc {
-                                for k in 0..4 {
-                                    grad[c * 4 + k][j] = (u[c][k] - q0[c][k]) / h;
-                                }
-                            }
-                        }
-                        pp[j] = p[j];
-                    }
                 }
+                c0 += ncomp;
             }
         }
         let var = |a: &[f64], b: &[f64]| -> Option<f64> {
