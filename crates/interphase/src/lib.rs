@@ -8,7 +8,7 @@
 //! | module | crate | what |
 //! | --- | --- | --- |
 //! | [`fit`] | `interphase-fit` | nonlinear least squares, bounds, ties, uncertainties, batch and global fits |
-//! | [`spectra`] | `interphase-spectra` | spectra, readers, processing, baselines, peak finding, line shapes (done); peak fits (in progress) |
+//! | [`spectra`] | `interphase-spectra` | spectra, readers, processing, baselines, peak finding, line shapes, peak models and XPS quantification |
 //! | [`eis`] | `interphase-eis` | circuits, impedance data and readers, CNLS fits with automatic guesses (done); KK, DRT, conductivity (to come) |
 //! | [`materials`] | `interphase-materials` | elements, formulas, densities, perovskites, LLTO stoichiometry |
 //! | [`plot`] | `interphase-plot` | SVG figures (in progress) |
@@ -44,6 +44,7 @@ pub mod prelude {
     pub use interphase_materials::llto::Llto;
     pub use interphase_materials::{Element, Formula};
     pub use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind, Voigt};
+    pub use interphase_spectra::model::{PeakFit, PeakFitOptions, PeakModel};
     pub use interphase_spectra::peaks::{Interval, PeakOptions};
     pub use interphase_spectra::{Metadata, Normalisation, Spectrum, Technique, XQuantity};
 }

@@ -6,8 +6,9 @@
 //! **Status:** [`spectrum`] (the validated [`Spectrum`] and its processing),
 //! [`io`] (VAMAS, EMSA/MSA and delimited-text readers; CSV/JSON writers),
 //! [`baseline`], [`peaks`] (scipy `find_peaks` semantics), [`smooth`] and
-//! [`lineshape`] are in place; peak models and XPS fits arrive with the issue
-//! "Spectral peak fitting and XPS analysis".
+//! [`lineshape`], [`model`] (peak models: active Shirley/Tougaard backgrounds,
+//! doublets, ties, TOML/JSON model files, fits with component uncertainties)
+//! and [`xps`] (quantification) are in place.
 //!
 //! ```
 //! use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};
@@ -44,3 +45,8 @@ pub struct GuideDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/spectroscopy.md")]
 pub struct SpectroscopyDoctests;
+
+/// The peak-fitting and XPS guide's examples (docs/xps.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/xps.md")]
+pub struct XpsDoctests;

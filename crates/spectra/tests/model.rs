@@ -333,3 +333,73 @@ fn bad_data_is_an_error() {
     let tiny = Spectrum::new(vec![1.0, 2.0], vec![1.0, 2.0]).unwrap();
     assert!(model.fit(&tiny, &PeakFitOptions::default()).is_err());
 }
+
+#[test]
+fn series_warm_starts_and_parallel_batch_agree() {
+    // a depth profile: the Ti³⁺ area grows step by step
+    let model = ti2p_model("[background]\nkind = \"shirley\"");
+    let x = grid();
+    let spectra: Vec<Spectrum> = (0..4)
+        .map(|k| {
+            let p = model
+                .parameters_from(
+                    &[
+                        ("bg.c0", 300.0),
+                        ("bg.k", 0.03),
+                        ("Ti4+.area", 6000.0 - 800.0 * k as f64),
+                        ("Ti3+.area", 500.0 + 800.0 * k as f64),
+                    ],
+                    &x,
+                )
+                .unwrap();
+            Spectrum::new(x.clone(), model.evaluate(&x, &p).unwrap()).unwrap()
+        })
+        .collect();
+    let series = model.fit_series(&spectra, &PeakFitOptions::default());
+    let batch = model.fit_many(&spectra, &PeakFitOptions::default());
+    for (k, (s, b)) in series.iter().zip(&batch).enumerate() {
+        let (s, b) = (s.as_ref().unwrap(), b.as_ref().unwrap());
+        let want = (500.0 + 800.0 * k as f64) / 6500.0;
+        for f in [s, b] {
+            let got = f.area_fraction(&["Ti3+"], &["Ti3+", "Ti4+"]).unwrap().value;
+            assert!((got - want).abs() < 1e-6, "step {k}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn static_backgrounds_are_computed_from_the_data() {
+    let x = grid();
+    let y: Vec<f64> = x
+        .iter()
+        .map(|&v| {
+            100.0
+                + 50.0 * (1.0 + ((v - 459.0) / 0.3).tanh())
+                + 2000.0 * (-(v - 459.0f64).powi(2)).exp()
+        })
+        .collect();
+    let s = Spectrum::new(x.clone(), y.clone()).unwrap();
+    for kind in ["static-shirley", "static-linear", "static-tougaard"] {
+        let model = PeakModel::from_toml(&format!(
+            "[background]\nkind = \"{kind}\"\n[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\n"
+        ))
+        .unwrap();
+        assert_eq!(model.parameter_names(), ["A.center", "A.fwhm", "A.area"]);
+        let fit = model.fit(&s, &PeakFitOptions::default()).unwrap();
+        // the background meets the data at both ends (averages of 5 points)
+        let n = x.len();
+        let end = |v: &[f64], a: usize| v[a..a + 5].iter().sum::<f64>() / 5.0;
+        assert!(
+            (fit.background[0] - end(&y, 0)).abs() < 1e-6 * y[0],
+            "{kind}"
+        );
+        assert!(
+            (fit.background[n - 1] - end(&y, n - 5)).abs() < 1e-6 * y[n - 1],
+            "{kind}"
+        );
+        assert!(
+            (fit.fit.value("A.center").unwrap() - 459.0).abs() < 0.2,
+            "{kind}: {fit}"
+        );
+    }
+}
