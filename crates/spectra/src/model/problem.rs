@@ -101,7 +101,7 @@ pub const MAX_TOUGAARD_POINTS: usize = 4096;
 ///
 /// Residuals are `wᵢ·(model(xᵢ) − yᵢ)` with `wᵢ = 1/σᵢ` (or 1); the Jacobian is
 /// analytic, including the active Shirley and Tougaard backgrounds. Built by
-/// [`PeakModel::problem`](super::PeakModel::problem); usable directly with
+/// [`PeakModel::problem_for`](super::PeakModel::problem_for); usable directly with
 /// [`interphase_fit::fit`] or in an [`interphase_fit::GlobalProblem`].
 #[derive(Debug, Clone)]
 pub struct ModelProblem {
