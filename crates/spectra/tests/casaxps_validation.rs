@@ -3,28 +3,14 @@
 //! backgrounds (skipped with a message when ../shared is absent). The
 //! comparison is reported in docs/validation.md.
 
-use std::path::PathBuf;
-
 use interphase_spectra::io::{self, read_vamas};
 use interphase_spectra::lineshape::ShapeKind;
 use interphase_spectra::model::{
     Axis, BackgroundSpec, ModelSpec, ParamSpec, PeakFitOptions, PeakModel, PeakSpec,
 };
 
-fn shared(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/spectra")
-        .join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipping: {} not found (../shared/data is not part of a fresh clone)",
-            p.display()
-        );
-        None
-    }
-}
+mod common;
+use common::shared;
 
 /// The four CasaXPS components (two LF main lines, two SGL(30) satellites) on a
 /// kinetic-energy axis, refitted inside CasaXPS's region with a
@@ -63,7 +49,15 @@ fn refit(main_shape: ShapeKind, fix_satellites: bool) -> Option<(f64, Vec<Row>)>
             ShapeKind::Sgl | ShapeKind::Gl => pk
                 .param("fwhm", ParamSpec::value(c.fwhm.0).with_bounds(0.3, 15.0))
                 .param("mix", ParamSpec::fixed(30.0)),
-            ShapeKind::Voigt => pk,
+            ShapeKind::Voigt => pk
+                .param(
+                    "sigma",
+                    ParamSpec::value(0.3 * c.fwhm.0).with_bounds(0.0, 4.0),
+                )
+                .param(
+                    "gamma",
+                    ParamSpec::value(0.2 * c.fwhm.0).with_bounds(0.0, 4.0),
+                ),
             ShapeKind::La => pk
                 .param(
                     "fwhm",

@@ -12,20 +12,8 @@ use std::path::PathBuf;
 use interphase_spectra::io::{self, Format, read_emsa, read_str, read_vamas};
 use interphase_spectra::spectrum::{Technique, XQuantity};
 
-fn shared(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/spectra")
-        .join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipping: {} not found (../shared/data is not part of a fresh clone)",
-            p.display()
-        );
-        None
-    }
-}
+mod common;
+use common::shared;
 
 fn text(p: &PathBuf) -> String {
     io::decode(&std::fs::read(p).unwrap())
