@@ -633,21 +633,32 @@ impl PeakModel {
             }
         }
         // resolve tied starts where they feed areas (centers/widths of tied peaks)
-        let resolve = |start: &mut Vec<Option<f64>>| -> Result<()> {
-            for _ in 0..specs.len() {
-                for (i, (n, p)) in specs.iter().enumerate() {
-                    if let Some(t) = p.tie() {
+        // every tie parsed once: (reference index, factor, offset)
+        let ties: Vec<Option<(usize, f64, f64)>> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, (n, p))| {
+                p.tie()
+                    .map(|t| {
                         let (r, f, o) = tie::parse_tie(t, &names, &format!("parameter `{n}`"))?;
-                        let ri = names.iter().position(|x| *x == r).unwrap_or(i);
-                        if let Some(v) = start[ri] {
-                            start[i] = Some(f * v + o);
-                        }
+                        Ok((names.iter().position(|x| *x == r).unwrap_or(i), f, o))
+                    })
+                    .transpose()
+            })
+            .collect::<Result<_>>()?;
+        // tied starts follow their references (chains: one pass per link)
+        let resolve = |start: &mut Vec<Option<f64>>| {
+            for _ in 0..specs.len() {
+                for (i, t) in ties.iter().enumerate() {
+                    if let Some((ri, f, o)) = *t
+                        && let Some(v) = start[ri]
+                    {
+                        start[i] = Some(f * v + o);
                     }
                 }
             }
-            Ok(())
         };
-        resolve(&mut start)?;
+        resolve(&mut start);
         // areas from the net height at the center
         for pk in pr.peaks.iter() {
             let ai = pk.first + pk.n - 1;
@@ -670,7 +681,7 @@ impl PeakModel {
                 .unwrap_or(h * span / 10.0);
             start[ai] = Some(if a.is_finite() && a > 0.0 { a } else { h });
         }
-        resolve(&mut start)?;
+        resolve(&mut start);
         // background starts
         let total_area = {
             let vals: Vec<f64> = start.iter().map(|v| v.unwrap_or(0.0)).collect();
@@ -736,9 +747,12 @@ impl PeakModel {
         // assemble
         let mut params = Parameters::new();
         for (i, (name, p)) in specs.iter().enumerate() {
-            let param = if let Some(t) = p.tie() {
-                let (r, f, o) = tie::parse_tie(t, &names, &format!("parameter `{name}`"))?;
-                Parameter::new(name.clone(), start[i].unwrap_or(0.0)).tied_to(r, f, o)
+            let param = if let Some((ri, f, o)) = ties[i] {
+                Parameter::new(name.clone(), start[i].unwrap_or(0.0)).tied_to(
+                    names[ri].clone(),
+                    f,
+                    o,
+                )
             } else {
                 let v = start[i].ok_or_else(|| {
                     Error::Invalid(format!("parameter `{name}` needs a starting value"))

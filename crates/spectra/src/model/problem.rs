@@ -221,6 +221,33 @@ impl ModelProblem {
     }
 }
 
+impl ModelProblem {
+    /// Jacobian of an active background `scale · op(peaks)`: adds
+    /// `scale · op(column)` to every peak-parameter column and writes
+    /// `op(total)` into the column of `scale` (parameter `scale_col`).
+    fn add_active_background(
+        &self,
+        jac: &mut JacobianMut<'_>,
+        scale: f64,
+        op: &dyn Fn(&[f64], &mut [f64]),
+        total: &[f64],
+        scale_col: usize,
+    ) {
+        let m = self.x.len();
+        let (mut src, mut tmp) = (vec![0.0; m], vec![0.0; m]);
+        for pk in &self.peaks {
+            for c in pk.columns() {
+                let col = jac.column(c);
+                src.copy_from_slice(col);
+                op(&src, &mut tmp);
+                add(col, &tmp, scale);
+            }
+        }
+        op(total, &mut tmp);
+        jac.column(scale_col).copy_from_slice(&tmp);
+    }
+}
+
 impl Problem for ModelProblem {
     fn n_residuals(&self) -> usize {
         self.x.len()
@@ -293,7 +320,6 @@ impl Problem for ModelProblem {
             add(jac.column(d.ratio), ga, area);
         }
         // backgrounds
-        let mut tmp = vec![0.0; m];
         match &self.bg {
             BgLayout::None | BgLayout::Fixed(_) => {}
             BgLayout::Poly { first, n } => {
@@ -305,38 +331,17 @@ impl Problem for ModelProblem {
                 }
             }
             BgLayout::Shirley { c0, k, c1 } => {
-                let kv = p[*k];
-                for pk in &self.peaks {
-                    for c in pk.columns() {
-                        let col = jac.column(c);
-                        let src = col.to_vec();
-                        self.cumulate(&src, &mut tmp);
-                        for (a, t) in col.iter_mut().zip(&tmp) {
-                            *a += kv * t;
-                        }
-                    }
-                }
-                self.cumulate(&total, &mut tmp);
-                jac.column(*k).copy_from_slice(&tmp);
+                // ∂B/∂θ = k·∫∂P/∂θ for every peak parameter θ; ∂B/∂k = ∫P
+                let op = |f: &[f64], out: &mut [f64]| self.cumulate(f, out);
+                self.add_active_background(jac, p[*k], &op, &total, *k);
                 jac.column(*c0).iter_mut().for_each(|v| *v = 1.0);
                 if let Some(c1) = c1 {
                     jac.column(*c1).copy_from_slice(&self.u);
                 }
             }
             BgLayout::Tougaard { c0, b, kernel } => {
-                let bv = p[*b];
-                for pk in &self.peaks {
-                    for c in pk.columns() {
-                        let col = jac.column(c);
-                        let src = col.to_vec();
-                        self.tougaard_apply(kernel, &src, &mut tmp);
-                        for (a, t) in col.iter_mut().zip(&tmp) {
-                            *a += bv * t;
-                        }
-                    }
-                }
-                self.tougaard_apply(kernel, &total, &mut tmp);
-                jac.column(*b).copy_from_slice(&tmp);
+                let op = |f: &[f64], out: &mut [f64]| self.tougaard_apply(kernel, f, out);
+                self.add_active_background(jac, p[*b], &op, &total, *b);
                 jac.column(*c0).iter_mut().for_each(|v| *v = 1.0);
             }
         }
