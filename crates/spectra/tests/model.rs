@@ -403,3 +403,25 @@ fn static_backgrounds_are_computed_from_the_data() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Arbitrary text, and mutations of a valid model file, never panic: a model or an error.
+    #[test]
+    fn model_files_never_panic(text in "\\PC{0,200}", cut in 0usize..1200, byte in 0u8..128) {
+        let _ = PeakModel::from_toml(&text);
+        let _ = PeakModel::from_json(&text);
+        let valid = ti2p_model("[background]\nkind = \"tougaard\"").spec().to_toml().unwrap();
+        let cut = cut.min(valid.len());
+        let mut bytes = valid.into_bytes();
+        bytes.truncate(cut);
+        bytes.push(byte);
+        if let Ok(s) = String::from_utf8(bytes) {
+            if let Ok(m) = PeakModel::from_toml(&s) {
+                let x: Vec<f64> = (0..50).map(|i| 470.0 - 0.3 * i as f64).collect();
+                let y: Vec<f64> = x.iter().map(|v| 100.0 + (v - 460.0).abs()).collect();
+                let _ = m.fit(&Spectrum::new(x, y).unwrap(), &PeakFitOptions::default());
+            }
+        }
+    }
+}
