@@ -419,9 +419,9 @@ proptest::proptest! {
         if let Ok(s) = String::from_utf8(bytes)
             && let Ok(m) = PeakModel::from_toml(&s)
         {
-                let x: Vec<f64> = (0..50).map(|i| 470.0 - 0.3 * i as f64).collect();
-                let y: Vec<f64> = x.iter().map(|v| 100.0 + (v - 460.0).abs()).collect();
-                let _ = m.fit(&Spectrum::new(x, y).unwrap(), &PeakFitOptions::default());
+            let x: Vec<f64> = (0..50).map(|i| 470.0 - 0.3 * i as f64).collect();
+            let y: Vec<f64> = x.iter().map(|v| 100.0 + (v - 460.0).abs()).collect();
+            let _ = m.fit(&Spectrum::new(x, y).unwrap(), &PeakFitOptions::default());
         }
     }
 }
