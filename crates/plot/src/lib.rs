@@ -1,18 +1,44 @@
 //! # interphase-plot
 //!
-//! SVG figures of spectrum fits, Nyquist and Bode plots, DRT and Arrhenius plots,
-//! displayed inline in evcxr notebooks.
+//! SVG figures of spectrum fits, Nyquist and Bode plots, DRT, Arrhenius,
+//! depth-profile and series plots, drawn with [plotters](https://docs.rs/plotters)'
+//! SVG backend (no fonts, no system libraries) and displayed inline in evcxr
+//! notebooks.
 //!
-//! **Status: placeholder.** This crate currently provides only its error type;
-//! figures arrive with the issue "Umbrella crate, figures, evcxr notebooks".
+//! Every function returns a [`Figure`]: the SVG text, which [`Figure::save`]
+//! writes to a file, [`Figure::evcxr_display`] shows inline in a notebook (no
+//! evcxr dependency: evcxr looks for an inherent method of that name) and
+//! [`Figure::html`] embeds in a report.
+//!
+//! - [`spectrum_fit`]: data points, envelope, each component filled over the
+//!   background, the background, and the residuals in a panel below;
+//!   binding-energy axes run from high to low.
+//! - [`nyquist`]: −Im Z against Re Z with equal axis scaling, fit overlay, the
+//!   frequency of each decade labelled; [`bode`]: |Z| and phase against f.
+//! - [`XyPlot`]: lines, points and error bars on linear or logarithmic axes, for
+//!   DRT γ(τ), Arrhenius, depth profiles and ΔE series.
 //!
 //! ```
-//! use interphase_plot::Error;
-//! let e = Error::Io("disk full".into());
-//! assert_eq!(e.to_string(), "cannot write the figure: disk full");
+//! use interphase_plot::{XyPlot, Series};
+//! let fig = XyPlot::new("Ti³⁺ fraction vs depth")
+//!     .x_label("depth (nm)")
+//!     .y_label("Ti³⁺ / Ti")
+//!     .series(Series::points("150 °C", &[1.0, 7.0, 14.0], &[0.30, 0.12, 0.05]).with_errors(&[0.01, 0.01, 0.01]))
+//!     .draw()?;
+//! assert!(fig.svg().starts_with("<svg"));
+//! assert!(fig.svg().contains("150 °C"));
+//! # Ok::<(), interphase_plot::Error>(())
 //! ```
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
+
+use std::path::Path;
+
+use interphase_eis::ImpedanceSpectrum;
+use interphase_eis::fit::CircuitFit;
+use interphase_spectra::model::PeakFit;
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
 /// Errors of `interphase-plot`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -21,6 +47,17 @@ pub enum Error {
     /// Writing the figure failed.
     #[error("cannot write the figure: {0}")]
     Io(String),
+    /// Drawing failed (plotters reported an error).
+    #[error("cannot draw the figure: {0}")]
+    Draw(String),
+    /// The data cannot be plotted (empty, mismatched or not finite).
+    #[error("cannot plot {what}: {reason}")]
+    Data {
+        /// Which data.
+        what: String,
+        /// Why.
+        reason: String,
+    },
     /// An error of the spectra crate.
     #[error(transparent)]
     Spectra(#[from] interphase_spectra::Error),
@@ -31,3 +68,904 @@ pub enum Error {
 
 /// Result type of `interphase-plot`.
 pub type Result<T> = std::result::Result<T, Error>;
+
+fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
+    Error::Draw(format!("{e:?}"))
+}
+
+fn data_err(what: &str, reason: impl Into<String>) -> Error {
+    Error::Data {
+        what: what.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// A finished figure: SVG text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    title: String,
+    svg: String,
+}
+
+impl Figure {
+    /// The title given when drawing.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The SVG document.
+    pub fn svg(&self) -> &str {
+        &self.svg
+    }
+
+    /// Writes the SVG to `path` (parent directories must exist).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let p = path.as_ref();
+        std::fs::write(p, &self.svg).map_err(|e| Error::Io(format!("{}: {e}", p.display())))
+    }
+
+    /// The figure as an HTML `<figure>` with the SVG inline and the title as caption.
+    pub fn html(&self) -> String {
+        format!(
+            "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+            self.svg,
+            escape_html(&self.title)
+        )
+    }
+
+    /// Shows the figure inline in an evcxr notebook (prints evcxr's
+    /// `EVCXR_BEGIN_CONTENT image/svg+xml` block on stdout).
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT",
+            self.svg
+        );
+    }
+}
+
+/// Escapes `&`, `<`, `>` and `"` for HTML text.
+pub fn escape_html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// Figure size in pixels (SVG user units).
+pub const DEFAULT_SIZE: (u32, u32) = (720, 480);
+
+/// A qualitative palette (Okabe–Ito, colour-blind safe).
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(240, 228, 66),
+    RGBColor(0, 0, 0),
+];
+
+fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Range of finite values, padded by `pad` of the span (or ±1 for a flat range).
+fn padded_range<'a>(
+    what: &str,
+    vals: impl IntoIterator<Item = &'a f64>,
+    pad: f64,
+) -> Result<(f64, f64)> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &v in vals {
+        if v.is_finite() {
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+    }
+    if lo > hi {
+        return Err(data_err(what, "no finite values"));
+    }
+    let span = hi - lo;
+    if span <= f64::EPSILON * hi.abs().max(1.0) {
+        let d = if hi.abs() > 0.0 { 0.1 * hi.abs() } else { 1.0 };
+        return Ok((lo - d, hi + d));
+    }
+    Ok((lo - pad * span, hi + pad * span))
+}
+
+/// Significant-figure label for a tick value.
+fn tick(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return "0".into();
+    }
+    let a = v.abs();
+    if !(1e-3..1e5).contains(&a) {
+        return format!("{v:.1e}");
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
+}
+
+/// Label for a log10 axis position: the value 10^v.
+fn log_tick(v: f64) -> String {
+    tick(10f64.powf(v))
+}
+
+fn check_pairs(what: &str, x: &[f64], y: &[f64]) -> Result<()> {
+    if x.len() != y.len() {
+        return Err(data_err(
+            what,
+            format!("{} x values but {} y values", x.len(), y.len()),
+        ));
+    }
+    if x.is_empty() {
+        return Err(data_err(what, "no points"));
+    }
+    Ok(())
+}
+
+/// How a [`Series`] is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A line through the points.
+    Line,
+    /// Markers only.
+    Points,
+    /// Markers joined by a line.
+    LinePoints,
+}
+
+/// One named data series of an [`XyPlot`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend name.
+    pub name: String,
+    /// x values.
+    pub x: Vec<f64>,
+    /// y values.
+    pub y: Vec<f64>,
+    /// Optional symmetric y error bars (one standard error, same units as y).
+    pub y_err: Option<Vec<f64>>,
+    /// Drawing style.
+    pub style: Style,
+}
+
+impl Series {
+    /// A line.
+    pub fn line(name: &str, x: &[f64], y: &[f64]) -> Series {
+        Series {
+            name: name.into(),
+            x: x.to_vec(),
+            y: y.to_vec(),
+            y_err: None,
+            style: Style::Line,
+        }
+    }
+    /// Markers.
+    pub fn points(name: &str, x: &[f64], y: &[f64]) -> Series {
+        Series {
+            style: Style::Points,
+            ..Series::line(name, x, y)
+        }
+    }
+    /// Markers joined by a line.
+    pub fn line_points(name: &str, x: &[f64], y: &[f64]) -> Series {
+        Series {
+            style: Style::LinePoints,
+            ..Series::line(name, x, y)
+        }
+    }
+    /// Adds symmetric y error bars.
+    pub fn with_errors(mut self, err: &[f64]) -> Series {
+        self.y_err = Some(err.to_vec());
+        self
+    }
+}
+
+/// A general x–y figure: lines, markers and error bars, linear or log axes,
+/// optionally reversed x (binding energy). Log axes drop non-positive values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct XyPlot {
+    title: String,
+    x_label: String,
+    y_label: String,
+    log_x: bool,
+    log_y: bool,
+    reverse_x: bool,
+    size: (u32, u32),
+    series: Vec<Series>,
+}
+
+impl XyPlot {
+    /// An empty plot with a title.
+    pub fn new(title: &str) -> XyPlot {
+        XyPlot {
+            title: title.into(),
+            x_label: String::new(),
+            y_label: String::new(),
+            log_x: false,
+            log_y: false,
+            reverse_x: false,
+            size: DEFAULT_SIZE,
+            series: Vec::new(),
+        }
+    }
+    /// x-axis label (with unit).
+    pub fn x_label(mut self, s: &str) -> XyPlot {
+        self.x_label = s.into();
+        self
+    }
+    /// y-axis label (with unit).
+    pub fn y_label(mut self, s: &str) -> XyPlot {
+        self.y_label = s.into();
+        self
+    }
+    /// Logarithmic x axis.
+    pub fn log_x(mut self, on: bool) -> XyPlot {
+        self.log_x = on;
+        self
+    }
+    /// Logarithmic y axis.
+    pub fn log_y(mut self, on: bool) -> XyPlot {
+        self.log_y = on;
+        self
+    }
+    /// x increasing from right to left (binding energy).
+    pub fn reverse_x(mut self, on: bool) -> XyPlot {
+        self.reverse_x = on;
+        self
+    }
+    /// Size in pixels.
+    pub fn size(mut self, width: u32, height: u32) -> XyPlot {
+        self.size = (width.clamp(200, 4000), height.clamp(150, 4000));
+        self
+    }
+    /// Adds a series.
+    pub fn series(mut self, s: Series) -> XyPlot {
+        self.series.push(s);
+        self
+    }
+
+    /// Transformed points of a series: (x, y, y_lo, y_hi) on the drawing axes.
+    fn transformed(&self, s: &Series) -> Result<Vec<(f64, f64, f64, f64)>> {
+        check_pairs(&s.name, &s.x, &s.y)?;
+        if let Some(e) = &s.y_err
+            && e.len() != s.y.len()
+        {
+            return Err(data_err(
+                &s.name,
+                format!("{} error bars for {} points", e.len(), s.y.len()),
+            ));
+        }
+        let tx = |v: f64| {
+            let v = if self.log_x {
+                if v > 0.0 { v.log10() } else { f64::NAN }
+            } else {
+                v
+            };
+            if self.reverse_x { -v } else { v }
+        };
+        let ty = |v: f64| {
+            if self.log_y {
+                if v > 0.0 { v.log10() } else { f64::NAN }
+            } else {
+                v
+            }
+        };
+        let mut out = Vec::with_capacity(s.x.len());
+        for i in 0..s.x.len() {
+            let e = s.y_err.as_ref().map_or(0.0, |e| e[i].abs());
+            let e = if e.is_finite() { e } else { 0.0 };
+            let (x, y) = (tx(s.x[i]), ty(s.y[i]));
+            let (lo, hi) = (ty(s.y[i] - e), ty(s.y[i] + e));
+            if x.is_finite() && y.is_finite() {
+                let lo = if lo.is_finite() { lo } else { y };
+                let hi = if hi.is_finite() { hi } else { y };
+                out.push((x, y, lo, hi));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Draws the figure.
+    pub fn draw(&self) -> Result<Figure> {
+        if self.series.is_empty() {
+            return Err(data_err(&self.title, "no series"));
+        }
+        let pts = self
+            .series
+            .iter()
+            .map(|s| self.transformed(s))
+            .collect::<Result<Vec<_>>>()?;
+        let xs: Vec<f64> = pts.iter().flatten().map(|p| p.0).collect();
+        let ys: Vec<f64> = pts.iter().flatten().flat_map(|p| [p.2, p.3]).collect();
+        let xr = padded_range(&self.title, &xs, 0.03)?;
+        let yr = padded_range(&self.title, &ys, 0.06)?;
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
+            root.fill(&WHITE).map_err(draw_err)?;
+            let mut chart = ChartBuilder::on(&root)
+                .caption(&self.title, ("sans-serif", 18))
+                .margin(12)
+                .x_label_area_size(42)
+                .y_label_area_size(64)
+                .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+                .map_err(draw_err)?;
+            let (log_x, rev, log_y) = (self.log_x, self.reverse_x, self.log_y);
+            let fx = move |v: &f64| {
+                let v = if rev { -*v } else { *v };
+                if log_x { log_tick(v) } else { tick(v) }
+            };
+            let fy = move |v: &f64| if log_y { log_tick(*v) } else { tick(*v) };
+            chart
+                .configure_mesh()
+                .x_desc(self.x_label.as_str())
+                .y_desc(self.y_label.as_str())
+                .x_label_formatter(&fx)
+                .y_label_formatter(&fy)
+                .light_line_style(WHITE.mix(0.0))
+                .draw()
+                .map_err(draw_err)?;
+            for (i, (s, p)) in self.series.iter().zip(&pts).enumerate() {
+                let c = colour(i);
+                if matches!(s.style, Style::Line | Style::LinePoints) {
+                    chart
+                        .draw_series(LineSeries::new(
+                            p.iter().map(|q| (q.0, q.1)),
+                            c.stroke_width(2),
+                        ))
+                        .map_err(draw_err)?
+                        .label(s.name.as_str())
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                        });
+                }
+                if matches!(s.style, Style::Points | Style::LinePoints) {
+                    if s.y_err.is_some() {
+                        chart
+                            .draw_series(p.iter().map(|q| {
+                                PathElement::new(vec![(q.0, q.2), (q.0, q.3)], c.stroke_width(1))
+                            }))
+                            .map_err(draw_err)?;
+                    }
+                    let a = chart
+                        .draw_series(p.iter().map(|q| Circle::new((q.0, q.1), 4, c.filled())))
+                        .map_err(draw_err)?;
+                    if s.style == Style::Points {
+                        a.label(s.name.as_str())
+                            .legend(move |(x, y)| Circle::new((x + 9, y), 4, c.filled()));
+                    }
+                }
+            }
+            chart
+                .configure_series_labels()
+                .border_style(BLACK)
+                .background_style(WHITE.mix(0.85))
+                .position(SeriesLabelPosition::UpperRight)
+                .draw()
+                .map_err(draw_err)?;
+            root.present().map_err(draw_err)?;
+        }
+        Ok(Figure {
+            title: self.title.clone(),
+            svg,
+        })
+    }
+}
+
+/// Options of [`spectrum_fit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitFigure {
+    /// Title.
+    pub title: String,
+    /// x-axis label; empty: "x (unit)" from the fit.
+    pub x_label: String,
+    /// y-axis label.
+    pub y_label: String,
+    /// x from high to low (binding energy, the XPS convention).
+    pub reverse_x: bool,
+    /// Size in pixels.
+    pub size: (u32, u32),
+}
+
+impl FitFigure {
+    /// An XPS fit figure: binding energy (eV), high to low; counts.
+    pub fn xps(title: &str) -> FitFigure {
+        FitFigure {
+            title: title.into(),
+            x_label: "binding energy (eV)".into(),
+            y_label: "intensity (counts)".into(),
+            reverse_x: true,
+            size: (720, 560),
+        }
+    }
+    /// Any other spectrum: x increasing left to right.
+    pub fn plain(title: &str, x_label: &str, y_label: &str) -> FitFigure {
+        FitFigure {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            reverse_x: false,
+            size: (720, 560),
+        }
+    }
+}
+
+/// A peak fit: data points, envelope, each component filled between the
+/// background and background + component, the background, and the residuals
+/// (data − envelope) in a panel below.
+pub fn spectrum_fit(fit: &PeakFit, opt: &FitFigure) -> Result<Figure> {
+    let n = fit.x.len();
+    for (what, v) in [
+        ("data", &fit.y),
+        ("background", &fit.background),
+        ("envelope", &fit.envelope),
+        ("residuals", &fit.residuals),
+    ] {
+        if v.len() != n {
+            return Err(data_err(
+                what,
+                format!("{} values for {n} x values", v.len()),
+            ));
+        }
+    }
+    if n < 2 {
+        return Err(data_err("spectrum fit", "fewer than 2 points"));
+    }
+    let s = if opt.reverse_x { -1.0 } else { 1.0 };
+    let xr = padded_range("x", fit.x.iter(), 0.0)?;
+    let xr = if opt.reverse_x { (-xr.1, -xr.0) } else { xr };
+    let yr = padded_range("intensity", fit.y.iter().chain(&fit.envelope), 0.05)?;
+    let yr = (yr.0.min(0.0), yr.1);
+    let rr = padded_range("residuals", fit.residuals.iter(), 0.1)?;
+    let rmax = rr.0.abs().max(rr.1.abs());
+    let x_label = if opt.x_label.is_empty() {
+        format!("x ({})", fit.x_unit)
+    } else {
+        opt.x_label.clone()
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, opt.size).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let root = root
+            .titled(&opt.title, ("sans-serif", 18))
+            .map_err(draw_err)?;
+        let h = root.dim_in_pixel().1;
+        let (top, bottom) = root.split_vertically((f64::from(h) * 0.76) as u32);
+        let fx = move |v: &f64| tick(s * *v);
+        let mut chart = ChartBuilder::on(&top)
+            .margin(10)
+            .x_label_area_size(10)
+            .y_label_area_size(70)
+            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+            .map_err(draw_err)?;
+        chart
+            .configure_mesh()
+            .y_desc(opt.y_label.as_str())
+            .x_label_formatter(&|_| String::new())
+            .y_label_formatter(&|v| tick(*v))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(draw_err)?;
+        for (i, (c, comp)) in fit.curves.iter().zip(&fit.components).enumerate() {
+            if c.len() != n {
+                continue;
+            }
+            let col = colour(i);
+            let mut poly: Vec<(f64, f64)> = (0..n)
+                .map(|k| (s * fit.x[k], fit.background[k] + c[k]))
+                .collect();
+            poly.extend((0..n).rev().map(|k| (s * fit.x[k], fit.background[k])));
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, col.mix(0.3).filled())))
+                .map_err(draw_err)?
+                .label(comp.label.as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 16, y + 5)], col.mix(0.5).filled())
+                });
+        }
+        chart
+            .draw_series(LineSeries::new(
+                (0..n).map(|k| (s * fit.x[k], fit.background[k])),
+                RGBColor(110, 110, 110).stroke_width(1),
+            ))
+            .map_err(draw_err)?
+            .label("background")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RGBColor(110, 110, 110)));
+        chart
+            .draw_series(
+                (0..n).map(|k| Circle::new((s * fit.x[k], fit.y[k]), 2, BLACK.mix(0.7).filled())),
+            )
+            .map_err(draw_err)?
+            .label("data")
+            .legend(|(x, y)| Circle::new((x + 8, y), 3, BLACK.filled()));
+        chart
+            .draw_series(LineSeries::new(
+                (0..n).map(|k| (s * fit.x[k], fit.envelope[k])),
+                RGBColor(200, 0, 0).stroke_width(2),
+            ))
+            .map_err(draw_err)?
+            .label("envelope")
+            .legend(|(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + 16, y)],
+                    RGBColor(200, 0, 0).stroke_width(2),
+                )
+            });
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.85))
+            .position(if opt.reverse_x {
+                SeriesLabelPosition::UpperLeft
+            } else {
+                SeriesLabelPosition::UpperRight
+            })
+            .draw()
+            .map_err(draw_err)?;
+        let mut res = ChartBuilder::on(&bottom)
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(xr.0..xr.1, -rmax..rmax)
+            .map_err(draw_err)?;
+        res.configure_mesh()
+            .x_desc(x_label.as_str())
+            .y_desc("residual")
+            .x_label_formatter(&fx)
+            .y_label_formatter(&|v| tick(*v))
+            .y_labels(3)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(draw_err)?;
+        res.draw_series(LineSeries::new(
+            [(xr.0, 0.0), (xr.1, 0.0)],
+            RGBColor(150, 150, 150),
+        ))
+        .map_err(draw_err)?;
+        res.draw_series(LineSeries::new(
+            (0..n).map(|k| (s * fit.x[k], fit.residuals[k])),
+            BLACK.stroke_width(1),
+        ))
+        .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(Figure {
+        title: opt.title.clone(),
+        svg,
+    })
+}
+
+/// Nyquist plot: −Im Z up against Re Z, equal scaling on both axes (a
+/// semicircle looks like one), the data as markers, the fitted circuit (if
+/// any) as a line on a dense grid, and the frequency of each decade labelled at
+/// the nearest data point.
+pub fn nyquist(data: &ImpedanceSpectrum, fit: Option<&CircuitFit>, title: &str) -> Result<Figure> {
+    if data.is_empty() {
+        return Err(data_err("impedance spectrum", "no points"));
+    }
+    let re: Vec<f64> = data.z().iter().map(|z| z.re).collect();
+    let im: Vec<f64> = data.z().iter().map(|z| -z.im).collect();
+    let model = match fit {
+        Some(f) => {
+            let g = dense_grid(data.freq());
+            let z = f.predict(&g)?;
+            Some(z.iter().map(|z| (z.re, -z.im)).collect::<Vec<_>>())
+        }
+        None => None,
+    };
+    let mut xr = padded_range("Re Z", &re, 0.05)?;
+    let mut yr = padded_range("−Im Z", im.iter().chain([0.0].iter()), 0.05)?;
+    let size = (720u32, 560u32);
+    // equal scaling: Ω per pixel the same on both axes of the plotting area
+    let (pw, ph) = (f64::from(size.0 - 100), f64::from(size.1 - 100));
+    let (ux, uy) = ((xr.1 - xr.0) / pw, (yr.1 - yr.0) / ph);
+    if ux > uy {
+        yr.1 = yr.0 + ux * ph;
+    } else {
+        xr.1 = xr.0 + uy * pw;
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(42)
+            .y_label_area_size(70)
+            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+            .map_err(draw_err)?;
+        chart
+            .configure_mesh()
+            .x_desc("Re Z (Ω)")
+            .y_desc("−Im Z (Ω)")
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(draw_err)?;
+        chart
+            .draw_series(
+                re.iter()
+                    .zip(&im)
+                    .map(|(&x, &y)| Circle::new((x, y), 3, colour(0).filled())),
+            )
+            .map_err(draw_err)?
+            .label("data")
+            .legend(|(x, y)| Circle::new((x + 8, y), 3, colour(0).filled()));
+        if let Some(m) = &model {
+            chart
+                .draw_series(LineSeries::new(
+                    m.iter().copied(),
+                    colour(1).stroke_width(2),
+                ))
+                .map_err(draw_err)?
+                .label("fit")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour(1)));
+        }
+        chart
+            .draw_series(decade_labels(data.freq()).into_iter().map(|(i, lab)| {
+                EmptyElement::at((re[i], im[i]))
+                    + Cross::new((0, 0), 4, BLACK)
+                    + Text::new(lab, (6, -14), ("sans-serif", 12))
+            }))
+            .map_err(draw_err)?;
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.85))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(Figure {
+        title: title.into(),
+        svg,
+    })
+}
+
+/// Bode plot: |Z| (log) and phase −θ (degrees) against frequency (log), data
+/// as markers and the fit (if any) as lines.
+pub fn bode(data: &ImpedanceSpectrum, fit: Option<&CircuitFit>, title: &str) -> Result<Figure> {
+    if data.is_empty() {
+        return Err(data_err("impedance spectrum", "no points"));
+    }
+    let lf: Vec<f64> = data.freq().iter().map(|f| f.log10()).collect();
+    let lm: Vec<f64> = data
+        .z()
+        .iter()
+        .map(|z| z.norm().max(1e-300).log10())
+        .collect();
+    let ph: Vec<f64> = data.z().iter().map(|z| -z.arg().to_degrees()).collect();
+    let model = match fit {
+        Some(f) => {
+            let g = dense_grid(data.freq());
+            let z = f.predict(&g)?;
+            Some(
+                g.iter()
+                    .zip(&z)
+                    .map(|(f, z)| {
+                        (
+                            f.log10(),
+                            z.norm().max(1e-300).log10(),
+                            -z.arg().to_degrees(),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
+        None => None,
+    };
+    let xr = padded_range("frequency", &lf, 0.02)?;
+    let mr = padded_range(
+        "|Z|",
+        lm.iter().chain(model.iter().flatten().map(|m| &m.1)),
+        0.05,
+    )?;
+    let pr = padded_range(
+        "phase",
+        ph.iter().chain(model.iter().flatten().map(|m| &m.2)),
+        0.05,
+    )?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 600)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let root = root.titled(title, ("sans-serif", 18)).map_err(draw_err)?;
+        let h = root.dim_in_pixel().1;
+        let (top, bottom) = root.split_vertically(h / 2);
+        panel(
+            &top,
+            xr,
+            mr,
+            "|Z| (Ω)",
+            true,
+            &lf,
+            &lm,
+            model
+                .as_ref()
+                .map(|m| m.iter().map(|p| (p.0, p.1)).collect()),
+        )?;
+        panel(
+            &bottom,
+            xr,
+            pr,
+            "−phase (°)",
+            false,
+            &lf,
+            &ph,
+            model
+                .as_ref()
+                .map(|m| m.iter().map(|p| (p.0, p.2)).collect()),
+        )?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(Figure {
+        title: title.into(),
+        svg,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn panel(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    xr: (f64, f64),
+    yr: (f64, f64),
+    y_desc: &str,
+    log_y: bool,
+    x: &[f64],
+    y: &[f64],
+    model: Option<Vec<(f64, f64)>>,
+) -> Result<()> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+        .map_err(draw_err)?;
+    let fy = move |v: &f64| if log_y { log_tick(*v) } else { tick(*v) };
+    chart
+        .configure_mesh()
+        .x_desc("frequency (Hz)")
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| log_tick(*v))
+        .y_label_formatter(&fy)
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(draw_err)?;
+    chart
+        .draw_series(
+            x.iter()
+                .zip(y)
+                .map(|(&a, &b)| Circle::new((a, b), 3, colour(0).filled())),
+        )
+        .map_err(draw_err)?;
+    if let Some(m) = model {
+        chart
+            .draw_series(LineSeries::new(m, colour(1).stroke_width(2)))
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}
+
+/// 20 points per decade spanning the data's frequencies.
+fn dense_grid(freq: &[f64]) -> Vec<f64> {
+    let (lo, hi) = freq
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &f| {
+            (a.min(f), b.max(f))
+        });
+    let (a, b) = (lo.log10(), hi.log10());
+    let n = (((b - a) * 20.0).ceil() as usize).clamp(2, 400);
+    (0..=n)
+        .map(|i| 10f64.powf(a + (b - a) * i as f64 / n as f64))
+        .collect()
+}
+
+/// For each decade 10^k inside the data's range, the index of the data point
+/// nearest in log f and the label.
+fn decade_labels(freq: &[f64]) -> Vec<(usize, String)> {
+    let (lo, hi) = freq
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &f| {
+            (a.min(f), b.max(f))
+        });
+    if !(lo > 0.0 && hi.is_finite()) {
+        return Vec::new();
+    }
+    let (a, b) = (lo.log10().ceil() as i32, hi.log10().floor() as i32);
+    let mut out = Vec::new();
+    for k in a..=b.min(a + 30) {
+        let t = f64::from(k);
+        let (i, d) = freq
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (i, (f.log10() - t).abs()))
+            .fold((0, f64::INFINITY), |m, c| if c.1 < m.1 { c } else { m });
+        if d < 0.25 {
+            let lab = match k {
+                k if k >= 6 => format!("{} MHz", tick(10f64.powi(k - 6))),
+                k if k >= 3 => format!("{} kHz", tick(10f64.powi(k - 3))),
+                k if k >= 0 => format!("{} Hz", tick(10f64.powi(k))),
+                k if k >= -3 => format!("{} mHz", tick(10f64.powi(k + 3))),
+                _ => format!("1e{k} Hz"),
+            };
+            out.push((i, lab));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_short() {
+        assert_eq!(tick(458.0), "458");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(1.0e6), "1.0e6");
+        assert_eq!(log_tick(3.0), "1000");
+    }
+
+    #[test]
+    fn xy_errors() {
+        let e = XyPlot::new("t").draw().unwrap_err();
+        assert!(e.to_string().contains("no series"), "{e}");
+        let e = XyPlot::new("t")
+            .series(Series::line("a", &[1.0, 2.0], &[1.0]))
+            .draw()
+            .unwrap_err();
+        assert!(e.to_string().contains("2 x values but 1 y values"), "{e}");
+        let e = XyPlot::new("t")
+            .series(Series::line("a", &[f64::NAN], &[1.0]))
+            .draw()
+            .unwrap_err();
+        assert!(e.to_string().contains("no finite values"), "{e}");
+    }
+
+    #[test]
+    fn log_axes_drop_non_positive() {
+        let f = XyPlot::new("drt")
+            .log_x(true)
+            .series(Series::line(
+                "g",
+                &[0.0, 1e-3, 1e-2, 1e-1],
+                &[1.0, 2.0, 3.0, 1.0],
+            ))
+            .draw()
+            .unwrap();
+        assert!(f.svg().contains("0.01"), "decade label expected");
+    }
+
+    #[test]
+    fn decades_of_a_sweep() {
+        let f: Vec<f64> = (0..61).map(|i| 10f64.powf(6.0 - i as f64 / 10.0)).collect();
+        let d = decade_labels(&f);
+        assert_eq!(d.len(), 7);
+        assert_eq!(d[0], (60, "1 Hz".to_string()));
+        assert_eq!(d[6], (0, "1 MHz".to_string()));
+    }
+
+    #[test]
+    fn html_escapes_the_caption() {
+        let f = Figure {
+            title: "a<b".into(),
+            svg: "<svg/>".into(),
+        };
+        assert!(f.html().contains("a&lt;b"));
+    }
+}
