@@ -8,7 +8,8 @@
 //! [`baseline`], [`peaks`] (scipy `find_peaks` semantics), [`smooth`] and
 //! [`lineshape`], [`model`] (peak models: active Shirley/Tougaard backgrounds,
 //! doublets, ties, TOML/JSON model files, fits with component uncertainties)
-//! and [`xps`] (quantification) are in place.
+//! [`xps`] (quantification) and [`eels`] (power-law background, edge
+//! energies, ΔE between fitted features, depth × condition tables) are in place.
 //!
 //! ```
 //! use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};
@@ -24,6 +25,7 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 pub mod baseline;
+pub mod eels;
 mod error;
 pub mod io;
 pub mod lineshape;
