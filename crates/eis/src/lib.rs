@@ -4,9 +4,11 @@
 //! circuits in impedance.py's syntax with analytic Jacobians, impedance data
 //! and instrument readers, and complex nonlinear least-squares fits.
 //!
-//! **Status:** [`element`], [`circuit`], [`data`], [`io`] and [`fit`] are in
-//! place; Kramers–Kronig checks, DRT, conductivity and Arrhenius analysis
-//! arrive with the issue "EIS validation and solid-electrolyte analysis".
+//! **Status:** [`element`], [`circuit`], [`data`], [`io`], [`fit`] and
+//! [`conductivity`] (σ, ASR, symmetric-cell interfaces, effective CPE
+//! capacitances, arc assignment) are in place; Kramers–Kronig checks, DRT and
+//! Arrhenius analysis arrive with the issue "EIS validation and
+//! solid-electrolyte analysis".
 //!
 //! ```
 //! use interphase_eis::{Circuit, ImpedanceSpectrum, fit::{fit_circuit, FitOptions}};
@@ -23,6 +25,7 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 pub mod circuit;
+pub mod conductivity;
 pub mod data;
 pub mod element;
 mod error;

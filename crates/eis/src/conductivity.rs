@@ -1,0 +1,300 @@
+//! From fitted resistances and capacitances to material properties: ionic
+//! conductivity of a pellet, area-specific resistance, the interface
+//! resistance of a symmetric cell, effective capacitance of a CPE (Brug and
+//! Hsu–Mansfeld), relaxation frequency, and the assignment of an arc to bulk,
+//! grain boundary or electrode by its capacitance (Irvine, Sinclair & West).
+//!
+//! Units are explicit in every name: lengths in mm or cm, areas in cm²,
+//! resistances in Ω, conductivities in S cm⁻¹, capacitances in F.
+//!
+//! ```
+//! use interphase_eis::conductivity::{Geometry, Value};
+//! // a 1.0 mm thick, 10 mm diameter LLTO pellet with a bulk resistance of 130 ± 1 Ω
+//! let g = Geometry::disc_mm(1.0, 10.0)?;
+//! let s = g.conductivity(Value::new(130.0, 1.0))?;
+//! assert!((s.value - 9.794e-4).abs() < 1e-7);          // S/cm
+//! assert!((s.stderr / s.value - 1.0 / 130.0).abs() < 1e-12);
+//! // Li|LLTO|Li: 5000 Ω of interface resistance is two interfaces
+//! let per = g.interface_asr(Value::new(5000.0, 0.0))?;
+//! assert!((per.value - 2500.0 * g.area_cm2()).abs() < 1e-9); // Ω·cm² per interface
+//! # Ok::<(), interphase_eis::Error>(())
+//! ```
+
+use std::f64::consts::PI;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A value with its standard error (same unit), 0 when unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Value {
+    /// The value.
+    pub value: f64,
+    /// Standard error (one σ).
+    pub stderr: f64,
+}
+
+impl Value {
+    /// A value with a standard error.
+    pub fn new(value: f64, stderr: f64) -> Value {
+        Value { value, stderr }
+    }
+    /// An exact value.
+    pub fn exact(value: f64) -> Value {
+        Value { value, stderr: 0.0 }
+    }
+    fn check(self, name: &str) -> Result<Value> {
+        if !(self.value.is_finite() && self.value > 0.0) {
+            return Err(Error::Invalid(format!(
+                "{name} = {} must be finite and > 0",
+                self.value
+            )));
+        }
+        if !(self.stderr.is_finite() && self.stderr >= 0.0) {
+            return Err(Error::Invalid(format!(
+                "standard error of {name} = {} must be finite and ≥ 0",
+                self.stderr
+            )));
+        }
+        Ok(self)
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = f.precision().unwrap_or(4);
+        write!(f, "{:.p$e} ± {:.p$e}", self.value, self.stderr)
+    }
+}
+
+/// Sample geometry: thickness L (cm) and electrode area A (cm²).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Geometry {
+    thickness_cm: f64,
+    area_cm2: f64,
+}
+
+impl Geometry {
+    /// A disc of thickness and diameter in millimetres (A = π d²/4).
+    pub fn disc_mm(thickness_mm: f64, diameter_mm: f64) -> Result<Geometry> {
+        let d = Value::exact(diameter_mm).check("diameter_mm")?.value;
+        Geometry::new_cm(thickness_mm / 10.0, PI * (d / 10.0).powi(2) / 4.0).map_err(|_| {
+            Error::Invalid(format!(
+                "thickness_mm = {thickness_mm} must be finite and > 0"
+            ))
+        })
+    }
+    /// Thickness (cm) and electrode area (cm²).
+    pub fn new_cm(thickness_cm: f64, area_cm2: f64) -> Result<Geometry> {
+        let t = Value::exact(thickness_cm).check("thickness_cm")?.value;
+        let a = Value::exact(area_cm2).check("area_cm2")?.value;
+        Ok(Geometry {
+            thickness_cm: t,
+            area_cm2: a,
+        })
+    }
+    /// Thickness L, cm.
+    pub fn thickness_cm(&self) -> f64 {
+        self.thickness_cm
+    }
+    /// Electrode area A, cm².
+    pub fn area_cm2(&self) -> f64 {
+        self.area_cm2
+    }
+    /// Geometric factor L/A, cm⁻¹.
+    pub fn cell_constant_per_cm(&self) -> f64 {
+        self.thickness_cm / self.area_cm2
+    }
+    /// Conductivity σ = L / (R·A), S cm⁻¹, from a resistance R (Ω); the
+    /// relative error of σ is that of R (geometry taken as exact).
+    pub fn conductivity(&self, r: Value) -> Result<Value> {
+        let r = r.check("resistance")?;
+        let s = self.cell_constant_per_cm() / r.value;
+        Ok(Value::new(s, s * r.stderr / r.value))
+    }
+    /// Area-specific resistance R·A, Ω cm².
+    pub fn asr(&self, r: Value) -> Result<Value> {
+        let r = r.check("resistance")?;
+        Ok(Value::new(
+            r.value * self.area_cm2,
+            r.stderr * self.area_cm2,
+        ))
+    }
+    /// The area-specific resistance of one interface of a symmetric cell
+    /// (Li|LLTO|Li), whose fitted interface arc holds two interfaces in
+    /// series: R_int·A/2, Ω cm².
+    pub fn interface_asr(&self, r_interfaces: Value) -> Result<Value> {
+        let a = self.asr(r_interfaces)?;
+        Ok(Value::new(a.value / 2.0, a.stderr / 2.0))
+    }
+}
+
+/// Effective capacitance of a CPE in parallel with R (a Zarc), F:
+/// C = (R·Q)^(1/α) / R (Hsu & Mansfeld, *Corrosion* 57 (2001) 747, with the
+/// apex frequency ω_max = (R·Q)^(−1/α)). Q in F s^(α−1), 0 < α ≤ 1.
+pub fn capacitance_zarc(r: f64, q: f64, alpha: f64) -> Result<f64> {
+    Value::exact(r).check("R")?;
+    Value::exact(q).check("Q")?;
+    check_alpha(alpha)?;
+    Ok((r * q).powf(1.0 / alpha) / r)
+}
+
+/// Effective capacitance from the apex (peak −Im Z) frequency of an arc,
+/// C = 1/(2π f_max R) (Hsu & Mansfeld 2001), F.
+pub fn capacitance_from_apex(r: f64, f_max_hz: f64) -> Result<f64> {
+    Value::exact(r).check("R")?;
+    Value::exact(f_max_hz).check("f_max_hz")?;
+    Ok(1.0 / (2.0 * PI * f_max_hz * r))
+}
+
+/// Brug's effective capacitance of a blocking electrode CPE in series with a
+/// solution/bulk resistance R_s: C = Q^(1/α) R_s^((1−α)/α) (G. J. Brug et
+/// al., *J. Electroanal. Chem.* 176 (1984) 275, eq. 20 for R_ct → ∞), F.
+pub fn capacitance_brug(r_s: f64, q: f64, alpha: f64) -> Result<f64> {
+    Value::exact(r_s).check("R_s")?;
+    Value::exact(q).check("Q")?;
+    check_alpha(alpha)?;
+    Ok(q.powf(1.0 / alpha) * r_s.powf((1.0 - alpha) / alpha))
+}
+
+/// Relaxation (apex) frequency of R ‖ CPE, f = 1/(2π (R Q)^(1/α)), Hz.
+pub fn relaxation_frequency(r: f64, q: f64, alpha: f64) -> Result<f64> {
+    Value::exact(r).check("R")?;
+    Value::exact(q).check("Q")?;
+    check_alpha(alpha)?;
+    Ok(1.0 / (2.0 * PI * (r * q).powf(1.0 / alpha)))
+}
+
+fn check_alpha(alpha: f64) -> Result<()> {
+    if !(alpha.is_finite() && alpha > 0.0 && alpha <= 1.0) {
+        return Err(Error::Invalid(format!(
+            "CPE exponent alpha = {alpha} must be in (0, 1]"
+        )));
+    }
+    Ok(())
+}
+
+/// What an arc's capacitance suggests it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Assignment {
+    /// Bulk (grain interior), about 2–20 pF (with geometry normalised to L/A = 1 cm⁻¹).
+    Bulk,
+    /// Minor second phase, about 10⁻¹¹ F.
+    SecondPhase,
+    /// Grain boundary, about 10⁻¹¹–10⁻⁸ F.
+    GrainBoundary,
+    /// Surface layer, about 10⁻⁹–10⁻⁷ F.
+    SurfaceLayer,
+    /// Sample–electrode interface (double layer), about 10⁻⁷–10⁻⁵ F.
+    ElectrodeInterface,
+    /// Electrochemical reaction, about 10⁻⁴ F.
+    Reaction,
+}
+
+impl Assignment {
+    /// A short description with the range used.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Assignment::Bulk => "bulk (2e-12 – 1e-11 F)",
+            Assignment::SecondPhase => "minor second phase (~1e-11 F)",
+            Assignment::GrainBoundary => "grain boundary (1e-11 – 1e-8 F)",
+            Assignment::SurfaceLayer => "surface layer (1e-9 – 1e-7 F)",
+            Assignment::ElectrodeInterface => "sample–electrode interface (1e-7 – 1e-5 F)",
+            Assignment::Reaction => "electrochemical reaction (> 1e-5 F)",
+        }
+    }
+}
+
+/// Assigns an arc by its capacitance normalised to a cell constant
+/// L/A = 1 cm⁻¹ (C_norm = C · (L/A) in F cm⁻¹), following Table 1 of J. T. S.
+/// Irvine, D. C. Sinclair and A. R. West, *Adv. Mater.* 2 (1990) 132. The
+/// table's ranges overlap; the boundaries used here are 10⁻¹¹ (bulk |
+/// grain boundary), 10⁻⁸ (grain boundary | surface layer), 10⁻⁷ (surface
+/// layer | electrode) and 10⁻⁵ F (electrode | reaction). The second-phase
+/// class is never returned (its capacitance is indistinguishable from bulk
+/// by value alone); it is listed for completeness.
+pub fn assign_by_capacitance(c_farad: f64, geometry: &Geometry) -> Result<Assignment> {
+    Value::exact(c_farad).check("capacitance")?;
+    let c = c_farad * geometry.cell_constant_per_cm();
+    Ok(if c < 1e-11 {
+        Assignment::Bulk
+    } else if c < 1e-8 {
+        Assignment::GrainBoundary
+    } else if c < 1e-7 {
+        Assignment::SurfaceLayer
+    } else if c < 1e-5 {
+        Assignment::ElectrodeInterface
+    } else {
+        Assignment::Reaction
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometry_and_errors() {
+        let g = Geometry::disc_mm(2.0, 10.0).unwrap();
+        assert!((g.area_cm2() - PI / 4.0).abs() < 1e-15);
+        assert!((g.cell_constant_per_cm() - 0.2 / (PI / 4.0)).abs() < 1e-15);
+        assert!(
+            Geometry::disc_mm(0.0, 10.0)
+                .unwrap_err()
+                .to_string()
+                .contains("thickness_mm")
+        );
+        assert!(
+            Geometry::disc_mm(1.0, f64::NAN)
+                .unwrap_err()
+                .to_string()
+                .contains("diameter_mm")
+        );
+        assert!(g.conductivity(Value::new(-1.0, 0.0)).is_err());
+        assert!(g.conductivity(Value::new(1.0, f64::NAN)).is_err());
+    }
+
+    #[test]
+    fn capacitances_agree_for_an_ideal_capacitor() {
+        // α = 1: Q is a capacitance; all definitions agree
+        let c = capacitance_zarc(1000.0, 1e-9, 1.0).unwrap();
+        assert!((c - 1e-9).abs() < 1e-24);
+        let f = relaxation_frequency(1000.0, 1e-9, 1.0).unwrap();
+        assert!((capacitance_from_apex(1000.0, f).unwrap() - 1e-9).abs() < 1e-22);
+        assert!((capacitance_brug(50.0, 1e-6, 1.0).unwrap() - 1e-6).abs() < 1e-21);
+        // α < 1: the Zarc capacitance is below Q (for R·Q < 1)
+        assert!(capacitance_zarc(1000.0, 1e-9, 0.8).unwrap() < 1e-9);
+        assert!(capacitance_zarc(1000.0, 1e-9, 1.2).is_err());
+    }
+
+    #[test]
+    fn assignment_follows_the_ranges() {
+        let g = Geometry::new_cm(1.0, 1.0).unwrap();
+        assert_eq!(assign_by_capacitance(5e-12, &g).unwrap(), Assignment::Bulk);
+        assert_eq!(
+            assign_by_capacitance(1e-9, &g).unwrap(),
+            Assignment::GrainBoundary
+        );
+        assert_eq!(
+            assign_by_capacitance(5e-8, &g).unwrap(),
+            Assignment::SurfaceLayer
+        );
+        assert_eq!(
+            assign_by_capacitance(2e-6, &g).unwrap(),
+            Assignment::ElectrodeInterface
+        );
+        assert_eq!(
+            assign_by_capacitance(1e-3, &g).unwrap(),
+            Assignment::Reaction
+        );
+        // a thin pellet (L/A = 0.1 cm⁻¹): 5e-11 F measured is 5e-12 F normalised → bulk
+        let thin = Geometry::new_cm(0.1, 1.0).unwrap();
+        assert_eq!(
+            assign_by_capacitance(5e-11, &thin).unwrap(),
+            Assignment::Bulk
+        );
+    }
+}
