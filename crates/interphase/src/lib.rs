@@ -25,6 +25,10 @@
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+mod error;
+pub mod workflows;
+
+pub use error::{Error, Result};
 pub use interphase_eis as eis;
 pub use interphase_fit as fit;
 pub use interphase_materials as materials;

@@ -197,7 +197,13 @@ fn tick(v: f64) -> String {
 
 /// Label for a log10 axis position: the value 10^v.
 fn log_tick(v: f64) -> String {
-    tick(10f64.powf(v))
+    let x = 10f64.powf(v);
+    if !(x.is_finite() && x > 0.0) {
+        return tick(x);
+    }
+    // three significant digits
+    let m = 10f64.powf(x.log10().floor() - 2.0);
+    tick((x / m).round() * m)
 }
 
 fn check_pairs(what: &str, x: &[f64], y: &[f64]) -> Result<()> {
@@ -409,6 +415,8 @@ impl XyPlot {
             let fy = move |v: &f64| if log_y { log_tick(*v) } else { tick(*v) };
             chart
                 .configure_mesh()
+                .label_style(("sans-serif", 13))
+                .axis_desc_style(("sans-serif", 14))
                 .x_desc(self.x_label.as_str())
                 .y_desc(self.y_label.as_str())
                 .x_label_formatter(&fx)
@@ -552,6 +560,8 @@ pub fn spectrum_fit(fit: &PeakFit, opt: &FitFigure) -> Result<Figure> {
             .map_err(draw_err)?;
         chart
             .configure_mesh()
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .y_desc(opt.y_label.as_str())
             .x_label_formatter(&|_| String::new())
             .y_label_formatter(&|v| tick(*v))
@@ -621,6 +631,10 @@ pub fn spectrum_fit(fit: &PeakFit, opt: &FitFigure) -> Result<Figure> {
             .build_cartesian_2d(xr.0..xr.1, -rmax..rmax)
             .map_err(draw_err)?;
         res.configure_mesh()
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .x_desc(x_label.as_str())
             .y_desc("residual")
             .x_label_formatter(&fx)
@@ -652,16 +666,51 @@ pub fn spectrum_fit(fit: &PeakFit, opt: &FitFigure) -> Result<Figure> {
 /// any) as a line on a dense grid, and the frequency of each decade labelled at
 /// the nearest data point.
 pub fn nyquist(data: &ImpedanceSpectrum, fit: Option<&CircuitFit>, title: &str) -> Result<Figure> {
-    if data.is_empty() {
-        return Err(data_err("impedance spectrum", "no points"));
+    nyquist_impl(data, fit, title, f64::INFINITY)
+}
+
+/// [`nyquist`] restricted to the points with Re Z ≤ `re_max` (Ω): a zoom on
+/// the high-frequency arcs when a low-frequency spike or arc dominates.
+pub fn nyquist_zoom(
+    data: &ImpedanceSpectrum,
+    fit: Option<&CircuitFit>,
+    title: &str,
+    re_max: f64,
+) -> Result<Figure> {
+    if re_max.is_nan() || re_max <= 0.0 {
+        return Err(data_err(
+            "Nyquist zoom",
+            format!("re_max = {re_max} must be > 0"),
+        ));
     }
-    let re: Vec<f64> = data.z().iter().map(|z| z.re).collect();
-    let im: Vec<f64> = data.z().iter().map(|z| -z.im).collect();
+    nyquist_impl(data, fit, title, re_max)
+}
+
+fn nyquist_impl(
+    data: &ImpedanceSpectrum,
+    fit: Option<&CircuitFit>,
+    title: &str,
+    re_max: f64,
+) -> Result<Figure> {
+    let keep: Vec<usize> = (0..data.len())
+        .filter(|&i| data.z()[i].re <= re_max && -data.z()[i].im <= re_max)
+        .collect();
+    if keep.is_empty() {
+        return Err(data_err("impedance spectrum", "no points to plot"));
+    }
+    let re: Vec<f64> = keep.iter().map(|&i| data.z()[i].re).collect();
+    let im: Vec<f64> = keep.iter().map(|&i| -data.z()[i].im).collect();
+    let freq: Vec<f64> = keep.iter().map(|&i| data.freq()[i]).collect();
     let model = match fit {
         Some(f) => {
             let g = dense_grid(data.freq());
             let z = f.predict(&g)?;
-            Some(z.iter().map(|z| (z.re, -z.im)).collect::<Vec<_>>())
+            Some(
+                z.iter()
+                    .filter(|z| z.re <= re_max && -z.im <= re_max)
+                    .map(|z| (z.re, -z.im))
+                    .collect::<Vec<_>>(),
+            )
         }
         None => None,
     };
@@ -689,6 +738,8 @@ pub fn nyquist(data: &ImpedanceSpectrum, fit: Option<&CircuitFit>, title: &str) 
             .map_err(draw_err)?;
         chart
             .configure_mesh()
+            .label_style(("sans-serif", 13))
+            .axis_desc_style(("sans-serif", 14))
             .x_desc("Re Z (Ω)")
             .y_desc("−Im Z (Ω)")
             .x_label_formatter(&|v| tick(*v))
@@ -716,7 +767,7 @@ pub fn nyquist(data: &ImpedanceSpectrum, fit: Option<&CircuitFit>, title: &str) 
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour(1)));
         }
         chart
-            .draw_series(decade_labels(data.freq()).into_iter().map(|(i, lab)| {
+            .draw_series(decade_labels(&freq).into_iter().map(|(i, lab)| {
                 EmptyElement::at((re[i], im[i]))
                     + Cross::new((0, 0), 4, BLACK)
                     + Text::new(lab, (6, -14), ("sans-serif", 12))
@@ -833,12 +884,14 @@ fn panel(
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .x_label_area_size(40)
-        .y_label_area_size(70)
+        .y_label_area_size(84)
         .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
         .map_err(draw_err)?;
     let fy = move |v: &f64| if log_y { log_tick(*v) } else { tick(*v) };
     chart
         .configure_mesh()
+        .label_style(("sans-serif", 13))
+        .axis_desc_style(("sans-serif", 14))
         .x_desc("frequency (Hz)")
         .y_desc(y_desc)
         .x_label_formatter(&|v| log_tick(*v))
@@ -919,6 +972,7 @@ mod tests {
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(1.0e6), "1.0e6");
         assert_eq!(log_tick(3.0), "1000");
+        assert_eq!(log_tick(3.8), "6310");
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! [`lineshape`], [`model`] (peak models: active Shirley/Tougaard backgrounds,
 //! doublets, ties, TOML/JSON model files, fits with component uncertainties)
 //! [`xps`] (quantification) and [`eels`] (power-law background, edge
-//! energies, ΔE between fitted features, depth × condition tables) are in place.
+//! energies, ΔE between fitted features) and [`table`] (depth × condition
+//! tables of estimates) are in place.
 //!
 //! ```
 //! use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};
@@ -33,6 +34,7 @@ pub mod model;
 pub mod peaks;
 pub mod smooth;
 pub mod spectrum;
+pub mod table;
 pub mod xps;
 
 pub use error::{Error, Result};

@@ -1,0 +1,741 @@
+//! The LLTO interface analysis across crate seams: XPS Ti 2p fits → Ti³⁺
+//! fraction → Li insertion y → composition and density; EELS ΔE series →
+//! a Table-S1-shaped table; impedance fits of a pellet and a Li|LLTO|Li cell →
+//! bulk, grain-boundary and interface resistances, conductivities and
+//! capacitances; Archimedes density → Table S2.
+//!
+//! A dataset is a directory with a `sample.toml` naming its files (see
+//! `data/llto/` and [`super::synthetic::SAMPLE_TOML`]); [`analyse_dir`] reads
+//! and analyses it, [`LltoReport`] prints its tables and writes an HTML report
+//! with the figures.
+//!
+//! ```no_run
+//! use interphase::workflows::llto;
+//! let report = llto::analyse_dir("data/llto".as_ref())?;
+//! println!("{report}");
+//! let index = report.write_html("target/llto-report".as_ref())?;
+//! # Ok::<(), interphase::Error>(())
+//! ```
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use interphase_eis::conductivity::{
+    Assignment, Geometry, Value, assign_by_capacitance, capacitance_zarc,
+};
+use interphase_eis::fit::{CircuitFit, FitOptions, Weighting, fit_circuit};
+use interphase_eis::{Circuit, ImpedanceSpectrum};
+use interphase_materials::density::{
+    Archimedes, Lattice, Measured, relative_density, water_density_kg_m3,
+};
+use interphase_materials::llto::Llto;
+use interphase_plot::{
+    Figure, FitFigure, Series, XyPlot, bode, nyquist, nyquist_zoom, spectrum_fit,
+};
+use interphase_spectra::eels::{delta_e, subtract_power_law};
+use interphase_spectra::model::{Estimate, PeakFit, PeakFitOptions, PeakModel, PeakWeighting};
+use interphase_spectra::table::Table;
+use interphase_spectra::{Spectrum, io as sio};
+use serde::Deserialize;
+
+use crate::error::{Error, Result, io_err};
+
+/// `sample.toml`: what to read and how to interpret it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// x of Li₃ₓLa₂/₃₋ₓTiO₃.
+    pub composition_x: f64,
+    /// Pseudo-cubic lattice parameter, Å.
+    pub lattice_a_angstrom: f64,
+    /// Formula units per cell (1 for the pseudo-cubic perovskite cell).
+    pub formula_units_per_cell: f64,
+    /// XPS Ti 2p depth/condition series.
+    pub xps: XpsSettings,
+    /// EELS depth/condition series.
+    pub eels: EelsSettings,
+    /// Impedance of the pellet with blocking electrodes.
+    pub pellet: EisSettings,
+    /// Impedance of the symmetric Li|LLTO|Li cell.
+    pub cell: EisSettings,
+    /// Archimedes density measurements.
+    pub density: DensitySettings,
+}
+
+/// XPS settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XpsSettings {
+    /// Delimited file: binding energy then one column per `<condition>/<depth>`.
+    pub file: String,
+    /// Peak model file (TOML or JSON).
+    pub model: String,
+    /// The Ti³⁺ peak's name in the model.
+    pub ti3_peak: String,
+    /// The Ti⁴⁺ peak's name in the model.
+    pub ti4_peak: String,
+}
+
+/// EELS settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EelsSettings {
+    /// Delimited file: energy loss then one column per `<condition>/<depth>`.
+    pub file: String,
+    /// Peak model of the features after power-law subtraction.
+    pub model: String,
+    /// Power-law pre-edge window, eV.
+    pub power_law_window: [f64; 2],
+    /// Fitted range, eV.
+    pub fit_range: [f64; 2],
+    /// ΔE = center(`to`) − center(`from`).
+    pub from: String,
+    /// See `from`.
+    pub to: String,
+}
+
+/// Impedance settings of one sample.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EisSettings {
+    /// Impedance file (CSV, .mpt, .DTA, .z).
+    pub file: String,
+    /// Circuit in impedance.py syntax.
+    pub circuit: String,
+    /// Thickness, mm.
+    pub thickness_mm: f64,
+    /// Electrode diameter, mm.
+    pub diameter_mm: f64,
+    /// The bulk resistance's parameter name.
+    pub bulk: String,
+    /// Grain boundary: resistance and CPE element names.
+    pub grain_boundary: Option<[String; 2]>,
+    /// Electrode interface (symmetric cell, two interfaces): resistance and CPE.
+    pub interface: Option<[String; 2]>,
+    /// Residual weighting: "unit", "proportional" (default: relative errors,
+    /// right for noise proportional to |Z|) or "modulus".
+    #[serde(default = "proportional")]
+    pub weighting: Weighting,
+}
+
+fn proportional() -> Weighting {
+    Weighting::Proportional
+}
+
+/// Density settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DensitySettings {
+    /// CSV: sample, dry_g, suspended_g, saturated_g, water_temperature_c.
+    pub file: String,
+    /// Standard uncertainty of each weighing, g.
+    pub balance_uncertainty_g: f64,
+}
+
+impl Settings {
+    /// Parses `sample.toml` text.
+    pub fn from_toml(text: &str) -> Result<Settings> {
+        toml::from_str(text).map_err(|e| Error::Data(format!("sample.toml: {e}")))
+    }
+}
+
+/// One fitted spectrum of a series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesFit {
+    /// Condition (e.g. "150 °C").
+    pub condition: String,
+    /// Depth (e.g. "1 nm").
+    pub depth: String,
+    /// The fit.
+    pub fit: PeakFit,
+}
+
+/// A quantity of an impedance analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EisQuantity {
+    /// What it is.
+    pub name: String,
+    /// Value and standard error.
+    pub value: Value,
+    /// Unit.
+    pub unit: &'static str,
+}
+
+/// The impedance analysis of one sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EisAnalysis {
+    /// Sample name ("pellet", "cell").
+    pub name: String,
+    /// The data.
+    pub data: ImpedanceSpectrum,
+    /// The circuit fit (automatic initial guesses).
+    pub fit: CircuitFit,
+    /// Geometry.
+    pub geometry: Geometry,
+    /// Derived quantities in report order.
+    pub quantities: Vec<EisQuantity>,
+    /// Arc assignments by capacitance: (arc, effective C in F, assignment).
+    pub assignments: Vec<(String, f64, Assignment)>,
+}
+
+impl EisAnalysis {
+    /// A quantity by name.
+    pub fn quantity(&self, name: &str) -> Option<Value> {
+        self.quantities
+            .iter()
+            .find(|q| q.name == name)
+            .map(|q| q.value)
+    }
+}
+
+/// One row of the density table (Table S2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DensityRow {
+    /// Sample name.
+    pub sample: String,
+    /// Archimedes bulk density, g cm⁻³.
+    pub bulk: Measured,
+    /// Open porosity, fraction.
+    pub open_porosity: Measured,
+    /// Theoretical (X-ray) density of the nominal composition, g cm⁻³.
+    pub theoretical: f64,
+    /// Relative density.
+    pub relative: Measured,
+}
+
+/// Everything the analysis produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LltoReport {
+    /// The settings used.
+    pub settings: Settings,
+    /// Nominal composition.
+    pub composition: Llto,
+    /// XPS fits in file order.
+    pub xps: Vec<SeriesFit>,
+    /// Ti³⁺/(Ti³⁺ + Ti⁴⁺), depth × condition.
+    pub ti3_fraction: Table,
+    /// Li inserted per formula unit y (= the Ti³⁺ fraction: one Ti per formula unit).
+    pub li_insertion: Table,
+    /// Theoretical density of the reduced composition Li₃ₓ₊ᵧLa₂/₃₋ₓTiO₃ (g cm⁻³, lattice unchanged).
+    pub reduced_density: Table,
+    /// EELS fits in file order.
+    pub eels: Vec<SeriesFit>,
+    /// ΔE (eV), depth × condition (Table S1's shape).
+    pub delta_e: Table,
+    /// Pellet impedance.
+    pub pellet: EisAnalysis,
+    /// Symmetric-cell impedance.
+    pub cell: EisAnalysis,
+    /// Density table (Table S2's shape).
+    pub density: Vec<DensityRow>,
+}
+
+fn read_to_string(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| io_err(path, e))
+}
+
+/// Splits a column name `<condition>/<depth>`.
+fn split_name(name: &str, file: &str) -> Result<(String, String)> {
+    match name.rsplit_once('/') {
+        Some((c, d)) if !c.trim().is_empty() && !d.trim().is_empty() => {
+            Ok((c.trim().to_string(), d.trim().to_string()))
+        }
+        _ => Err(Error::Data(format!(
+            "{file}: column `{name}` is not named `<condition>/<depth>`"
+        ))),
+    }
+}
+
+/// Row (depth) and column (condition) labels in first-appearance order.
+fn labels(names: &[(String, String)]) -> (Vec<String>, Vec<String>) {
+    let (mut rows, mut cols): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for (c, d) in names {
+        if !cols.contains(c) {
+            cols.push(c.clone());
+        }
+        if !rows.contains(d) {
+            rows.push(d.clone());
+        }
+    }
+    (rows, cols)
+}
+
+fn table(title: &str, rows: &[String], cols: &[String]) -> Table {
+    let r: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let c: Vec<&str> = cols.iter().map(String::as_str).collect();
+    Table::new(title, &r, &c)
+}
+
+fn read_series(dir: &Path, file: &str) -> Result<Vec<(String, String, Spectrum)>> {
+    let spectra = sio::read_path(dir.join(file))?;
+    spectra
+        .into_iter()
+        .map(|s| {
+            let (c, d) = split_name(&s.meta.name, file)?;
+            Ok((c, d, s))
+        })
+        .collect()
+}
+
+/// Reads `dir/sample.toml` and everything it names, and analyses it.
+pub fn analyse_dir(dir: &Path) -> Result<LltoReport> {
+    let settings = Settings::from_toml(&read_to_string(&dir.join("sample.toml"))?)?;
+    analyse(dir, settings)
+}
+
+/// Analyses the dataset in `dir` with `settings` (paths relative to `dir`).
+pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
+    let composition = Llto::from_x(settings.composition_x)?;
+    let lattice = Lattice::cubic(settings.lattice_a_angstrom)?;
+
+    // XPS: Ti 2p fits, Ti³⁺ fraction, Li insertion, reduced density
+    let xs = &settings.xps;
+    let model = PeakModel::from_path(dir.join(&xs.model))?;
+    let series = read_series(dir, &xs.file)?;
+    let names: Vec<(String, String)> = series
+        .iter()
+        .map(|(c, d, _)| (c.clone(), d.clone()))
+        .collect();
+    let (rows, cols) = labels(&names);
+    let spectra: Vec<Spectrum> = series.iter().map(|s| s.2.clone()).collect();
+    let opts = PeakFitOptions {
+        weighting: PeakWeighting::Poisson,
+        ..PeakFitOptions::default()
+    };
+    let fits = model.fit_many(&spectra, &opts);
+    let mut ti3_fraction = table("Ti³⁺ / (Ti³⁺ + Ti⁴⁺) from XPS Ti 2p", &rows, &cols);
+    let mut li_insertion = table("Li inserted per formula unit, y", &rows, &cols);
+    let mut reduced_density = table(
+        "theoretical density of Li(3x+y)La(2/3-x)TiO3, g/cm³",
+        &rows,
+        &cols,
+    );
+    let mut xps = Vec::new();
+    for ((c, d), fit) in names.iter().zip(fits) {
+        let fit = fit.map_err(|e| Error::Data(format!("XPS {c}/{d}: {e}")))?;
+        let (t3, t4) = (xs.ti3_peak.as_str(), xs.ti4_peak.as_str());
+        let f = fit
+            .area_fraction(&[t3], &[t3, t4])
+            .map_err(|e| Error::Data(format!("XPS {c}/{d}: Ti³⁺ fraction: {e}")))?;
+        ti3_fraction.set(d, c, f)?;
+        let y = composition
+            .li_insertion_from_ti3_fraction(f.value.clamp(0.0, 1.0), f.stderr.unwrap_or(0.0))?;
+        li_insertion.set(
+            d,
+            c,
+            Estimate {
+                value: y.value,
+                stderr: Some(y.uncertainty),
+            },
+        )?;
+        let rho = composition
+            .with_li_insertion(y.value)?
+            .theoretical_density(&lattice, settings.formula_units_per_cell)?;
+        reduced_density.set(
+            d,
+            c,
+            Estimate {
+                value: rho,
+                stderr: None,
+            },
+        )?;
+        xps.push(SeriesFit {
+            condition: c.clone(),
+            depth: d.clone(),
+            fit,
+        });
+    }
+
+    // EELS: power-law subtraction, feature fits, ΔE
+    let es = &settings.eels;
+    let model = PeakModel::from_path(dir.join(&es.model))?;
+    let series = read_series(dir, &es.file)?;
+    let names: Vec<(String, String)> = series
+        .iter()
+        .map(|(c, d, _)| (c.clone(), d.clone()))
+        .collect();
+    let (rows, cols) = labels(&names);
+    let mut nets = Vec::new();
+    for (c, d, s) in &series {
+        let (net, _) = subtract_power_law(s, (es.power_law_window[0], es.power_law_window[1]))
+            .map_err(|e| Error::Data(format!("EELS {c}/{d}: {e}")))?;
+        nets.push(net.crop(es.fit_range[0], es.fit_range[1])?);
+    }
+    let fits = model.fit_many(&nets, &PeakFitOptions::default());
+    let mut de = table(
+        &format!("ΔE = E({}) − E({}), eV, from EELS", es.to, es.from),
+        &rows,
+        &cols,
+    );
+    let mut eels = Vec::new();
+    for ((c, d), fit) in names.iter().zip(fits) {
+        let fit = fit.map_err(|e| Error::Data(format!("EELS {c}/{d}: {e}")))?;
+        de.set(d, c, delta_e(&fit, &es.from, &es.to)?)?;
+        eels.push(SeriesFit {
+            condition: c.clone(),
+            depth: d.clone(),
+            fit,
+        });
+    }
+
+    let pellet = analyse_eis(dir, "pellet", &settings.pellet)?;
+    let cell = analyse_eis(dir, "cell", &settings.cell)?;
+
+    // density: Archimedes → Table S2
+    let theoretical = composition.theoretical_density(&lattice, settings.formula_units_per_cell)?;
+    let density = read_density(dir, &settings.density, theoretical)?;
+
+    Ok(LltoReport {
+        settings,
+        composition,
+        xps,
+        ti3_fraction,
+        li_insertion,
+        reduced_density,
+        eels,
+        delta_e: de,
+        pellet,
+        cell,
+        density,
+    })
+}
+
+fn param(fit: &CircuitFit, name: &str) -> Result<Value> {
+    let v = fit.value(name).ok_or_else(|| {
+        Error::Data(format!(
+            "circuit {} has no parameter `{name}` (parameters: {})",
+            fit.circuit,
+            fit.circuit.parameter_names().join(", ")
+        ))
+    })?;
+    Ok(Value::new(v, fit.stderr(name).unwrap_or(0.0)))
+}
+
+fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
+    let data = interphase_eis::io::read_path(dir.join(&s.file))?;
+    let circuit: Circuit = s.circuit.parse()?;
+    let opts = FitOptions {
+        weighting: s.weighting.clone(),
+        ..FitOptions::default()
+    };
+    let fit = fit_circuit(&circuit, &data, None, &opts)?;
+    let g = Geometry::disc_mm(s.thickness_mm, s.diameter_mm)?;
+    let mut q = Vec::new();
+    let mut assignments = Vec::new();
+    let rb = param(&fit, &s.bulk)?;
+    q.push(EisQuantity {
+        name: "R bulk".into(),
+        value: rb,
+        unit: "Ω",
+    });
+    q.push(EisQuantity {
+        name: "σ bulk".into(),
+        value: g.conductivity(rb)?,
+        unit: "S/cm",
+    });
+    let mut arc = |label: &str, pair: &[String; 2], q: &mut Vec<EisQuantity>| -> Result<Value> {
+        let r = param(&fit, &pair[0])?;
+        let qq = param(&fit, &format!("{}.Q", pair[1]))?;
+        let a = param(&fit, &format!("{}.alpha", pair[1]))?;
+        let c = capacitance_zarc(r.value, qq.value, a.value)?;
+        assignments.push((label.to_string(), c, assign_by_capacitance(c, &g)?));
+        q.push(EisQuantity {
+            name: format!("R {label}"),
+            value: r,
+            unit: "Ω",
+        });
+        q.push(EisQuantity {
+            name: format!("C {label}"),
+            value: Value::exact(c),
+            unit: "F",
+        });
+        Ok(r)
+    };
+    if let Some(gb) = &s.grain_boundary {
+        let r = arc("grain boundary", gb, &mut q)?;
+        q.push(EisQuantity {
+            name: "σ grain boundary".into(),
+            value: g.conductivity(r)?,
+            unit: "S/cm",
+        });
+        let total = Value::new(r.value + rb.value, r.stderr.hypot(rb.stderr));
+        q.push(EisQuantity {
+            name: "σ total".into(),
+            value: g.conductivity(total)?,
+            unit: "S/cm",
+        });
+    }
+    if let Some(int) = &s.interface {
+        let r = arc("interface", int, &mut q)?;
+        q.push(EisQuantity {
+            name: "ASR per interface".into(),
+            value: g.interface_asr(r)?,
+            unit: "Ω·cm²",
+        });
+    }
+    Ok(EisAnalysis {
+        name: name.into(),
+        data,
+        fit,
+        geometry: g,
+        quantities: q,
+        assignments,
+    })
+}
+
+fn read_density(dir: &Path, s: &DensitySettings, theoretical: f64) -> Result<Vec<DensityRow>> {
+    let path = dir.join(&s.file);
+    let text = read_to_string(&path)?;
+    let mut rows = Vec::new();
+    let mut header_seen = false;
+    for (ln, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if !header_seen {
+            header_seen = true;
+            continue;
+        }
+        let cols: Vec<&str> = t.split(',').map(str::trim).collect();
+        let bad = |m: String| Error::Data(format!("{}:{}: {m}", path.display(), ln + 1));
+        if cols.len() != 5 {
+            return Err(bad(format!(
+                "{} columns; expected sample, dry_g, suspended_g, saturated_g, water_temperature_c",
+                cols.len()
+            )));
+        }
+        let num = |k: usize| -> Result<f64> {
+            cols[k]
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| bad(format!("column {}: `{}` is not a number", k + 1, cols[k])))
+        };
+        let temp = num(4)?;
+        if !(0.0..=100.0).contains(&temp) {
+            return Err(bad(format!("water temperature {temp} °C outside 0–100 °C")));
+        }
+        let m = Archimedes {
+            dry_g: num(1)?,
+            suspended_g: num(2)?,
+            saturated_g: num(3)?,
+            liquid_density_g_cm3: water_density_kg_m3(temp) / 1000.0,
+            balance_uncertainty_g: s.balance_uncertainty_g,
+            liquid_density_uncertainty_g_cm3: 0.0,
+        }
+        .evaluate()?;
+        let b = m.bulk_density_g_cm3;
+        let relative = relative_density(b.value, b.uncertainty, theoretical, 0.0)?;
+        rows.push(DensityRow {
+            sample: cols[0].to_string(),
+            bulk: b,
+            open_porosity: m.open_porosity,
+            theoretical,
+            relative,
+        });
+    }
+    if rows.is_empty() {
+        return Err(Error::Data(format!("{}: no density rows", path.display())));
+    }
+    Ok(rows)
+}
+
+impl LltoReport {
+    /// The figures of the report: Ti 2p fits at every depth of the last
+    /// condition, the Ti³⁺ depth profile, one EELS fit, the ΔE series, and
+    /// Nyquist/Bode plots of both impedance spectra.
+    pub fn figures(&self) -> Result<Vec<Figure>> {
+        let mut out = Vec::new();
+        if let Some(last) = self.xps.last() {
+            for s in self.xps.iter().filter(|s| s.condition == last.condition) {
+                out.push(spectrum_fit(
+                    &s.fit,
+                    &FitFigure::xps(&format!("Ti 2p, {}, {}", s.condition, s.depth)),
+                )?);
+            }
+        }
+        out.push(profile_plot(&self.ti3_fraction, "Ti³⁺ fraction")?);
+        if let Some(e) = self.eels.last() {
+            out.push(spectrum_fit(
+                &e.fit,
+                &FitFigure::plain(
+                    &format!(
+                        "EELS after power-law subtraction, {}, {}",
+                        e.condition, e.depth
+                    ),
+                    "energy loss (eV)",
+                    "intensity (counts)",
+                ),
+            )?);
+        }
+        out.push(profile_plot(&self.delta_e, "ΔE (eV)")?);
+        for a in [&self.pellet, &self.cell] {
+            out.push(nyquist(
+                &a.data,
+                Some(&a.fit),
+                &format!("Nyquist, {} ({})", a.name, a.fit.circuit),
+            )?);
+            // zoom on the arcs: up to 1.3 × the summed fitted resistances
+            let r_sum: f64 = a
+                .quantities
+                .iter()
+                .filter(|q| q.name.starts_with("R "))
+                .map(|q| q.value.value)
+                .sum();
+            if r_sum > 0.0 {
+                out.push(nyquist_zoom(
+                    &a.data,
+                    Some(&a.fit),
+                    &format!("Nyquist, {}, arcs (Re Z ≤ {:.0} Ω)", a.name, 1.3 * r_sum),
+                    1.3 * r_sum,
+                )?);
+            }
+            out.push(bode(&a.data, Some(&a.fit), &format!("Bode, {}", a.name))?);
+        }
+        Ok(out)
+    }
+
+    /// Writes `index.html` (tables and inline SVG figures) and one SVG per
+    /// figure into `dir` (created if missing); returns the index path.
+    pub fn write_html(&self, dir: &Path) -> Result<PathBuf> {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+        let figs = self.figures()?;
+        let esc = interphase_plot::escape_html;
+        let mut h = String::from(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>LLTO interface analysis</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}caption{font-weight:bold;text-align:left}figure{margin:1em 0}pre{background:#f6f6f6;padding:8px}</style></head><body>\n<h1>LLTO interface analysis</h1>\n",
+        );
+        h.push_str(&format!(
+            "<p>Composition {} (x = {}), a = {} Å.</p>\n",
+            esc(&self.composition.formula().to_string()),
+            self.composition.x(),
+            self.settings.lattice_a_angstrom
+        ));
+        h.push_str("<h2>XPS Ti 2p</h2>\n");
+        h.push_str(&self.ti3_fraction.html());
+        h.push_str(&self.li_insertion.html());
+        h.push_str(&self.reduced_density.html());
+        h.push_str("<h2>EELS</h2>\n");
+        h.push_str(&self.delta_e.html());
+        h.push_str("<h2>Impedance</h2>\n");
+        h.push_str(&format!("<pre>{}</pre>\n", esc(&self.eis_text())));
+        h.push_str("<h2>Density</h2>\n");
+        h.push_str(&format!("<pre>{}</pre>\n", esc(&self.density_text())));
+        h.push_str("<h2>Figures</h2>\n");
+        for (i, f) in figs.iter().enumerate() {
+            h.push_str(&f.html());
+            f.save(dir.join(format!("figure-{:02}.svg", i + 1)))?;
+        }
+        h.push_str("</body></html>\n");
+        let p = dir.join("index.html");
+        std::fs::write(&p, h).map_err(|e| io_err(&p, e))?;
+        Ok(p)
+    }
+
+    fn eis_text(&self) -> String {
+        let mut s = String::new();
+        for a in [&self.pellet, &self.cell] {
+            s.push_str(&format!(
+                "{} ({}, L = {} cm, A = {:.4} cm², {} starts, χ² = {:.4e})\n",
+                a.name,
+                a.fit.circuit,
+                a.geometry.thickness_cm(),
+                a.geometry.area_cm2(),
+                a.fit.starts,
+                a.fit.result.chi_square
+            ));
+            for q in &a.quantities {
+                s.push_str(&format!(
+                    "  {:<20} {:>24}  {}\n",
+                    q.name,
+                    q.value.to_string(),
+                    q.unit
+                ));
+            }
+            for (arc, c, asg) in &a.assignments {
+                s.push_str(&format!(
+                    "  {arc}: C_eff = {c:.3e} F → {}\n",
+                    asg.describe()
+                ));
+            }
+        }
+        s
+    }
+
+    fn density_text(&self) -> String {
+        let mut s = String::from(
+            "sample          bulk (g/cm³)       open porosity   theoretical (g/cm³)   relative density\n",
+        );
+        for r in &self.density {
+            s.push_str(&format!(
+                "{:<15} {:.4} ± {:.4}   {:.4} ± {:.4}   {:>10.4}            {:.4} ± {:.4}\n",
+                r.sample,
+                r.bulk.value,
+                r.bulk.uncertainty,
+                r.open_porosity.value,
+                r.open_porosity.uncertainty,
+                r.theoretical,
+                r.relative.value,
+                r.relative.uncertainty
+            ));
+        }
+        s
+    }
+}
+
+/// Rows (depths) as x, one series per condition, with error bars.
+fn profile_plot(t: &Table, y_label: &str) -> Result<Figure> {
+    let depth: Vec<f64> = t
+        .rows
+        .iter()
+        .map(|r| {
+            r.trim_end_matches("nm")
+                .trim()
+                .parse::<f64>()
+                .unwrap_or(f64::NAN)
+        })
+        .collect();
+    let numeric = depth.iter().all(|d| d.is_finite());
+    let x: Vec<f64> = if numeric {
+        depth
+    } else {
+        (0..t.rows.len()).map(|i| i as f64).collect()
+    };
+    let mut p = XyPlot::new(&t.title)
+        .x_label(if numeric { "depth (nm)" } else { "row" })
+        .y_label(y_label);
+    for (k, c) in t.columns.iter().enumerate() {
+        let (mut xs, mut ys, mut es) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, row) in t.cells.iter().enumerate() {
+            if let Some(e) = row[k] {
+                xs.push(x[i]);
+                ys.push(e.value);
+                es.push(e.stderr.unwrap_or(0.0));
+            }
+        }
+        if !xs.is_empty() {
+            p = p.series(Series::line_points(c, &xs, &ys).with_errors(&es));
+        }
+    }
+    Ok(p.draw()?)
+}
+
+impl fmt::Display for LltoReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "LLTO interface analysis — {} (x = {}), a = {} Å\n",
+            self.composition.formula(),
+            self.composition.x(),
+            self.settings.lattice_a_angstrom
+        )?;
+        writeln!(f, "{:.3}", self.ti3_fraction)?;
+        writeln!(f, "{:.3}", self.li_insertion)?;
+        writeln!(f, "{:.4}", self.reduced_density)?;
+        writeln!(f, "{:.2}", self.delta_e)?;
+        writeln!(f, "Impedance")?;
+        writeln!(f, "{}", self.eis_text())?;
+        writeln!(f, "Density (Archimedes, Table S2)")?;
+        write!(f, "{}", self.density_text())
+    }
+}

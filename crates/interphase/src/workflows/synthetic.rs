@@ -1,0 +1,338 @@
+//! The seeded generator of the bundled LLTO interface dataset (`data/llto/`)
+//! and the parameters it is generated from ([`Truth`]).
+//!
+//! **The data are synthetic.** Parameters taken from the study: the EELS ΔE
+//! values of Table S1 (depth 14 / 7 / 1 nm × pristine / 75 °C / 150 °C), the
+//! Ti 2p positions and spin–orbit splitting of Ti⁴⁺ and Ti³⁺, the LLTO
+//! composition x = 0.11 with a = 3.875 Å, and the measured bulk density
+//! 4.796 g cm⁻³ of Table S2. Illustrative, not from the study: the Ti³⁺
+//! fractions, the line widths and intensities, the impedance circuit values
+//! (chosen for LLTO's typical bulk σ ≈ 10⁻³ S cm⁻¹ and grain-boundary
+//! σ ≈ 5 × 10⁻⁵ S cm⁻¹) and the Archimedes masses.
+//!
+//! Noise: XPS and EELS counts get Gaussian noise of standard deviation √counts
+//! (the normal approximation of Poisson statistics; every channel holds
+//! hundreds of counts or more) and are rounded to whole counts; impedance gets
+//! Gaussian noise of 0.5 % of |Z| on each of Re Z and Im Z. The random numbers
+//! come from SplitMix64 (S. Vigna) and the Box–Muller transform, so a seed
+//! gives the same files on every platform.
+//!
+//! ```no_run
+//! // regenerate the bundled data (what examples/gen_llto_data.rs does)
+//! interphase::workflows::synthetic::generate("data/llto".as_ref(), interphase::workflows::synthetic::SEED)?;
+//! # Ok::<(), interphase::Error>(())
+//! ```
+
+use std::f64::consts::PI;
+use std::path::Path;
+
+use interphase_eis::{Circuit, Complex64, ImpedanceSpectrum};
+use interphase_materials::density::water_density_kg_m3;
+use interphase_spectra::io::write_csv;
+use interphase_spectra::model::PeakModel;
+use interphase_spectra::{Metadata, Spectrum};
+
+use crate::error::{Error, Result, io_err};
+
+/// The seed of the bundled dataset.
+pub const SEED: u64 = 20_161_103;
+
+/// Conditions (columns of Table S1).
+pub const CONDITIONS: [&str; 3] = ["pristine", "75 °C", "150 °C"];
+/// Depths below the Li/LLTO interface (rows of Table S1).
+pub const DEPTHS: [&str; 3] = ["14 nm", "7 nm", "1 nm"];
+
+/// The generating parameters.
+pub struct Truth;
+
+impl Truth {
+    /// ΔE (eV) between EELS features `a` and `b`, `[depth][condition]`: Table S1 of the study.
+    pub const DELTA_E: [[f64; 3]; 3] = [
+        [11.05, 10.07, 9.27],
+        [10.05, 9.57, 8.88],
+        [9.62, 7.90, 7.22],
+    ];
+    /// Ti³⁺/(Ti³⁺ + Ti⁴⁺), `[depth][condition]` (illustrative).
+    pub const TI3_FRACTION: [[f64; 3]; 3] =
+        [[0.02, 0.04, 0.08], [0.04, 0.08, 0.15], [0.08, 0.18, 0.32]];
+    /// Ti⁴⁺ 2p3/2 binding energy, eV.
+    pub const TI4_CENTER: f64 = 458.75;
+    /// Ti³⁺ 2p3/2 binding energy, eV.
+    pub const TI3_CENTER: f64 = 457.25;
+    /// Ti 2p spin–orbit splitting, eV.
+    pub const TI2P_SPLITTING: f64 = 5.72;
+    /// Gaussian σ and Lorentzian γ of every Ti 2p Voigt component, eV.
+    pub const TI2P_SIGMA_GAMMA: (f64, f64) = (0.55, 0.25);
+    /// Total Ti 2p3/2 area (counts · eV).
+    pub const TI2P_AREA: f64 = 60_000.0;
+    /// Shirley background: level at low binding energy (counts) and step factor.
+    pub const TI2P_SHIRLEY: (f64, f64) = (1500.0, 0.01);
+    /// EELS feature `a`: center (eV), FWHM (eV), area.
+    pub const EELS_A: (f64, f64, f64) = (531.0, 1.5, 3000.0);
+    /// EELS feature `b`: FWHM (eV), area (center = a + ΔE).
+    pub const EELS_B: (f64, f64) = (3.0, 8000.0);
+    /// EELS continuum step factor (Shirley-type).
+    pub const EELS_STEP: f64 = 0.08;
+    /// EELS power-law pre-edge background A·E^(−r): (A, r).
+    pub const EELS_POWER_LAW: (f64, f64) = (2.8e12, 3.0);
+    /// Pellet (Au|LLTO|Au): `R0-p(R1,CPE1)-CPE2` — bulk R0, grain boundary R1 ‖ CPE1, blocking electrodes CPE2.
+    pub const PELLET: [f64; 6] = [130.0, 2600.0, 2.0e-9, 0.85, 2.0e-6, 0.8];
+    /// Symmetric cell (Li|LLTO|Li): `R0-p(R1,CPE1)-p(R2,CPE2)` — bulk, grain boundary, two Li interfaces.
+    pub const CELL: [f64; 7] = [130.0, 2600.0, 2.0e-9, 0.85, 5000.0, 3.0e-6, 0.9];
+    /// Pellet thickness and diameter, mm.
+    pub const PELLET_MM: (f64, f64) = (1.0, 10.0);
+    /// LLTO x in Li₃ₓLa₂/₃₋ₓTiO₃ and the pseudo-cubic a (Å) of Table S2.
+    pub const COMPOSITION: (f64, f64) = (0.11, 3.875);
+    /// Bulk (Archimedes) density, g cm⁻³ (Table S2), and open porosity (illustrative).
+    pub const BULK_DENSITY: (f64, f64) = (4.796, 0.015);
+    /// Dry mass (g) and water temperature (°C) of the Archimedes measurement.
+    pub const ARCHIMEDES: (f64, f64) = (1.2000, 22.0);
+}
+
+/// The Ti 2p model file of the dataset (two Voigt doublets, active Shirley).
+pub const TI2P_MODEL: &str = r#"# Ti 2p: Ti4+ and Ti3+ spin-orbit doublets on an active Shirley background
+[background]
+kind = "shirley"
+
+[[peaks]]
+name = "Ti4+"
+shape = "voigt"
+center = { value = 458.8, min = 457.5, max = 460.0 }
+sigma = { value = 0.5, min = 0.05, max = 2.0 }
+gamma = { value = 0.3, min = 0.0, max = 2.0 }
+area = { value = 50000, min = 0 }
+doublet = { splitting = { value = 5.7, min = 5.3, max = 6.1 }, ratio = { value = 0.5, vary = false } }
+
+[[peaks]]
+name = "Ti3+"
+shape = "voigt"
+center = { value = 457.3, min = 456.5, max = 458.2 }
+sigma = { tie = "Ti4+.sigma" }
+gamma = { tie = "Ti4+.gamma" }
+area = { value = 5000, min = 0 }
+doublet = { splitting = { tie = "Ti4+.splitting" }, orbital = "p" }
+"#;
+
+/// The EELS model file (two Gaussian features and a continuum step that
+/// follows them, after power-law subtraction; a slope absorbs the error of the
+/// extrapolated power law).
+pub const EELS_MODEL: &str = r#"# EELS near-edge features a and b on a Shirley-type continuum step
+[background]
+kind = "shirley"
+slope = 0.0
+
+[[peaks]]
+name = "a"
+shape = "gaussian"
+center = { value = 531.0, min = 529.0, max = 533.0 }
+fwhm = { value = 1.5, min = 0.3, max = 4.0 }
+area = { value = 3000, min = 0 }
+
+[[peaks]]
+name = "b"
+shape = "gaussian"
+center = { value = 541.0, min = 536.0, max = 545.0 }
+fwhm = { value = 3.0, min = 0.5, max = 8.0 }
+area = { value = 8000, min = 0 }
+"#;
+
+/// The dataset's settings file (read by `workflows::llto`).
+pub const SAMPLE_TOML: &str = r#"# LLTO interface dataset: what the analysis reads (paths relative to this file)
+composition_x = 0.11
+lattice_a_angstrom = 3.875
+formula_units_per_cell = 1.0
+
+[xps]
+file = "xps_ti2p.csv"          # columns "<condition>/<depth>", binding energy (eV) in the first
+model = "ti2p_model.toml"
+ti3_peak = "Ti3+"
+ti4_peak = "Ti4+"
+
+[eels]
+file = "eels.csv"              # columns "<condition>/<depth>", energy loss (eV) in the first
+model = "eels_model.toml"
+power_law_window = [500.0, 524.0]
+fit_range = [524.0, 560.0]
+from = "a"
+to = "b"
+
+[pellet]
+file = "eis_pellet.csv"        # f (Hz), Re Z (ohm), Im Z (ohm)
+circuit = "R0-p(R1,CPE1)-CPE2"
+thickness_mm = 1.0
+diameter_mm = 10.0
+bulk = "R0"
+grain_boundary = ["R1", "CPE1"]
+
+[cell]
+file = "eis_cell.csv"
+circuit = "R0-p(R1,CPE1)-p(R2,CPE2)"
+thickness_mm = 1.0
+diameter_mm = 10.0
+bulk = "R0"
+grain_boundary = ["R1", "CPE1"]
+interface = ["R2", "CPE2"]
+
+[density]
+file = "density.csv"           # sample, dry_g, suspended_g, saturated_g, water_temperature_c
+balance_uncertainty_g = 0.0001
+"#;
+
+/// SplitMix64 with Box–Muller normal deviates.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in (0, 1).
+    fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * PI * v).cos()
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
+    let p = dir.join(name);
+    std::fs::write(&p, text).map_err(|e| io_err(&p, e))
+}
+
+fn named(x: &[f64], y: Vec<f64>, name: String) -> Result<Spectrum> {
+    let meta = Metadata {
+        name,
+        ..Metadata::default()
+    };
+    Ok(Spectrum::new(x.to_vec(), y)?.with_meta(meta))
+}
+
+fn counts(rng: &mut Rng, y: &[f64]) -> Vec<f64> {
+    y.iter()
+        .map(|&v| (v + v.max(1.0).sqrt() * rng.normal()).round().max(0.0))
+        .collect()
+}
+
+fn grid(a: f64, b: f64, step: f64) -> Vec<f64> {
+    let n = ((b - a) / step).round() as usize;
+    (0..=n).map(|i| a + step * i as f64).collect()
+}
+
+fn impedance_csv(rng: &mut Rng, circuit: &str, p: &[f64], fmax: f64, fmin: f64) -> Result<String> {
+    let c: Circuit = circuit.parse()?;
+    let n = ((fmax / fmin).log10() * 10.0).round() as usize;
+    let f: Vec<f64> = (0..=n)
+        .map(|i| fmax * 10f64.powf(-(i as f64) / 10.0))
+        .collect();
+    let s = ImpedanceSpectrum::simulate(&c, p, &f)?;
+    let mut out = String::from("# synthetic: see data/llto/README.md\nfreq_Hz,Re_Z_ohm,Im_Z_ohm\n");
+    for (f, z) in s.freq().iter().zip(s.z()) {
+        let sd = 0.005 * z.norm();
+        let z = z + Complex64::new(sd * rng.normal(), sd * rng.normal());
+        out.push_str(&format!("{f:.6e},{:.6e},{:.6e}\n", z.re, z.im));
+    }
+    Ok(out)
+}
+
+/// Writes the dataset into `dir` (created if missing): `sample.toml`, the two
+/// model files, `xps_ti2p.csv`, `eels.csv`, `eis_pellet.csv`, `eis_cell.csv`
+/// and `density.csv`. The same seed gives byte-identical files.
+pub fn generate(dir: &Path, seed: u64) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    let mut rng = Rng(seed);
+    write(dir, "sample.toml", SAMPLE_TOML)?;
+    write(dir, "ti2p_model.toml", TI2P_MODEL)?;
+    write(dir, "eels_model.toml", EELS_MODEL)?;
+
+    // XPS Ti 2p, 450–470 eV binding energy, 0.05 eV steps
+    let model = PeakModel::from_toml(TI2P_MODEL)?;
+    let x = grid(450.0, 470.0, 0.05);
+    let mut spectra = Vec::new();
+    for (c, cond) in CONDITIONS.iter().enumerate() {
+        for (d, depth) in DEPTHS.iter().enumerate() {
+            let f = Truth::TI3_FRACTION[d][c];
+            let (sg, gm) = Truth::TI2P_SIGMA_GAMMA;
+            let p = model.parameters_from(
+                &[
+                    ("bg.c0", Truth::TI2P_SHIRLEY.0),
+                    ("bg.k", Truth::TI2P_SHIRLEY.1),
+                    ("Ti4+.center", Truth::TI4_CENTER),
+                    ("Ti4+.sigma", sg),
+                    ("Ti4+.gamma", gm),
+                    ("Ti4+.area", Truth::TI2P_AREA * (1.0 - f)),
+                    ("Ti4+.splitting", Truth::TI2P_SPLITTING),
+                    ("Ti3+.center", Truth::TI3_CENTER),
+                    ("Ti3+.area", Truth::TI2P_AREA * f),
+                ],
+                &x,
+            )?;
+            let y = model.evaluate(&x, &p)?;
+            spectra.push(named(&x, counts(&mut rng, &y), format!("{cond}/{depth}"))?);
+        }
+    }
+    write(dir, "xps_ti2p.csv", &write_csv(&spectra)?)?;
+
+    // EELS, 500–560 eV energy loss, 0.1 eV steps
+    let model = PeakModel::from_toml(EELS_MODEL)?;
+    let x = grid(500.0, 560.0, 0.1);
+    let (pa, pr) = Truth::EELS_POWER_LAW;
+    let mut spectra = Vec::new();
+    for (c, cond) in CONDITIONS.iter().enumerate() {
+        for (d, depth) in DEPTHS.iter().enumerate() {
+            let (ca, wa, aa) = Truth::EELS_A;
+            let (wb, ab) = Truth::EELS_B;
+            let p = model.parameters_from(
+                &[
+                    ("bg.c0", 0.0),
+                    ("bg.k", Truth::EELS_STEP),
+                    ("bg.c1", 0.0),
+                    ("a.center", ca),
+                    ("a.fwhm", wa),
+                    ("a.area", aa),
+                    ("b.center", ca + Truth::DELTA_E[d][c]),
+                    ("b.fwhm", wb),
+                    ("b.area", ab),
+                ],
+                &x,
+            )?;
+            let net = model.evaluate(&x, &p)?;
+            let y: Vec<f64> = x
+                .iter()
+                .zip(&net)
+                .map(|(&e, &n)| n + pa * e.powf(-pr))
+                .collect();
+            spectra.push(named(&x, counts(&mut rng, &y), format!("{cond}/{depth}"))?);
+        }
+    }
+    write(dir, "eels.csv", &write_csv(&spectra)?)?;
+
+    // impedance: 7 MHz – 1 Hz (pellet), 7 MHz – 0.1 Hz (cell), 10 points per decade
+    let t = impedance_csv(&mut rng, "R0-p(R1,CPE1)-CPE2", &Truth::PELLET, 7e6, 1.0)?;
+    write(dir, "eis_pellet.csv", &t)?;
+    let t = impedance_csv(&mut rng, "R0-p(R1,CPE1)-p(R2,CPE2)", &Truth::CELL, 7e6, 0.1)?;
+    write(dir, "eis_cell.csv", &t)?;
+
+    // Archimedes masses giving the Table S2 bulk density
+    let (rho_b, open) = Truth::BULK_DENSITY;
+    let (md, temp) = Truth::ARCHIMEDES;
+    let rho_l = water_density_kg_m3(temp) / 1000.0;
+    let span = md / rho_b * rho_l; // m_s − m_w
+    let ms = md + open * span;
+    let mw = ms - span;
+    if !(mw > 0.0 && mw < md) {
+        return Err(Error::Data("inconsistent Archimedes truth".into()));
+    }
+    write(
+        dir,
+        "density.csv",
+        &format!(
+            "# synthetic: see data/llto/README.md\nsample,dry_g,suspended_g,saturated_g,water_temperature_c\nLLTO pellet,{md:.6},{mw:.6},{ms:.6},{temp}\n"
+        ),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! The main job's dataset: the generator is deterministic and the analysis
+//! recovers the parameters the data were generated from.
+
+use std::path::{Path, PathBuf};
+
+use interphase::workflows::llto::{Settings, analyse, analyse_dir};
+use interphase::workflows::synthetic::{CONDITIONS, DEPTHS, SAMPLE_TOML, SEED, Truth, generate};
+
+fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/llto")
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("interphase-llto-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn bundled_data_is_what_the_seeded_generator_writes() {
+    let d = temp_dir("gen");
+    generate(&d, SEED).unwrap();
+    for name in [
+        "sample.toml",
+        "ti2p_model.toml",
+        "eels_model.toml",
+        "xps_ti2p.csv",
+        "eels.csv",
+        "eis_pellet.csv",
+        "eis_cell.csv",
+        "density.csv",
+    ] {
+        let a = std::fs::read(d.join(name)).unwrap();
+        let b = std::fs::read(bundled().join(name)).unwrap();
+        assert!(
+            a == b,
+            "{name} differs from the generator's output (regenerate with the gen_llto_data example)"
+        );
+    }
+    // another seed gives other noise
+    let e = temp_dir("gen2");
+    generate(&e, SEED + 1).unwrap();
+    assert_ne!(
+        std::fs::read(d.join("xps_ti2p.csv")).unwrap(),
+        std::fs::read(e.join("xps_ti2p.csv")).unwrap()
+    );
+    let _ = std::fs::remove_dir_all(&d);
+    let _ = std::fs::remove_dir_all(&e);
+}
+
+#[test]
+fn analysis_recovers_the_generating_parameters() {
+    let r = analyse_dir(&bundled()).unwrap();
+    assert_eq!(r.ti3_fraction.rows, DEPTHS);
+    assert_eq!(r.ti3_fraction.columns, CONDITIONS);
+    for (d, depth) in DEPTHS.iter().enumerate() {
+        for (c, cond) in CONDITIONS.iter().enumerate() {
+            let f = r.ti3_fraction.get(depth, cond).unwrap();
+            let truth = Truth::TI3_FRACTION[d][c];
+            let s = f.stderr.unwrap();
+            assert!(s > 0.0 && s < 0.01, "{cond}/{depth}: stderr {s}");
+            assert!(
+                (f.value - truth).abs() < (4.0 * s).max(0.003),
+                "{cond}/{depth}: Ti3+ fraction {f} vs {truth}"
+            );
+            // one Ti per formula unit: y equals the fraction
+            let y = r.li_insertion.get(depth, cond).unwrap();
+            assert!((y.value - f.value.clamp(0.0, 1.0)).abs() < 1e-12);
+            let de = r.delta_e.get(depth, cond).unwrap();
+            let truth = Truth::DELTA_E[d][c];
+            let s = de.stderr.unwrap();
+            assert!(s > 0.0 && s < 0.1, "{cond}/{depth}: ΔE stderr {s}");
+            assert!(
+                (de.value - truth).abs() < 4.0 * s,
+                "{cond}/{depth}: ΔE {de} vs Table S1 {truth}"
+            );
+        }
+    }
+    // Ti 2p positions and splitting
+    let fit = &r.xps[0].fit;
+    let c4 = fit.fit.value("Ti4+.center").unwrap();
+    let c3 = fit.fit.value("Ti3+.center").unwrap();
+    let sp = fit.fit.value("Ti4+.splitting").unwrap();
+    assert!((c4 - Truth::TI4_CENTER).abs() < 0.01, "Ti4+ at {c4}");
+    assert!((c3 - Truth::TI3_CENTER).abs() < 0.1, "Ti3+ at {c3}");
+    assert!((sp - Truth::TI2P_SPLITTING).abs() < 0.02, "splitting {sp}");
+
+    // impedance: resistances within 2 %, the interface arc assigned to the electrode
+    let p = &r.pellet;
+    for (name, truth) in [
+        ("R bulk", Truth::PELLET[0]),
+        ("R grain boundary", Truth::PELLET[1]),
+    ] {
+        let v = p.quantity(name).unwrap().value;
+        assert!(
+            (v / truth - 1.0).abs() < 0.02,
+            "pellet {name}: {v} vs {truth}"
+        );
+    }
+    let c = &r.cell;
+    for (name, truth) in [
+        ("R bulk", Truth::CELL[0]),
+        ("R grain boundary", Truth::CELL[1]),
+        ("R interface", Truth::CELL[4]),
+    ] {
+        let v = c.quantity(name).unwrap().value;
+        assert!(
+            (v / truth - 1.0).abs() < 0.02,
+            "cell {name}: {v} vs {truth}"
+        );
+    }
+    let (t, dmm) = Truth::PELLET_MM;
+    let area = std::f64::consts::PI * (dmm / 20.0).powi(2);
+    let sigma = c.quantity("σ bulk").unwrap().value;
+    let truth = t / 10.0 / (Truth::CELL[0] * area);
+    assert!(
+        (sigma / truth - 1.0).abs() < 0.02,
+        "σ bulk {sigma} vs {truth}"
+    );
+    let asr = c.quantity("ASR per interface").unwrap().value;
+    assert!((asr / (Truth::CELL[4] * area / 2.0) - 1.0).abs() < 0.02);
+    use interphase::eis::conductivity::Assignment;
+    let kinds: Vec<Assignment> = c.assignments.iter().map(|a| a.2).collect();
+    assert_eq!(
+        kinds,
+        [Assignment::GrainBoundary, Assignment::ElectrodeInterface]
+    );
+
+    // density: Table S2's 4.796 g/cm³ back from the Archimedes masses
+    let row = &r.density[0];
+    assert!(
+        (row.bulk.value - Truth::BULK_DENSITY.0).abs() < 1e-4,
+        "{}",
+        row.bulk.value
+    );
+    assert!((row.open_porosity.value - Truth::BULK_DENSITY.1).abs() < 1e-4);
+    assert!((row.relative.value - row.bulk.value / row.theoretical).abs() < 1e-12);
+
+    // the report: text tables and HTML with every figure
+    let text = r.to_string();
+    for needle in [
+        "Ti³⁺ / (Ti³⁺ + Ti⁴⁺)",
+        "ΔE = E(b) − E(a)",
+        "ASR per interface",
+        "LLTO pellet",
+    ] {
+        assert!(text.contains(needle), "report lacks {needle}:\n{text}");
+    }
+    let out = temp_dir("html");
+    let index = r.write_html(&out).unwrap();
+    let html = std::fs::read_to_string(&index).unwrap();
+    assert_eq!(html.matches("<svg").count(), r.figures().unwrap().len());
+    assert!(html.contains("<caption>ΔE = E(b) − E(a), eV, from EELS</caption>"));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn settings_errors_are_clear() {
+    let e = Settings::from_toml("composition_x = 0.11\nbogus = 1\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("sample.toml") && e.contains("bogus"), "{e}");
+    // a series column not named <condition>/<depth>
+    let d = temp_dir("bad");
+    generate(&d, SEED).unwrap();
+    std::fs::write(d.join("eels.csv"), "x,pristine\n500,1\n501,2\n502,3\n").unwrap();
+    let e = analyse(&d, Settings::from_toml(SAMPLE_TOML).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("eels.csv: column `pristine` is not named `<condition>/<depth>`"),
+        "{e}"
+    );
+    // a missing file names the path
+    std::fs::remove_file(d.join("density.csv")).unwrap();
+    std::fs::write(
+        d.join("eels.csv"),
+        std::fs::read(bundled().join("eels.csv")).unwrap(),
+    )
+    .unwrap();
+    let e = analyse(&d, Settings::from_toml(SAMPLE_TOML).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("density.csv"), "{e}");
+    // a bad density row names the line and column
+    std::fs::write(
+        d.join("density.csv"),
+        "sample,dry_g,suspended_g,saturated_g,water_temperature_c\nA,1.2,x,1.3,22\n",
+    )
+    .unwrap();
+    let e = analyse(&d, Settings::from_toml(SAMPLE_TOML).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("density.csv:2: column 3: `x` is not a number"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
