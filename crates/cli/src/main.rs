@@ -8,7 +8,8 @@
 //! Subcommands today: `nist` (fit NIST StRD reference problems) and `materials`
 //! (formula, density, archimedes, relative-density, llto; see `materials.rs` for
 //! the JSON names), `spectrum` (info, baseline, peaks; see `spectrum.rs`) and
-//! `eis fit` (see `eis.rs`).
+//! `eis fit` (see `eis.rs`) and `demo` (the LLTO interface analysis: the main
+//! job, on the seeded synthetic dataset or `--data DIR`).
 #![forbid(unsafe_code)]
 
 mod eis;
@@ -67,6 +68,17 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
         format: Format,
+    },
+    /// The LLTO interface analysis (the main job): without --data, writes the
+    /// seeded synthetic dataset to OUT/data and analyses it; prints the tables
+    /// and writes OUT/index.html with the figures.
+    Demo {
+        /// A dataset directory with a sample.toml (as data/llto in the repository).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Report directory.
+        #[arg(long, default_value = "llto-report")]
+        out: PathBuf,
     },
     /// Spectrum files (VAMAS .vms, EMSA .msa, CSV/TSV): info, baselines, peaks.
     Spectrum {
@@ -142,6 +154,23 @@ fn run_nist(
     Ok(fits)
 }
 
+fn run_demo(data: Option<&std::path::Path>, out: &std::path::Path) -> Result<(), Failure> {
+    use interphase::workflows::{llto, synthetic};
+    let dir = match data {
+        Some(d) => d.to_path_buf(),
+        None => {
+            let d = out.join("data");
+            synthetic::generate(&d, synthetic::SEED).map_err(|e| Failure::other(e.to_string()))?;
+            d
+        }
+    };
+    let report = llto::analyse_dir(&dir).map_err(|e| Failure::input(e.to_string()))?;
+    let index = report
+        .write_html(out)
+        .map_err(|e| Failure::other(e.to_string()))?;
+    emit(|o| writeln!(o, "{report}\nreport: {}", index.display()))
+}
+
 /// Writes a subcommand's output to stdout and flushes it; a closed pipe
 /// (`| head`) is not an error.
 fn emit(
@@ -178,6 +207,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
+        Command::Demo { data, out } => run_demo(data.as_deref(), out),
         Command::Materials { command, format } => materials::run(command)
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Spectrum { command, format } => spectrum::run(command, *format),

@@ -610,3 +610,30 @@ fn spectrum_fit_json_csv_and_curves() {
         .unwrap();
     assert_input_error(&out, "bad_model.toml:3");
 }
+
+#[test]
+fn demo_generates_analyses_and_reports() {
+    let dir = std::env::temp_dir().join(format!("interphase-cli-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = bin().arg("demo").arg("--out").arg(&dir).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("ΔE = E(b) − E(a), eV, from EELS"), "{text}");
+    assert!(text.contains("ASR per interface"), "{text}");
+    assert!(dir.join("index.html").is_file());
+    assert!(dir.join("data/sample.toml").is_file());
+    // a directory without sample.toml: input error naming the file
+    let out = bin()
+        .args(["demo", "--data"])
+        .arg(dir.join("nowhere"))
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "sample.toml");
+    let _ = std::fs::remove_dir_all(&dir);
+}

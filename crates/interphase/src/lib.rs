@@ -9,9 +9,10 @@
 //! | --- | --- | --- |
 //! | [`fit`] | `interphase-fit` | nonlinear least squares, bounds, ties, uncertainties, batch and global fits |
 //! | [`spectra`] | `interphase-spectra` | spectra, readers, processing, baselines, peak finding, line shapes, peak models and XPS quantification |
-//! | [`eis`] | `interphase-eis` | circuits, impedance data and readers, CNLS fits with automatic guesses (done); KK, DRT, conductivity (to come) |
+//! | [`eis`] | `interphase-eis` | circuits, impedance data and readers, CNLS fits with automatic guesses, conductivity and capacitances (done); KK, DRT (to come) |
 //! | [`materials`] | `interphase-materials` | elements, formulas, densities, perovskites, LLTO stoichiometry |
-//! | [`plot`] | `interphase-plot` | SVG figures (in progress) |
+//! | [`plot`] | `interphase-plot` | SVG figures: spectrum fits, Nyquist, Bode, x–y plots; evcxr display |
+//! | [`workflows`] | this crate | the LLTO interface analysis (the main job) and its synthetic dataset |
 //!
 //! ```
 //! use interphase::prelude::*;
@@ -52,6 +53,11 @@ pub mod prelude {
     pub use interphase_spectra::peaks::{Interval, PeakOptions};
     pub use interphase_spectra::{Metadata, Normalisation, Spectrum, Technique, XQuantity};
 }
+
+/// The getting-started guide's examples (docs/getting-started.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/getting-started.md")]
+pub struct GettingStartedDoctests;
 
 /// The README's tour, compiled and run as a doctest.
 #[cfg(doctest)]
