@@ -156,6 +156,25 @@ impl CircuitFit {
     pub fn stderr(&self, name: &str) -> Option<f64> {
         self.result.stderr(name)
     }
+    /// The fit as HTML: the circuit, then the core's parameter table.
+    pub fn html(&self) -> String {
+        format!(
+            "<p>circuit <code>{}</code>, {} weighting, {} start(s)</p>\n{}",
+            self.circuit,
+            self.weighting,
+            self.starts,
+            self.result.html()
+        )
+    }
+
+    /// Shows [`CircuitFit::html`] inline in an evcxr notebook.
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.html()
+        );
+    }
+
     /// The fitted circuit's impedance at `freqs` (Hz).
     pub fn predict(&self, freqs: &[f64]) -> Result<Vec<C>> {
         let mut z = vec![C::new(0.0, 0.0); freqs.len()];

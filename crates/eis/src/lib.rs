@@ -6,8 +6,8 @@
 //!
 //! **Status:** [`element`], [`circuit`], [`data`], [`io`], [`fit`] and
 //! [`conductivity`] (σ, ASR, symmetric-cell interfaces, effective CPE
-//! capacitances, arc assignment) are in place; Kramers–Kronig checks, DRT and
-//! Arrhenius analysis arrive with the issue "EIS validation and
+//! capacitances, arc assignment) and [`kk`] (the Lin-KK validity test) are in
+//! place; DRT and Arrhenius analysis arrive with the issue "EIS validation and
 //! solid-electrolyte analysis".
 //!
 //! ```
@@ -31,6 +31,7 @@ pub mod element;
 mod error;
 pub mod fit;
 pub mod io;
+pub mod kk;
 
 pub use circuit::Circuit;
 pub use data::ImpedanceSpectrum;

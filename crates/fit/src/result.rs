@@ -140,6 +140,55 @@ pub struct FitResult {
 }
 
 impl FitResult {
+    /// The result as an HTML table (parameters with standard errors, bounds and
+    /// ties, then the statistics), for reports and notebooks.
+    pub fn html(&self) -> String {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        let num = |v: Option<f64>| v.map_or(String::from("—"), |v| format!("{v:.6e}"));
+        let mut o = String::from(
+            "<table>\n<tr><th>parameter</th><th>value</th><th>stderr</th><th>min</th><th>max</th><th>vary / tie</th></tr>\n",
+        );
+        for p in &self.params {
+            let how = match (&p.tie, p.vary) {
+                (Some(t), _) => format!("= {}", esc(t)),
+                (None, true) => "free".into(),
+                (None, false) => "fixed".into(),
+            };
+            o.push_str(&format!(
+                "<tr><td>{}</td><td>{:.6e}</td><td>{}</td><td>{}</td><td>{}</td><td>{how}</td></tr>\n",
+                esc(&p.name),
+                p.value,
+                num(p.stderr),
+                num(p.min),
+                num(p.max)
+            ));
+        }
+        o.push_str(&format!(
+            "</table>\n<p>{} points, {} varying, χ² = {:.6e}, reduced χ² = {:.6e}, AIC = {:.4}, BIC = {:.4}, {} evaluations; {}</p>\n",
+            self.n_data,
+            self.n_varying,
+            self.chi_square,
+            self.reduced_chi_square,
+            self.aic,
+            self.bic,
+            self.n_evaluations,
+            esc(self.termination.message())
+        ));
+        o
+    }
+
+    /// Shows [`FitResult::html`] inline in an evcxr notebook.
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.html()
+        );
+    }
+
     /// A parameter's outcome by name.
     pub fn param(&self, name: &str) -> Option<&ParamResult> {
         self.params.iter().find(|p| p.name == name)

@@ -146,6 +146,17 @@ fn analysis_recovers_the_generating_parameters() {
     ] {
         assert!(text.contains(needle), "report lacks {needle}:\n{text}");
     }
+    // notebook HTML of the results
+    let h = r.xps[0].fit.html();
+    assert!(
+        h.contains("<td>Ti3+/2</td>") && h.contains("<td>Ti4+.center</td>"),
+        "{h}"
+    );
+    let h = r.cell.fit.html();
+    assert!(
+        h.contains("R0-p(R1,CPE1)-p(R2,CPE2)") && h.contains("<td>CPE2.alpha</td>"),
+        "{h}"
+    );
     let out = temp_dir("html");
     let index = r.write_html(&out).unwrap();
     let html = std::fs::read_to_string(&index).unwrap();

@@ -375,6 +375,44 @@ fn csv_name(s: &str) -> String {
     }
 }
 
+impl PeakFit {
+    /// The components as an HTML table (center, FWHM, height, area, area % ±
+    /// standard errors) followed by the core's parameter table.
+    pub fn html(&self) -> String {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        let mut o = String::from(
+            "<table>\n<tr><th>component</th><th>shape</th><th>center</th><th>fwhm</th><th>height</th><th>area</th><th>area %</th></tr>\n",
+        );
+        for c in &self.components {
+            o.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{:.4}</td><td>{:.4}</td><td>{:.2}</td></tr>\n",
+                esc(&c.label),
+                c.shape.name(),
+                c.center,
+                c.fwhm,
+                c.height,
+                c.area,
+                c.area_percent
+            ));
+        }
+        o.push_str("</table>\n");
+        o.push_str(&self.fit.html());
+        o
+    }
+
+    /// Shows [`PeakFit::html`] inline in an evcxr notebook.
+    pub fn evcxr_display(&self) {
+        println!(
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
+            self.html()
+        );
+    }
+}
+
 impl fmt::Display for PeakFit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let u = if self.x_unit.is_empty() {

@@ -1,0 +1,388 @@
+//! The linear Kramers–Kronig validity test (Lin-KK) of M. Schönleber, D.
+//! Klotz and E. Ivers-Tiffée, *Electrochim. Acta* 131 (2014) 20, as
+//! implemented in impedance.py's `linKK` (same time constants, same fits, same
+//! μ criterion, same residuals), so results can be compared number for number.
+//!
+//! The data are fitted by Ẑ = R₀ + Σₖ Rₖ/(1 + jωτₖ) + jωL [+ 1/(jωC)] with M
+//! time constants fixed and log-spaced from τ₁ = 1/(2π f_max) to
+//! τ_M = 1/(2π f_min); only the linear coefficients are fitted (least squares
+//! on the parts divided by |Z|). Starting from M = 1, M grows until
+//! μ = 1 − Σ|Rₖ<0| / Σ|Rₖ≥0| falls to the cut-off c (default 0.85, the value
+//! Schönleber et al. found to separate under- from over-fitting) or M reaches
+//! `max_m`. The residuals (Z − Ẑ)/|Z| of the real and imaginary parts show
+//! where the data violate causality, linearity or stationarity; a common
+//! acceptance is every |residual| below 1 %.
+//!
+//! The μ criterion with impedance.py's start at M = 1 can stop far too early
+//! (negative Rₖ appear while the fit is still poor), as the example shows; check
+//! `max_abs_residual` and, when it is large, set `c: None` with an explicit
+//! `max_m` (a few elements per decade of frequency).
+//!
+//! ```
+//! use interphase_eis::{Circuit, ImpedanceSpectrum, kk::{lin_kk, KkOptions}};
+//! let c: Circuit = "R0-p(R1,C1)".parse()?;
+//! let f: Vec<f64> = (0..50).map(|i| 10f64.powf(5.0 - 0.14 * i as f64)).collect();
+//! let data = ImpedanceSpectrum::simulate(&c, &[10.0, 100.0, 1e-5], &f)?;
+//! // the μ criterion (impedance.py's defaults) stops at M = 3 here, as impedance.py
+//! // does (μ = 0.7923): too few elements for these 7 decades, residuals up to 61 %
+//! let auto = lin_kk(&data, &KkOptions::default())?;
+//! assert_eq!(auto.m, 3);
+//! assert!((auto.mu - 0.792311922068244).abs() < 1e-9);
+//! // a fixed M (about 4 per decade) shows the data are KK-compliant
+//! let fixed = lin_kk(&data, &KkOptions { c: None, max_m: 28, ..KkOptions::default() })?;
+//! assert!(fixed.passes(0.01), "{}", fixed.max_abs_residual());
+//! # Ok::<(), interphase_eis::Error>(())
+//! ```
+
+use std::f64::consts::PI;
+
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+
+use crate::Complex64 as C;
+use crate::data::ImpedanceSpectrum;
+use crate::error::{Error, Result};
+
+/// Which part of the data the RC coefficients are fitted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KkFit {
+    /// The real part (impedance.py's default); L (and C) then from the
+    /// imaginary residual.
+    #[default]
+    Real,
+    /// The imaginary part; R₀ then from the real residual with weights 1/|Z|²
+    /// (Boukamp, *J. Electrochem. Soc.* 142 (1995) 1885, eq. 7).
+    Imag,
+    /// Both parts at once (Schönleber et al. eq. 14).
+    Complex,
+}
+
+/// Options of [`lin_kk`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KkOptions {
+    /// μ cut-off; `None` fits exactly `max_m` elements.
+    pub c: Option<f64>,
+    /// Largest number of RC elements (default 50).
+    pub max_m: usize,
+    /// Which part to fit.
+    pub fit: KkFit,
+    /// Add a series capacitance (data without a low-frequency intercept,
+    /// e.g. blocking electrodes).
+    pub add_capacitance: bool,
+}
+
+impl Default for KkOptions {
+    fn default() -> Self {
+        KkOptions {
+            c: Some(0.85),
+            max_m: 50,
+            fit: KkFit::Real,
+            add_capacitance: false,
+        }
+    }
+}
+
+/// Most RC elements allowed (bounds the work and memory).
+pub const MAX_ELEMENTS: usize = 1000;
+
+/// The outcome of a Lin-KK test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KkResult {
+    /// RC elements used.
+    pub m: usize,
+    /// μ at that M.
+    pub mu: f64,
+    /// The time constants τₖ, s.
+    pub taus: Vec<f64>,
+    /// Series resistance R₀, Ω.
+    pub r_ohm: f64,
+    /// Rₖ, Ω (may be negative: over-fitting shows as negative resistances).
+    pub resistances: Vec<f64>,
+    /// Series inductance L, H.
+    pub inductance: f64,
+    /// Series capacitance C, F (with `add_capacitance`).
+    pub capacitance: Option<f64>,
+    /// Ẑ at the data frequencies (not serialised; the residuals are).
+    #[serde(skip)]
+    pub z_fit: Vec<C>,
+    /// (Re Z − Re Ẑ)/|Z|, in data order.
+    pub residuals_re: Vec<f64>,
+    /// (Im Z − Im Ẑ)/|Z|, in data order.
+    pub residuals_im: Vec<f64>,
+}
+
+impl KkResult {
+    /// The largest |residual| of either part.
+    pub fn max_abs_residual(&self) -> f64 {
+        self.residuals_re
+            .iter()
+            .chain(&self.residuals_im)
+            .fold(0.0, |m, r| m.max(r.abs()))
+    }
+    /// Whether every |residual| is at most `threshold` (e.g. 0.01 for 1 %).
+    pub fn passes(&self, threshold: f64) -> bool {
+        self.max_abs_residual() <= threshold
+    }
+    /// Indices of the points with a residual beyond `threshold`.
+    pub fn failing_points(&self, threshold: f64) -> Vec<usize> {
+        (0..self.residuals_re.len())
+            .filter(|&i| {
+                self.residuals_re[i].abs() > threshold || self.residuals_im[i].abs() > threshold
+            })
+            .collect()
+    }
+}
+
+/// impedance.py's `get_tc_distribution`: τ₁ = 1/(2π f_max), τ_M = 1/(2π f_min), log-spaced.
+fn time_constants(f: &[f64], m: usize) -> Vec<f64> {
+    let (fmin, fmax) = f
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+    let (tmax, tmin) = (1.0 / (2.0 * PI * fmin), 1.0 / (2.0 * PI * fmax));
+    let mut ts = vec![0.0; m];
+    ts[0] = tmin;
+    ts[m - 1] = tmax;
+    for k in 2..m {
+        ts[k - 1] =
+            10f64.powf(tmin.log10() + (k as f64 - 1.0) / (m as f64 - 1.0) * (tmax / tmin).log10());
+    }
+    ts
+}
+
+/// Minimal-norm least squares through the SVD with numpy's `pinv` cut-off
+/// (singular values below 10⁻¹⁵ × the largest are dropped).
+fn lstsq(a: DMatrix<f64>, b: &DVector<f64>) -> Result<DVector<f64>> {
+    let svd = a.svd(true, true);
+    let smax = svd.singular_values.iter().fold(0.0f64, |m, &s| m.max(s));
+    svd.solve(b, 1e-15 * smax)
+        .map_err(|e| Error::Invalid(format!("Lin-KK least squares failed: {e}")))
+}
+
+/// μ = 1 − Σ|Rₖ < 0| / Σ|Rₖ ≥ 0|.
+fn mu_of(r: &[f64]) -> f64 {
+    let neg: f64 = r.iter().filter(|v| **v < 0.0).map(|v| v.abs()).sum();
+    let pos: f64 = r.iter().filter(|v| **v >= 0.0).map(|v| v.abs()).sum();
+    if pos > 0.0 {
+        1.0 - neg / pos
+    } else if neg > 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        1.0
+    }
+}
+
+/// Elements [R₀, R₁..R_M, (1/C), L] → Ẑ at ω.
+fn eval(el: &[f64], ts: &[f64], w: f64, cap: bool) -> C {
+    let m = ts.len();
+    let mut z = C::new(el[0], 0.0);
+    for (k, &t) in ts.iter().enumerate() {
+        z += el[k + 1] / C::new(1.0, w * t);
+    }
+    z += C::new(0.0, w * el[el.len() - 1]);
+    if cap {
+        // coefficient x of −1/(ω): Z_C = −j·x/ω, i.e. C = 1/x
+        z += C::new(0.0, -el[m + 1] / w);
+    }
+    z
+}
+
+/// Fits M elements; returns the element vector and μ.
+fn fit_m(w: &[f64], z: &[C], ts: &[f64], kind: KkFit, cap: bool) -> Result<(Vec<f64>, f64)> {
+    let n = z.len();
+    let m = ts.len();
+    let cols = m + 2 + usize::from(cap);
+    let mut a_re = DMatrix::<f64>::zeros(n, cols);
+    let mut a_im = DMatrix::<f64>::zeros(n, cols);
+    let mag: Vec<f64> = z.iter().map(|v| v.norm()).collect();
+    for i in 0..n {
+        a_re[(i, 0)] = 1.0 / mag[i];
+        a_im[(i, cols - 1)] = w[i] / mag[i];
+        if cap {
+            a_im[(i, cols - 2)] = -1.0 / (w[i] * mag[i]);
+        }
+        for (k, &t) in ts.iter().enumerate() {
+            let kz = 1.0 / C::new(1.0, w[i] * t);
+            a_re[(i, k + 1)] = kz.re / mag[i];
+            a_im[(i, k + 1)] = kz.im / mag[i];
+        }
+    }
+    let b_re = DVector::from_iterator(n, (0..n).map(|i| z[i].re / mag[i]));
+    let b_im = DVector::from_iterator(n, (0..n).map(|i| z[i].im / mag[i]));
+    let mut el: Vec<f64> = match kind {
+        KkFit::Real => {
+            let mut el: Vec<f64> = lstsq(a_re, &b_re)?.iter().copied().collect();
+            if cap {
+                el[cols - 2] = 1e-18; // no series C while evaluating the real fit
+            }
+            // L (and 1/C) from the imaginary residual
+            let k = 1 + usize::from(cap);
+            let mut a = DMatrix::<f64>::zeros(n, k);
+            let mut b = DVector::<f64>::zeros(n);
+            for i in 0..n {
+                a[(i, k - 1)] = w[i] / mag[i];
+                if cap {
+                    a[(i, 0)] = -1.0 / (w[i] * mag[i]);
+                }
+                b[i] = (z[i].im - eval(&el, ts, w[i], cap).im) / mag[i];
+            }
+            let c = lstsq(a, &b)?;
+            el[cols - 1] = c[k - 1];
+            if cap {
+                el[cols - 2] = c[0];
+            }
+            el
+        }
+        KkFit::Imag => {
+            let mut el: Vec<f64> = lstsq(a_im, &b_im)?.iter().copied().collect();
+            el[0] = 0.0;
+            let (mut num, mut den) = (0.0, 0.0);
+            for i in 0..n {
+                let ws = 1.0 / (mag[i] * mag[i]);
+                num += ws * (z[i].re - eval(&el, ts, w[i], cap).re);
+                den += ws;
+            }
+            el[0] = num / den;
+            el
+        }
+        KkFit::Complex => {
+            let mut a = DMatrix::<f64>::zeros(2 * n, cols);
+            a.rows_mut(0, n).copy_from(&a_re);
+            a.rows_mut(n, n).copy_from(&a_im);
+            let mut b = DVector::<f64>::zeros(2 * n);
+            b.rows_mut(0, n).copy_from(&b_re);
+            b.rows_mut(n, n).copy_from(&b_im);
+            lstsq(a, &b)?.iter().copied().collect()
+        }
+    };
+    if el.iter().any(|v| !v.is_finite()) {
+        el.iter_mut().for_each(|v| {
+            if !v.is_finite() {
+                *v = 0.0
+            }
+        });
+        return Err(Error::Invalid(format!(
+            "Lin-KK fit with M = {m} gave non-finite coefficients"
+        )));
+    }
+    let mu = mu_of(&el[1..=m]);
+    Ok((el, mu))
+}
+
+/// Runs the Lin-KK test on `data` (any frequency order; results in data order).
+pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
+    let n = data.len();
+    if n < 3 {
+        return Err(Error::Invalid(format!(
+            "Lin-KK needs at least 3 points, got {n}"
+        )));
+    }
+    if opts.max_m == 0 || opts.max_m > MAX_ELEMENTS {
+        return Err(Error::Invalid(format!(
+            "Lin-KK max_m = {} must be in 1..={MAX_ELEMENTS}",
+            opts.max_m
+        )));
+    }
+    if let Some(c) = opts.c
+        && !(c.is_finite() && c <= 1.0)
+    {
+        return Err(Error::Invalid(format!(
+            "Lin-KK cut-off c = {c} must be finite and ≤ 1"
+        )));
+    }
+    if let Some(i) = data.z().iter().position(|v| v.norm() == 0.0) {
+        return Err(Error::Invalid(format!(
+            "Lin-KK divides by |Z|, which is 0 at point {i}"
+        )));
+    }
+    let f = data.freq();
+    let (lo, hi) = f
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+    if hi <= lo {
+        return Err(Error::Invalid(
+            "Lin-KK needs more than one distinct frequency".into(),
+        ));
+    }
+    let w: Vec<f64> = f.iter().map(|v| 2.0 * PI * v).collect();
+    let z = data.z();
+    let (m, ts, el, mu) = match opts.c {
+        Some(c) => {
+            let mut m = 0;
+            loop {
+                m += 1;
+                let ts = time_constants(f, m);
+                let (el, mu) = fit_m(&w, z, &ts, opts.fit, opts.add_capacitance)?;
+                if mu <= c || m >= opts.max_m {
+                    break (m, ts, el, mu);
+                }
+            }
+        }
+        None => {
+            let ts = time_constants(f, opts.max_m);
+            let (el, mu) = fit_m(&w, z, &ts, opts.fit, opts.add_capacitance)?;
+            (opts.max_m, ts, el, mu)
+        }
+    };
+    let cap = opts.add_capacitance;
+    let z_fit: Vec<C> = w.iter().map(|&wi| eval(&el, &ts, wi, cap)).collect();
+    let (mut rr, mut ri) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for (zi, zf) in z.iter().zip(&z_fit) {
+        let e = (zi - zf) / zi.norm();
+        rr.push(e.re);
+        ri.push(e.im);
+    }
+    Ok(KkResult {
+        m,
+        mu,
+        r_ohm: el[0],
+        resistances: el[1..=m].to_vec(),
+        inductance: el[el.len() - 1],
+        capacitance: cap.then(|| 1.0 / el[m + 1]),
+        taus: ts,
+        z_fit,
+        residuals_re: rr,
+        residuals_im: ri,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_constants_match_impedance_py() {
+        let ts = time_constants(&[1.0, 10.0, 100.0], 3);
+        assert!((ts[0] - 1.0 / (200.0 * PI)).abs() < 1e-18);
+        assert!((ts[1] - 1.0 / (20.0 * PI)).abs() < 1e-15);
+        assert!((ts[2] - 1.0 / (2.0 * PI)).abs() < 1e-15);
+        // M = 1: the single element sits at τ_max (impedance.py overwrites τ_min)
+        let ts = time_constants(&[1.0, 10.0], 1);
+        assert!((ts[0] - 1.0 / (2.0 * PI)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn mu_edge_cases() {
+        assert!((mu_of(&[1.0, -0.5]) - 0.5).abs() < 1e-15);
+        assert!((mu_of(&[0.0, 0.0]) - 1.0).abs() < 1e-15);
+        assert!(mu_of(&[-1.0]).is_infinite());
+    }
+
+    #[test]
+    fn bad_options_are_errors() {
+        let d = ImpedanceSpectrum::from_parts(vec![1.0, 2.0, 3.0], &[1.0, 1.0, 1.0], &[0.0; 3])
+            .unwrap();
+        let o = KkOptions {
+            max_m: 0,
+            ..KkOptions::default()
+        };
+        assert!(lin_kk(&d, &o).unwrap_err().to_string().contains("max_m"));
+        let o = KkOptions {
+            c: Some(f64::NAN),
+            ..KkOptions::default()
+        };
+        assert!(lin_kk(&d, &o).unwrap_err().to_string().contains("cut-off"));
+        let d2 = ImpedanceSpectrum::from_parts(vec![1.0, 2.0], &[1.0, 1.0], &[0.0; 2]).unwrap();
+        assert!(lin_kk(&d2, &KkOptions::default()).is_err());
+    }
+}
