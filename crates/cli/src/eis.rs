@@ -14,6 +14,7 @@ use interphase::eis::{Circuit, io};
 use interphase::fit::FitResult;
 
 use crate::Failure;
+use crate::output::Quantity;
 
 /// Residual weighting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,4 +119,136 @@ pub fn run_fit(a: &FitArgs) -> Result<Vec<(String, FitResult)>, Failure> {
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err(Failure::other("a fit thread stopped"))))
         .collect()
+}
+
+/// Which part Lin-KK fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KkPart {
+    /// Real part (impedance.py's default).
+    Real,
+    /// Imaginary part.
+    Imag,
+    /// Both.
+    Complex,
+}
+
+/// `eis kk` arguments.
+#[derive(Args, Debug, Clone)]
+pub struct KkArgs {
+    /// Impedance file.
+    pub file: PathBuf,
+    /// μ cut-off for the automatic number of elements.
+    #[arg(long, default_value_t = 0.85)]
+    pub c: f64,
+    /// Fixed number of RC elements (turns the μ criterion off).
+    #[arg(long)]
+    pub m: Option<usize>,
+    /// Largest number of elements tried by the μ criterion.
+    #[arg(long, default_value_t = 50)]
+    pub max_m: usize,
+    /// Which part to fit.
+    #[arg(long, value_enum, default_value_t = KkPart::Real)]
+    pub fit: KkPart,
+    /// Add a series capacitance (blocking electrodes).
+    #[arg(long)]
+    pub add_capacitance: bool,
+    /// Pass/fail threshold on |residual| (fraction of |Z|).
+    #[arg(long, default_value_t = 0.01)]
+    pub threshold: f64,
+}
+
+/// Runs `eis kk`: M, μ, R₀, L, (C), the largest residual and the verdict.
+pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
+    use interphase::eis::kk::{KkFit, KkOptions, lin_kk};
+    let input = |e: interphase::eis::Error| Failure::input(format!("{}: {e}", a.file.display()));
+    let data = io::read_path(&a.file).map_err(input)?;
+    if !(a.threshold.is_finite() && a.threshold > 0.0) {
+        return Err(Failure::input(format!(
+            "--threshold {} must be > 0",
+            a.threshold
+        )));
+    }
+    let opts = KkOptions {
+        c: if a.m.is_some() { None } else { Some(a.c) },
+        max_m: a.m.unwrap_or(a.max_m),
+        fit: match a.fit {
+            KkPart::Real => KkFit::Real,
+            KkPart::Imag => KkFit::Imag,
+            KkPart::Complex => KkFit::Complex,
+        },
+        add_capacitance: a.add_capacitance,
+    };
+    let r = lin_kk(&data, &opts).map_err(input)?;
+    let mut q = vec![
+        Quantity::text("file", a.file.display().to_string()),
+        Quantity::num("M", r.m as f64, None, "1"),
+        Quantity::num("mu", r.mu, None, "1"),
+        Quantity::num("R_ohm", r.r_ohm, None, "ohm"),
+        Quantity::num("L", r.inductance, None, "H"),
+    ];
+    if let Some(c) = r.capacitance {
+        q.push(Quantity::num("C", c, None, "F"));
+    }
+    q.push(Quantity::num(
+        "max_abs_residual",
+        r.max_abs_residual(),
+        None,
+        "1",
+    ));
+    q.push(Quantity::num(
+        "failing_points",
+        r.failing_points(a.threshold).len() as f64,
+        None,
+        "1",
+    ));
+    q.push(Quantity::text(
+        "verdict",
+        if r.passes(a.threshold) {
+            "pass"
+        } else {
+            "fail"
+        },
+    ));
+    Ok(q)
+}
+
+/// `eis conductivity` arguments.
+#[derive(Args, Debug, Clone)]
+pub struct ConductivityArgs {
+    /// Resistance, Ω.
+    #[arg(long)]
+    pub resistance: f64,
+    /// Standard error of the resistance, Ω.
+    #[arg(long, default_value_t = 0.0)]
+    pub stderr: f64,
+    /// Thickness, mm.
+    #[arg(long)]
+    pub thickness_mm: f64,
+    /// Electrode diameter, mm (or give --area-cm2).
+    #[arg(long, conflicts_with = "area_cm2")]
+    pub diameter_mm: Option<f64>,
+    /// Electrode area, cm².
+    #[arg(long)]
+    pub area_cm2: Option<f64>,
+}
+
+/// Runs `eis conductivity`: σ = L/(R·A) and the ASR.
+pub fn run_conductivity(a: &ConductivityArgs) -> Result<Vec<Quantity>, Failure> {
+    use interphase::eis::conductivity::{Geometry, Value};
+    let input = |e: interphase::eis::Error| Failure::input(e.to_string());
+    let g = match (a.diameter_mm, a.area_cm2) {
+        (Some(d), None) => Geometry::disc_mm(a.thickness_mm, d),
+        (None, Some(area)) => Geometry::new_cm(a.thickness_mm / 10.0, area),
+        _ => return Err(Failure::input("give --diameter-mm or --area-cm2")),
+    }
+    .map_err(input)?;
+    let r = Value::new(a.resistance, a.stderr);
+    let s = g.conductivity(r).map_err(input)?;
+    let asr = g.asr(r).map_err(input)?;
+    Ok(vec![
+        Quantity::num("area", g.area_cm2(), None, "cm2"),
+        Quantity::num("cell_constant", g.cell_constant_per_cm(), None, "1/cm"),
+        Quantity::num("conductivity", s.value, Some(s.stderr), "S/cm"),
+        Quantity::num("asr", asr.value, Some(asr.stderr), "ohm cm2"),
+    ])
 }

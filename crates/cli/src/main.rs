@@ -95,6 +95,10 @@ enum Command {
 enum EisCmd {
     /// CNLS fit of a circuit to one or more files (in parallel).
     Fit(eis::FitArgs),
+    /// Lin-KK validity test (Schönleber et al. 2014; impedance.py-compatible).
+    Kk(eis::KkArgs),
+    /// Conductivity σ = L/(R·A) and area-specific resistance of a pellet.
+    Conductivity(eis::ConductivityArgs),
 }
 
 /// A failure and its exit status.
@@ -215,6 +219,15 @@ fn main() -> ExitCode {
             command: EisCmd::Fit(args),
             format,
         } => eis::run_fit(args).and_then(|fits| emit(|out| write_fits(out, &fits, *format))),
+        Command::Eis {
+            command: EisCmd::Kk(args),
+            format,
+        } => eis::run_kk(args).and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        Command::Eis {
+            command: EisCmd::Conductivity(args),
+            format,
+        } => eis::run_conductivity(args)
+            .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Nist {
             files,
             start,

@@ -637,3 +637,68 @@ fn demo_generates_analyses_and_reports() {
     assert_input_error(&out, "sample.toml");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn eis_kk_and_conductivity() {
+    let cell = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
+    let out = bin()
+        .args(["eis", "kk", "--format", "json"])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let q = v["quantities"].as_array().unwrap();
+    let get = |n: &str| q.iter().find(|r| r["name"] == n).unwrap()["value"].clone();
+    // impedance.py's linKK on the same file: M = 6, mu = 0.7435604719318178
+    assert_eq!(get("M").as_f64(), Some(6.0));
+    assert!((get("mu").as_f64().unwrap() - 0.7435604719318178).abs() < 1e-6);
+    assert_eq!(get("verdict"), "fail");
+    let out = bin()
+        .args(["eis", "kk", "--m", "40", "--threshold", "0.02"])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pass"));
+    let out = bin()
+        .args([
+            "eis",
+            "conductivity",
+            "--resistance",
+            "130",
+            "--thickness-mm",
+            "1",
+            "--diameter-mm",
+            "10",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("conductivity,0.000979"), "{text}");
+    let out = bin()
+        .args([
+            "eis",
+            "conductivity",
+            "--resistance",
+            "-1",
+            "--thickness-mm",
+            "1",
+            "--diameter-mm",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    assert_input_error(&out, "resistance");
+    let out = bin()
+        .args(["eis", "kk"])
+        .arg(tmp("empty.csv", b""))
+        .output()
+        .unwrap();
+    assert_input_error(&out, "empty.csv");
+}

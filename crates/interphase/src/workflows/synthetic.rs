@@ -163,6 +163,7 @@ thickness_mm = 1.0
 diameter_mm = 10.0
 bulk = "R0"
 grain_boundary = ["R1", "CPE1"]
+kk_add_capacitance = true      # blocking electrodes: no low-frequency intercept
 
 [cell]
 file = "eis_cell.csv"
