@@ -252,3 +252,70 @@ pub fn run_conductivity(a: &ConductivityArgs) -> Result<Vec<Quantity>, Failure> 
         Quantity::num("asr", asr.value, Some(asr.stderr), "ohm cm2"),
     ])
 }
+
+/// `eis arrhenius` arguments.
+#[derive(Args, Debug, Clone)]
+pub struct ArrheniusArgs {
+    /// Two-column text file: temperature, conductivity (S/cm); comma, tab or
+    /// blanks; `#` comments and one header line allowed.
+    pub file: PathBuf,
+    /// Temperatures are in °C (default: kelvin).
+    #[arg(long)]
+    pub celsius: bool,
+    /// Fit ln σ instead of ln(σT).
+    #[arg(long)]
+    pub sigma: bool,
+}
+
+/// Runs `eis arrhenius`: activation energy and pre-factor.
+pub fn run_arrhenius(a: &ArrheniusArgs) -> Result<Vec<Quantity>, Failure> {
+    use interphase::eis::conductivity::arrhenius;
+    let name = a.file.display().to_string();
+    let text =
+        std::fs::read_to_string(&a.file).map_err(|e| Failure::input(format!("{name}: {e}")))?;
+    let (mut t, mut s) = (Vec::new(), Vec::new());
+    let mut header = false;
+    for (ln, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = l
+            .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let nums: Option<Vec<f64>> = cols.iter().take(2).map(|c| c.parse().ok()).collect();
+        match nums {
+            Some(v) if v.len() == 2 => {
+                t.push(if a.celsius { v[0] + 273.15 } else { v[0] });
+                s.push(v[1]);
+            }
+            _ if !header && t.is_empty() => header = true,
+            _ => {
+                return Err(Failure::input(format!(
+                    "{name}:{}: expected two numbers (temperature, conductivity), got `{l}`",
+                    ln + 1
+                )));
+            }
+        }
+    }
+    let r = arrhenius(&t, &s, !a.sigma).map_err(|e| Failure::input(format!("{name}: {e}")))?;
+    Ok(vec![
+        Quantity::text("file", name),
+        Quantity::num("points", t.len() as f64, None, "1"),
+        Quantity::text("fitted", if a.sigma { "ln(sigma)" } else { "ln(sigma*T)" }),
+        Quantity::num(
+            "activation_energy",
+            r.activation_energy_ev.value,
+            Some(r.activation_energy_ev.stderr),
+            "eV",
+        ),
+        Quantity::num(
+            "ln_prefactor",
+            r.ln_prefactor.value,
+            Some(r.ln_prefactor.stderr),
+            "1",
+        ),
+        Quantity::num("r_squared", r.r_squared, None, "1"),
+    ])
+}

@@ -99,6 +99,8 @@ enum EisCmd {
     Kk(eis::KkArgs),
     /// Conductivity σ = L/(R·A) and area-specific resistance of a pellet.
     Conductivity(eis::ConductivityArgs),
+    /// Arrhenius fit of conductivity against temperature: activation energy.
+    Arrhenius(eis::ArrheniusArgs),
 }
 
 /// A failure and its exit status.
@@ -223,6 +225,11 @@ fn main() -> ExitCode {
             command: EisCmd::Kk(args),
             format,
         } => eis::run_kk(args).and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        Command::Eis {
+            command: EisCmd::Arrhenius(args),
+            format,
+        } => eis::run_arrhenius(args)
+            .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Eis {
             command: EisCmd::Conductivity(args),
             format,

@@ -702,3 +702,37 @@ fn eis_kk_and_conductivity() {
         .unwrap();
     assert_input_error(&out, "empty.csv");
 }
+
+#[test]
+fn eis_arrhenius() {
+    // σ = 1e3/T·exp(−0.30 eV/k_B T) at 0, 25, 50 °C
+    let rows: String = [0.0f64, 25.0, 50.0]
+        .iter()
+        .map(|c| {
+            let t = c + 273.15;
+            format!("{c},{:e}\n", 1e3 / t * (-0.30 / (8.617333262e-5 * t)).exp())
+        })
+        .collect();
+    let p = tmp("arr.csv", format!("T_C,sigma_S_cm\n{rows}").as_bytes());
+    let out = bin()
+        .args(["eis", "arrhenius", "--celsius", "--format", "csv"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ea: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("activation_energy,"))
+        .and_then(|l| l.split(',').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    assert!((ea - 0.30).abs() < 1e-9, "{text}");
+    let p = tmp("arr_bad.csv", b"300,1e-3\n310,abc\n");
+    let out = bin().args(["eis", "arrhenius"]).arg(&p).output().unwrap();
+    assert_input_error(&out, "arr_bad.csv:2");
+}

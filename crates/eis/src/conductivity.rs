@@ -2,7 +2,8 @@
 //! conductivity of a pellet, area-specific resistance, the interface
 //! resistance of a symmetric cell, effective capacitance of a CPE (Brug and
 //! Hsu–Mansfeld), relaxation frequency, and the assignment of an arc to bulk,
-//! grain boundary or electrode by its capacitance (Irvine, Sinclair & West).
+//! grain boundary or electrode by its capacitance (Irvine, Sinclair & West),
+//! and Arrhenius fits of σ(T) or σT(T) ([`arrhenius`]).
 //!
 //! Units are explicit in every name: lengths in mm or cm, areas in cm²,
 //! resistances in Ω, conductivities in S cm⁻¹, capacitances in F.
@@ -296,5 +297,158 @@ mod tests {
             assign_by_capacitance(5e-11, &thin).unwrap(),
             Assignment::Bulk
         );
+    }
+}
+
+/// Boltzmann constant, eV K⁻¹ (CODATA 2018, exact).
+pub const BOLTZMANN_EV: f64 = 8.617_333_262e-5;
+
+/// An Arrhenius fit ln(σT) = ln A − E_a/(k_B T) (or ln σ = ln A − E_a/(k_B T)).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Arrhenius {
+    /// Activation energy E_a, eV, with its standard error (0 for two points).
+    pub activation_energy_ev: Value,
+    /// ln A (A in S cm⁻¹ K, or S cm⁻¹ without the T factor), with standard error.
+    pub ln_prefactor: Value,
+    /// Whether σT (true) or σ (false) was fitted.
+    pub sigma_t: bool,
+    /// Coefficient of determination of the straight line.
+    pub r_squared: f64,
+}
+
+impl Arrhenius {
+    /// σ (S cm⁻¹) predicted at temperature `t_kelvin`.
+    pub fn conductivity_at(&self, t_kelvin: f64) -> f64 {
+        let v = (self.ln_prefactor.value
+            - self.activation_energy_ev.value / (BOLTZMANN_EV * t_kelvin))
+            .exp();
+        if self.sigma_t { v / t_kelvin } else { v }
+    }
+}
+
+/// Least-squares Arrhenius fit of conductivities `sigma` (S cm⁻¹) at
+/// temperatures `t_kelvin` (K): a straight line through (1/T, ln(σT)) when
+/// `sigma_t` (the usual form for ionic conductors, σT = A·exp(−E_a/k_B T)),
+/// else through (1/T, ln σ). Standard errors from the residual scatter
+/// (ordinary least squares; they need at least 3 points).
+pub fn arrhenius(t_kelvin: &[f64], sigma: &[f64], sigma_t: bool) -> Result<Arrhenius> {
+    if t_kelvin.len() != sigma.len() {
+        return Err(Error::Invalid(format!(
+            "{} temperatures but {} conductivities",
+            t_kelvin.len(),
+            sigma.len()
+        )));
+    }
+    let n = t_kelvin.len();
+    if n < 2 {
+        return Err(Error::Invalid(format!(
+            "an Arrhenius fit needs at least 2 points, got {n}"
+        )));
+    }
+    let mut x = Vec::with_capacity(n);
+    let mut y = Vec::with_capacity(n);
+    for i in 0..n {
+        let (t, s) = (t_kelvin[i], sigma[i]);
+        if !(t.is_finite() && t > 0.0) {
+            return Err(Error::Invalid(format!(
+                "temperature {t} K at index {i} must be finite and > 0 (kelvin)"
+            )));
+        }
+        if !(s.is_finite() && s > 0.0) {
+            return Err(Error::Invalid(format!(
+                "conductivity {s} S/cm at index {i} must be finite and > 0"
+            )));
+        }
+        x.push(1.0 / t);
+        y.push(if sigma_t { (s * t).ln() } else { s.ln() });
+    }
+    let nf = n as f64;
+    let mx = x.iter().sum::<f64>() / nf;
+    let my = y.iter().sum::<f64>() / nf;
+    let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
+    if sxx <= 0.0 || sxx < 1e-30 * mx * mx {
+        return Err(Error::Invalid(
+            "all temperatures are equal: no Arrhenius slope".into(),
+        ));
+    }
+    let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let slope = sxy / sxx;
+    let icpt = my - slope * mx;
+    let ss_res: f64 = x
+        .iter()
+        .zip(&y)
+        .map(|(a, b)| (b - icpt - slope * a).powi(2))
+        .sum();
+    let ss_tot: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+    let (se_slope, se_icpt) = if n > 2 {
+        let s2 = ss_res / (nf - 2.0);
+        ((s2 / sxx).sqrt(), (s2 * (1.0 / nf + mx * mx / sxx)).sqrt())
+    } else {
+        (0.0, 0.0)
+    };
+    Ok(Arrhenius {
+        activation_energy_ev: Value::new(-slope * BOLTZMANN_EV, se_slope * BOLTZMANN_EV),
+        ln_prefactor: Value::new(icpt, se_icpt),
+        sigma_t,
+        r_squared: if ss_tot > 0.0 {
+            1.0 - ss_res / ss_tot
+        } else {
+            1.0
+        },
+    })
+}
+
+#[cfg(test)]
+mod arrhenius_tests {
+    use super::*;
+
+    #[test]
+    fn recovers_an_activation_energy() {
+        // LLTO-like bulk: Ea = 0.30 eV, A = 1e3 S/cm·K
+        let t = [273.15, 298.15, 323.15, 348.15, 373.15];
+        let s: Vec<f64> = t
+            .iter()
+            .map(|&t| 1e3 * (-0.30 / (BOLTZMANN_EV * t)).exp() / t)
+            .collect();
+        let a = arrhenius(&t, &s, true).unwrap();
+        assert!((a.activation_energy_ev.value - 0.30).abs() < 1e-12);
+        assert!(a.activation_energy_ev.stderr < 1e-10);
+        assert!((a.ln_prefactor.value - 1e3f64.ln()).abs() < 1e-9);
+        assert!((a.conductivity_at(298.15) / s[1] - 1.0).abs() < 1e-12);
+        // as σ instead of σT the slope differs (by about k_B·T̄)
+        let b = arrhenius(&t, &s, false).unwrap();
+        assert!(b.activation_energy_ev.value < 0.30);
+    }
+
+    #[test]
+    fn matches_scipy_linregress() {
+        // scipy 1.17.1: r = linregress(1/t, log(s*t)); Ea = -r.slope*k_B, its stderr
+        // r.stderr*k_B, ln A = r.intercept ± r.intercept_stderr, R² = r.rvalue**2
+        let a = arrhenius(&[300.0, 350.0, 400.0], &[1e-4, 5e-4, 1e-3], true).unwrap();
+        let close = |g: f64, w: f64| (g / w - 1.0).abs() < 1e-12;
+        assert!(close(a.activation_energy_ev.value, 0.27062686907261146));
+        assert!(close(a.activation_energy_ev.stderr, 0.03361507000845035));
+        assert!(close(a.ln_prefactor.value, 7.04219131025148));
+        assert!(close(a.ln_prefactor.stderr, 1.1378318181064722));
+        assert!(close(a.r_squared, 0.9848058353888067));
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(arrhenius(&[300.0], &[1e-3], true).is_err());
+        assert!(arrhenius(&[300.0, 300.0], &[1e-3, 2e-3], true).is_err());
+        assert!(
+            arrhenius(&[300.0, -1.0], &[1e-3, 2e-3], true)
+                .unwrap_err()
+                .to_string()
+                .contains("index 1")
+        );
+        assert!(
+            arrhenius(&[300.0, 310.0], &[1e-3, 0.0], true)
+                .unwrap_err()
+                .to_string()
+                .contains("index 1")
+        );
+        assert!(arrhenius(&[300.0, 310.0], &[1e-3], true).is_err());
     }
 }
