@@ -9,15 +9,19 @@ pub enum Error {
     #[error(transparent)]
     Fit(#[from] interphase_fit::Error),
     /// An error of the spectra crate.
+    #[cfg(feature = "spectra")]
     #[error(transparent)]
     Spectra(#[from] interphase_spectra::Error),
     /// An error of the EIS crate.
+    #[cfg(feature = "eis")]
     #[error(transparent)]
     Eis(#[from] interphase_eis::Error),
     /// An error of the materials crate.
+    #[cfg(feature = "materials")]
     #[error(transparent)]
     Materials(#[from] interphase_materials::Error),
     /// An error of the plotting crate.
+    #[cfg(feature = "plot")]
     #[error(transparent)]
     Plot(#[from] interphase_plot::Error),
     /// A file could not be read or written.
@@ -36,6 +40,7 @@ pub enum Error {
 /// Result type of `interphase` workflows.
 pub type Result<T> = std::result::Result<T, Error>;
 
+#[allow(dead_code)] // used by the workflows feature
 pub(crate) fn io_err(path: &std::path::Path, e: impl std::fmt::Display) -> Error {
     Error::Io {
         path: path.display().to_string(),

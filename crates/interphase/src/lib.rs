@@ -14,6 +14,11 @@
 //! | [`plot`] | `interphase-plot` | SVG figures: spectrum fits, Nyquist, Bode, x–y plots; evcxr display |
 //! | [`workflows`] | this crate | the LLTO interface analysis (the main job) and its synthetic dataset |
 //!
+//! Cargo features (all on by default): `spectra`, `eis`, `materials`, `plot`
+//! (needs spectra and eis) and `workflows` (everything); with
+//! `default-features = false` only the fitting core is built, e.g.
+//! `interphase = { ..., default-features = false, features = ["eis"] }`.
+//!
 //! ```
 //! use interphase::prelude::*;
 //! let x = [1.0, 2.0, 3.0, 4.0];
@@ -27,39 +32,53 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 mod error;
+#[cfg(feature = "workflows")]
 pub mod workflows;
 
 pub use error::{Error, Result};
+#[cfg(feature = "eis")]
 pub use interphase_eis as eis;
 pub use interphase_fit as fit;
+#[cfg(feature = "materials")]
 pub use interphase_materials as materials;
+#[cfg(feature = "plot")]
 pub use interphase_plot as plot;
+#[cfg(feature = "spectra")]
 pub use interphase_spectra as spectra;
 
 /// The everyday names, for `use interphase::prelude::*` in programs and notebooks.
 pub mod prelude {
+    #[cfg(feature = "eis")]
     pub use interphase_eis::fit::{FitOptions as EisFitOptions, Weighting, fit_circuit};
+    #[cfg(feature = "eis")]
     pub use interphase_eis::{Circuit, ImpedanceSpectrum};
     pub use interphase_fit::{
         CurveFit, Derivatives, FitResult, GlobalProblem, JacobianMut, LmOptions, MultiStart,
         NelderMeadOptions, Parameter, Parameters, Problem, Termination, fit, fit_batch,
         fit_batch_with, fit_multistart, nelder_mead,
     };
+    #[cfg(feature = "materials")]
     pub use interphase_materials::density::{Lattice, theoretical_density};
+    #[cfg(feature = "materials")]
     pub use interphase_materials::llto::Llto;
+    #[cfg(feature = "materials")]
     pub use interphase_materials::{Element, Formula};
+    #[cfg(feature = "spectra")]
     pub use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind, Voigt};
+    #[cfg(feature = "spectra")]
     pub use interphase_spectra::model::{PeakFit, PeakFitOptions, PeakModel};
+    #[cfg(feature = "spectra")]
     pub use interphase_spectra::peaks::{Interval, PeakOptions};
+    #[cfg(feature = "spectra")]
     pub use interphase_spectra::{Metadata, Normalisation, Spectrum, Technique, XQuantity};
 }
 
 /// The getting-started guide's examples (docs/getting-started.md), compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "workflows"))]
 #[doc = include_str!("../../../docs/getting-started.md")]
 pub struct GettingStartedDoctests;
 
 /// The README's tour, compiled and run as a doctest.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "workflows"))]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
