@@ -134,6 +134,12 @@ impl ImpedanceSpectrum {
     pub fn len(&self) -> usize {
         self.freq.len()
     }
+    /// Lowest and highest frequency, Hz.
+    pub fn freq_range(&self) -> (f64, f64) {
+        self.freq
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &f| (a.min(f), b.max(f)))
+    }
     /// Always false (a spectrum has at least one point).
     pub fn is_empty(&self) -> bool {
         self.freq.is_empty()

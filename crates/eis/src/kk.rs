@@ -135,10 +135,7 @@ impl KkResult {
 }
 
 /// impedance.py's `get_tc_distribution`: τ₁ = 1/(2π f_max), τ_M = 1/(2π f_min), log-spaced.
-fn time_constants(f: &[f64], m: usize) -> Vec<f64> {
-    let (fmin, fmax) = f
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+fn time_constants((fmin, fmax): (f64, f64), m: usize) -> Vec<f64> {
     let (tmax, tmin) = (1.0 / (2.0 * PI * fmin), 1.0 / (2.0 * PI * fmax));
     let mut ts = vec![0.0; m];
     ts[0] = tmin;
@@ -209,7 +206,7 @@ fn fit_m(w: &[f64], z: &[C], ts: &[f64], kind: KkFit, cap: bool) -> Result<(Vec<
     }
     let b_re = DVector::from_iterator(n, (0..n).map(|i| z[i].re / mag[i]));
     let b_im = DVector::from_iterator(n, (0..n).map(|i| z[i].im / mag[i]));
-    let mut el: Vec<f64> = match kind {
+    let el: Vec<f64> = match kind {
         KkFit::Real => {
             let mut el: Vec<f64> = lstsq(a_re, &b_re)?.iter().copied().collect();
             if cap {
@@ -256,11 +253,6 @@ fn fit_m(w: &[f64], z: &[C], ts: &[f64], kind: KkFit, cap: bool) -> Result<(Vec<
         }
     };
     if el.iter().any(|v| !v.is_finite()) {
-        el.iter_mut().for_each(|v| {
-            if !v.is_finite() {
-                *v = 0.0
-            }
-        });
         return Err(Error::Invalid(format!(
             "Lin-KK fit with M = {m} gave non-finite coefficients"
         )));
@@ -296,10 +288,8 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
         )));
     }
     let f = data.freq();
-    let (lo, hi) = f
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
-    if hi <= lo {
+    let range = data.freq_range();
+    if range.1 <= range.0 {
         return Err(Error::Invalid(
             "Lin-KK needs more than one distinct frequency".into(),
         ));
@@ -311,7 +301,7 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
             let mut m = 0;
             loop {
                 m += 1;
-                let ts = time_constants(f, m);
+                let ts = time_constants(range, m);
                 let (el, mu) = fit_m(&w, z, &ts, opts.fit, opts.add_capacitance)?;
                 if mu <= c || m >= opts.max_m {
                     break (m, ts, el, mu);
@@ -319,7 +309,7 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
             }
         }
         None => {
-            let ts = time_constants(f, opts.max_m);
+            let ts = time_constants(range, opts.max_m);
             let (el, mu) = fit_m(&w, z, &ts, opts.fit, opts.add_capacitance)?;
             (opts.max_m, ts, el, mu)
         }
@@ -352,12 +342,12 @@ mod tests {
 
     #[test]
     fn time_constants_match_impedance_py() {
-        let ts = time_constants(&[1.0, 10.0, 100.0], 3);
+        let ts = time_constants((1.0, 100.0), 3);
         assert!((ts[0] - 1.0 / (200.0 * PI)).abs() < 1e-18);
         assert!((ts[1] - 1.0 / (20.0 * PI)).abs() < 1e-15);
         assert!((ts[2] - 1.0 / (2.0 * PI)).abs() < 1e-15);
         // M = 1: the single element sits at τ_max (impedance.py overwrites τ_min)
-        let ts = time_constants(&[1.0, 10.0], 1);
+        let ts = time_constants((1.0, 10.0), 1);
         assert!((ts[0] - 1.0 / (2.0 * PI)).abs() < 1e-15);
     }
 

@@ -8,20 +8,8 @@ use std::path::PathBuf;
 use interphase_eis::io::read_path;
 use interphase_eis::kk::{KkFit, KkOptions, KkResult, lin_kk};
 
-fn shared(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/eis")
-        .join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipping: {} not found (../shared/data is not part of a fresh clone)",
-            p.display()
-        );
-        None
-    }
-}
+mod common;
+use common::shared;
 
 fn llto(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

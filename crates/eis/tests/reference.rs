@@ -4,26 +4,12 @@
 //! quotes impedance.py's getting-started notebook, tests/test_circuits.py and
 //! examples/looping_files_example.ipynb).
 
-use std::path::PathBuf;
-
 use interphase_eis::fit::{FitOptions, circuit_parameters, fit_circuit};
 use interphase_eis::io::{decode, read_biologic, read_gamry, read_path, read_zplot};
 use interphase_eis::{Circuit, ImpedanceSpectrum};
 
-fn shared(name: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/eis")
-        .join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipping: {} not found (../shared/data is not part of a fresh clone)",
-            p.display()
-        );
-        None
-    }
-}
+mod common;
+use common::shared;
 
 fn close(got: f64, want: f64, rel: f64, what: &str) {
     assert!(

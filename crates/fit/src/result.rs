@@ -139,15 +139,27 @@ pub struct FitResult {
     pub warnings: Vec<String>,
 }
 
+/// Escapes `&`, `<`, `>` and `"` for HTML text (the `html()` methods of results,
+/// tables and figures across the workspace use it).
+pub fn escape_html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
 impl FitResult {
     /// The result as an HTML table (parameters with standard errors, bounds and
     /// ties, then the statistics), for reports and notebooks.
     pub fn html(&self) -> String {
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
+        let esc = escape_html;
         let num = |v: Option<f64>| v.map_or(String::from("—"), |v| format!("{v:.6e}"));
         let mut o = String::from(
             "<table>\n<tr><th>parameter</th><th>value</th><th>stderr</th><th>min</th><th>max</th><th>vary / tie</th></tr>\n",

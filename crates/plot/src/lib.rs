@@ -123,20 +123,7 @@ impl Figure {
     }
 }
 
-/// Escapes `&`, `<`, `>` and `"` for HTML text.
-pub fn escape_html(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
+pub use interphase_fit::escape_html;
 
 /// Figure size in pixels (SVG user units).
 pub const DEFAULT_SIZE: (u32, u32) = (720, 480);
@@ -703,7 +690,7 @@ fn nyquist_impl(
     let freq: Vec<f64> = keep.iter().map(|&i| data.freq()[i]).collect();
     let model = match fit {
         Some(f) => {
-            let g = dense_grid(data.freq());
+            let g = dense_grid(data);
             let z = f.predict(&g)?;
             Some(
                 z.iter()
@@ -803,7 +790,7 @@ pub fn bode(data: &ImpedanceSpectrum, fit: Option<&CircuitFit>, title: &str) -> 
     let ph: Vec<f64> = data.z().iter().map(|z| -z.arg().to_degrees()).collect();
     let model = match fit {
         Some(f) => {
-            let g = dense_grid(data.freq());
+            let g = dense_grid(data);
             let z = f.predict(&g)?;
             Some(
                 g.iter()
@@ -915,12 +902,8 @@ fn panel(
 }
 
 /// 20 points per decade spanning the data's frequencies.
-fn dense_grid(freq: &[f64]) -> Vec<f64> {
-    let (lo, hi) = freq
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &f| {
-            (a.min(f), b.max(f))
-        });
+fn dense_grid(data: &ImpedanceSpectrum) -> Vec<f64> {
+    let (lo, hi) = data.freq_range();
     let (a, b) = (lo.log10(), hi.log10());
     let n = (((b - a) * 20.0).ceil() as usize).clamp(2, 400);
     (0..=n)

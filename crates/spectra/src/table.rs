@@ -69,11 +69,7 @@ impl Table {
 
     /// The table as HTML (for reports and evcxr).
     pub fn html(&self) -> String {
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
+        let esc = interphase_fit::escape_html;
         let mut o = format!(
             "<table>\n<caption>{}</caption>\n<tr><th></th>",
             esc(&self.title)

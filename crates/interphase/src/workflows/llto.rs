@@ -272,15 +272,29 @@ fn table(title: &str, rows: &[String], cols: &[String]) -> Table {
     Table::new(title, &r, &c)
 }
 
-fn read_series(dir: &Path, file: &str) -> Result<Vec<(String, String, Spectrum)>> {
+/// A depth × condition series read from one file.
+struct SeriesData {
+    /// (condition, depth) of each spectrum, in file order.
+    names: Vec<(String, String)>,
+    /// Depth labels (table rows) and condition labels (table columns).
+    rows: Vec<String>,
+    cols: Vec<String>,
+    spectra: Vec<Spectrum>,
+}
+
+fn read_series(dir: &Path, file: &str) -> Result<SeriesData> {
     let spectra = sio::read_path(dir.join(file))?;
-    spectra
-        .into_iter()
-        .map(|s| {
-            let (c, d) = split_name(&s.meta.name, file)?;
-            Ok((c, d, s))
-        })
-        .collect()
+    let names = spectra
+        .iter()
+        .map(|s| split_name(&s.meta.name, file))
+        .collect::<Result<Vec<_>>>()?;
+    let (rows, cols) = labels(&names);
+    Ok(SeriesData {
+        names,
+        rows,
+        cols,
+        spectra,
+    })
 }
 
 /// Reads `dir/sample.toml` and everything it names, and analyses it.
@@ -297,13 +311,12 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
     // XPS: Ti 2p fits, Ti³⁺ fraction, Li insertion, reduced density
     let xs = &settings.xps;
     let model = PeakModel::from_path(dir.join(&xs.model))?;
-    let series = read_series(dir, &xs.file)?;
-    let names: Vec<(String, String)> = series
-        .iter()
-        .map(|(c, d, _)| (c.clone(), d.clone()))
-        .collect();
-    let (rows, cols) = labels(&names);
-    let spectra: Vec<Spectrum> = series.iter().map(|s| s.2.clone()).collect();
+    let SeriesData {
+        names,
+        rows,
+        cols,
+        spectra,
+    } = read_series(dir, &xs.file)?;
     let opts = PeakFitOptions {
         weighting: PeakWeighting::Poisson,
         ..PeakFitOptions::default()
@@ -355,14 +368,14 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
     // EELS: power-law subtraction, feature fits, ΔE
     let es = &settings.eels;
     let model = PeakModel::from_path(dir.join(&es.model))?;
-    let series = read_series(dir, &es.file)?;
-    let names: Vec<(String, String)> = series
-        .iter()
-        .map(|(c, d, _)| (c.clone(), d.clone()))
-        .collect();
-    let (rows, cols) = labels(&names);
+    let SeriesData {
+        names,
+        rows,
+        cols,
+        spectra,
+    } = read_series(dir, &es.file)?;
     let mut nets = Vec::new();
-    for (c, d, s) in &series {
+    for ((c, d), s) in names.iter().zip(&spectra) {
         let (net, _) = subtract_power_law(s, (es.power_law_window[0], es.power_law_window[1]))
             .map_err(|e| Error::Data(format!("EELS {c}/{d}: {e}")))?;
         nets.push(net.crop(es.fit_range[0], es.fit_range[1])?);
@@ -479,10 +492,7 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
             unit: "Ω·cm²",
         });
     }
-    let (lo, hi) = data
-        .freq()
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(a, b), &f| (a.min(f), b.max(f)));
+    let (lo, hi) = data.freq_range();
     let m = ((hi / lo).log10() * 5.0).round().clamp(3.0, 200.0) as usize;
     let kk = lin_kk(
         &data,

@@ -379,11 +379,7 @@ impl PeakFit {
     /// The components as an HTML table (center, FWHM, height, area, area % ±
     /// standard errors) followed by the core's parameter table.
     pub fn html(&self) -> String {
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
+        let esc = interphase_fit::escape_html;
         let mut o = String::from(
             "<table>\n<tr><th>component</th><th>shape</th><th>center</th><th>fwhm</th><th>height</th><th>area</th><th>area %</th></tr>\n",
         );
