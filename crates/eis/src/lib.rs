@@ -4,11 +4,11 @@
 //! circuits in impedance.py's syntax with analytic Jacobians, impedance data
 //! and instrument readers, and complex nonlinear least-squares fits.
 //!
-//! **Status:** [`element`], [`circuit`], [`data`], [`io`], [`fit`] and
+//! **Status:** [`element`], [`circuit`], [`data`], [`io`], [`fit`],
 //! [`conductivity`] (σ, ASR, symmetric-cell interfaces, effective CPE
-//! capacitances, arc assignment) and [`kk`] (the Lin-KK validity test) are in
-//! place; DRT and Arrhenius analysis arrive with the issue "EIS validation and
-//! solid-electrolyte analysis".
+//! capacitances, arc assignment, Arrhenius), [`kk`] (the Lin-KK validity
+//! test) and [`drt`] (distribution of relaxation times: Tikhonov with
+//! Gaussian basis functions, non-negative, λ by GCV or L-curve) are in place.
 //!
 //! ```
 //! use interphase_eis::{Circuit, ImpedanceSpectrum, fit::{fit_circuit, FitOptions}};
@@ -27,6 +27,7 @@
 pub mod circuit;
 pub mod conductivity;
 pub mod data;
+pub mod drt;
 pub mod element;
 mod error;
 pub mod fit;
