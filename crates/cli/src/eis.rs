@@ -212,6 +212,140 @@ pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
     Ok(q)
 }
 
+/// Which part the DRT fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DrtPartArg {
+    /// Real and imaginary parts.
+    Combined,
+    /// Real part.
+    Real,
+    /// Imaginary part.
+    Imag,
+}
+
+/// DRT residual weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DrtWeightArg {
+    /// None (pyDRTtools).
+    Unit,
+    /// 1/|Z|.
+    Modulus,
+}
+
+/// `eis drt` arguments.
+#[derive(Args, Debug, Clone)]
+pub struct DrtArgs {
+    /// Impedance file.
+    pub file: PathBuf,
+    /// λ: `auto` or `gcv` (generalised cross-validation), `lcurve`, or a number > 0.
+    #[arg(long, default_value = "auto", allow_hyphen_values = true)]
+    pub lambda: String,
+    /// Which part to fit.
+    #[arg(long, value_enum, default_value_t = DrtPartArg::Combined)]
+    pub part: DrtPartArg,
+    /// Penalised derivative order (1 or 2).
+    #[arg(long, default_value_t = 1)]
+    pub derivative: u8,
+    /// FWHM coefficient of the Gaussian basis functions.
+    #[arg(long, default_value_t = 0.5)]
+    pub fwhm_coeff: f64,
+    /// Do not fit a series inductance.
+    #[arg(long)]
+    pub no_inductance: bool,
+    /// Residual weights.
+    #[arg(long, value_enum, default_value_t = DrtWeightArg::Unit)]
+    pub weight: DrtWeightArg,
+    /// Also write γ(τ) as CSV (tau_s,gamma_ohm) to this file.
+    #[arg(long)]
+    pub gamma_out: Option<PathBuf>,
+}
+
+/// Runs `eis drt`: λ, R∞, L, the polarisation resistance and each peak's τ,
+/// frequency, resistance and capacitance; optionally γ(τ) to a CSV file.
+pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
+    use interphase::eis::drt::{Derivative, DrtOptions, DrtPart, DrtWeighting, Lambda, drt};
+    let input = |e: interphase::eis::Error| Failure::input(format!("{}: {e}", a.file.display()));
+    let lambda = match a.lambda.trim().to_ascii_lowercase().as_str() {
+        "auto" | "gcv" => Lambda::Gcv,
+        "lcurve" | "l-curve" => Lambda::LCurve,
+        v => match v.parse::<f64>() {
+            Ok(x) if x.is_finite() && x > 0.0 => Lambda::Fixed(x),
+            _ => {
+                return Err(Failure::input(format!(
+                    "--lambda `{}`: expected auto, gcv, lcurve or a number > 0",
+                    a.lambda
+                )));
+            }
+        },
+    };
+    let derivative = match a.derivative {
+        1 => Derivative::First,
+        2 => Derivative::Second,
+        d => {
+            return Err(Failure::input(format!("--derivative {d}: expected 1 or 2")));
+        }
+    };
+    let data = io::read_path(&a.file).map_err(input)?;
+    let opts = DrtOptions {
+        part: match a.part {
+            DrtPartArg::Combined => DrtPart::Combined,
+            DrtPartArg::Real => DrtPart::Real,
+            DrtPartArg::Imag => DrtPart::Imag,
+        },
+        lambda,
+        derivative,
+        fwhm_coeff: a.fwhm_coeff,
+        inductance: !a.no_inductance,
+        weighting: match a.weight {
+            DrtWeightArg::Unit => DrtWeighting::Unit,
+            DrtWeightArg::Modulus => DrtWeighting::Modulus,
+        },
+        ..DrtOptions::default()
+    };
+    let r = drt(&data, &opts).map_err(input)?;
+    if let Some(path) = &a.gamma_out {
+        let mut text = String::from("tau_s,gamma_ohm\n");
+        for (t, g) in r.tau.iter().zip(&r.gamma) {
+            text.push_str(&format!("{t:e},{g:e}\n"));
+        }
+        std::fs::write(path, text)
+            .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
+    }
+    let mut q = vec![
+        Quantity::text("file", a.file.display().to_string()),
+        Quantity::num("lambda", r.lambda, None, "1"),
+        Quantity::num("epsilon", r.epsilon, None, "1"),
+        Quantity::num("R_inf", r.r_inf, None, "ohm"),
+        Quantity::num("L", r.inductance, None, "H"),
+        Quantity::num("R_polarization", r.polarization_resistance, None, "ohm"),
+        Quantity::num("max_abs_residual", r.max_abs_residual(), None, "1"),
+        Quantity::num("peaks", r.peaks.len() as f64, None, "1"),
+    ];
+    for (k, p) in r.peaks.iter().enumerate() {
+        let n = k + 1;
+        q.push(Quantity::num(format!("peak{n}_tau"), p.tau, None, "s"));
+        q.push(Quantity::num(
+            format!("peak{n}_frequency"),
+            p.frequency,
+            None,
+            "Hz",
+        ));
+        q.push(Quantity::num(
+            format!("peak{n}_R"),
+            p.resistance,
+            None,
+            "ohm",
+        ));
+        q.push(Quantity::num(
+            format!("peak{n}_C"),
+            p.capacitance,
+            None,
+            "F",
+        ));
+    }
+    Ok(q)
+}
+
 /// `eis conductivity` arguments.
 #[derive(Args, Debug, Clone)]
 pub struct ConductivityArgs {

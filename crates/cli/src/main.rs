@@ -97,6 +97,8 @@ enum EisCmd {
     Fit(eis::FitArgs),
     /// Lin-KK validity test (Schönleber et al. 2014; impedance.py-compatible).
     Kk(eis::KkArgs),
+    /// Distribution of relaxation times (Tikhonov, Gaussian RBF; pyDRTtools-compatible).
+    Drt(eis::DrtArgs),
     /// Conductivity σ = L/(R·A) and area-specific resistance of a pellet.
     Conductivity(eis::ConductivityArgs),
     /// Arrhenius fit of conductivity against temperature: activation energy.
@@ -225,6 +227,10 @@ fn main() -> ExitCode {
             command: EisCmd::Kk(args),
             format,
         } => eis::run_kk(args).and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        Command::Eis {
+            command: EisCmd::Drt(args),
+            format,
+        } => eis::run_drt(args).and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Eis {
             command: EisCmd::Arrhenius(args),
             format,

@@ -736,3 +736,66 @@ fn eis_arrhenius() {
     let out = bin().args(["eis", "arrhenius"]).arg(&p).output().unwrap();
     assert_input_error(&out, "arr_bad.csv:2");
 }
+
+#[test]
+fn eis_drt_finds_the_cell_processes() {
+    let cell = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
+    let gamma = tmp("gamma.csv", b"");
+    let doc = quantities(&[
+        "eis",
+        "drt",
+        cell.to_str().unwrap(),
+        "--gamma-out",
+        gamma.to_str().unwrap(),
+    ]);
+    // the synthetic cell: grain boundary 2600 Ω (CPE, τ₀ = (RQ)^(1/α) ≈ 0.59 µs)
+    // and interfaces 5000 Ω (τ₀ ≈ 9.4 ms); the DRT's largest two peaks
+    let n = q(&doc, "peaks") as usize;
+    let mut peaks: Vec<(f64, f64)> = (1..=n)
+        .map(|k| {
+            (
+                q(&doc, &format!("peak{k}_tau")),
+                q(&doc, &format!("peak{k}_R")),
+            )
+        })
+        .collect();
+    peaks.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (mut big, mut small) = (peaks[0], peaks[1]);
+    if big.0 < small.0 {
+        std::mem::swap(&mut big, &mut small);
+    }
+    let t_gb = (2600.0f64 * 2e-9).powf(1.0 / 0.85);
+    let t_int = (5000.0f64 * 3e-6).powf(1.0 / 0.9);
+    assert!((small.0 / t_gb - 1.0).abs() < 0.2, "{peaks:?}");
+    assert!((big.0 / t_int - 1.0).abs() < 0.2, "{peaks:?}");
+    assert!((small.1 / 2600.0 - 1.0).abs() < 0.15, "{peaks:?}");
+    assert!((big.1 / 5000.0 - 1.0).abs() < 0.15, "{peaks:?}");
+    // R∞ + R_polarization is the low-frequency limit, 7730 Ω
+    assert!(((q(&doc, "R_inf") + q(&doc, "R_polarization")) / 7730.0 - 1.0).abs() < 0.02);
+    let text = std::fs::read_to_string(&gamma).unwrap();
+    assert!(text.starts_with("tau_s,gamma_ohm\n") && text.lines().count() > 100);
+    // a fixed λ and the L-curve run too
+    let fixed = quantities(&["eis", "drt", cell.to_str().unwrap(), "--lambda", "1e-3"]);
+    assert!((q(&fixed, "lambda") - 1e-3).abs() < 1e-15);
+    quantities(&["eis", "drt", cell.to_str().unwrap(), "--lambda", "lcurve"]);
+    for (args, needle) in [
+        (vec!["--lambda", "-1"], "--lambda"),
+        (vec!["--lambda", "x"], "--lambda"),
+        (vec!["--derivative", "3"], "--derivative"),
+        (vec!["--fwhm-coeff", "0"], "FWHM"),
+    ] {
+        let out = bin()
+            .args(["eis", "drt"])
+            .arg(&cell)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_input_error(&out, needle);
+    }
+    let out = bin()
+        .args(["eis", "drt"])
+        .arg(tmp("drt-empty.csv", b""))
+        .output()
+        .unwrap();
+    assert_input_error(&out, "drt-empty.csv");
+}
