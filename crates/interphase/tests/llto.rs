@@ -131,6 +131,32 @@ fn analysis_recovers_the_generating_parameters() {
         assert!(a.kk.passes(0.02), "{}: {}", a.name, a.kk.max_abs_residual());
     }
 
+    // DRT of the cell: the two largest peaks at the Zarcs' τ₀ = (RQ)^(1/α)
+    // holding most of their resistances; none for the blocking pellet
+    assert!(r.pellet.drt.is_none());
+    let d = r.cell.drt.as_ref().unwrap();
+    let mut big: Vec<_> = d.peaks.iter().collect();
+    big.sort_by(|a, b| b.resistance.total_cmp(&a.resistance));
+    let (mut gb, mut int) = (big[0], big[1]);
+    if gb.tau > int.tau {
+        std::mem::swap(&mut gb, &mut int);
+    }
+    let tau0 = |r: f64, q: f64, a: f64| (r * q).powf(1.0 / a);
+    let t_gb = tau0(Truth::CELL[1], Truth::CELL[2], Truth::CELL[3]);
+    let t_int = tau0(Truth::CELL[4], Truth::CELL[5], Truth::CELL[6]);
+    assert!((gb.tau / t_gb - 1.0).abs() < 0.25, "{gb:?} vs {t_gb}");
+    assert!((int.tau / t_int - 1.0).abs() < 0.1, "{int:?} vs {t_int}");
+    assert!(
+        (gb.resistance / Truth::CELL[1] - 1.0).abs() < 0.15,
+        "{gb:?}"
+    );
+    assert!(
+        (int.resistance / Truth::CELL[4] - 1.0).abs() < 0.1,
+        "{int:?}"
+    );
+    let dc: f64 = Truth::CELL[0] + Truth::CELL[1] + Truth::CELL[4];
+    assert!(((d.r_inf + d.polarization_resistance) / dc - 1.0).abs() < 0.02);
+
     // density: Table S2's 4.796 g/cm³ back from the Archimedes masses
     let row = &r.density[0];
     assert!(
@@ -149,6 +175,7 @@ fn analysis_recovers_the_generating_parameters() {
         "ASR per interface",
         "LLTO pellet",
         "Lin-KK (M = ",
+        "DRT (λ = ",
     ] {
         assert!(text.contains(needle), "report lacks {needle}:\n{text}");
     }

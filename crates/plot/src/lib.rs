@@ -15,8 +15,11 @@
 //!   binding-energy axes run from high to low.
 //! - [`nyquist`]: −Im Z against Re Z with equal axis scaling, fit overlay, the
 //!   frequency of each decade labelled; [`bode`]: |Z| and phase against f.
+//! - [`drt`]: γ(τ) on a logarithmic τ axis with the peaks marked;
+//!   [`arrhenius`]: ln(σT) (or ln σ) against 1000/T with the fitted line and
+//!   E_a in the legend.
 //! - [`XyPlot`]: lines, points and error bars on linear or logarithmic axes, for
-//!   DRT γ(τ), Arrhenius, depth profiles and ΔE series.
+//!   depth profiles, ΔE series and anything else.
 //!
 //! ```
 //! use interphase_plot::{XyPlot, Series};
@@ -35,6 +38,8 @@
 use std::path::Path;
 
 use interphase_eis::ImpedanceSpectrum;
+use interphase_eis::conductivity::{Arrhenius, BOLTZMANN_EV};
+use interphase_eis::drt::DrtResult;
 use interphase_eis::fit::CircuitFit;
 use interphase_spectra::model::PeakFit;
 use plotters::coord::Shift;
@@ -901,6 +906,66 @@ fn panel(
     Ok(())
 }
 
+/// The distribution of relaxation times γ(τ) (Ω) against τ (s, log axis),
+/// peaks marked.
+pub fn drt(result: &DrtResult, title: &str) -> Result<Figure> {
+    let (pt, pg): (Vec<f64>, Vec<f64>) = result.peaks.iter().map(|p| (p.tau, p.gamma)).unzip();
+    let mut plot = XyPlot::new(title)
+        .x_label("τ (s)")
+        .y_label("γ (Ω)")
+        .log_x(true)
+        .series(Series::line("γ(τ)", &result.tau, &result.gamma));
+    if !pt.is_empty() {
+        plot = plot.series(Series::points("peaks", &pt, &pg));
+    }
+    plot.draw()
+}
+
+/// An Arrhenius plot: ln(σT) (or ln σ, as fitted) against 1000/T (K⁻¹) for
+/// the measured `t_kelvin` and `sigma` (S cm⁻¹), with the fitted line and
+/// E_a ± its standard error in the legend.
+pub fn arrhenius(t_kelvin: &[f64], sigma: &[f64], fit: &Arrhenius, title: &str) -> Result<Figure> {
+    check_pairs("Arrhenius data", t_kelvin, sigma)?;
+    let y_of = |t: f64, s: f64| if fit.sigma_t { (s * t).ln() } else { s.ln() };
+    let x: Vec<f64> = t_kelvin.iter().map(|t| 1000.0 / t).collect();
+    let y: Vec<f64> = t_kelvin
+        .iter()
+        .zip(sigma)
+        .map(|(&t, &s)| y_of(t, s))
+        .collect();
+    let (lo, hi) = x
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Err(data_err("Arrhenius data", "no finite temperatures"));
+    }
+    let line_x = [lo, hi];
+    let line_y: Vec<f64> = line_x
+        .iter()
+        .map(|&k| {
+            fit.ln_prefactor.value - fit.activation_energy_ev.value * k / (1000.0 * BOLTZMANN_EV)
+        })
+        .collect();
+    let ea = &fit.activation_energy_ev;
+    XyPlot::new(title)
+        .x_label("1000/T (1/K)")
+        .y_label(if fit.sigma_t {
+            "ln(σT / S cm⁻¹ K)"
+        } else {
+            "ln(σ / S cm⁻¹)"
+        })
+        .series(Series::points("measured", &x, &y))
+        .series(Series::line(
+            &format!("fit: Ea = {:.3} ± {:.3} eV", ea.value, ea.stderr),
+            &line_x,
+            &line_y,
+        ))
+        .draw()
+}
+
 /// 20 points per decade spanning the data's frequencies.
 fn dense_grid(data: &ImpedanceSpectrum) -> Vec<f64> {
     let (lo, hi) = data.freq_range();
@@ -995,6 +1060,28 @@ mod tests {
         assert_eq!(d.len(), 7);
         assert_eq!(d[0], (60, "1 Hz".to_string()));
         assert_eq!(d[6], (0, "1 MHz".to_string()));
+    }
+
+    #[test]
+    fn drt_and_arrhenius_figures() {
+        use interphase_eis::Circuit;
+        use interphase_eis::conductivity::arrhenius as fit_arrhenius;
+        use interphase_eis::drt::{DrtOptions, drt as compute};
+        let c: Circuit = "R0-p(R1,C1)-p(R2,C2)".parse().unwrap();
+        let f: Vec<f64> = (0..61).map(|i| 10f64.powf(6.0 - 0.1 * i as f64)).collect();
+        let d = ImpedanceSpectrum::simulate(&c, &[10.0, 100.0, 1e-7, 50.0, 2e-4], &f).unwrap();
+        let r = compute(&d, &DrtOptions::default()).unwrap();
+        let fig = drt(&r, "DRT").unwrap();
+        assert!(fig.svg().contains("γ(τ)") && fig.svg().contains("peaks"));
+        let t = [300.0, 325.0, 350.0, 375.0];
+        let s: Vec<f64> = t
+            .iter()
+            .map(|t| 1e3 / t * (-0.3 / (BOLTZMANN_EV * t)).exp())
+            .collect();
+        let a = fit_arrhenius(&t, &s, true).unwrap();
+        let fig = arrhenius(&t, &s, &a, "Arrhenius").unwrap();
+        assert!(fig.svg().contains("Ea = 0.300"), "legend with Ea");
+        assert!(arrhenius(&t, &s[..2], &a, "x").is_err());
     }
 
     #[test]

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use interphase_eis::conductivity::{
     Assignment, Geometry, Value, assign_by_capacitance, capacitance_zarc,
 };
+use interphase_eis::drt::{DrtOptions, DrtResult, DrtWeighting, drt};
 use interphase_eis::fit::{CircuitFit, FitOptions, Weighting, fit_circuit};
 use interphase_eis::kk::{KkFit, KkOptions, KkResult, lin_kk};
 use interphase_eis::{Circuit, ImpedanceSpectrum};
@@ -182,6 +183,10 @@ pub struct EisAnalysis {
     pub assignments: Vec<(String, f64, Assignment)>,
     /// Lin-KK test with 5 elements per decade of frequency (complex fit).
     pub kk: KkResult,
+    /// Distribution of relaxation times (GCV, modulus weights); `None` for
+    /// blocking electrodes (`kk_add_capacitance`), whose capacitive tail has
+    /// no DC limit and so no finite DRT.
+    pub drt: Option<DrtResult>,
 }
 
 impl EisAnalysis {
@@ -503,8 +508,20 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
             add_capacitance: s.kk_add_capacitance,
         },
     )?;
+    let drt = if s.kk_add_capacitance {
+        None
+    } else {
+        Some(drt(
+            &data,
+            &DrtOptions {
+                weighting: DrtWeighting::Modulus,
+                ..DrtOptions::default()
+            },
+        )?)
+    };
     Ok(EisAnalysis {
         kk,
+        drt,
         name: name.into(),
         data,
         fit,
@@ -575,7 +592,8 @@ fn read_density(dir: &Path, s: &DensitySettings, theoretical: f64) -> Result<Vec
 impl LltoReport {
     /// The figures of the report: Ti 2p fits at every depth of the last
     /// condition, the Ti³⁺ depth profile, one EELS fit, the ΔE series, and
-    /// Nyquist/Bode plots of both impedance spectra.
+    /// for both impedance spectra Nyquist (full and arcs), Bode, Lin-KK
+    /// residuals and (cell) the DRT.
     pub fn figures(&self) -> Result<Vec<Figure>> {
         let mut out = Vec::new();
         if let Some(last) = self.xps.last() {
@@ -638,6 +656,12 @@ impl LltoReport {
                     ))
                     .draw()?,
             );
+            if let Some(d) = &a.drt {
+                out.push(interphase_plot::drt(
+                    d,
+                    &format!("DRT, {} (λ = {:.1e}, GCV)", a.name, d.lambda),
+                )?);
+            }
         }
         Ok(out)
     }
@@ -710,6 +734,22 @@ impl LltoReport {
                 100.0 * a.kk.max_abs_residual(),
                 if a.kk.passes(0.02) { "pass" } else { "FAIL" }
             ));
+            if let Some(d) = &a.drt {
+                s.push_str(&format!(
+                    "  DRT (λ = {:.2e} by GCV): R∞ = {:.1} Ω, R_pol = {:.1} Ω; peaks holding > 5 % of R_pol:\n",
+                    d.lambda, d.r_inf, d.polarization_resistance
+                ));
+                for p in d
+                    .peaks
+                    .iter()
+                    .filter(|p| p.resistance > 0.05 * d.polarization_resistance)
+                {
+                    s.push_str(&format!(
+                        "    τ = {:.3e} s (f = {:.3e} Hz)  R = {:.1} Ω  C = τ/R = {:.3e} F\n",
+                        p.tau, p.frequency, p.resistance, p.capacitance
+                    ));
+                }
+            }
         }
         s
     }
