@@ -147,3 +147,32 @@ fn bulk_arc_partly_outside_the_window() {
         );
     }
 }
+
+#[test]
+fn repeat_stop_tries_fewer_starts_and_finds_the_same_fit() {
+    let c: Circuit = "R0-p(R1,CPE1)-p(R2,CPE2)".parse().unwrap();
+    let mut rng = Rng(77);
+    let mut saved = 0;
+    for _ in 0..8 {
+        let (_, data) = case(&mut rng, &c);
+        let all = FitOptions {
+            weighting: Weighting::Proportional,
+            ..FitOptions::default()
+        };
+        let quick = FitOptions {
+            repeat_stop: 3,
+            ..all.clone()
+        };
+        let a = fit_circuit(&c, &data, None, &all).unwrap();
+        let b = fit_circuit(&c, &data, None, &quick).unwrap();
+        assert!(b.starts <= a.starts);
+        saved += a.starts - b.starts;
+        assert!(
+            (b.result.chi_square / a.result.chi_square - 1.0).abs() < 1e-6,
+            "{} vs {}",
+            b.result.chi_square,
+            a.result.chi_square
+        );
+    }
+    assert!(saved > 0, "repeat_stop never stopped early");
+}
