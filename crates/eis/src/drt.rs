@@ -310,6 +310,16 @@ struct Problem {
     has_l: bool,
 }
 
+/// D M D for a diagonal D given as a vector.
+fn scale_sym(mut m: DMatrix<f64>, d: &DVector<f64>) -> DMatrix<f64> {
+    for j in 0..m.ncols() {
+        for i in 0..m.nrows() {
+            m[(i, j)] *= d[i] * d[j];
+        }
+    }
+    m
+}
+
 /// Ridge solution and its statistics for one λ (unconstrained).
 struct Ridge {
     rss: f64,
@@ -332,13 +342,7 @@ impl Problem {
                 if v > 0.0 { 1.0 / v.sqrt() } else { 1.0 }
             }),
         );
-        let mut hs = h.clone();
-        for i in 0..k {
-            for j in 0..k {
-                hs[(i, j)] *= d[i] * d[j];
-            }
-        }
-        (hs, d)
+        (scale_sym(h.clone(), &d), d)
     }
 
     /// The ridge statistics by direct solution (the reference for [`Spectral`]).
@@ -352,13 +356,7 @@ impl Problem {
         let x = chol.solve(&rhs).component_mul(&d);
         let r = &self.a * &x - &self.b;
         // tr K = tr(H⁻¹ AᵀA) = tr(Hs⁻¹ D AᵀA D)
-        let mut gs = self.a.transpose() * &self.a;
-        let k = gs.nrows();
-        for i in 0..k {
-            for j in 0..k {
-                gs[(i, j)] *= d[i] * d[j];
-            }
-        }
+        let gs = scale_sym(self.a.transpose() * &self.a, &d);
         let trace_k = chol.solve(&gs).trace();
         let seminorm2 = (x.transpose() * &self.m_pad * &x)[(0, 0)];
         Some(Ridge {
@@ -392,13 +390,8 @@ impl Spectral {
         let sum = &g + &pr.m_pad * s;
         let (sum_s, d) = Problem::scaled(&sum);
         let l = sum_s.cholesky()?.l();
-        let mut gs = g;
+        let gs = scale_sym(g, &d);
         let k = gs.nrows();
-        for i in 0..k {
-            for j in 0..k {
-                gs[(i, j)] *= d[i] * d[j];
-            }
-        }
         let x = l.solve_lower_triangular(&gs)?;
         let c = l.solve_lower_triangular(&x.transpose())?;
         let c = (&c + c.transpose()) * 0.5;
@@ -858,20 +851,23 @@ pub fn drt(data: &ImpedanceSpectrum, opts: &DrtOptions) -> Result<DrtResult> {
     } else {
         0.0
     };
-    let drt_z = |i: usize| -> C {
-        let (mut re, mut im) = (0.0, 0.0);
-        for m in 0..mm {
-            re += x[m] * kern[i][m].0;
-            im -= x[m] * kern[i][m].1;
-        }
-        C::new(re, im)
-    };
+    // the γ part of Ẑ at each data point, once
+    let z_drt: Vec<C> = kern
+        .iter()
+        .map(|k| {
+            k.iter()
+                .zip(&x)
+                .fold(C::new(0.0, 0.0), |acc, (&(kr, ki), &xm)| {
+                    acc + C::new(xm * kr, -xm * ki)
+                })
+        })
+        .collect();
     if opts.part == DrtPart::Imag {
         // R∞ from the real residual (weights²)
         let (mut num, mut den) = (0.0, 0.0);
         for i in 0..n {
             let w2 = weights[i] * weights[i];
-            num += w2 * (z[i].re - drt_z(i).re);
+            num += w2 * (z[i].re - z_drt[i].re);
             den += w2;
         }
         r_inf = num / den;
@@ -880,13 +876,13 @@ pub fn drt(data: &ImpedanceSpectrum, opts: &DrtOptions) -> Result<DrtResult> {
         let (mut num, mut den) = (0.0, 0.0);
         for i in 0..n {
             let w2 = weights[i] * weights[i];
-            num += w2 * w[i] * (z[i].im - drt_z(i).im);
+            num += w2 * w[i] * (z[i].im - z_drt[i].im);
             den += w2 * w[i] * w[i];
         }
         ind = (num / den).max(0.0);
     }
     let z_fit: Vec<C> = (0..n)
-        .map(|i| drt_z(i) + C::new(r_inf, w[i] * ind))
+        .map(|i| z_drt[i] + C::new(r_inf, w[i] * ind))
         .collect();
     let (mut rr, mut ri) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for (zi, zf) in z.iter().zip(&z_fit) {
