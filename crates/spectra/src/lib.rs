@@ -26,6 +26,8 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 pub mod baseline;
+pub mod eds;
+mod eds_lines;
 pub mod eels;
 mod error;
 pub mod io;
@@ -36,6 +38,7 @@ pub mod smooth;
 pub mod spectrum;
 pub mod table;
 pub mod xps;
+pub mod xrd;
 
 pub use error::{Error, Result};
 pub use spectrum::{Metadata, Normalisation, Spectrum, Technique, XQuantity};

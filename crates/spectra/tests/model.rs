@@ -1,6 +1,9 @@
 //! Peak models: analytic Jacobian against finite differences, recovery of
 //! known parameters, model-file parsing and its errors.
 
+mod common;
+
+use common::noise;
 use interphase_fit::{JacobianMut, Problem};
 use interphase_spectra::Spectrum;
 use interphase_spectra::model::{PeakFitOptions, PeakModel, PeakWeighting};
@@ -87,23 +90,6 @@ fn analytic_jacobian_matches_finite_differences() {
             }
         }
     }
-}
-
-/// Deterministic Gaussian noise (Box–Muller on a xorshift generator).
-fn noise(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed;
-    let mut next = || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        (s >> 11) as f64 / (1u64 << 53) as f64
-    };
-    (0..n)
-        .map(|_| {
-            let (u1, u2) = (next().max(1e-300), next());
-            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-        })
-        .collect()
 }
 
 #[test]
