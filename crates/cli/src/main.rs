@@ -8,7 +8,9 @@
 //! Subcommands today: `nist` (fit NIST StRD reference problems) and `materials`
 //! (formula, density, archimedes, relative-density, llto; see `materials.rs` for
 //! the JSON names), `spectrum` (info, baseline, peaks; see `spectrum.rs`) and
-//! `eis fit` (see `eis.rs`) and `demo` (the LLTO interface analysis: the main
+//! `eis fit|kk|drt|conductivity|arrhenius` (see `eis.rs`), `xrd
+//! peaks|scherrer|lattice`, `eds identify` and `eels delta-e` (see
+//! `techniques.rs`) and `demo` (the LLTO interface analysis: the main
 //! job, on the seeded synthetic dataset or `--data DIR`).
 #![forbid(unsafe_code)]
 
@@ -16,6 +18,7 @@ mod eis;
 mod materials;
 mod output;
 mod spectrum;
+mod techniques;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -79,6 +82,30 @@ enum Command {
         /// Report directory.
         #[arg(long, default_value = "llto-report")]
         out: PathBuf,
+    },
+    /// X-ray diffraction: peaks, Scherrer/Williamson–Hall sizes, lattice refinement.
+    Xrd {
+        #[command(subcommand)]
+        command: techniques::XrdCmd,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+        format: Format,
+    },
+    /// Energy-dispersive X-ray spectra: element identification and line areas.
+    Eds {
+        #[command(subcommand)]
+        command: techniques::EdsCmd,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+        format: Format,
+    },
+    /// Electron energy-loss spectra: energy differences between fitted features.
+    Eels {
+        #[command(subcommand)]
+        command: techniques::EelsCmd,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+        format: Format,
     },
     /// Spectrum files (VAMAS .vms, EMSA .msa, CSV/TSV): info, baselines, peaks.
     Spectrum {
@@ -219,6 +246,12 @@ fn main() -> ExitCode {
         Command::Materials { command, format } => materials::run(command)
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Spectrum { command, format } => spectrum::run(command, *format),
+        Command::Xrd { command, format } => techniques::run_xrd(command)
+            .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        Command::Eds { command, format } => techniques::run_eds(command)
+            .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        Command::Eels { command, format } => techniques::run_eels(command)
+            .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Eis {
             command: EisCmd::Fit(args),
             format,

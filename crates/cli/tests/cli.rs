@@ -799,3 +799,188 @@ fn eis_drt_finds_the_cell_processes() {
         .unwrap();
     assert_input_error(&out, "drt-empty.csv");
 }
+
+/// A noise-free Cu Kα1 diffractogram of a cubic cell (a = 3.87 Å) with
+/// Gaussian peaks of FWHM 0.15° at the (100)…(211) reflections.
+fn llto_xy() -> PathBuf {
+    let a: f64 = 3.87;
+    let lambda = 1.540_598;
+    let hkls = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; // h² + k² + l²
+    let centers: Vec<f64> = hkls
+        .iter()
+        .map(|&s: &f64| 2.0 * (lambda * s.sqrt() / (2.0 * a)).asin().to_degrees())
+        .collect();
+    let w: f64 = 0.15;
+    let sd = w / (8.0 * 2f64.ln()).sqrt();
+    let mut text = String::from("2theta counts\n");
+    for i in 0..4001 {
+        let x = 20.0 + 0.01 * i as f64;
+        let mut y = 50.0;
+        for (k, c) in centers.iter().enumerate() {
+            y += (300.0 + 100.0 * k as f64) * (-0.5 * ((x - c) / sd).powi(2)).exp();
+        }
+        text.push_str(&format!("{x} {y}\n"));
+    }
+    tmp("llto.xy", text.as_bytes())
+}
+
+#[test]
+fn xrd_peaks_scherrer_and_lattice() {
+    let f = llto_xy();
+    let f = f.to_str().unwrap();
+    let p = quantities(&["xrd", "peaks", f]);
+    // (110) at 32.698° for a = 3.87 Å with Cu Kα1
+    assert!((q(&p, "peak.2.two_theta") - 32.698).abs() < 2e-3, "{p}");
+    assert!((q(&p, "peak.2.fwhm") - 0.15).abs() < 2e-3);
+    let s = quantities(&["xrd", "scherrer", f, "--instrumental", "0.05"]);
+    // sample width √(0.15² − 0.05²) at 2θ = 32.698°: D = 0.9 λ / (β cos θ)
+    let beta = (0.15f64.powi(2) - 0.05f64.powi(2)).sqrt().to_radians();
+    let want = 0.9 * 1.540_598 / (beta * (32.698f64 / 2.0).to_radians().cos()) / 10.0;
+    assert!((q(&s, "peak.2.size") - want).abs() < 0.01 * want, "{s}");
+    let l = quantities(&["xrd", "lattice", f, "--a", "3.85", "--zero"]);
+    assert!((q(&l, "a") - 3.87).abs() < 1e-4, "{l}");
+    assert!(q(&l, "zero_shift").abs() < 1e-3);
+    assert!((q(&l, "indexed") - 6.0).abs() < 0.5);
+}
+
+#[test]
+fn eds_identify_and_eels_delta_e() {
+    // EDS: O Kα and Ti Kα/Kβ Gaussians (128 eV at Mn Kα) on a flat continuum, keV axis
+    let mut text = String::from("energy,counts\n");
+    let lines = [(524.9, 40_000.0), (4510.1, 60_000.0), (4933.4, 8_000.0)];
+    for i in 0..2048 {
+        let e = 10.0 * i as f64;
+        let mut y = 200.0;
+        for (e0, area) in lines {
+            let w = (128.0f64.powi(2) + 2.5 * (e0 - 5898.7)).sqrt();
+            let sd = w / (8.0 * 2f64.ln()).sqrt();
+            y += area * 10.0 / (sd * (2.0 * std::f64::consts::PI).sqrt())
+                * (-0.5 * ((e - e0) / sd).powi(2)).exp();
+        }
+        text.push_str(&format!("{},{y}\n", e / 1000.0));
+    }
+    let f = tmp("llto_eds.csv", text.as_bytes());
+    let out = bin()
+        .args([
+            "eds",
+            "identify",
+            f.to_str().unwrap(),
+            "--fwhm",
+            "128",
+            "--areas",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = doc["quantities"].as_array().unwrap();
+    let elements = rows.iter().find(|r| r["name"] == "elements").unwrap()["value"]
+        .as_str()
+        .unwrap();
+    assert_eq!(elements, "O Ti");
+    let ti = q(&doc["quantities"], "area.Ti.Ka");
+    assert!((ti - 60_000.0).abs() < 0.03 * 60_000.0, "{ti}");
+
+    // EELS: two Gaussian features 5.0 eV apart
+    let mut text = String::from("energy_loss,counts\n");
+    for i in 0..400 {
+        let e = 450.0 + 0.05 * i as f64;
+        let y = 10.0
+            + 500.0 * (-0.5 * ((e - 457.0) / 0.6f64).powi(2)).exp()
+            + 300.0 * (-0.5 * ((e - 462.0) / 0.8f64).powi(2)).exp();
+        text.push_str(&format!("{e},{y}\n"));
+    }
+    let f = tmp("ti_l.csv", text.as_bytes());
+    let model = tmp(
+        "ti_l.toml",
+        br#"
+[background]
+kind = "constant"
+
+[[peaks]]
+name = "L3"
+shape = "gaussian"
+center = 456.8
+
+[[peaks]]
+name = "L2"
+shape = "gaussian"
+center = 462.3
+"#,
+    );
+    let d = quantities(&[
+        "eels",
+        "delta-e",
+        f.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--from",
+        "L3",
+        "--to",
+        "L2",
+    ]);
+    let name = format!("{}.delta_e", f.display());
+    assert!((q(&d, &name) - 5.0).abs() < 1e-6, "{d}");
+}
+
+#[test]
+fn xrd_eds_eels_bad_input_exits_2() {
+    let xy = llto_xy();
+    let xy = xy.to_str().unwrap();
+    let empty = tmp("empty.xy", b"");
+    let binary = tmp("binary.xy", &[0u8, 159, 146, 150, 255, 0, 1, 2]);
+    let flat = tmp("flat.xy", b"1 5\n2 5\n3 5\n4 5\n5 5\n6 5\n");
+    for (args, needle) in [
+        (vec!["xrd", "peaks", "/no/such/file.xy"], "No such file"),
+        (vec!["xrd", "peaks", empty.to_str().unwrap()], ""),
+        (vec!["xrd", "peaks", binary.to_str().unwrap()], ""),
+        (vec!["xrd", "peaks", flat.to_str().unwrap()], "flat"),
+        (vec!["xrd", "peaks", xy, "--wavelength", "Zz"], "wavelength"),
+        (
+            vec!["xrd", "peaks", xy, "--shape", "banana"],
+            "unknown shape",
+        ),
+        (
+            vec!["xrd", "peaks", xy, "--min-prominence", "2"],
+            "min_prominence",
+        ),
+        (
+            vec!["xrd", "peaks", xy, "--wavelength", "1.7", "--strip-ka2"],
+            "anode",
+        ),
+        (vec!["xrd", "scherrer", xy, "--k=-1"], "K"),
+        (vec!["xrd", "lattice", xy, "--a=-3"], "cell length"),
+        (
+            vec!["xrd", "lattice", xy, "--a", "3.87", "--system", "triclinic"],
+            "crystal system",
+        ),
+        (vec!["xrd", "lattice", xy], "--a"),
+        (vec!["eds", "identify", "/no/such.msa"], "No such file"),
+        (vec!["eds", "identify", xy, "--fwhm=-5"], "Mn"),
+        (vec!["eds", "identify", xy, "--elements", "Xx"], "Xx"),
+        (
+            vec![
+                "eels",
+                "delta-e",
+                xy,
+                "--model",
+                "/no/model.toml",
+                "--from",
+                "a",
+                "--to",
+                "b",
+            ],
+            "model.toml",
+        ),
+        (vec!["eels", "delta-e", xy], "--model"),
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_input_error(&out, needle);
+    }
+}

@@ -1213,6 +1213,56 @@ pub fn refine_lattice(
     })
 }
 
+/// Indexes observed peak positions against a starting cell and refines it,
+/// repeatedly: match within `tolerance` degrees, refine the cell (without
+/// the zero shift while few reflections are matched), regenerate the
+/// reflections of the refined cell and match again, until the matched set no
+/// longer changes (at most 10 rounds). A starting cell a few tenths of a
+/// percent off is enough. Returns the final fit and the reflections used.
+pub fn index_and_refine(
+    observed: &[f64],
+    start: &Cell,
+    centering: Centering,
+    lambda: f64,
+    tolerance: f64,
+    refine_zero: bool,
+) -> Result<(LatticeFit, Vec<ObservedReflection>)> {
+    let tt_max = observed
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    if tt_max <= 0.0 {
+        return Err(Error::Invalid("no observed 2θ to index".into()));
+    }
+    let limit = (tt_max + 2.0 * tolerance).min(180.0);
+    let mut cell = *start;
+    let mut last: Option<Vec<ObservedReflection>> = None;
+    let np = start.system.n_params();
+    for _ in 0..10 {
+        let refl = reflections(&cell, centering, lambda, limit)?;
+        let matched = matched_reflections(observed, &refl, tolerance)?;
+        if matched.len() < np {
+            return Err(Error::Invalid(format!(
+                "only {} of {} peaks index within {tolerance}° of the starting cell: give a closer cell or a larger tolerance",
+                matched.len(),
+                observed.len()
+            )));
+        }
+        let zero = refine_zero && matched.len() > np + 1;
+        let fit = refine_lattice(&matched, start.system, lambda, zero)?;
+        cell = fit.cell()?;
+        if last.as_ref() == Some(&matched) {
+            let fit = refine_lattice(&matched, start.system, lambda, refine_zero)?;
+            return Ok((fit, matched));
+        }
+        last = Some(matched);
+    }
+    let matched = last.unwrap_or_default();
+    let fit = refine_lattice(&matched, start.system, lambda, refine_zero)?;
+    Ok((fit, matched))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

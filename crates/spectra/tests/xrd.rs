@@ -422,3 +422,25 @@ fn peak_fits_take_other_shapes_and_reject_flat_data() {
         .is_err()
     );
 }
+
+#[test]
+fn indexing_from_a_rough_cell_converges() {
+    let peaks = fitted_peaks(0.02);
+    let obs: Vec<f64> = peaks.iter().map(|p| p.two_theta.value).collect();
+    // 0.6 % off: only the low-angle peaks match at first
+    let start = Cell::cubic(3.85).unwrap();
+    let (fit, used) =
+        xrd::index_and_refine(&obs, &start, Centering::P, CU_KA1, 0.15, true).unwrap();
+    assert_eq!(used.len(), obs.len());
+    assert!(
+        (fit.a.value - A_LLTO).abs() < 4.0 * fit.a.stderr.unwrap() + 1e-5,
+        "{:?}",
+        fit.a
+    );
+    let z = fit.zero_shift.unwrap();
+    assert!((z.value - 0.02).abs() < 4.0 * z.stderr.unwrap() + 1e-4);
+    // far off: a clear error
+    let far = Cell::cubic(3.3).unwrap();
+    let e = xrd::index_and_refine(&obs, &far, Centering::P, CU_KA1, 0.05, false).unwrap_err();
+    assert!(e.to_string().contains("starting cell"), "{e}");
+}
