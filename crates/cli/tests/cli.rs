@@ -860,31 +860,20 @@ fn eds_identify_and_eels_delta_e() {
         text.push_str(&format!("{},{y}\n", e / 1000.0));
     }
     let f = tmp("llto_eds.csv", text.as_bytes());
-    let out = bin()
-        .args([
-            "eds",
-            "identify",
-            f.to_str().unwrap(),
-            "--fwhm",
-            "128",
-            "--areas",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rows = doc["quantities"].as_array().unwrap();
+    let doc = quantities(&[
+        "eds",
+        "identify",
+        f.to_str().unwrap(),
+        "--fwhm",
+        "128",
+        "--areas",
+    ]);
+    let rows = doc.as_array().unwrap();
     let elements = rows.iter().find(|r| r["name"] == "elements").unwrap()["value"]
         .as_str()
         .unwrap();
     assert_eq!(elements, "O Ti");
-    let ti = q(&doc["quantities"], "area.Ti.Ka");
+    let ti = q(&doc, "area.Ti.Ka");
     assert!((ti - 60_000.0).abs() < 0.03 * 60_000.0, "{ti}");
 
     // EELS: two Gaussian features 5.0 eV apart
