@@ -282,6 +282,7 @@ fn write_info(
     let fname = match fmt {
         FileFormat::Vamas => "vamas",
         FileFormat::Emsa => "emsa",
+        FileFormat::Xrdml => "xrdml",
         FileFormat::Delimited => "delimited",
     };
     match format {

@@ -973,3 +973,28 @@ fn xrd_eds_eels_bad_input_exits_2() {
         assert_input_error(&out, needle);
     }
 }
+
+#[test]
+fn xrd_reads_xrdml() {
+    let xy = std::fs::read_to_string(llto_xy()).unwrap();
+    let counts: Vec<&str> = xy
+        .lines()
+        .skip(1)
+        .map(|l| l.split(' ').nth(1).unwrap())
+        .collect();
+    let doc = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<xrdMeasurements xmlns="http://www.xrdml.com/XRDMeasurement/2.1">
+  <xrdMeasurement measurementType="Scan">
+    <scan scanAxis="Gonio"><dataPoints>
+      <positions axis="2Theta" unit="deg"><startPosition>20</startPosition><endPosition>60</endPosition></positions>
+      <counts unit="counts">{}</counts>
+    </dataPoints></scan>
+  </xrdMeasurement>
+</xrdMeasurements>"#,
+        counts.join(" ")
+    );
+    let f = tmp("llto.xrdml", doc.as_bytes());
+    let p = quantities(&["xrd", "peaks", f.to_str().unwrap()]);
+    assert!((q(&p, "peak.2.two_theta") - 32.698).abs() < 2e-3, "{p}");
+}

@@ -1,6 +1,6 @@
 //! Readers and writers: delimited text (CSV/TSV/whitespace), VAMAS
 //! (ISO 14976, `.vms`, with CasaXPS regions and components), EMSA/MSA
-//! (ISO 22029, `.msa`), and CSV/JSON output.
+//! (ISO 22029, `.msa`), PANalytical XRDML (`.xrdml`), and CSV/JSON output.
 //!
 //! Every reader returns `Result` with the source name and 1-based line number of
 //! the first problem, never panics on malformed input, and allocates only in
@@ -22,6 +22,7 @@
 pub mod delimited;
 pub mod emsa;
 pub mod vamas;
+pub mod xrdml;
 
 use std::path::Path;
 
@@ -31,6 +32,7 @@ use crate::spectrum::Spectrum;
 pub use delimited::{DelimitedOptions, Header, read_delimited};
 pub use emsa::read_emsa;
 pub use vamas::{CasaComponent, CasaRegion, VamasBlock, VamasFile, read_vamas};
+pub use xrdml::read_xrdml;
 
 /// The largest file [`read_path`] reads (256 MiB): spectra are far smaller;
 /// anything bigger is refused before it is read.
@@ -45,6 +47,8 @@ pub enum Format {
     Vamas,
     /// EMSA/MSA ISO 22029 (`.msa`, `.emsa`).
     Emsa,
+    /// PANalytical XRDML (`.xrdml`).
+    Xrdml,
 }
 
 impl Format {
@@ -54,6 +58,7 @@ impl Format {
         match ext.as_str() {
             "vms" | "npl" => Some(Self::Vamas),
             "msa" | "emsa" | "ems" | "mas" => Some(Self::Emsa),
+            "xrdml" => Some(Self::Xrdml),
             "csv" | "tsv" | "txt" | "dat" | "xy" | "prn" => Some(Self::Delimited),
             _ => None,
         }
@@ -72,6 +77,8 @@ impl Format {
             Self::Vamas
         } else if first.to_ascii_uppercase().starts_with("#FORMAT") {
             Self::Emsa
+        } else if first.starts_with("<?xml") || first.starts_with("<xrdMeasurements") {
+            Self::Xrdml
         } else {
             Self::Delimited
         }
@@ -118,6 +125,7 @@ pub fn read_str(text: &str, format: Format, source_name: &str) -> Result<Vec<Spe
         Format::Delimited => read_delimited(text, &DelimitedOptions::default(), source_name)?,
         Format::Vamas => read_vamas(text, source_name)?.spectra()?,
         Format::Emsa => vec![read_emsa(text, source_name)?],
+        Format::Xrdml => read_xrdml(text, source_name)?,
     };
     for s in &mut spectra {
         s.meta.source = Some(source_name.to_string());
