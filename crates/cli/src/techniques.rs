@@ -452,6 +452,10 @@ pub struct DeltaEArgs {
     /// Power-law pre-edge window LO,HI (eV) subtracted before the fit.
     #[arg(long, value_delimiter = ',', num_args = 2)]
     pub window: Option<Vec<f64>>,
+    /// Edge onset (eV): subtract a power law fitted over the automatic
+    /// pre-edge window before it (ignored when --window is given).
+    #[arg(long)]
+    pub edge: Option<f64>,
     /// Fit only this energy range LO,HI (eV).
     #[arg(long, value_delimiter = ',', num_args = 2)]
     pub range: Option<Vec<f64>>,
@@ -474,6 +478,15 @@ pub fn run_eels(cmd: &EelsCmd) -> Result<Vec<Quantity>, Failure> {
             let mut s = s.clone();
             if let Some(w) = &a.window {
                 let (net, law) = eels::subtract_power_law(&s, (w[0], w[1])).map_err(ctx)?;
+                rows.push(Quantity::num(
+                    format!("{name}.power_law_r"),
+                    law.r,
+                    None,
+                    "1",
+                ));
+                s = net;
+            } else if let Some(edge) = a.edge {
+                let (net, law) = eels::subtract_power_law_before(&s, edge).map_err(ctx)?;
                 rows.push(Quantity::num(
                     format!("{name}.power_law_r"),
                     law.r,

@@ -187,6 +187,146 @@ pub fn delta_e(fit: &PeakFit, from: &str, to: &str) -> Result<Estimate> {
     Ok(Estimate { value, stderr })
 }
 
+/// An automatic pre-edge fitting window for an edge at `edge_ev`: it ends
+/// max(2 % of the edge energy, 3 eV) below the edge (clear of the onset
+/// broadening) and spans max(10 % of the edge energy, 10 eV) downward —
+/// Egerton's advice (2011, §4.4.2) that the window be wide for statistics
+/// yet close to the edge — cut at the spectrum's start. Errors when fewer
+/// than 5 points remain in it.
+pub fn pre_edge_window(s: &Spectrum, edge_ev: f64) -> Result<(f64, f64)> {
+    if !(edge_ev.is_finite() && edge_ev > 0.0) {
+        return Err(Error::Invalid(format!(
+            "edge energy {edge_ev} eV must be > 0"
+        )));
+    }
+    let hi = edge_ev - (0.02 * edge_ev).max(3.0);
+    let lo = (hi - (0.1 * edge_ev).max(10.0)).max(s.x_range().0);
+    let n = s.x().iter().filter(|&&e| e >= lo && e <= hi).count();
+    if n < 5 {
+        return Err(Error::Invalid(format!(
+            "the automatic pre-edge window {lo:.1}..{hi:.1} eV before the {edge_ev} eV edge holds {n} points; at least 5 are needed (record more of the pre-edge or give a window)"
+        )));
+    }
+    Ok((lo, hi))
+}
+
+/// [`subtract_power_law`] over the automatic [`pre_edge_window`] of the
+/// edge at `edge_ev`.
+pub fn subtract_power_law_before(s: &Spectrum, edge_ev: f64) -> Result<(Spectrum, PowerLaw)> {
+    subtract_power_law(s, pre_edge_window(s, edge_ev)?)
+}
+
+/// The white-line intensity ratio L3/L2 from a background-subtracted
+/// spectrum: the net counts integrated (trapezoidal rule) over the `l3` and
+/// `l2` windows (eV).
+///
+/// With `continuum = Some((lo, hi))`, the transitions to the continuum are
+/// removed first by the Pearson double step (D. H. Pearson, C. C. Ahn and
+/// B. Fultz, Phys. Rev. B 47 (1993) 8471): steps at the window starts with
+/// heights in the 2:1 ratio of the 2p3/2 and 2p1/2 occupancies, their sum the
+/// mean net intensity over `continuum` (a window past the L2 line).
+/// The standard error comes from the spectrum's σ (Poisson for counts) when
+/// known.
+pub fn white_line_ratio(
+    net: &Spectrum,
+    l3: (f64, f64),
+    l2: (f64, f64),
+    continuum: Option<(f64, f64)>,
+) -> Result<Estimate> {
+    for (name, (a, b)) in [("L3", l3), ("L2", l2)] {
+        if !(a.is_finite() && b.is_finite() && a < b) {
+            return Err(Error::Invalid(format!(
+                "{name} window ({a}, {b}) must be finite with start < end"
+            )));
+        }
+    }
+    let (x, y) = (net.x(), net.y());
+    let step_h = match continuum {
+        None => 0.0,
+        Some((a, b)) => {
+            let v: Vec<f64> = x
+                .iter()
+                .zip(y)
+                .filter(|(e, _)| **e >= a && **e <= b)
+                .map(|(_, v)| *v)
+                .collect();
+            if v.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "continuum window ({a}, {b}) holds no points"
+                )));
+            }
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    let step = |e: f64| {
+        let mut h = 0.0;
+        if e >= l3.0 {
+            h += 2.0 / 3.0 * step_h;
+        }
+        if e >= l2.0 {
+            h += step_h / 3.0;
+        }
+        h
+    };
+    let sigma = net.uncertainties();
+    // trapezoid weights over a window: integral and its variance
+    let integrate = |(a, b): (f64, f64)| -> Result<(f64, Option<f64>)> {
+        let idx: Vec<usize> = (0..x.len()).filter(|&i| x[i] >= a && x[i] <= b).collect();
+        if idx.len() < 2 {
+            return Err(Error::Invalid(format!(
+                "window ({a}, {b}) holds {} points; at least 2 are needed",
+                idx.len()
+            )));
+        }
+        let mut w = vec![0.0; idx.len()];
+        for k in 0..idx.len() - 1 {
+            let h = (x[idx[k + 1]] - x[idx[k]]).abs() / 2.0;
+            w[k] += h;
+            w[k + 1] += h;
+        }
+        let total: f64 = idx
+            .iter()
+            .zip(&w)
+            .map(|(&i, wk)| wk * (y[i] - step(x[i])))
+            .sum();
+        let var = sigma.as_ref().map(|s| {
+            idx.iter()
+                .zip(&w)
+                .map(|(&i, wk)| (wk * s[i]).powi(2))
+                .sum::<f64>()
+        });
+        Ok((total, var))
+    };
+    let (i3, v3) = integrate(l3)?;
+    let (i2, v2) = integrate(l2)?;
+    if i2 <= 0.0 {
+        return Err(Error::Invalid(format!(
+            "the L2 window integrates to {i2} ≤ 0: no L2 white line above the background"
+        )));
+    }
+    let r = i3 / i2;
+    let stderr = match (v3, v2) {
+        (Some(a), Some(b)) => Some(r * (a / (i3 * i3) + b / (i2 * i2)).sqrt()),
+        _ => None,
+    };
+    Ok(Estimate { value: r, stderr })
+}
+
+/// The L3/L2 ratio from a peak fit: Σ areas of the `l3` peaks over Σ areas
+/// of the `l2` peaks, with the uncertainty propagated through the fit
+/// covariance ([`PeakFit::area_fraction`]).
+pub fn white_line_ratio_from_fit(fit: &PeakFit, l3: &[&str], l2: &[&str]) -> Result<Estimate> {
+    fit.area_fraction(l3, l2)
+}
+
+/// The crystal-field splitting 10Dq ≈ center(eg) − center(t2g) of a fitted
+/// L3 (or L2) white line, with the standard error from the fit covariance
+/// (as [`delta_e`]); for Ti⁴⁺ in octahedral coordination about 2 eV
+/// (F. M. F. de Groot et al., Phys. Rev. B 41 (1990) 928).
+pub fn crystal_field_splitting(fit: &PeakFit, t2g: &str, eg: &str) -> Result<Estimate> {
+    delta_e(fit, t2g, eg)
+}
+
 /// A reference core-loss edge.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Edge {
@@ -280,6 +420,63 @@ pub fn edges_near(energy: f64, tolerance: f64) -> Vec<Edge> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn gauss(e: f64, c: f64, sd: f64) -> f64 {
+        (-0.5 * ((e - c) / sd).powi(2)).exp()
+    }
+
+    #[test]
+    fn automatic_window_and_white_lines() {
+        // Ti L2,3 on a power law: L3 (t2g, eg) at 457/459, L2 at 462.5/464.5
+        let e: Vec<f64> = (0..800).map(|i| 380.0 + 0.125 * i as f64).collect();
+        let lines = |x: f64| {
+            400.0 * gauss(x, 457.0, 0.5)
+                + 500.0 * gauss(x, 459.0, 0.7)
+                + 300.0 * gauss(x, 462.5, 0.6)
+                + 350.0 * gauss(x, 464.5, 0.8)
+        };
+        let y: Vec<f64> = e.iter().map(|&x| 4e10 * x.powf(-3.0) + lines(x)).collect();
+        let s = Spectrum::new(e.clone(), y).unwrap();
+        let w = pre_edge_window(&s, 456.0).unwrap();
+        assert!(
+            (w.1 - (456.0 - 9.12)).abs() < 1e-9 && (w.0 - (w.1 - 45.6)).abs() < 1e-9,
+            "{w:?}"
+        );
+        let (net, law) = subtract_power_law_before(&s, 456.0).unwrap();
+        assert!((law.r - 3.0).abs() < 1e-3, "{law:?}");
+        let r = white_line_ratio(&net, (454.0, 461.0), (461.0, 468.0), None).unwrap();
+        // exact areas: Σ h·sd for each group (the Gaussians' tails in the other window are small)
+        let want = (400.0 * 0.5 + 500.0 * 0.7) / (300.0 * 0.6 + 350.0 * 0.8);
+        assert!((r.value - want).abs() < 0.02 * want, "{r:?} vs {want}");
+        assert!(r.stderr.is_none());
+        // a window before the spectrum starts
+        let short = Spectrum::new(e[600..].to_vec(), vec![1.0; 200]).unwrap();
+        assert!(pre_edge_window(&short, 456.0).is_err());
+        assert!(white_line_ratio(&net, (461.0, 454.0), (461.0, 468.0), None).is_err());
+        assert!(white_line_ratio(&net, (454.0, 461.0), (500.0, 510.0), None).is_err());
+        assert!(
+            white_line_ratio(&net, (454.0, 461.0), (461.0, 468.0), Some((900.0, 901.0))).is_err()
+        );
+    }
+
+    #[test]
+    fn pearson_step_removes_the_continuum() {
+        // white lines plus a 2:1 double step of total height 30 at 456 and 461.5 eV
+        let e: Vec<f64> = (0..400).map(|i| 450.0 + 0.1 * i as f64).collect();
+        let y: Vec<f64> = e
+            .iter()
+            .map(|&x| {
+                let step =
+                    if x >= 456.0 { 20.0 } else { 0.0 } + if x >= 461.5 { 10.0 } else { 0.0 };
+                step + 400.0 * gauss(x, 458.0, 0.6) + 200.0 * gauss(x, 464.0, 0.6)
+            })
+            .collect();
+        let s = Spectrum::new(e, y).unwrap();
+        let r = white_line_ratio(&s, (456.0, 461.5), (461.5, 467.5), Some((475.0, 489.0))).unwrap();
+        assert!((r.value - 2.0).abs() < 0.01, "{r:?}");
+        let raw = white_line_ratio(&s, (456.0, 461.5), (461.5, 467.5), None).unwrap();
+        assert!((raw.value - 2.0).abs() > 0.05);
+    }
 
     #[test]
     fn power_law_errors() {
