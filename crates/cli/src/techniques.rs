@@ -476,17 +476,13 @@ pub fn run_eels(cmd: &EelsCmd) -> Result<Vec<Quantity>, Failure> {
             };
             let ctx = |e: interphase::spectra::Error| Failure::input(format!("{name}: {e}"));
             let mut s = s.clone();
-            if let Some(w) = &a.window {
-                let (net, law) = eels::subtract_power_law(&s, (w[0], w[1])).map_err(ctx)?;
-                rows.push(Quantity::num(
-                    format!("{name}.power_law_r"),
-                    law.r,
-                    None,
-                    "1",
-                ));
-                s = net;
-            } else if let Some(edge) = a.edge {
-                let (net, law) = eels::subtract_power_law_before(&s, edge).map_err(ctx)?;
+            let subtracted = match (&a.window, a.edge) {
+                (Some(w), _) => Some(eels::subtract_power_law(&s, (w[0], w[1]))),
+                (None, Some(edge)) => Some(eels::subtract_power_law_before(&s, edge)),
+                (None, None) => None,
+            };
+            if let Some(r) = subtracted {
+                let (net, law) = r.map_err(ctx)?;
                 rows.push(Quantity::num(
                     format!("{name}.power_law_r"),
                     law.r,
