@@ -8,9 +8,12 @@
 //! [`baseline`], [`peaks`] (scipy `find_peaks` semantics), [`smooth`] and
 //! [`lineshape`], [`model`] (peak models: active Shirley/Tougaard backgrounds,
 //! doublets, ties, TOML/JSON model files, fits with component uncertainties)
-//! [`xps`] (quantification) and [`eels`] (power-law background, edge
-//! energies, ΔE between fitted features) and [`table`] (depth × condition
-//! tables of estimates) are in place.
+//! [`xps`] (quantification), [`eels`] (power-law background with an
+//! automatic pre-edge window, edge energies, ΔE, white-line ratios,
+//! crystal-field splitting), [`xrd`] (Bragg, Kα2 stripping, peak fits,
+//! Scherrer, Williamson–Hall, indexing and lattice refinement), [`eds`]
+//! (line table Z = 3..92, identification, line areas) and [`table`] (depth ×
+//! condition tables of estimates) are in place.
 //!
 //! ```
 //! use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};
@@ -57,3 +60,8 @@ pub struct SpectroscopyDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/xps.md")]
 pub struct XpsDoctests;
+
+/// The XRD/EDS/EELS guide's examples (docs/xrd-eds-eels.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/xrd-eds-eels.md")]
+pub struct XrdEdsEelsDoctests;
