@@ -155,6 +155,44 @@ pub fn onset(net: &Spectrum, from: f64, fraction: f64) -> Result<f64> {
     Ok(x[start])
 }
 
+/// The edge onset as the inflection point of the rising edge: the maximum
+/// of the Savitzky–Golay first derivative (quadratic, `window` points, odd
+/// ≥ 5) within `range` (eV), refined by a parabola through the three
+/// derivative samples around it. The axis must be uniform.
+pub fn onset_inflection(net: &Spectrum, range: (f64, f64), window: usize) -> Result<f64> {
+    let (a, b) = (range.0.min(range.1), range.0.max(range.1));
+    if !(a.is_finite() && b.is_finite()) {
+        return Err(Error::Invalid(format!(
+            "inflection range ({a}, {b}) must be finite"
+        )));
+    }
+    let d = net.savgol(window, 2, 1)?;
+    let (x, y) = (d.x(), d.y());
+    let best = (0..x.len())
+        .filter(|&i| x[i] >= a && x[i] <= b)
+        .max_by(|&i, &j| y[i].total_cmp(&y[j]))
+        .ok_or_else(|| Error::Invalid(format!("no points in the inflection range ({a}, {b})")))?;
+    let scale = net.y().iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let dx = ((x[x.len() - 1] - x[0]) / (x.len() - 1) as f64).abs();
+    if y[best] <= 1e-12 * scale / dx {
+        return Err(Error::Invalid(format!(
+            "the signal does not rise anywhere in ({a}, {b}): no edge"
+        )));
+    }
+    if best == 0 || best + 1 >= x.len() {
+        return Ok(x[best]);
+    }
+    let (y0, y1, y2) = (y[best - 1], y[best], y[best + 1]);
+    let den = y0 - 2.0 * y1 + y2;
+    let shift = if den < 0.0 {
+        0.5 * (y0 - y2) / den
+    } else {
+        0.0
+    };
+    let h = x[best + 1] - x[best];
+    Ok(x[best] + shift.clamp(-1.0, 1.0) * h)
+}
+
 /// The energy difference center(`to`) − center(`from`) between two fitted
 /// components (labels as in [`PeakFit::component`]), with the standard error
 /// from the fit covariance including their correlation,
@@ -457,6 +495,23 @@ mod tests {
         assert!(
             white_line_ratio(&net, (454.0, 461.0), (461.0, 468.0), Some((900.0, 901.0))).is_err()
         );
+    }
+
+    #[test]
+    fn inflection_onset_of_an_error_function_edge() {
+        // a smoothed step centred at 455.3 eV: the inflection is the centre
+        let e: Vec<f64> = (0..300).map(|i| 440.0 + 0.1 * i as f64).collect();
+        let y: Vec<f64> = e
+            .iter()
+            .map(|&x| 100.0 / (1.0 + (-(x - 455.3) / 0.8).exp()))
+            .collect();
+        let s = Spectrum::new(e, y).unwrap();
+        let on = onset_inflection(&s, (445.0, 465.0), 7).unwrap();
+        assert!((on - 455.3).abs() < 0.01, "{on}");
+        assert!(onset_inflection(&s, (500.0, 510.0), 7).is_err());
+        let flat = Spectrum::new((0..50).map(|i| i as f64).collect(), vec![1.0; 50]).unwrap();
+        assert!(onset_inflection(&flat, (0.0, 49.0), 7).is_err());
+        assert!(onset_inflection(&s, (445.0, 465.0), 4).is_err());
     }
 
     #[test]
