@@ -191,7 +191,8 @@ pub enum Weight {
     Poisson,
 }
 
-fn input(e: impl std::fmt::Display) -> Failure {
+/// A bad-input failure (exit status 2) from any displayable error.
+pub(crate) fn input(e: impl std::fmt::Display) -> Failure {
     Failure::input(e.to_string())
 }
 

@@ -23,10 +23,7 @@ use interphase::spectra::{Spectrum, eels, io};
 
 use crate::Failure;
 use crate::output::Quantity;
-
-fn input(e: impl std::fmt::Display) -> Failure {
-    Failure::input(e.to_string())
-}
+use crate::spectrum::input;
 
 fn load_one(file: &Path) -> Result<Spectrum, Failure> {
     let mut v = io::read_path(file).map_err(input)?;
@@ -211,21 +208,8 @@ pub fn run_xrd(cmd: &XrdCmd) -> Result<Vec<Quantity>, Failure> {
                     Broadening::Gaussian
                 },
             };
-            let mut rows = Vec::new();
-            let mut pairs = Vec::new();
+            let mut rows = peak_rows(&peaks);
             for (i, p) in peaks.iter().enumerate() {
-                rows.push(Quantity::num(
-                    format!("peak.{}.two_theta", i + 1),
-                    p.two_theta.value,
-                    p.two_theta.stderr,
-                    "deg",
-                ));
-                rows.push(Quantity::num(
-                    format!("peak.{}.fwhm", i + 1),
-                    p.fwhm.value,
-                    p.fwhm.stderr,
-                    "deg",
-                ));
                 let d = xrd::scherrer(p.two_theta.value, p.fwhm, &o)
                     .map_err(|e| Failure::input(format!("peak {}: {e}", i + 1)))?;
                 rows.push(Quantity::num(
@@ -234,8 +218,11 @@ pub fn run_xrd(cmd: &XrdCmd) -> Result<Vec<Quantity>, Failure> {
                     d.stderr,
                     "nm",
                 ));
-                pairs.push((p.two_theta.value, p.fwhm.value));
             }
+            let pairs: Vec<(f64, f64)> = peaks
+                .iter()
+                .map(|p| (p.two_theta.value, p.fwhm.value))
+                .collect();
             if pairs.len() >= 2 {
                 match xrd::williamson_hall(&pairs, &o) {
                     Ok(wh) => {

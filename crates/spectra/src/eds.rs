@@ -663,6 +663,14 @@ pub fn identify(s: &Spectrum, o: &EdsOptions) -> Result<Identification> {
     })
 }
 
+/// The unit-area Gaussian of full width at half maximum `fwhm` at offset `dx`
+/// from its centre.
+fn unit_gaussian(dx: f64, fwhm: f64) -> f64 {
+    let sd = fwhm / (8.0 * 2f64.ln()).sqrt();
+    let z = dx / sd;
+    (-0.5 * z * z).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt())
+}
+
 /// The area of one line from [`fit_lines`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LineArea {
@@ -774,9 +782,7 @@ pub fn fit_lines(
     let solve = |off: f64| -> Option<(DVector<f64>, DMatrix<f64>, f64)> {
         let a = DMatrix::from_fn(used.len(), k, |r, c| {
             let i = used[r];
-            let sd = widths[c] / (8.0 * 2f64.ln()).sqrt();
-            let z = (x[i] - lines[c].energy_ev - off) / sd;
-            wts[r].sqrt() * step * (-0.5 * z * z).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt())
+            wts[r].sqrt() * step * unit_gaussian(x[i] - lines[c].energy_ev - off, widths[c])
         });
         let b = DVector::from_iterator(
             used.len(),
@@ -792,29 +798,7 @@ pub fn fit_lines(
     };
     let chi_of = |off: f64| solve(off).map(|s| s.2).unwrap_or(f64::INFINITY);
     let offset = if max_offset_ev > 0.0 {
-        let g = (5f64.sqrt() - 1.0) / 2.0;
-        let (mut a, mut b) = (-max_offset_ev, max_offset_ev);
-        let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
-        let (mut fc, mut fd) = (chi_of(c), chi_of(d));
-        for _ in 0..60 {
-            if (b - a) < 0.01 {
-                break;
-            }
-            if fc < fd {
-                b = d;
-                d = c;
-                fd = fc;
-                c = b - g * (b - a);
-                fc = chi_of(c);
-            } else {
-                a = c;
-                c = d;
-                fc = fd;
-                d = a + g * (b - a);
-                fd = chi_of(d);
-            }
-        }
-        let m = 0.5 * (a + b);
+        let m = crate::lineshape::argmax(&|off| -chi_of(off), -max_offset_ev, max_offset_ev);
         if chi_of(m) <= chi_of(0.0) { m } else { 0.0 }
     } else {
         0.0
@@ -829,13 +813,8 @@ pub fn fit_lines(
     let scale = redchi.max(1.0);
     let mut fitted = bg.clone();
     for (c, l) in lines.iter().enumerate() {
-        let sd = widths[c] / (8.0 * 2f64.ln()).sqrt();
-        for (i, f) in fitted.iter_mut().enumerate() {
-            let z = (x[i] - l.energy_ev - offset) / sd;
-            if z.abs() < 8.0 {
-                *f += sol[c] * step * (-0.5 * z * z).exp()
-                    / (sd * (2.0 * std::f64::consts::PI).sqrt());
-            }
+        for (f, &e) in fitted.iter_mut().zip(&x) {
+            *f += sol[c] * step * unit_gaussian(e - l.energy_ev - offset, widths[c]);
         }
     }
     let out = lines
