@@ -23,17 +23,26 @@
 //!   conventions (`{"fits":[{"name", "converged", "termination", "chi_square",
 //!   "reduced_chi_square", "n_evaluations", "parameters":[..], "components":[..]}]}`).
 //!   `--curves DIR` writes `DIR/<n>_<name>.csv` (x, y, background, envelope,
-//!   components, residual) for plotting.
+//!   components, residual) for plotting; `--plot OUT.svg` draws each fit
+//!   (data, envelope, filled components, background, residual panel; binding
+//!   energy high to low) to OUT.svg, or OUT-<n>.svg when there are several.
+//!   `--share NAME,...` fits all spectra at once with those parameters shared
+//!   (a global fit, e.g. `Ti4+.sigma,Ti4+.gamma,Ti4+.splitting` across a
+//!   depth profile); the per-spectrum output is the same, and the table adds a
+//!   global summary, JSON a `"global": {"shared", "chi_square",
+//!   "reduced_chi_square", "n_data", "n_varying", "aic", "bic", "converged"}`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
-use interphase::spectra::Spectrum;
 use interphase::spectra::baseline::{self, Baseline, TougaardOptions, WhittakerOptions};
 use interphase::spectra::io::{self, Format as FileFormat};
-use interphase::spectra::model::{PeakFit, PeakFitOptions, PeakModel, PeakWeighting};
+use interphase::spectra::model::{
+    GlobalPeakFit, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
+};
 use interphase::spectra::peaks::{Interval, PeakOptions};
+use interphase::spectra::{Spectrum, XQuantity};
 use serde::Serialize;
 
 use crate::Failure;
@@ -175,6 +184,13 @@ pub enum SpectrumCmd {
         /// Folder for one CSV of curves per spectrum.
         #[arg(long)]
         curves: Option<PathBuf>,
+        /// SVG figure of each fit (OUT.svg, or OUT-<n>.svg for several spectra).
+        #[arg(long, value_name = "OUT.svg")]
+        plot: Option<PathBuf>,
+        /// Fit all spectra at once, sharing these parameters (comma-separated
+        /// full names, e.g. `Ti4+.sigma,Ti4+.gamma`).
+        #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+        share: Vec<String>,
         #[command(flatten)]
         select: Select,
     },
@@ -598,9 +614,42 @@ fn component_rows(f: &PeakFit) -> Vec<ComponentRow<'_>> {
         .collect()
 }
 
+/// What a global fit adds to the per-spectrum output.
+#[derive(Serialize)]
+struct GlobalSummary {
+    shared: Vec<String>,
+    chi_square: f64,
+    reduced_chi_square: Option<f64>,
+    n_data: usize,
+    n_varying: usize,
+    aic: f64,
+    bic: f64,
+    converged: bool,
+}
+
+impl GlobalSummary {
+    fn of(g: &GlobalPeakFit) -> Self {
+        let r = &g.fit;
+        GlobalSummary {
+            shared: g.shared.clone(),
+            chi_square: r.chi_square,
+            reduced_chi_square: r
+                .reduced_chi_square
+                .is_finite()
+                .then_some(r.reduced_chi_square),
+            n_data: r.n_data,
+            n_varying: r.n_varying,
+            aic: r.aic,
+            bic: r.bic,
+            converged: r.converged,
+        }
+    }
+}
+
 fn write_peak_fits(
     out: &mut impl Write,
     fits: &[(String, PeakFit)],
+    global: Option<&GlobalSummary>,
     format: Format,
 ) -> std::io::Result<()> {
     match format {
@@ -611,6 +660,20 @@ fn write_peak_fits(
                 }
                 writeln!(out, "== {name} ==")?;
                 write!(out, "{f}")?;
+            }
+            if let Some(g) = global {
+                writeln!(out)?;
+                writeln!(out, "== global fit ==")?;
+                writeln!(out, "    shared             = {}", g.shared.join(", "))?;
+                writeln!(out, "    converged          = {}", g.converged)?;
+                writeln!(out, "    # data points      = {}", g.n_data)?;
+                writeln!(out, "    # variables        = {}", g.n_varying)?;
+                writeln!(out, "    chi-square         = {:.6e}", g.chi_square)?;
+                if let Some(r) = g.reduced_chi_square {
+                    writeln!(out, "    reduced chi-square = {r:.6e}")?;
+                }
+                writeln!(out, "    Akaike info crit   = {:.5}", g.aic)?;
+                writeln!(out, "    Bayesian info crit = {:.5}", g.bic)?;
             }
         }
         Format::Json => {
@@ -625,6 +688,9 @@ fn write_peak_fits(
                 for (entry, (_, f)) in list.iter_mut().zip(fits) {
                     entry["components"] = serde_json::to_value(component_rows(f))?;
                 }
+            }
+            if let Some(g) = global {
+                doc["global"] = serde_json::to_value(g)?;
             }
             serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)?;
@@ -662,14 +728,46 @@ fn write_peak_fits(
     Ok(())
 }
 
-fn run_fit(
-    files: &[PathBuf],
-    model: &Path,
-    crop: Option<&[f64]>,
+/// What `spectrum fit` was asked to do.
+struct FitRequest<'a> {
+    files: &'a [PathBuf],
+    model: &'a Path,
+    crop: Option<&'a [f64]>,
     weight: Weight,
-    curves: Option<&Path>,
-    select: &Select,
-) -> Result<Vec<(String, PeakFit)>, Failure> {
+    curves: Option<&'a Path>,
+    plot: Option<&'a Path>,
+    share: &'a [String],
+    select: &'a Select,
+}
+
+/// `OUT.svg` for one figure, `OUT-<i>.svg` for figure `i` of several.
+fn numbered(path: &Path, i: usize, n: usize) -> PathBuf {
+    if n == 1 {
+        return path.to_path_buf();
+    }
+    let stem = path
+        .file_stem()
+        .map_or(String::from("fit"), |s| s.to_string_lossy().into_owned());
+    let ext = path
+        .extension()
+        .map_or(String::from("svg"), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}-{i}.{ext}"))
+}
+
+/// Named fits, and the global summary when `--share` was given.
+type FitOutput = (Vec<(String, PeakFit)>, Option<GlobalSummary>);
+
+fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
+    let FitRequest {
+        files,
+        model,
+        crop,
+        weight,
+        curves,
+        plot,
+        share,
+        select,
+    } = *req;
     let model = PeakModel::from_path(model).map_err(input)?;
     let mut names = Vec::new();
     let mut spectra = Vec::new();
@@ -705,11 +803,41 @@ fn run_fit(
         },
         ..PeakFitOptions::default()
     };
-    let results = model.fit_many(&spectra, &options);
-    let mut out = Vec::with_capacity(results.len());
-    for (name, r) in names.into_iter().zip(results) {
-        let f = r.map_err(|e| Failure::input(format!("{name}: {e}")))?;
-        out.push((name, f));
+    let mut global = None;
+    let mut out = Vec::with_capacity(spectra.len());
+    if share.is_empty() {
+        let results = model.fit_many(&spectra, &options);
+        for (name, r) in names.into_iter().zip(results) {
+            let f = r.map_err(|e| Failure::input(format!("{name}: {e}")))?;
+            out.push((name, f));
+        }
+    } else {
+        let shared: Vec<&str> = share.iter().map(String::as_str).collect();
+        let g = model
+            .fit_global(&spectra, &shared, &options)
+            .map_err(|e| Failure::input(format!("--share: {e}")))?;
+        global = Some(GlobalSummary::of(&g));
+        out.extend(names.into_iter().zip(g.spectra));
+    }
+    if let Some(path) = plot {
+        use interphase::plot::{FitFigure, spectrum_fit};
+        for (i, ((name, f), s)) in out.iter().zip(&spectra).enumerate() {
+            let fig = match s.meta.x_quantity {
+                XQuantity::BindingEnergy => FitFigure::xps(name),
+                _ => {
+                    let unit = if f.x_unit.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", f.x_unit)
+                    };
+                    FitFigure::plain(name, &format!("x{unit}"), "intensity")
+                }
+            };
+            let file = numbered(path, i, out.len());
+            spectrum_fit(f, &fig)
+                .and_then(|figure| figure.save(&file))
+                .map_err(|e| Failure::input(format!("--plot {}: {e}", file.display())))?;
+        }
     }
     if let Some(dir) = curves {
         std::fs::create_dir_all(dir)
@@ -730,7 +858,7 @@ fn run_fit(
                 .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
         }
     }
-    Ok(out)
+    Ok((out, global))
 }
 
 /// Runs a `spectrum` subcommand, writing to stdout through `emit`.
@@ -742,17 +870,21 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             crop,
             weight,
             curves,
+            plot,
+            share,
             select,
         } => {
-            let fits = run_fit(
+            let (fits, global) = run_fit(&FitRequest {
                 files,
                 model,
-                crop.as_deref(),
-                *weight,
-                curves.as_deref(),
+                crop: crop.as_deref(),
+                weight: *weight,
+                curves: curves.as_deref(),
+                plot: plot.as_deref(),
+                share,
                 select,
-            )?;
-            crate::emit(|out| write_peak_fits(out, &fits, format))
+            })?;
+            crate::emit(|out| write_peak_fits(out, &fits, global.as_ref(), format))
         }
         SpectrumCmd::Info { file, select } => {
             let (fmt, spectra) = load(file, select)?;

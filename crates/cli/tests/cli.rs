@@ -612,6 +612,72 @@ fn spectrum_fit_json_csv_and_curves() {
 }
 
 #[test]
+fn spectrum_fit_global_share_and_plot() {
+    // the same spectrum twice, sharing the widths: each spectrum's optimum is
+    // still lmfit's, and the global χ² is twice it
+    let data = spectra_data("ti2p_synthetic.csv");
+    let model = spectra_data("ti2p_linear.toml");
+    let dir = std::env::temp_dir().join(format!("interphase-cli-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("fit.svg");
+    let out = bin()
+        .args(["spectrum", "fit", "--format", "json", "--model"])
+        .arg(&model)
+        .arg(&data)
+        .arg(&data)
+        .args([
+            "--share",
+            "Ti4+.sigma,Ti4+.gamma,Ti4+.width_ratio",
+            "--plot",
+        ])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in 0..2 {
+        let chi = doc["fits"][k]["chi_square"].as_f64().unwrap();
+        assert!((chi / 428149.8344069208 - 1.0).abs() < 1e-6, "{chi}");
+    }
+    let g = &doc["global"];
+    assert_eq!(g["shared"][0], "Ti4+.sigma");
+    assert_eq!(g["n_data"], 1000);
+    let chi = g["chi_square"].as_f64().unwrap();
+    assert!(
+        (chi / (2.0 * 428149.8344069208) - 1.0).abs() < 1e-6,
+        "{chi}"
+    );
+    for k in 0..2 {
+        let text = std::fs::read_to_string(dir.join(format!("fit-{k}.svg"))).unwrap();
+        assert!(text.starts_with("<svg"), "{}", &text[..40.min(text.len())]);
+        assert!(text.contains("Ti3+/2"));
+    }
+    // table output carries the global summary
+    let out = bin()
+        .args(["spectrum", "fit", "--model"])
+        .arg(&model)
+        .arg(&data)
+        .args(["--share", "Ti4+.sigma"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("== global fit =="));
+    // an unknown shared name
+    let out = bin()
+        .args(["spectrum", "fit", "--model"])
+        .arg(&model)
+        .arg(&data)
+        .args(["--share", "Ti4+.sigmaa"])
+        .output()
+        .unwrap();
+    assert_input_error(&out, "`Ti4+.sigmaa` is not a parameter");
+}
+
+#[test]
 fn demo_generates_analyses_and_reports() {
     let dir = std::env::temp_dir().join(format!("interphase-cli-demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

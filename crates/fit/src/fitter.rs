@@ -683,7 +683,7 @@ pub(crate) fn finish<P: Problem + ?Sized>(
     }
 }
 
-fn r_squared<P: Problem + ?Sized>(problem: &P, chi_square: f64) -> Option<f64> {
+pub(crate) fn r_squared<P: Problem + ?Sized>(problem: &P, chi_square: f64) -> Option<f64> {
     let y = problem.observed()?;
     let w = problem.weights();
     let wi = |i: usize| w.map_or(1.0, |w| w[i]);

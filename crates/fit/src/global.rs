@@ -26,8 +26,10 @@
 use std::ops::Range;
 
 use crate::error::{Error, Result};
+use crate::fitter::r_squared;
 use crate::param::Parameters;
 use crate::problem::{JacobianMut, Problem};
+use crate::result::{FitResult, ParamResult};
 
 struct Dataset<'a> {
     problem: Box<dyn Problem + 'a>,
@@ -130,6 +132,93 @@ impl<'a> GlobalProblem<'a> {
     /// (to split [`FitResult::residuals`](crate::FitResult::residuals)).
     pub fn dataset_range(&self, d: usize) -> Option<Range<usize>> {
         self.datasets.get(d).map(|s| s.row0..s.row0 + s.m)
+    }
+
+    /// The result of dataset `d` alone, cut out of the global fit's `result`:
+    /// its parameters renamed to `local_names` (in the dataset's own order, as
+    /// given to [`add`](Self::add)), their standard errors and the covariance
+    /// block from the global fit, the dataset's own residuals, and statistics
+    /// recomputed over its points: χ² = Σ rᵢ² over its rows, N its points,
+    /// N_vary the free parameters it uses (shared ones counted in every dataset
+    /// that uses them), dof = N − N_vary, AIC = N ln(χ²/N) + 2 N_vary,
+    /// BIC = N ln(χ²/N) + ln(N) N_vary, R² against its own data. Iterations,
+    /// evaluations, termination, warnings and the covariance scaling are the
+    /// global fit's (the covariance was scaled by the global reduced χ² when
+    /// `scale_covariance` was on).
+    ///
+    /// Errors: no dataset `d`, a name count that differs from the dataset's
+    /// parameter count, or a `result` that does not come from this problem
+    /// (wrong parameter or residual count).
+    pub fn dataset_result(
+        &self,
+        d: usize,
+        result: &FitResult,
+        local_names: &[&str],
+    ) -> Result<FitResult> {
+        let s = self.datasets.get(d).ok_or_else(|| {
+            Error::Dimension(format!("no dataset {d} (of {})", self.datasets.len()))
+        })?;
+        if local_names.len() != s.map.len() {
+            return Err(Error::Dimension(format!(
+                "dataset {d} takes {} parameters but {} local names were given",
+                s.map.len(),
+                local_names.len()
+            )));
+        }
+        if result.params.len() != self.names.len() || result.residuals.len() != self.m {
+            return Err(Error::Dimension(format!(
+                "the result has {} parameters and {} residuals; this global problem {} and {}",
+                result.params.len(),
+                result.residuals.len(),
+                self.names.len(),
+                self.m
+            )));
+        }
+        let params: Vec<ParamResult> = s
+            .map
+            .iter()
+            .zip(local_names)
+            .map(|(&g, name)| ParamResult {
+                name: (*name).to_string(),
+                ..result.params[g].clone()
+            })
+            .collect();
+        let covariance = result.covariance.as_ref().map(|c| {
+            s.map
+                .iter()
+                .map(|&a| s.map.iter().map(|&b| c[a][b]).collect())
+                .collect()
+        });
+        let residuals = result.residuals[s.row0..s.row0 + s.m].to_vec();
+        let chi_square: f64 = residuals.iter().map(|r| r * r).sum();
+        let n_varying = params.iter().filter(|p| p.vary).count();
+        let dof = s.m.saturating_sub(n_varying);
+        let nf = s.m as f64;
+        let ln_chi = (chi_square / nf).max(f64::MIN_POSITIVE).ln();
+        Ok(FitResult {
+            params,
+            covariance,
+            chi_square,
+            reduced_chi_square: if dof > 0 {
+                chi_square / dof as f64
+            } else {
+                f64::NAN
+            },
+            n_data: s.m,
+            n_varying,
+            dof,
+            r_squared: r_squared(&*s.problem, chi_square),
+            aic: nf * ln_chi + 2.0 * n_varying as f64,
+            bic: nf * ln_chi + nf.ln() * n_varying as f64,
+            n_iterations: result.n_iterations,
+            n_evaluations: result.n_evaluations,
+            n_jacobians: result.n_jacobians,
+            termination: result.termination,
+            converged: result.converged,
+            covariance_scaled: result.covariance_scaled,
+            residuals,
+            warnings: result.warnings.clone(),
+        })
     }
 
     /// The local parameter vector of dataset `d` taken from global values `p`.

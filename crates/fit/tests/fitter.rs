@@ -451,17 +451,26 @@ impl Problem for Line<'_> {
         jac.column(1).copy_from_slice(self.x);
         true
     }
+    fn observed(&self) -> Option<&[f64]> {
+        Some(self.y)
+    }
+}
+
+/// Two straight lines with their own intercepts and one shared slope.
+fn two_lines_sharing_a_slope() -> (Parameters, GlobalProblem<'static>) {
+    const X: [f64; 5] = [0.0, 1.0, 2.0, 3.0, 4.0];
+    const Y1: [f64; 5] = [1.0, 3.1, 4.9, 7.0, 9.2];
+    const Y2: [f64; 5] = [-1.0, 1.2, 2.9, 5.1, 6.8];
+    let params = Parameters::from_values(&[("a1", 0.0), ("a2", 0.0), ("slope", 1.0)]).unwrap();
+    let mut g = GlobalProblem::new(&params);
+    g.add(Line { x: &X, y: &Y1 }, &["a1", "slope"]).unwrap();
+    g.add(Line { x: &X, y: &Y2 }, &["a2", "slope"]).unwrap();
+    (params, g)
 }
 
 #[test]
 fn global_fit_with_analytic_jacobians_matches_finite_differences() {
-    let x = [0.0, 1.0, 2.0, 3.0, 4.0];
-    let y1 = [1.0, 3.1, 4.9, 7.0, 9.2];
-    let y2 = [-1.0, 1.2, 2.9, 5.1, 6.8];
-    let params = Parameters::from_values(&[("a1", 0.0), ("a2", 0.0), ("slope", 1.0)]).unwrap();
-    let mut g = GlobalProblem::new(&params);
-    g.add(Line { x: &x, y: &y1 }, &["a1", "slope"]).unwrap();
-    g.add(Line { x: &x, y: &y2 }, &["a2", "slope"]).unwrap();
+    let (params, g) = two_lines_sharing_a_slope();
     let ra = fit(&g, &params, &LmOptions::precise()).unwrap();
     let opts = LmOptions {
         derivatives: Derivatives::Central,
@@ -481,6 +490,43 @@ fn global_fit_with_analytic_jacobians_matches_finite_differences() {
         );
     }
     assert!(ra.n_evaluations < rf.n_evaluations);
+}
+
+#[test]
+fn dataset_result_cuts_one_dataset_out_of_a_global_fit() {
+    let (params, g) = two_lines_sharing_a_slope();
+    let r = fit(&g, &params, &LmOptions::precise()).unwrap();
+    let d0 = g.dataset_result(0, &r, &["a", "b"]).unwrap();
+    let d1 = g.dataset_result(1, &r, &["a", "b"]).unwrap();
+    // the local names carry the global values, errors and covariance block
+    assert_eq!(d1.value("a"), r.value("a2"));
+    assert_eq!(d1.value("b"), r.value("slope"));
+    assert_eq!(d1.stderr("b"), r.stderr("slope"));
+    assert_eq!(
+        d1.covariance_of("a", "b"),
+        r.covariance_of("a2", "slope"),
+        "covariance block"
+    );
+    // residuals split, χ² adds up, per-dataset counts
+    assert_eq!(d0.residuals, r.residuals[0..5]);
+    assert_eq!(d1.residuals, r.residuals[5..10]);
+    assert_relative_eq!(
+        d0.chi_square + d1.chi_square,
+        r.chi_square,
+        max_relative = 1e-12
+    );
+    assert_eq!((d1.n_data, d1.n_varying, d1.dof), (5, 2, 3));
+    let n = 5.0f64;
+    assert_relative_eq!(
+        d1.aic,
+        n * (d1.chi_square / n).ln() + 4.0,
+        max_relative = 1e-12
+    );
+    assert!(d1.r_squared.unwrap() > 0.99);
+    // wrong dataset, wrong name count, a result from another problem
+    assert!(g.dataset_result(2, &r, &["a", "b"]).is_err());
+    assert!(g.dataset_result(0, &r, &["a"]).is_err());
+    assert!(g.dataset_result(0, &d0, &["a", "b"]).is_err());
 }
 
 #[test]

@@ -41,6 +41,7 @@ pub mod smooth;
 pub mod spectrum;
 pub mod table;
 pub mod xps;
+mod xps_rsf;
 pub mod xrd;
 
 pub use error::{Error, Result};

@@ -411,3 +411,152 @@ proptest::proptest! {
         }
     }
 }
+
+/// A noisy Ti 2p depth profile (Ti³⁺ growing, widths and splitting fixed by
+/// the physics) on a Shirley background, Poisson-like noise of √y.
+fn noisy_profile(steps: usize) -> Vec<Spectrum> {
+    let model = ti2p_model("[background]\nkind = \"shirley\"");
+    let x = grid();
+    (0..steps)
+        .map(|k| {
+            let p = model
+                .parameters_from(
+                    &[
+                        ("bg.c0", 300.0),
+                        ("bg.k", 0.03),
+                        ("Ti4+.center", 458.85),
+                        ("Ti4+.sigma", 0.45),
+                        ("Ti4+.gamma", 0.25),
+                        ("Ti4+.splitting", 5.72),
+                        ("Ti4+.width_ratio", 1.25),
+                        ("Ti3+.center", 457.2),
+                        ("Ti4+.area", 6000.0 - 900.0 * k as f64),
+                        ("Ti3+.area", 400.0 + 900.0 * k as f64),
+                    ],
+                    &x,
+                )
+                .unwrap();
+            let clean = model.evaluate(&x, &p).unwrap();
+            let y = clean
+                .iter()
+                .zip(noise(x.len(), 7 + k as u64))
+                .map(|(c, e)| c + c.sqrt() * e)
+                .collect();
+            Spectrum::new(x.clone(), y).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn global_fit_shares_parameters_across_a_depth_profile() {
+    let model = ti2p_model("[background]\nkind = \"shirley\"");
+    let spectra = noisy_profile(4);
+    let opts = PeakFitOptions {
+        weighting: PeakWeighting::Poisson,
+        ..Default::default()
+    };
+    let shared = [
+        "Ti4+.sigma",
+        "Ti4+.gamma",
+        "Ti4+.splitting",
+        "Ti4+.width_ratio",
+    ];
+    let g = model.fit_global(&spectra, &shared, &opts).unwrap();
+    assert!(g.fit.converged, "{:?}", g.fit.termination);
+    // 4 shared + 4 spectra × (2 background + 2 centers + 2 areas) free
+    assert_eq!(g.fit.n_varying, 4 + 4 * 6);
+    assert_eq!(g.fit.n_data, 4 * 500);
+    // the per-spectrum χ² add up to the global one
+    let sum: f64 = g.spectra.iter().map(|f| f.fit.chi_square).sum();
+    assert!((sum - g.fit.chi_square).abs() <= 1e-9 * g.fit.chi_square);
+    // shared truths recovered within 4σ; one value and one σ in every spectrum
+    for (name, truth) in [
+        ("Ti4+.sigma", 0.45),
+        ("Ti4+.gamma", 0.25),
+        ("Ti4+.splitting", 5.72),
+        ("Ti4+.width_ratio", 1.25),
+    ] {
+        let (v, s) = (g.fit.value(name).unwrap(), g.fit.stderr(name).unwrap());
+        assert!((v - truth).abs() < 4.0 * s, "{name}: {v} ± {s} vs {truth}");
+        for f in &g.spectra {
+            assert_eq!(f.fit.value(name), Some(v));
+            assert_eq!(f.fit.stderr(name), Some(s));
+        }
+    }
+    // the Ti³⁺ fraction of every step within 4σ of its truth
+    for (k, f) in g.spectra.iter().enumerate() {
+        let want = (400.0 + 900.0 * k as f64) / 6400.0;
+        let got = f.area_fraction(&["Ti3+"], &["Ti3+", "Ti4+"]).unwrap();
+        let s = got.stderr.unwrap();
+        assert!(
+            (got.value - want).abs() < 4.0 * s,
+            "step {k}: {got:?} vs {want}"
+        );
+        assert_eq!(
+            g.fit.value(&format!("Ti3+.area@{k}")),
+            f.fit.value("Ti3+.area")
+        );
+    }
+    // pooling: the shared width is better determined than by any single fit
+    let single = model.fit(&spectra[0], &opts).unwrap();
+    assert!(
+        g.fit.stderr("Ti4+.sigma").unwrap() < single.fit.stderr("Ti4+.sigma").unwrap(),
+        "global σ error should shrink"
+    );
+    // fewer parameters cannot fit better than independent fits
+    let independent: f64 = model
+        .fit_many(&spectra, &opts)
+        .iter()
+        .map(|r| r.as_ref().unwrap().fit.chi_square)
+        .sum();
+    assert!(g.fit.chi_square >= independent * (1.0 - 1e-9));
+}
+
+#[test]
+fn global_fit_without_shared_parameters_equals_independent_fits() {
+    // nothing shared: the problem separates, so each spectrum's optimum is its own fit's
+    let model = ti2p_model("[background]\nkind = \"linear\"");
+    let spectra = noisy_profile(3);
+    let opts = PeakFitOptions {
+        lm: interphase_fit::LmOptions::precise(),
+        ..Default::default()
+    };
+    let g = model.fit_global(&spectra, &[], &opts).unwrap();
+    for (s, gf) in spectra.iter().zip(&g.spectra) {
+        let own = model.fit(s, &opts).unwrap();
+        assert!(
+            (own.fit.chi_square - gf.fit.chi_square).abs() <= 1e-8 * own.fit.chi_square,
+            "{} vs {}",
+            own.fit.chi_square,
+            gf.fit.chi_square
+        );
+        for p in &own.fit.params {
+            let v = gf.fit.value(&p.name).unwrap();
+            let tol = 1e-4 * p.stderr.unwrap_or(1.0).max(1e-12);
+            assert!((v - p.value).abs() <= tol, "{}: {v} vs {}", p.name, p.value);
+        }
+    }
+}
+
+#[test]
+fn global_fit_errors() {
+    let model = ti2p_model("");
+    let spectra = noisy_profile(2);
+    let o = PeakFitOptions::default();
+    assert!(model.fit_global(&[], &[], &o).is_err());
+    let e = model.fit_global(&spectra, &["nope"], &o).unwrap_err();
+    assert!(e.to_string().contains("`nope` is not a parameter"), "{e}");
+    let e = model
+        .fit_global(&spectra, &["Ti4+.sigma", "Ti4+.sigma"], &o)
+        .unwrap_err();
+    assert!(e.to_string().contains("named twice"), "{e}");
+    // Ti3+.sigma is tied to Ti4+.sigma: sharing it alone is refused
+    let e = model.fit_global(&spectra, &["Ti3+.sigma"], &o).unwrap_err();
+    assert!(e.to_string().contains("share it too"), "{e}");
+    // sharing both is fine
+    assert!(
+        model
+            .fit_global(&spectra, &["Ti3+.sigma", "Ti4+.sigma"], &o)
+            .is_ok()
+    );
+}

@@ -41,11 +41,13 @@
 //! # Ok::<(), interphase_spectra::Error>(())
 //! ```
 
+mod global;
 mod problem;
 mod result;
 mod spec;
 mod tie;
 
+pub use global::GlobalPeakFit;
 pub use problem::{MAX_TOUGAARD_POINTS, ModelProblem};
 pub use result::{ComponentResult, Estimate, PeakFit};
 pub use spec::{Axis, BackgroundSpec, DoubletSpec, ModelSpec, Orbital, ParamSpec, PeakSpec};
