@@ -2,8 +2,11 @@
 interphase-eis, on the same 40 noisy synthetic spectra, same machine, one run.
 
 Run from the repository root:
-    python3 -m venv .venv && .venv/bin/pip install "numpy<2" scipy impedance
-    .venv/bin/python benches/compare/impedance_py_fit.py
+    python3 -m venv .venv-eis && .venv-eis/bin/pip install "numpy<2" scipy \
+        pandas altair matplotlib impedance
+    .venv-eis/bin/python benches/compare/impedance_py_fit.py
+(impedance.py imports pandas, altair and matplotlib; its Lin-KK needs numpy < 2,
+hence a venv of its own.)
 Cases (as crates/eis/tests/recovery.rs, drawn here with numpy's seeded
 generator): R0 in [5, 50] ohm, R1 log-uniform in [50, 500] ohm, tau1 in
 [1, 10] us, alpha1 in [0.75, 0.95], R2 in [100, 2000] ohm, tau2 = tau1 x

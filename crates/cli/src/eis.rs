@@ -4,13 +4,20 @@
 //! `{"fits":[{"name", "converged", "termination", "chi_square",
 //! "reduced_chi_square", "n_evaluations", "parameters":[{"name", "value",
 //! "stderr", "vary"}]}]}` with parameters in circuit order (`R0`, `CPE1.Q`,
-//! `CPE1.alpha`, ...).
+//! `CPE1.alpha`, ...). Without `--initial` (or with `--guess auto`, the
+//! default) the starts come from the Nyquist plot and a multi-start.
+//! `--share NAME,...` fits all files at once with those parameters shared
+//! (e.g. `CPE1.alpha` across a temperature series): one entry per file with
+//! its own values (shared ones included), then an entry named `global` with
+//! the whole fit (shared names plain, the others suffixed `@<file index>`).
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use interphase::eis::fit::{FitOptions, Weighting, circuit_parameters, fit_circuit};
-use interphase::eis::{Circuit, io};
+use interphase::eis::fit::{
+    FitOptions, Weighting, circuit_parameters, fit_circuit, fit_circuit_global,
+};
+use interphase::eis::{Circuit, ImpedanceSpectrum, io};
 use interphase::fit::FitResult;
 
 use crate::Failure;
@@ -25,6 +32,14 @@ pub enum Weight {
     Proportional,
     /// wᵢ = 1/√|Zᵢ|.
     Modulus,
+}
+
+/// Where the starting values come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Guess {
+    /// Read off the Nyquist plot (intercept, arc apices, tail), multi-start,
+    /// best χ² kept.
+    Auto,
 }
 
 /// `eis fit` arguments.
@@ -42,6 +57,18 @@ pub struct FitArgs {
     /// Starting values in circuit order, comma-separated (default: automatic guesses).
     #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
     pub initial: Option<Vec<f64>>,
+    /// Automatic starting values (the default without --initial).
+    #[arg(long, value_enum, conflicts_with = "initial")]
+    pub guess: Option<Guess>,
+    /// Fit all files at once sharing these parameters (comma-separated, e.g.
+    /// `CPE1.alpha,CPE2.alpha`).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "NAME,...",
+        conflicts_with = "initial"
+    )]
+    pub share: Vec<String>,
     /// Drop inductive points (Im Z > 0) first.
     #[arg(long)]
     pub drop_inductive: bool,
@@ -53,10 +80,10 @@ pub struct FitArgs {
     pub fmax: Option<f64>,
 }
 
-fn fit_one(a: &FitArgs, circuit: &Circuit, path: &PathBuf) -> Result<(String, FitResult), Failure> {
+/// A file read and cropped as the options say.
+fn load(a: &FitArgs, path: &PathBuf) -> Result<ImpedanceSpectrum, Failure> {
     let name = path.display().to_string();
-    let input = |e: interphase::eis::Error| Failure::input(e.to_string());
-    let mut data = io::read_path(path).map_err(input)?;
+    let mut data = io::read_path(path).map_err(|e| Failure::input(e.to_string()))?;
     if a.drop_inductive {
         data = data
             .without_inductive()
@@ -67,26 +94,51 @@ fn fit_one(a: &FitArgs, circuit: &Circuit, path: &PathBuf) -> Result<(String, Fi
             .crop(a.fmin.unwrap_or(0.0), a.fmax.unwrap_or(f64::INFINITY))
             .map_err(|e| Failure::input(format!("{name}: {e}")))?;
     }
+    Ok(data)
+}
+
+fn options(a: &FitArgs) -> FitOptions {
     let weighting = match a.weight {
         Weight::Unit => Weighting::Unit,
         Weight::Proportional => Weighting::Proportional,
         Weight::Modulus => Weighting::Modulus,
     };
+    FitOptions {
+        weighting,
+        ..Default::default()
+    }
+}
+
+fn fit_one(a: &FitArgs, circuit: &Circuit, path: &PathBuf) -> Result<(String, FitResult), Failure> {
+    let name = path.display().to_string();
+    let data = load(a, path)?;
     let initial = match &a.initial {
-        Some(v) => Some(circuit_parameters(circuit, v).map_err(input)?),
+        Some(v) => Some(circuit_parameters(circuit, v).map_err(|e| Failure::input(e.to_string()))?),
         None => None,
     };
-    let fit = fit_circuit(
-        circuit,
-        &data,
-        initial.as_ref(),
-        &FitOptions {
-            weighting,
-            ..Default::default()
-        },
-    )
-    .map_err(|e| Failure::other(format!("{name}: {e}")))?;
+    let fit = fit_circuit(circuit, &data, initial.as_ref(), &options(a))
+        .map_err(|e| Failure::other(format!("{name}: {e}")))?;
     Ok((name, fit.result))
+}
+
+/// `--share`: one global fit of every file.
+fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>, Failure> {
+    let data: Vec<ImpedanceSpectrum> = a
+        .files
+        .iter()
+        .map(|p| load(a, p))
+        .collect::<Result<_, _>>()?;
+    let shared: Vec<&str> = a.share.iter().map(String::as_str).collect();
+    let g = fit_circuit_global(circuit, &data, &shared, &options(a))
+        .map_err(|e| Failure::input(format!("--share: {e}")))?;
+    let mut out: Vec<(String, FitResult)> = a
+        .files
+        .iter()
+        .zip(g.fits)
+        .map(|(p, f)| (p.display().to_string(), f.result))
+        .collect();
+    out.push(("global".into(), g.result));
+    Ok(out)
 }
 
 /// Runs `eis fit`: every file on its own thread pool slot, results in input order.
@@ -95,6 +147,9 @@ pub fn run_fit(a: &FitArgs) -> Result<Vec<(String, FitResult)>, Failure> {
         .circuit
         .parse()
         .map_err(|e: interphase::eis::Error| Failure::input(e.to_string()))?;
+    if !a.share.is_empty() {
+        return fit_shared(a, &circuit);
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(a.files.len())

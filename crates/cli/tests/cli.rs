@@ -510,6 +510,79 @@ fn eis_fit_recovers_an_rc_without_a_guess() {
     }
 }
 
+/// R0-p(R1,C1) as "f,Re Z,Im Z" CSV text.
+fn rc_csv(r0: f64, r1: f64, c1: f64) -> String {
+    let mut csv = String::from("freq,Zre,Zim\n");
+    for i in 0..50 {
+        let f = 10f64.powf(6.0 - 0.12 * i as f64);
+        let w = 2.0 * std::f64::consts::PI * f;
+        let (a, b) = (1.0, w * r1 * c1);
+        let d = a * a + b * b;
+        csv.push_str(&format!("{f},{},{}\n", r0 + r1 * a / d, -r1 * b / d));
+    }
+    csv
+}
+
+#[test]
+fn eis_fit_share_and_guess_auto() {
+    // two cells sharing R0 and C1, with their own R1
+    let a = tmp("cell_a.csv", rc_csv(20.0, 100.0, 1e-6).as_bytes());
+    let b = tmp("cell_b.csv", rc_csv(20.0, 300.0, 1e-6).as_bytes());
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--guess", "auto"])
+        .args([
+            "--share",
+            "R0,C1",
+            "--weight",
+            "proportional",
+            "--format",
+            "json",
+        ])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fits = doc["fits"].as_array().unwrap();
+    assert_eq!(fits.len(), 3);
+    assert_eq!(fits[2]["name"], "global");
+    let value = |fit: &serde_json::Value, name: &str| {
+        fit["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .and_then(|p| p["value"].as_f64())
+            .unwrap()
+    };
+    for (k, r1) in [100.0, 300.0].iter().enumerate() {
+        assert!((value(&fits[k], "R1") / r1 - 1.0).abs() < 1e-6);
+        assert!((value(&fits[2], &format!("R1@{k}")) / r1 - 1.0).abs() < 1e-6);
+    }
+    assert!((value(&fits[2], "R0") / 20.0 - 1.0).abs() < 1e-6);
+    assert!((value(&fits[2], "C1") / 1e-6 - 1.0).abs() < 1e-6);
+    // --guess and --initial conflict; an unknown shared name is an input error
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--guess", "auto"])
+        .args(["--initial", "1,2,3"])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "cannot be used with");
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--share", "R7"])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "`R7` is not a parameter");
+}
+
 #[test]
 fn eis_bad_input_is_an_error() {
     let out = bin()

@@ -31,7 +31,7 @@ use std::str::FromStr;
 use num_complex::Complex64;
 use serde::{Deserialize, Serialize};
 
-use crate::element::ElementKind;
+use crate::element::{ElementKind, Omega, recip};
 use crate::error::{Error, Result};
 
 type C = Complex64;
@@ -355,8 +355,14 @@ impl Circuit {
     pub fn impedance(&self, f: f64, p: &[f64]) -> Result<C> {
         self.check_params(p)?;
         check_freq(0, f)?;
-        let mut g = vec![C::new(0.0, 0.0); p.len()];
-        Ok(self.eval(self.root_index, 2.0 * std::f64::consts::PI * f, p, &mut g))
+        let ph = self.phases(p);
+        Ok(self.eval_at::<false>(
+            self.root_index,
+            Omega::new(2.0 * std::f64::consts::PI * f),
+            p,
+            &ph,
+            &mut [],
+        ))
     }
 
     /// Z at every frequency (Hz) into `out`.
@@ -369,10 +375,11 @@ impl Circuit {
                 out.len()
             )));
         }
-        let mut g = vec![C::new(0.0, 0.0); p.len()];
+        let ph = self.phases(p);
         for (i, (&f, o)) in freqs.iter().zip(out.iter_mut()).enumerate() {
             check_freq(i, f)?;
-            *o = self.eval(self.root_index, 2.0 * std::f64::consts::PI * f, p, &mut g);
+            let x = Omega::new(2.0 * std::f64::consts::PI * f);
+            *o = self.eval_at::<false>(self.root_index, x, p, &ph, &mut []);
         }
         Ok(())
     }
@@ -398,22 +405,42 @@ impl Circuit {
                 jac.len()
             )));
         }
+        let ph = self.phases(p);
         for (i, &f) in freqs.iter().enumerate() {
             check_freq(i, f)?;
-            z[i] = self.eval(
+            z[i] = self.eval_at::<true>(
                 self.root_index,
-                2.0 * std::f64::consts::PI * f,
+                Omega::new(2.0 * std::f64::consts::PI * f),
                 p,
+                &ph,
                 &mut jac[i * n..(i + 1) * n],
             );
         }
         Ok(())
     }
 
-    /// Z(ω) of the whole circuit and ∂Z/∂p into `g` (length n_params); no
-    /// validation, no allocation for parallel blocks of up to 8 branches.
-    pub(crate) fn eval_root(&self, omega: f64, p: &[f64], g: &mut [C]) -> C {
-        self.eval(self.root_index, omega, p, g)
+    /// The ω-independent unit phasor e^{jπα/2} of every element with an
+    /// exponent, at its first parameter's index (1 elsewhere); computed once
+    /// per parameter vector for [`Circuit::eval_at`].
+    pub(crate) fn phases(&self, p: &[f64]) -> Vec<C> {
+        let mut ph = vec![C::new(1.0, 0.0); p.len()];
+        for (_, kind, off) in &self.elements {
+            ph[*off] = kind.phase(&p[*off..off + kind.n_params()]);
+        }
+        ph
+    }
+
+    /// Z(ω) of the whole circuit; with `GRAD`, ∂Z/∂p into `g` (length
+    /// n_params). `ph` from [`Circuit::phases`]. No validation, no
+    /// allocation for parallel blocks of up to 8 branches.
+    pub(crate) fn eval_root<const GRAD: bool>(
+        &self,
+        x: Omega,
+        p: &[f64],
+        ph: &[C],
+        g: &mut [C],
+    ) -> C {
+        self.eval_at::<GRAD>(self.root_index, x, p, ph, g)
     }
 
     /// The top-level series items: (structure signature, first parameter,
@@ -447,43 +474,76 @@ impl Circuit {
         kids.into_iter().find(|&k| self.ranges[k] == (a, b))
     }
 
-    /// Z(ω) of flat node `k` (see [`Circuit::eval`]).
-    pub(crate) fn eval_node(&self, k: usize, omega: f64, p: &[f64], g: &mut [C]) -> C {
-        self.eval(k, omega, p, g)
+    /// Z(ω) of flat node `k` (see [`Circuit::eval_at`]), no gradient.
+    pub(crate) fn eval_node(&self, k: usize, x: Omega, p: &[f64], ph: &[C]) -> C {
+        self.eval_at::<false>(k, x, p, ph, &mut [])
     }
 
-    /// Z(ω) of node `k`; writes ∂Z_k/∂p into `g` over the node's parameter range.
-    /// No validation (callers have checked); never allocates.
-    pub(crate) fn eval(&self, k: usize, omega: f64, p: &[f64], g: &mut [C]) -> C {
+    /// Z(ω) of node `k`; with `GRAD`, writes ∂Z_k/∂p into `g` over the node's
+    /// parameter range (without, `g` may be empty). A parallel block is
+    /// evaluated as the sum of its branches' admittances ([`Circuit::y_at`])
+    /// and inverted once, ∂Z = −Z²·∂Y; no validation (callers have checked),
+    /// no allocation.
+    pub(crate) fn eval_at<const GRAD: bool>(
+        &self,
+        k: usize,
+        x: Omega,
+        p: &[f64],
+        ph: &[C],
+        g: &mut [C],
+    ) -> C {
         match &self.nodes[k] {
             Flat::Element { kind, offset } => {
                 let n = kind.n_params();
-                kind.eval_into(omega, &p[*offset..offset + n], &mut g[*offset..offset + n])
+                let grad = if GRAD {
+                    &mut g[*offset..offset + n]
+                } else {
+                    &mut []
+                };
+                kind.eval_at::<GRAD>(x, &p[*offset..offset + n], ph[*offset], grad)
             }
-            Flat::Series { children } => children.iter().map(|&c| self.eval(c, omega, p, g)).sum(),
-            Flat::Parallel { children } => {
-                // children's Z are needed after the sum: evaluate twice would cost more than
-                // a small fixed stack buffer for common widths
-                let mut zs = [C::new(0.0, 0.0); 8];
-                let mut y = C::new(0.0, 0.0);
-                let mut heap: Vec<C> = Vec::new();
-                for (i, &c) in children.iter().enumerate() {
-                    let zi = self.eval(c, omega, p, g);
-                    y += zi.inv();
-                    if i < 8 {
-                        zs[i] = zi;
-                    } else {
-                        heap.push(zi);
-                    }
-                }
-                let z = y.inv();
-                for (i, &c) in children.iter().enumerate() {
-                    let zi = if i < 8 { zs[i] } else { heap[i - 8] };
-                    let f = (z / zi) * (z / zi);
-                    let (a, b) = self.ranges[c];
+            Flat::Series { children } => children
+                .iter()
+                .map(|&c| self.eval_at::<GRAD>(c, x, p, ph, g))
+                .sum(),
+            Flat::Parallel { .. } => {
+                let z = recip(self.y_at::<GRAD>(k, x, p, ph, g));
+                if GRAD {
+                    let f = -(z * z);
+                    let (a, b) = self.ranges[k];
                     g[a..b].iter_mut().for_each(|d| *d *= f);
                 }
                 z
+            }
+        }
+    }
+
+    /// Y(ω) = 1/Z(ω) of node `k`; with `GRAD`, ∂Y_k/∂p into `g` over the
+    /// node's range. Parallel branches add; a series node is inverted once,
+    /// ∂Y = −Y²·∂Z.
+    fn y_at<const GRAD: bool>(&self, k: usize, x: Omega, p: &[f64], ph: &[C], g: &mut [C]) -> C {
+        match &self.nodes[k] {
+            Flat::Element { kind, offset } => {
+                let n = kind.n_params();
+                let grad = if GRAD {
+                    &mut g[*offset..offset + n]
+                } else {
+                    &mut []
+                };
+                kind.admittance_at::<GRAD>(x, &p[*offset..offset + n], ph[*offset], grad)
+            }
+            Flat::Parallel { children } => children
+                .iter()
+                .map(|&c| self.y_at::<GRAD>(c, x, p, ph, g))
+                .sum(),
+            Flat::Series { .. } => {
+                let y = recip(self.eval_at::<GRAD>(k, x, p, ph, g));
+                if GRAD {
+                    let f = -(y * y);
+                    let (a, b) = self.ranges[k];
+                    g[a..b].iter_mut().for_each(|d| *d *= f);
+                }
+                y
             }
         }
     }
@@ -616,6 +676,29 @@ mod tests {
                     c.parameter_names()[j]
                 );
             }
+        }
+    }
+
+    #[test]
+    fn impedance_matches_a_hand_written_formula() {
+        // independent slow path: every element and every series/parallel rule
+        // written out with plain complex arithmetic
+        let c: Circuit = "R0-p(R1,CPE1)-p(R2-Wo1,C2,p(L1,R3))".parse().unwrap();
+        let p = [10.0, 100.0, 1e-6, 0.85, 50.0, 20.0, 1.5, 1e-3, 1e-4, 500.0];
+        for f in [1e-3, 0.5, 37.0, 2e3, 2e4] {
+            let s = C::new(0.0, 2.0 * std::f64::consts::PI * f);
+            let cpe = 1.0 / (p[2] * s.powf(p[3]));
+            let u = (s * p[6]).sqrt();
+            let wo = p[5] * (u.cosh() / u.sinh()) / u;
+            let par = |zs: &[C]| 1.0 / zs.iter().map(|z| 1.0 / z).sum::<C>();
+            let inner = par(&[s * p[8], C::new(p[9], 0.0)]);
+            let want =
+                p[0] + par(&[C::new(p[1], 0.0), cpe]) + par(&[p[4] + wo, 1.0 / (s * p[7]), inner]);
+            let got = c.impedance(f, &p).unwrap();
+            assert!(
+                (got - want).norm() <= 1e-12 * want.norm(),
+                "f={f}: {got} vs {want}"
+            );
         }
     }
 

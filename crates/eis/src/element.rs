@@ -184,33 +184,68 @@ impl ElementKind {
     }
 
     /// [`impedance_and_gradient`](Self::impedance_and_gradient) without the
-    /// checks, for the circuit evaluator's inner loop.
+    /// checks.
     pub(crate) fn eval_into(self, omega: f64, p: &[f64], grad: &mut [C]) -> C {
+        self.eval_at::<true>(Omega::new(omega), p, self.phase(p), grad)
+    }
+
+    /// e^{jπα/2}, the unit phasor of jᵅ, for the elements with an exponent
+    /// (CPE and La: α = p[1]; ZARC: α = p[2]); 1 for the others. It does not
+    /// depend on ω, so the circuit evaluator computes it once per parameter
+    /// vector instead of once per frequency.
+    pub(crate) fn phase(self, p: &[f64]) -> C {
+        let a = match self {
+            Self::Cpe | Self::La => p[1],
+            Self::Zarc => p[2],
+            _ => return C::new(1.0, 0.0),
+        };
+        let (sn, cs) = (FRAC_PI_2 * a).sin_cos();
+        C::new(cs, sn)
+    }
+
+    /// Z at `x` with the element's [`phase`](Self::phase) `ph` precomputed;
+    /// writes ∂Z/∂pₖ into `grad` only when `GRAD` (then `grad` has
+    /// [`n_params`](Self::n_params) entries; otherwise it may be empty).
+    /// (jω)ᵅ = e^{α ln ω}·e^{jπα/2}, exact in polar form.
+    #[inline]
+    pub(crate) fn eval_at<const GRAD: bool>(self, x: Omega, p: &[f64], ph: C, grad: &mut [C]) -> C {
+        let omega = x.w;
         let s = C::new(0.0, omega);
         match self {
             Self::R => {
-                grad[0] = C::new(1.0, 0.0);
+                if GRAD {
+                    grad[0] = C::new(1.0, 0.0);
+                }
                 C::new(p[0], 0.0)
             }
             Self::C => {
-                let z = (s * p[0]).inv();
-                grad[0] = -z / p[0];
+                let z = C::new(0.0, -1.0 / (omega * p[0]));
+                if GRAD {
+                    grad[0] = -z / p[0];
+                }
                 z
             }
             Self::L => {
-                grad[0] = s;
+                if GRAD {
+                    grad[0] = s;
+                }
                 s * p[0]
             }
             Self::Cpe => {
                 let (q, a) = (p[0], p[1]);
-                let z = (jpow(omega, a) * q).inv();
-                grad[0] = -z / q;
-                grad[1] = -z * ln_j(omega);
+                // 1/(Q ωᵅ e^{jπα/2}) = e^{−α ln ω}/Q · e^{−jπα/2}
+                let z = ph.conj() * ((-a * x.ln).exp() / q);
+                if GRAD {
+                    grad[0] = -z / q;
+                    grad[1] = -z * C::new(x.ln, FRAC_PI_2);
+                }
                 z
             }
             Self::W => {
                 let g = C::new(1.0, -1.0) / omega.sqrt();
-                grad[0] = g;
+                if GRAD {
+                    grad[0] = g;
+                }
                 g * p[0]
             }
             Self::Wo => {
@@ -218,10 +253,12 @@ impl ElementKind {
                 let u = (s * tau).sqrt();
                 let coth = ctanh(u).inv();
                 let f = coth / u;
-                // d/du (coth u / u) = (−u csch²u − coth u)/u², csch² = coth² − 1
-                let df = (-u * (coth * coth - 1.0) - coth) / (u * u);
-                grad[0] = f;
-                grad[1] = z0 * df * u / (2.0 * tau);
+                if GRAD {
+                    // d/du (coth u / u) = (−u csch²u − coth u)/u², csch² = coth² − 1
+                    let df = (-u * (coth * coth - 1.0) - coth) / (u * u);
+                    grad[0] = f;
+                    grad[1] = z0 * df * u / (2.0 * tau);
+                }
                 f * z0
             }
             Self::Ws => {
@@ -229,17 +266,21 @@ impl ElementKind {
                 let u = (s * tau).sqrt();
                 let t = ctanh(u);
                 let f = t / u;
-                let df = (u * (1.0 - t * t) - t) / (u * u);
-                grad[0] = f;
-                grad[1] = z0 * df * u / (2.0 * tau);
+                if GRAD {
+                    let df = (u * (1.0 - t * t) - t) / (u * u);
+                    grad[0] = f;
+                    grad[1] = z0 * df * u / (2.0 * tau);
+                }
                 f * z0
             }
             Self::G => {
                 let (r, tau) = (p[0], p[1]);
                 let v = (s * tau + 1.0).sqrt();
                 let z = r / v;
-                grad[0] = v.inv();
-                grad[1] = -z * s / (2.0 * v * v);
+                if GRAD {
+                    grad[0] = v.inv();
+                    grad[1] = -z * s / (2.0 * v * v);
+                }
                 z
             }
             Self::Gs => {
@@ -247,51 +288,119 @@ impl ElementKind {
                 let v = (s * tau + 1.0).sqrt();
                 let t = ctanh(v * phi);
                 let z = r / (v * t);
-                let sech2_over_t = (1.0 - t * t) / t;
-                grad[0] = z / r;
-                grad[1] = z * (-v.inv() - sech2_over_t * phi) * s / (2.0 * v);
-                grad[2] = -z * v * sech2_over_t;
+                if GRAD {
+                    let sech2_over_t = (1.0 - t * t) / t;
+                    grad[0] = z / r;
+                    grad[1] = z * (-v.inv() - sech2_over_t * phi) * s / (2.0 * v);
+                    grad[2] = -z * v * sech2_over_t;
+                }
                 z
             }
             Self::La => {
                 let (l, a) = (p[0], p[1]);
-                let sa = jpow(omega, a);
-                grad[0] = sa;
-                grad[1] = sa * l * ln_j(omega);
+                let sa = ph * (a * x.ln).exp();
+                if GRAD {
+                    grad[0] = sa;
+                    grad[1] = sa * l * C::new(x.ln, FRAC_PI_2);
+                }
                 sa * l
             }
             Self::K => {
                 let (r, tau) = (p[0], p[1]);
                 let den = s * tau + 1.0;
-                grad[0] = den.inv();
-                grad[1] = -s * r / (den * den);
+                if GRAD {
+                    grad[0] = den.inv();
+                    grad[1] = -s * r / (den * den);
+                }
                 r / den
             }
             Self::Zarc => {
                 let (r, tau, a) = (p[0], p[1], p[2]);
-                let q = jpow(omega * tau, a);
+                let ln_wt = x.ln + tau.ln();
+                let q = ph * (a * ln_wt).exp();
                 let den = q + 1.0;
                 let z = r / den;
-                let dz_dq = -z / den;
-                grad[0] = den.inv();
-                grad[1] = dz_dq * q * a / tau;
-                grad[2] = dz_dq * q * ln_j(omega * tau);
+                if GRAD {
+                    let dz_dq = -z / den;
+                    grad[0] = den.inv();
+                    grad[1] = dz_dq * q * a / tau;
+                    grad[2] = dz_dq * q * C::new(ln_wt, FRAC_PI_2);
+                }
                 z
+            }
+        }
+    }
+
+    /// Y = 1/Z at `x`, and with `GRAD` ∂Y/∂pₖ into `grad`: native for R
+    /// (1/R), C (jωC) and CPE (Q·(jω)ᵅ), which parallel blocks are made of,
+    /// so that a parallel block costs one complex division; 1/Z otherwise.
+    #[inline]
+    pub(crate) fn admittance_at<const GRAD: bool>(
+        self,
+        x: Omega,
+        p: &[f64],
+        ph: C,
+        grad: &mut [C],
+    ) -> C {
+        match self {
+            Self::R => {
+                let y = 1.0 / p[0];
+                if GRAD {
+                    grad[0] = C::new(-y * y, 0.0);
+                }
+                C::new(y, 0.0)
+            }
+            Self::C => {
+                if GRAD {
+                    grad[0] = C::new(0.0, x.w);
+                }
+                C::new(0.0, x.w * p[0])
+            }
+            Self::Cpe => {
+                let (q, a) = (p[0], p[1]);
+                let wa = ph * (a * x.ln).exp();
+                let y = wa * q;
+                if GRAD {
+                    grad[0] = wa;
+                    grad[1] = y * C::new(x.ln, FRAC_PI_2);
+                }
+                y
+            }
+            _ => {
+                let z = self.eval_at::<GRAD>(x, p, ph, grad);
+                let y = recip(z);
+                if GRAD {
+                    let f = -(y * y);
+                    grad.iter_mut().for_each(|d| *d *= f);
+                }
+                y
             }
         }
     }
 }
 
-/// (jx)ᵅ = xᵅ·e^{jπα/2} for x > 0, exact in polar form.
-fn jpow(x: f64, a: f64) -> C {
-    let m = x.powf(a);
-    let (sn, cs) = (FRAC_PI_2 * a).sin_cos();
-    C::new(m * cs, m * sn)
+/// 1/z with one division (|z|² once), as the circuit evaluator needs it.
+#[inline]
+pub(crate) fn recip(z: C) -> C {
+    let r = 1.0 / z.norm_sqr();
+    C::new(z.re * r, -z.im * r)
 }
 
-/// ln(jx) = ln x + jπ/2 for x > 0.
-fn ln_j(x: f64) -> C {
-    C::new(x.ln(), FRAC_PI_2)
+/// An angular frequency ω (rad/s) with its logarithm, computed once per
+/// frequency and shared by every element with an exponent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Omega {
+    /// ω (rad/s).
+    pub w: f64,
+    /// ln ω.
+    pub ln: f64,
+}
+
+impl Omega {
+    /// ω and ln ω.
+    pub fn new(w: f64) -> Self {
+        Omega { w, ln: w.ln() }
+    }
 }
 
 /// tanh(z) without the overflow of sinh/cosh for large |Re z|.
@@ -349,6 +458,40 @@ mod tests {
                         g[k]
                     );
                 }
+            }
+        }
+    }
+
+    /// The admittance path (native for R, C, CPE; 1/Z otherwise) against 1/Z
+    /// and its gradient against −Y²·∂Z.
+    #[test]
+    fn admittances_match_the_impedances() {
+        let params: [(ElementKind, &[f64]); 6] = [
+            (ElementKind::R, &[12.0]),
+            (ElementKind::C, &[2e-6]),
+            (ElementKind::Cpe, &[3e-6, 0.83]),
+            (ElementKind::L, &[3e-7]),
+            (ElementKind::Wo, &[60.0, 2.5]),
+            (ElementKind::Zarc, &[150.0, 1e-4, 0.8]),
+        ];
+        for (kind, p) in params {
+            for &f in &[1e-3, 3.0, 1e4, 1e6] {
+                let x = Omega::new(2.0 * std::f64::consts::PI * f);
+                let n = kind.n_params();
+                let (mut gz, mut gy) = ([C::new(0.0, 0.0); 3], [C::new(0.0, 0.0); 3]);
+                let z = kind.eval_at::<true>(x, p, kind.phase(p), &mut gz[..n]);
+                let y = kind.admittance_at::<true>(x, p, kind.phase(p), &mut gy[..n]);
+                assert!((y * z - 1.0).norm() < 1e-13, "{kind:?} f={f}");
+                for k in 0..n {
+                    let want = -(y * y) * gz[k];
+                    assert!(
+                        (gy[k] - want).norm() <= 1e-12 * want.norm().max(1e-300),
+                        "{kind:?} f={f} param {k}: {} vs {want}",
+                        gy[k]
+                    );
+                }
+                let y0 = kind.admittance_at::<false>(x, p, kind.phase(p), &mut []);
+                assert!((y0 - y).norm() <= 1e-15 * y.norm());
             }
         }
     }

@@ -38,7 +38,7 @@ use interphase_fit::{FitResult, JacobianMut, LmOptions, Parameter, Parameters, P
 
 use crate::circuit::{Circuit, Node};
 use crate::data::ImpedanceSpectrum;
-use crate::element::ElementKind;
+use crate::element::{ElementKind, Omega};
 use crate::error::{Error, Result};
 
 type C = Complex64;
@@ -218,13 +218,27 @@ pub fn circuit_parameters(circuit: &Circuit, values: &[f64]) -> Result<Parameter
 
 struct Cnls<'a> {
     circuit: &'a Circuit,
-    freq: &'a [f64],
+    /// ω = 2πf and ln ω of each frequency, computed once.
+    omega: Vec<Omega>,
     data: &'a [C],
     w: Vec<f64>,
     log: Vec<bool>,
 }
 
-impl Cnls<'_> {
+impl<'a> Cnls<'a> {
+    fn new(circuit: &'a Circuit, freq: &[f64], data: &'a [C], w: Vec<f64>, log: Vec<bool>) -> Self {
+        Cnls {
+            circuit,
+            omega: freq
+                .iter()
+                .map(|f| Omega::new(2.0 * std::f64::consts::PI * f))
+                .collect(),
+            data,
+            w,
+            log,
+        }
+    }
+
     fn natural(&self, q: &[f64]) -> Vec<f64> {
         q.iter()
             .zip(&self.log)
@@ -235,19 +249,17 @@ impl Cnls<'_> {
 
 impl Problem for Cnls<'_> {
     fn n_residuals(&self) -> usize {
-        2 * self.freq.len()
+        2 * self.omega.len()
     }
     fn n_params(&self) -> Option<usize> {
         Some(self.circuit.n_params())
     }
     fn residuals(&self, q: &[f64], out: &mut [f64]) {
         let p = self.natural(q);
-        let n = self.freq.len();
-        let mut g = vec![C::new(0.0, 0.0); p.len()];
-        for i in 0..n {
-            let z = self
-                .circuit
-                .eval_root(2.0 * std::f64::consts::PI * self.freq[i], &p, &mut g);
+        let ph = self.circuit.phases(&p);
+        let n = self.omega.len();
+        for (i, &x) in self.omega.iter().enumerate() {
+            let z = self.circuit.eval_root::<false>(x, &p, &ph, &mut []);
             let d = (z - self.data[i]) * self.w[i];
             out[i] = d.re;
             out[n + i] = d.im;
@@ -255,12 +267,12 @@ impl Problem for Cnls<'_> {
     }
     fn jacobian(&self, q: &[f64], jac: &mut JacobianMut<'_>) -> bool {
         let p = self.natural(q);
-        let n = self.freq.len();
+        let ph = self.circuit.phases(&p);
+        let n = self.omega.len();
         let m = p.len();
         let mut g = vec![C::new(0.0, 0.0); m];
-        for i in 0..n {
-            self.circuit
-                .eval_root(2.0 * std::f64::consts::PI * self.freq[i], &p, &mut g);
+        for (i, &x) in self.omega.iter().enumerate() {
+            self.circuit.eval_root::<true>(x, &p, &ph, &mut g);
             for j in 0..m {
                 let d = g[j] * (self.w[i] * if self.log[j] { p[j] } else { 1.0 });
                 jac.set(i, j, d.re);
@@ -356,13 +368,7 @@ pub fn fit_circuit(
     let log: Vec<bool> = (0..circuit.n_params())
         .map(|i| options.log_scale && !circuit.is_exponent(i))
         .collect();
-    let problem = Cnls {
-        circuit,
-        freq: data.freq(),
-        data: data.z(),
-        w,
-        log: log.clone(),
-    };
+    let problem = Cnls::new(circuit, data.freq(), data.z(), w, log.clone());
     let starts: Vec<Parameters> = match initial {
         Some(p) => {
             let names = circuit.parameter_names();
@@ -409,6 +415,17 @@ pub fn fit_circuit(
         (None, Some(e)) => return Err(e.into()),
         (None, None) => return Err(Error::Invalid("no starting point".into())),
     };
+    circuit_fit(circuit, data, result, options, tried)
+}
+
+/// A [`CircuitFit`] of `result` (natural units) with its relative residuals.
+fn circuit_fit(
+    circuit: &Circuit,
+    data: &ImpedanceSpectrum,
+    result: FitResult,
+    options: &FitOptions,
+    starts: usize,
+) -> Result<CircuitFit> {
     let mut zf = vec![C::new(0.0, 0.0); data.len()];
     circuit.impedance_into(data.freq(), &result.values(), &mut zf)?;
     let (rr, ri) = zf
@@ -420,9 +437,199 @@ pub fn fit_circuit(
         circuit: circuit.clone(),
         result,
         weighting: options.weighting.name(),
-        starts: tried,
+        starts,
         relative_residuals_re: rr,
         relative_residuals_im: ri,
+    })
+}
+
+/// `p`'s bounds under a new name and value (the value clamped into them).
+fn renamed(p: &Parameter, name: String, value: f64) -> Parameter {
+    let (lo, hi) = (
+        p.min().unwrap_or(f64::NEG_INFINITY),
+        p.max().unwrap_or(f64::INFINITY),
+    );
+    let mut q = Parameter::new(name, value.clamp(lo, hi));
+    if let Some(m) = p.min() {
+        q = q.with_min(m);
+    }
+    if let Some(m) = p.max() {
+        q = q.with_max(m);
+    }
+    q
+}
+
+/// The outcome of [`fit_circuit_global`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GlobalCircuitFit {
+    /// The core's result over all spectra at once, in natural units. A
+    /// shared parameter keeps its circuit name (`CPE1.alpha`); a per-spectrum
+    /// one is suffixed with the spectrum's index (`R1@2`). χ², AIC and BIC
+    /// are those of the whole series.
+    pub result: FitResult,
+    /// The shared parameters' names, as given.
+    pub shared: Vec<String>,
+    /// Each spectrum's fit cut out of the global one, in input order, with the
+    /// circuit's own parameter names: values, standard errors and covariances
+    /// from the global fit, χ², AIC, BIC and relative residuals over that
+    /// spectrum's points
+    /// ([`GlobalProblem::dataset_result`](interphase_fit::GlobalProblem::dataset_result)).
+    pub fits: Vec<CircuitFit>,
+}
+
+/// Fits one circuit to several spectra at once, the parameters named in
+/// `shared` (e.g. `CPE1.alpha` across a temperature series, or a geometric
+/// `R0` across cells) taking one value for all and every other parameter one
+/// value per spectrum; the residual vector is the concatenation of the
+/// spectra's, each weighted by `options.weighting` from its own data.
+///
+/// Starting values: each spectrum is first fitted on its own with automatic
+/// guesses (in parallel); per-spectrum parameters start at those fits'
+/// values and shared ones at their median. Interchangeable blocks are not
+/// reordered afterwards (the independent fits that seed the global one
+/// already are, fastest first). Parameters are positive and log-scaled as
+/// in [`fit_circuit`].
+///
+/// Errors: no spectra, an unknown or repeated shared name, a spectrum whose
+/// own fit fails, and the core's errors.
+///
+/// ```
+/// use interphase_eis::{Circuit, ImpedanceSpectrum};
+/// use interphase_eis::fit::{fit_circuit_global, FitOptions, Weighting};
+/// let c: Circuit = "R0-p(R1,CPE1)".parse()?;
+/// let f: Vec<f64> = (0..50).map(|i| 10f64.powf(6.0 - 0.14 * i as f64)).collect();
+/// // a temperature series: R1 falls, the CPE exponent stays 0.85
+/// let series: Vec<ImpedanceSpectrum> = [2000.0, 800.0, 300.0]
+///     .iter()
+///     .map(|&r1| ImpedanceSpectrum::simulate(&c, &[10.0, r1, 1e-8, 0.85], &f))
+///     .collect::<Result<_, _>>()?;
+/// let opts = FitOptions { weighting: Weighting::Proportional, ..Default::default() };
+/// let g = fit_circuit_global(&c, &series, &["CPE1.alpha", "CPE1.Q"], &opts)?;
+/// assert!((g.result.value("CPE1.alpha").unwrap() - 0.85).abs() < 1e-6);
+/// assert!((g.fits[1].value("R1").unwrap() / 800.0 - 1.0).abs() < 1e-6);
+/// # Ok::<(), interphase_eis::Error>(())
+/// ```
+pub fn fit_circuit_global(
+    circuit: &Circuit,
+    spectra: &[ImpedanceSpectrum],
+    shared: &[&str],
+    options: &FitOptions,
+) -> Result<GlobalCircuitFit> {
+    use interphase_fit::GlobalProblem;
+    use rayon::prelude::*;
+    if spectra.is_empty() {
+        return Err(Error::Invalid("global fit: no spectra".into()));
+    }
+    let names = circuit.parameter_names();
+    for (i, s) in shared.iter().enumerate() {
+        if !names.contains(s) {
+            return Err(Error::Invalid(format!(
+                "global fit: shared parameter `{s}` is not a parameter of {circuit} ({})",
+                names.join(", ")
+            )));
+        }
+        if shared[..i].contains(s) {
+            return Err(Error::Invalid(format!(
+                "global fit: shared parameter `{s}` is named twice"
+            )));
+        }
+    }
+    let own: Vec<CircuitFit> = spectra
+        .par_iter()
+        .enumerate()
+        .map(|(d, s)| {
+            fit_circuit(circuit, s, None, options)
+                .map_err(|e| Error::Invalid(format!("global fit: spectrum {d}: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    let log: Vec<bool> = (0..circuit.n_params())
+        .map(|i| options.log_scale && !circuit.is_exponent(i))
+        .collect();
+    let global_name = |name: &str, d: usize| {
+        if shared.contains(&name) {
+            name.to_string()
+        } else {
+            format!("{name}@{d}")
+        }
+    };
+    // natural-unit starting values, then the internal (log) scale
+    let mut natural = Parameters::new();
+    let mut global_log = Vec::new();
+    for (j, name) in names.iter().enumerate() {
+        if !shared.contains(name) {
+            continue;
+        }
+        let mut v: Vec<f64> = own
+            .iter()
+            .map(|f| f.result.params[j].value)
+            .filter(|v| !log[j] || *v > 0.0)
+            .collect();
+        if v.is_empty() {
+            v.push(initial_guesses(circuit, &spectra[0])?[0][j]);
+        }
+        v.sort_by(f64::total_cmp);
+        let defaults = circuit_parameters(circuit, &own[0].result.values())?;
+        natural.push(renamed(&defaults[j], name.to_string(), v[v.len() / 2]))?;
+        global_log.push(log[j]);
+    }
+    let mut local_names: Vec<Vec<String>> = Vec::with_capacity(spectra.len());
+    for (d, f) in own.iter().enumerate() {
+        // a log-scaled value driven to 0 (at its bound) restarts from the
+        // spectrum's first automatic guess
+        let mut values = f.result.values();
+        if values.iter().zip(&log).any(|(v, &l)| l && *v <= 0.0) {
+            let guess = initial_guesses(circuit, &spectra[d])?;
+            for ((v, &l), g) in values.iter_mut().zip(&log).zip(&guess[0]) {
+                if l && *v <= 0.0 {
+                    *v = *g;
+                }
+            }
+        }
+        let defaults = circuit_parameters(circuit, &values)?;
+        for (j, name) in names.iter().enumerate() {
+            if shared.contains(name) {
+                continue;
+            }
+            let p = &defaults[j];
+            natural.push(renamed(p, global_name(name, d), p.value()))?;
+            global_log.push(log[j]);
+        }
+        local_names.push(names.iter().map(|n| global_name(n, d)).collect());
+    }
+    let internal = to_internal(&natural, &global_log)?;
+    let problems: Vec<Cnls<'_>> = spectra
+        .iter()
+        .map(|s| -> Result<Cnls<'_>> {
+            Ok(Cnls::new(
+                circuit,
+                s.freq(),
+                s.z(),
+                options.weighting.weights(s.z())?,
+                log.clone(),
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let mut problem = GlobalProblem::new(&internal);
+    for (d, pr) in problems.iter().enumerate() {
+        let refs: Vec<&str> = local_names[d].iter().map(String::as_str).collect();
+        problem.add(pr, &refs)?;
+    }
+    let result = fit(&problem, &internal, &options.lm)?;
+    let mut fits = Vec::with_capacity(spectra.len());
+    for (d, s) in spectra.iter().enumerate() {
+        let local = problem.dataset_result(d, &result, &names)?;
+        fits.push(circuit_fit(
+            circuit,
+            s,
+            to_natural(local, &log),
+            options,
+            own[d].starts,
+        )?);
+    }
+    Ok(GlobalCircuitFit {
+        result: to_natural(result, &global_log),
+        shared: shared.iter().map(|s| s.to_string()).collect(),
+        fits,
     })
 }
 
@@ -487,12 +694,12 @@ fn block_apex(circuit: &Circuit, a: usize, b: usize, values: &[f64]) -> f64 {
     let Some(k) = circuit.block_node(a, b) else {
         return 0.0;
     };
-    let mut g = vec![C::new(0.0, 0.0); values.len()];
+    let ph = circuit.phases(values);
     let mut best = (f64::NEG_INFINITY, 0.0);
     // 10⁻⁸ … 10¹⁴ rad/s: wide enough for arcs far outside any measured window
     for i in 0..=440 {
         let omega = 10f64.powf(-8.0 + 0.05 * i as f64);
-        let z = circuit.eval_node(k, omega, values, &mut g);
+        let z = circuit.eval_node(k, Omega::new(omega), values, &ph);
         if -z.im > best.0 {
             best = (-z.im, omega);
         }
