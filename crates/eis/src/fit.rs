@@ -119,6 +119,19 @@ pub struct FitOptions {
     /// a late start, after three starts agreed on a shallower one, so
     /// exhaustive is the safe default.
     pub repeat_stop: usize,
+    /// Global search when the local fits are poor: if the best fit's
+    /// relative residuals (rms over the real and imaginary parts of
+    /// (Z_fit − Z)/|Z|) exceed `global_above`, up to `global_starts` more
+    /// fits run — the automatic guesses when the user gave a start, then
+    /// random starts around them (log-uniform ×10^±2 for the log-scaled
+    /// parameters, α uniform in [0.4, 1]; fixed and tied parameters kept,
+    /// bounds honoured; seeded, so reproducible). Default 24; 0 disables.
+    pub global_starts: usize,
+    /// The rms relative residual above which a fit counts as poor (default
+    /// 0.05: 5 %).
+    pub global_above: f64,
+    /// Seed of the global search's random starts.
+    pub global_seed: u64,
 }
 
 impl Default for FitOptions {
@@ -133,6 +146,9 @@ impl Default for FitOptions {
             log_scale: true,
             max_starts: 32,
             repeat_stop: 0,
+            global_starts: 24,
+            global_above: 0.05,
+            global_seed: 0x5EED_E15_u64,
         }
     }
 }
@@ -410,12 +426,95 @@ pub fn fit_circuit(
             break;
         }
     }
-    let result = match (best, last_err) {
-        (Some(b), _) => canonical_order(circuit, to_natural(b, &log)),
+    let poor = |r: &FitResult| {
+        let p: Vec<f64> = r
+            .params
+            .iter()
+            .zip(&log)
+            .map(|(p, &l)| if l { p.value.exp() } else { p.value })
+            .collect();
+        relative_rms(circuit, data, &p).is_none_or(|v| v > options.global_above)
+    };
+    if options.global_starts > 0 && best.as_ref().is_none_or(poor) {
+        let template = &starts[0];
+        let guesses = initial_guesses(circuit, data).unwrap_or_default();
+        let mut extra: Vec<Vec<f64>> = Vec::new();
+        if initial.is_some() {
+            extra.extend(guesses.iter().take(options.max_starts.max(1)).cloned());
+        }
+        let centres: Vec<Vec<f64>> = if guesses.is_empty() {
+            vec![template.values()]
+        } else {
+            guesses
+        };
+        let mut rng = interphase_fit::SplitMix64::new(options.global_seed);
+        for k in 0..options.global_starts.saturating_sub(extra.len()) {
+            let c = &centres[k % centres.len()];
+            let v: Vec<f64> = (0..c.len())
+                .map(|j| {
+                    let u = rng.next_f64();
+                    if circuit.is_exponent(j) {
+                        0.4 + 0.6 * u
+                    } else {
+                        c[j] * 10f64.powf(4.0 * u - 2.0)
+                    }
+                })
+                .collect();
+            extra.push(v);
+        }
+        for v in extra.into_iter().take(options.global_starts) {
+            // the user's constraints: fixed and tied values kept, bounds held
+            let mut s = template.clone();
+            for (j, &x) in v.iter().enumerate() {
+                let p = &s[j];
+                if !p.vary() || p.tie().is_some() || !x.is_finite() {
+                    continue;
+                }
+                let lo = p.min().unwrap_or(f64::NEG_INFINITY);
+                let hi = p.max().unwrap_or(f64::INFINITY);
+                let name = p.name().to_string();
+                let x = x.clamp(lo, hi);
+                if log[j] && x <= 0.0 {
+                    continue;
+                }
+                s.set_value(&name, x)?;
+            }
+            tried += 1;
+            if let Ok(r) = fit(&problem, &to_internal(&s, &log)?, &options.lm)
+                && best.as_ref().is_none_or(|b| r.chi_square < b.chi_square)
+            {
+                best = Some(r);
+            }
+        }
+    }
+    let mut result = match (best, last_err) {
+        (Some(b), _) => to_natural(b, &log),
         (None, Some(e)) => return Err(e.into()),
         (None, None) => return Err(Error::Invalid("no starting point".into())),
     };
+    // fixed values exactly as given (not through ln and exp)
+    for (r, p) in result.params.iter_mut().zip(starts[0].iter()) {
+        if !p.vary() && p.tie().is_none() {
+            r.value = p.value();
+            r.init = p.value();
+        }
+    }
+    let result = canonical_order(circuit, result);
     circuit_fit(circuit, data, result, options, tried)
+}
+
+/// rms of the relative residuals (Z(p) − Z)/|Z| over real and imaginary
+/// parts; None when the circuit cannot be evaluated at `p`.
+fn relative_rms(circuit: &Circuit, data: &ImpedanceSpectrum, p: &[f64]) -> Option<f64> {
+    let mut zf = vec![C::new(0.0, 0.0); data.len()];
+    circuit.impedance_into(data.freq(), p, &mut zf).ok()?;
+    let s: f64 = zf
+        .iter()
+        .zip(data.z())
+        .map(|(m, d)| (m - d).norm_sqr() / d.norm_sqr())
+        .sum();
+    let v = (s / (2.0 * data.len() as f64)).sqrt();
+    v.is_finite().then_some(v)
 }
 
 /// A [`CircuitFit`] of `result` (natural units) with its relative residuals.

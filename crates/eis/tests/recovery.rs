@@ -176,3 +176,55 @@ fn repeat_stop_tries_fewer_starts_and_finds_the_same_fit() {
     }
     assert!(saved > 0, "repeat_stop never stopped early");
 }
+
+/// rms of (Z_fit − Z)/|Z| over the real and imaginary parts.
+fn rms(fit: &interphase_eis::fit::CircuitFit) -> f64 {
+    let v = &fit.relative_residuals_re;
+    let s: f64 = v
+        .iter()
+        .chain(&fit.relative_residuals_im)
+        .map(|x| x * x)
+        .sum();
+    (s / (2.0 * v.len() as f64)).sqrt()
+}
+
+#[test]
+fn global_search_rescues_a_stuck_local_fit() {
+    use interphase_eis::fit::circuit_parameters;
+    let c: Circuit = "R0-p(R1,CPE1)-p(R2,CPE2)".parse().unwrap();
+    let truth = [20.0, 200.0, 2e-6, 0.85, 1000.0, 1e-4, 0.8];
+    let f: Vec<f64> = (0..71).map(|i| 10f64.powf(6.0 - 0.1 * i as f64)).collect();
+    let data = ImpedanceSpectrum::simulate(&c, &truth, &f).unwrap();
+    // user starts from which Levenberg–Marquardt alone gets stuck far away
+    for bad in [
+        [1e4, 1e4, 1e-12, 0.9, 1e4, 1e-12, 0.9],
+        [2000.0, 2.0, 2e-6, 0.85, 10.0, 1e-4, 0.8],
+    ] {
+        let start = circuit_parameters(&c, &bad).unwrap();
+        let local = FitOptions {
+            global_starts: 0,
+            ..FitOptions::default()
+        };
+        let stuck = fit_circuit(&c, &data, Some(&start), &local).unwrap();
+        assert!(
+            rms(&stuck) > 0.3,
+            "the local fit should be stuck: {}",
+            rms(&stuck)
+        );
+        assert_eq!(stuck.starts, 1);
+        let rescued = fit_circuit(&c, &data, Some(&start), &FitOptions::default()).unwrap();
+        assert!(rescued.starts > 1);
+        for (name, t) in c.parameter_names().iter().zip(truth) {
+            let v = rescued.value(name).unwrap();
+            assert!((v / t - 1.0).abs() < 1e-6, "{name}: {v} vs {t}");
+        }
+        // the user's constraints hold in the rescue: R0 fixed (at a wrong value)
+        let mut fixed = start.clone();
+        fixed
+            .replace(interphase_fit::Parameter::new("R0", 25.0).fixed())
+            .unwrap();
+        let r = fit_circuit(&c, &data, Some(&fixed), &FitOptions::default()).unwrap();
+        assert_eq!(r.value("R0").map(f64::to_bits), Some(25f64.to_bits()));
+        assert!(rms(&r) < rms(&stuck));
+    }
+}

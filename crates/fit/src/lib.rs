@@ -53,7 +53,7 @@ pub use batch::{fit_batch, fit_batch_with};
 pub use error::{Error, Result};
 pub use fitter::{Derivatives, FitWorkspace, LmOptions, fit, fit_with_workspace};
 pub use global::GlobalProblem;
-pub use minimize::{MultiStart, NelderMeadOptions, fit_multistart, nelder_mead};
+pub use minimize::{MultiStart, NelderMeadOptions, SplitMix64, fit_multistart, nelder_mead};
 pub use param::{Parameter, Parameters, Tie};
 pub use problem::{CurveFit, GradientFn, JacobianMut, Problem};
 pub use result::{FitResult, ParamResult, Termination, escape_html};

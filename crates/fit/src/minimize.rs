@@ -179,10 +179,29 @@ impl Default for MultiStart {
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny reproducible generator.
-struct SplitMix(u64);
-impl SplitMix {
-    fn next_f64(&mut self) -> f64 {
+/// SplitMix64 (G. L. Steele, D. Lea, C. H. Flood, OOPSLA 2014): a tiny,
+/// seeded, reproducible generator for multi-start searches (not for
+/// cryptography or statistics-grade simulation).
+///
+/// ```
+/// use interphase_fit::SplitMix64;
+/// let mut a = SplitMix64::new(7);
+/// let mut b = SplitMix64::new(7);
+/// let u = a.next_f64();
+/// assert!((0.0..1.0).contains(&u));
+/// assert_eq!(u.to_bits(), b.next_f64().to_bits());
+/// ```
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// A generator from `seed`.
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    /// The next number, uniform in [0, 1) (53 random bits).
+    pub fn next_f64(&mut self) -> f64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -205,7 +224,7 @@ pub fn fit_multistart<P: Problem + ?Sized>(
     }
     // validates everything once, with the user's start
     Mapper::new(problem, params, options.derivatives)?;
-    let mut rng = SplitMix(multi.seed);
+    let mut rng = SplitMix64::new(multi.seed);
     let mut starts = vec![params.clone()];
     for _ in 1..multi.n_starts {
         let mut p = params.clone();
