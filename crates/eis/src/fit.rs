@@ -148,7 +148,7 @@ impl Default for FitOptions {
             repeat_stop: 0,
             global_starts: 24,
             global_above: 0.05,
-            global_seed: 0x5EED_E15_u64,
+            global_seed: 0x05EE_DE15_u64,
         }
     }
 }
