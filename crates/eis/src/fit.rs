@@ -403,12 +403,17 @@ pub fn fit_circuit(
             .map(|v| circuit_parameters(circuit, &v))
             .collect::<Result<_>>()?,
     };
+    // the starts run without uncertainties; the winner gets them at the end
+    let lm = LmOptions {
+        uncertainties: false,
+        ..options.lm.clone()
+    };
     let mut best: Option<FitResult> = None;
     let mut last_err = None;
     let (mut hits, mut tried) = (0usize, 0usize);
     for s in &starts {
         tried += 1;
-        match fit(&problem, &to_internal(s, &log)?, &options.lm) {
+        match fit(&problem, &to_internal(s, &log)?, &lm) {
             Ok(r) => {
                 let same = best.as_ref().is_some_and(|b| {
                     (r.chi_square - b.chi_square).abs() <= 1e-8 * b.chi_square.abs().max(1e-300)
@@ -480,13 +485,36 @@ pub fn fit_circuit(
                 s.set_value(&name, x)?;
             }
             tried += 1;
-            if let Ok(r) = fit(&problem, &to_internal(&s, &log)?, &options.lm)
+            if let Ok(r) = fit(&problem, &to_internal(&s, &log)?, &lm)
                 && best.as_ref().is_none_or(|b| r.chi_square < b.chi_square)
             {
                 best = Some(r);
             }
         }
     }
+    // uncertainties of the winner: a last fit from its solution
+    let best = match best {
+        Some(b) if options.lm.uncertainties => {
+            let mut from = to_internal(&starts[0], &log)?;
+            let p: Vec<f64> = b.params.iter().map(|p| p.value).collect();
+            match from
+                .set_values(&p)
+                .map(|_| fit(&problem, &from, &options.lm))
+            {
+                Ok(Ok(mut f)) if f.chi_square <= b.chi_square * (1.0 + 1e-12) => {
+                    f.n_evaluations += b.n_evaluations;
+                    f.n_jacobians += b.n_jacobians;
+                    f.n_iterations += b.n_iterations;
+                    for (q, p0) in f.params.iter_mut().zip(&b.params) {
+                        q.init = p0.init;
+                    }
+                    Some(f)
+                }
+                _ => Some(b),
+            }
+        }
+        b => b,
+    };
     let mut result = match (best, last_err) {
         (Some(b), _) => to_natural(b, &log),
         (None, Some(e)) => return Err(e.into()),

@@ -66,6 +66,15 @@ pub struct LmOptions {
     /// Scale the covariance by χ²_ν (default true). Turn off when the residuals are
     /// weighted by trustworthy σᵢ and the absolute covariance is wanted.
     pub scale_covariance: bool,
+    /// Compute the covariance and standard errors at the solution (default
+    /// true). Off saves one Jacobian and a factorisation per fit, for fits
+    /// whose uncertainties nobody reads (the losing starts of a multi-start).
+    #[serde(default = "default_true")]
+    pub uncertainties: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 impl Default for LmOptions {
@@ -78,6 +87,7 @@ impl Default for LmOptions {
             step_bound: 100.0,
             derivatives: Derivatives::Auto,
             scale_covariance: true,
+            uncertainties: true,
         }
     }
 }
@@ -562,7 +572,7 @@ pub fn fit_with_workspace<P: Problem + ?Sized>(
         residuals,
         termination,
         out.iterations,
-        options.scale_covariance,
+        options.uncertainties.then_some(options.scale_covariance),
     ))
 }
 
@@ -574,7 +584,7 @@ pub(crate) fn finish<P: Problem + ?Sized>(
     residuals: Vec<f64>,
     termination: Termination,
     iterations: usize,
-    scale_covariance: bool,
+    scale_covariance: Option<bool>,
 ) -> FitResult {
     map.set_internal(x);
     let (m, n) = (map.m, map.nfree());
@@ -587,9 +597,15 @@ pub(crate) fn finish<P: Problem + ?Sized>(
     };
     let mut warnings = Vec::new();
 
-    // covariance from the external Jacobian at the solution
-    let mut jac = vec![0.0; m * n];
-    let covariance = if !map.jac_external(&residuals, &mut jac) {
+    // covariance from the external Jacobian at the solution (None: not wanted)
+    let mut jac = if scale_covariance.is_some() {
+        vec![0.0; m * n]
+    } else {
+        Vec::new()
+    };
+    let covariance = if scale_covariance.is_none() {
+        None
+    } else if !map.jac_external(&residuals, &mut jac) {
         warnings.push("the Jacobian is not finite at the solution: no uncertainties".into());
         None
     } else if dof == 0 {
@@ -598,7 +614,11 @@ pub(crate) fn finish<P: Problem + ?Sized>(
     } else {
         match inverse_normal_matrix(m, n, &jac) {
             Some(mut c) => {
-                let s2 = if scale_covariance { reduced } else { 1.0 };
+                let s2 = if scale_covariance == Some(true) {
+                    reduced
+                } else {
+                    1.0
+                };
                 c *= s2;
                 Some(map.propagate_covariance(&c))
             }
@@ -677,7 +697,7 @@ pub(crate) fn finish<P: Problem + ?Sized>(
         n_jacobians: map.njev,
         termination,
         converged: termination.converged(),
-        covariance_scaled: scale_covariance,
+        covariance_scaled: scale_covariance == Some(true),
         residuals,
         warnings,
     }

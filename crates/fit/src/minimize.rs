@@ -157,7 +157,7 @@ pub fn nelder_mead<P: Problem + ?Sized>(
         r,
         termination,
         iterations,
-        options.scale_covariance,
+        Some(options.scale_covariance),
     ))
 }
 

@@ -493,6 +493,30 @@ fn global_fit_with_analytic_jacobians_matches_finite_differences() {
 }
 
 #[test]
+fn uncertainties_can_be_skipped() {
+    let (params, g) = two_lines_sharing_a_slope();
+    let full = fit(&g, &params, &LmOptions::precise()).unwrap();
+    let opts = LmOptions {
+        uncertainties: false,
+        ..LmOptions::precise()
+    };
+    let bare = fit(&g, &params, &opts).unwrap();
+    assert!(bare.covariance.is_none());
+    assert!(bare.params.iter().all(|p| p.stderr.is_none()));
+    assert!(!bare.covariance_scaled);
+    // the same solution, one Jacobian fewer
+    assert_eq!(bare.values(), full.values());
+    assert_eq!(bare.n_jacobians + 1, full.n_jacobians);
+    assert!(full.stderr("slope").is_some());
+    // serialised options without the field still read (default: on)
+    let text = serde_json::to_string(&LmOptions::default()).unwrap();
+    let old = text.replace(",\"uncertainties\":true", "");
+    assert!(!old.contains("uncertainties"));
+    let back: LmOptions = serde_json::from_str(&old).unwrap();
+    assert!(back.uncertainties);
+}
+
+#[test]
 fn dataset_result_cuts_one_dataset_out_of_a_global_fit() {
     let (params, g) = two_lines_sharing_a_slope();
     let r = fit(&g, &params, &LmOptions::precise()).unwrap();
