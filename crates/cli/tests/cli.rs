@@ -1137,3 +1137,96 @@ fn xrd_reads_xrdml() {
     let p = quantities(&["xrd", "peaks", f.to_str().unwrap()]);
     assert!((q(&p, "peak.2.two_theta") - 32.698).abs() < 2e-3, "{p}");
 }
+
+/// Every subcommand that reads a file, given a missing file, an empty file,
+/// a binary file and a file of another format, prints `error: ...` and exits
+/// with status 1 or 2, never a panic or a backtrace (the bad-input contract).
+#[test]
+fn every_file_subcommand_rejects_bad_files() {
+    let model = spectra_data("ti2p_linear.toml");
+    let model = model.to_str().unwrap();
+    // (subcommand and options, placed before the file)
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["nist"],
+        vec!["spectrum", "info"],
+        vec!["spectrum", "baseline", "--method", "shirley"],
+        vec!["spectrum", "peaks"],
+        vec!["spectrum", "fit", "--model", model],
+        vec!["eis", "fit", "--circuit", "R0-p(R1,C1)"],
+        vec!["eis", "kk"],
+        vec!["eis", "drt"],
+        vec!["eis", "arrhenius"],
+        vec!["xrd", "peaks"],
+        vec!["xrd", "scherrer"],
+        vec!["xrd", "lattice", "--a", "3.87"],
+        vec!["eds", "identify"],
+        vec![
+            "eels", "delta-e", "--model", model, "--from", "Ti4+", "--to", "Ti3+",
+        ],
+    ];
+    let mut binary: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    binary[10] = 0;
+    let files = [
+        ("missing", PathBuf::from("no/such/input.csv")),
+        ("empty", tmp("empty.csv", b"")),
+        ("binary", tmp("binary.csv", &binary)),
+        ("other format", model_as_data()),
+        (
+            "bad numbers",
+            tmp("bad_numbers.csv", b"x,y\n1,2\n2,abc\n3,4e999\n"),
+        ),
+    ];
+    for cmd in &commands {
+        for (what, file) in &files {
+            let out = bin().args(cmd).arg(file).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(1 | 2)),
+                "{cmd:?} with a {what} file: exit {code:?}, stderr {err}"
+            );
+            assert!(
+                err.starts_with("error:"),
+                "{cmd:?} with a {what} file: {err}"
+            );
+            assert!(
+                !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+                "{cmd:?} with a {what} file: {err}"
+            );
+        }
+    }
+    // bad options: unknown flags and bad numbers are usage errors (exit 2)
+    for args in [
+        vec!["spectrum", "peaks", "--prominence", "abc", "x.csv"],
+        vec![
+            "eis",
+            "fit",
+            "--circuit",
+            "R0",
+            "--weight",
+            "heavy",
+            "x.csv",
+        ],
+        vec![
+            "eis",
+            "conductivity",
+            "--resistance",
+            "-5",
+            "--thickness-mm",
+            "1",
+            "--diameter-mm",
+            "10",
+        ],
+        vec!["materials", "formula", "Li0.33La0.56TiO3", "--frobnicate"],
+        vec!["xrd", "scherrer", "--k", "nan", "x.csv"],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_input_error(&out, "");
+    }
+}
+
+/// A TOML file where a data file is expected.
+fn model_as_data() -> PathBuf {
+    let text = std::fs::read(spectra_data("ti2p_linear.toml")).unwrap();
+    tmp("model_as_data.csv", &text)
+}

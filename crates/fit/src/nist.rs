@@ -555,9 +555,18 @@ impl Dataset {
         })
     }
 
-    /// Reads and parses a file.
+    /// Reads and parses a file (at most 16 MiB: the largest StRD file is 10 kB).
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Dataset> {
         let path = path.as_ref();
+        let len = std::fs::metadata(path)
+            .map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))?
+            .len();
+        if len > 16 << 20 {
+            return Err(Error::Data(format!(
+                "cannot read {}: {len} bytes is more than the 16 MiB limit for NIST files",
+                path.display()
+            )));
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))?;
         Dataset::parse(&text)

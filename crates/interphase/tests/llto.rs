@@ -241,3 +241,18 @@ fn settings_errors_are_clear() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Arbitrary text, and byte changes and truncations of the bundled
+    /// `sample.toml`, never panic the settings parser.
+    #[test]
+    fn settings_never_panic(text in "\\PC{0,200}", pos in 0usize..4000, cut in 1usize..4000, byte in 0u8..128) {
+        let _ = Settings::from_toml(&text);
+        let mut b = SAMPLE_TOML.as_bytes().to_vec();
+        let p = pos % b.len();
+        b[p] = byte;
+        b.truncate(cut);
+        let _ = Settings::from_toml(&String::from_utf8_lossy(&b));
+    }
+}

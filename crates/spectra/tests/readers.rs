@@ -227,6 +227,34 @@ mod props {
             let _ = read_str(&t, Format::Delimited, "p");
         }
 
+        // arbitrary bytes, decoded as a file would be, never panic any reader
+        // (sniffed format included)
+        #[test]
+        fn arbitrary_bytes_are_total(b in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let t = io::decode(&b);
+            for f in [Format::Vamas, Format::Emsa, Format::Delimited, Format::Xrdml, Format::sniff(&t)] {
+                let _ = read_str(&t, f, "p");
+            }
+        }
+
+        // truncations and byte changes of valid EMSA and CSV files never panic
+        #[test]
+        fn emsa_and_csv_mutations(pos in 0usize..2000, cut in 0usize..2000, byte in 0u8..128) {
+            let emsa = "#FORMAT      : EMSA/MAS Spectral Data File\n#VERSION     : 1.0\n#TITLE       : t\n\
+                #NPOINTS     : 4\n#NCOLUMNS    : 1\n#XUNITS      : eV\n#YUNITS      : counts\n\
+                #DATATYPE    : Y\n#XPERCHAN    : 10.0\n#OFFSET      : 0.0\n#SPECTRUM    :\n\
+                1, 2, 3, 4\n#ENDOFDATA   :\n";
+            let csv = "binding_energy_eV,counts,sigma\n470.0,270.0,16.4\n469.96,272.3,16.5\n469.92,292.6,17.1\n";
+            for (good, f) in [(emsa, Format::Emsa), (csv, Format::Delimited)] {
+                let mut b = good.as_bytes().to_vec();
+                let p = pos % b.len();
+                b[p] = byte;
+                b.truncate(cut.max(1));
+                let t = String::from_utf8_lossy(&b);
+                let _ = read_str(&t, f, "p");
+            }
+        }
+
         // mutations of a valid VAMAS file never panic
         #[test]
         fn vamas_mutations(pos in 0usize..600, byte in 0u8..128) {

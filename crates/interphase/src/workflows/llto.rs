@@ -241,7 +241,16 @@ pub struct LltoReport {
     pub density: Vec<DensityRow>,
 }
 
+/// A dataset file as text, refusing files over 256 MiB (the spectra readers'
+/// limit) before reading them.
 fn read_to_string(path: &Path) -> Result<String> {
+    let len = std::fs::metadata(path).map_err(|e| io_err(path, e))?.len();
+    if len > 256 << 20 {
+        return Err(io_err(
+            path,
+            format!("{len} bytes is more than the 256 MiB limit"),
+        ));
+    }
     std::fs::read_to_string(path).map_err(|e| io_err(path, e))
 }
 

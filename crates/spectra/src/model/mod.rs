@@ -278,6 +278,8 @@ impl PeakModel {
 
     /// The compiled problem and the starting parameters for a spectrum
     /// (for driving the fitting core directly, e.g. in a global fit).
+    /// Errors: constant data (zero variance: nothing to fit), a weighting the
+    /// spectrum cannot give σ for, and the model's own errors.
     pub fn problem_for(
         &self,
         spectrum: &Spectrum,
@@ -295,7 +297,16 @@ impl PeakModel {
             }
         };
         let axis = self.axis_for(Some(spectrum), options);
-        self.compile(spectrum.x(), spectrum.y(), sigma.as_deref(), axis)
+        let compiled = self.compile(spectrum.x(), spectrum.y(), sigma.as_deref(), axis)?;
+        let y = spectrum.y();
+        if y.iter().all(|v| v.to_bits() == y[0].to_bits()) {
+            return Err(Error::Invalid(format!(
+                "the data are constant (y = {} at all {} points): a peak model has nothing to fit",
+                y[0],
+                y.len()
+            )));
+        }
+        Ok(compiled)
     }
 
     /// Model intensities on `x` at the parameter values `params` (any

@@ -1,0 +1,9 @@
+//! Spectrum files read as Xrdml: never panic, whatever the bytes.
+#![no_main]
+use interphase_spectra::io::{Format, decode, read_str};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = decode(data);
+    let _ = read_str(&text, Format::Xrdml, "fuzz");
+});
