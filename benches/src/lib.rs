@@ -140,3 +140,80 @@ pub fn compare_spectrum() -> (Vec<f64>, Vec<f64>) {
         .collect();
     (x, y)
 }
+
+/// The Ti 2p model of the batch benchmarks: Shirley background, Ti⁴⁺ and Ti³⁺
+/// Voigt doublets (p orbitals) with shared widths and splitting.
+pub const TI2P_IMAGE_MODEL: &str = r#"
+[background]
+kind = "shirley"
+[[peaks]]
+name = "Ti4+"
+shape = "voigt"
+center = { value = 458.8, min = 457.5, max = 460.0 }
+sigma = { value = 0.5, min = 0.05, max = 2 }
+gamma = { value = 0.3, min = 0.0, max = 2 }
+area = { value = 5000, min = 0 }
+doublet = { splitting = 5.7, orbital = "p" }
+[[peaks]]
+name = "Ti3+"
+shape = "voigt"
+center = { value = 457.3, min = 456.5, max = 458.2 }
+sigma = { tie = "Ti4+.sigma" }
+gamma = { tie = "Ti4+.gamma" }
+area = { value = 1000, min = 0 }
+doublet = { splitting = { tie = "Ti4+.splitting" }, orbital = "p" }
+"#;
+
+/// A `rows × cols` Ti 2p spectrum image (240 channels, 468 → 453.7 eV) whose
+/// Ti³⁺ share grows smoothly across the map, with deterministic √y noise:
+/// the workload of `batch/ti2p_image_*` and `batch_scaling`.
+pub fn ti2p_image(
+    rows: usize,
+    cols: usize,
+) -> (
+    interphase_spectra::model::PeakModel,
+    Vec<f64>,
+    ndarray::Array3<f64>,
+) {
+    let model = interphase_spectra::model::PeakModel::from_toml(TI2P_IMAGE_MODEL)
+        .expect("the benchmark model parses");
+    let x: Vec<f64> = (0..240).map(|i| 468.0 - 0.06 * i as f64).collect();
+    let mut cube = ndarray::Array3::<f64>::zeros((rows, cols, x.len()));
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut normal = move || {
+        let mut u = || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (a, b) = (u().max(1e-300), u());
+        (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
+    };
+    for r in 0..rows {
+        for c in 0..cols {
+            let t = (r as f64 / rows.max(1) as f64 + c as f64 / cols.max(1) as f64) / 2.0;
+            let p = model
+                .parameters_from(
+                    &[
+                        ("bg.c0", 200.0),
+                        ("bg.k", 0.02),
+                        ("Ti4+.center", 458.85),
+                        ("Ti4+.sigma", 0.45),
+                        ("Ti4+.gamma", 0.25),
+                        ("Ti4+.splitting", 5.72),
+                        ("Ti3+.center", 457.2),
+                        ("Ti4+.area", 5000.0 * (1.0 - 0.6 * t)),
+                        ("Ti3+.area", 300.0 + 3000.0 * t),
+                    ],
+                    &x,
+                )
+                .expect("benchmark parameters");
+            let clean = model.evaluate(&x, &p).expect("benchmark model evaluates");
+            for (j, v) in clean.iter().enumerate() {
+                cube[[r, c, j]] = v + v.sqrt() * normal();
+            }
+        }
+    }
+    (model, x, cube)
+}

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use interphase::eis::fit::{
-    FitOptions, Weighting, circuit_parameters, fit_circuit, fit_circuit_global,
+    FitOptions, Weighting, circuit_parameters, fit_circuit_batch, fit_circuit_global,
 };
 use interphase::eis::{Circuit, ImpedanceSpectrum, io};
 use interphase::fit::FitResult;
@@ -69,6 +69,9 @@ pub struct FitArgs {
         conflicts_with = "initial"
     )]
     pub share: Vec<String>,
+    /// Report progress on stderr (automatic on a terminal for 64+ files).
+    #[arg(long)]
+    pub progress: bool,
     /// Drop inductive points (Im Z > 0) first.
     #[arg(long)]
     pub drop_inductive: bool,
@@ -109,18 +112,6 @@ fn options(a: &FitArgs) -> FitOptions {
     }
 }
 
-fn fit_one(a: &FitArgs, circuit: &Circuit, path: &PathBuf) -> Result<(String, FitResult), Failure> {
-    let name = path.display().to_string();
-    let data = load(a, path)?;
-    let initial = match &a.initial {
-        Some(v) => Some(circuit_parameters(circuit, v).map_err(|e| Failure::input(e.to_string()))?),
-        None => None,
-    };
-    let fit = fit_circuit(circuit, &data, initial.as_ref(), &options(a))
-        .map_err(|e| Failure::other(format!("{name}: {e}")))?;
-    Ok((name, fit.result))
-}
-
 /// `--share`: one global fit of every file.
 fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>, Failure> {
     let data: Vec<ImpedanceSpectrum> = a
@@ -141,7 +132,8 @@ fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>
     Ok(out)
 }
 
-/// Runs `eis fit`: every file on its own thread pool slot, results in input order.
+/// Runs `eis fit`: the files are read in order, then fitted in parallel
+/// (`fit_circuit_batch`), results in input order.
 pub fn run_fit(a: &FitArgs) -> Result<Vec<(String, FitResult)>, Failure> {
     let circuit: Circuit = a
         .circuit
@@ -150,29 +142,41 @@ pub fn run_fit(a: &FitArgs) -> Result<Vec<(String, FitResult)>, Failure> {
     if !a.share.is_empty() {
         return fit_shared(a, &circuit);
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(a.files.len())
-        .max(1);
-    let mut results: Vec<Option<Result<(String, FitResult), Failure>>> =
-        (0..a.files.len()).map(|_| None).collect();
-    std::thread::scope(|s| {
-        for (t, chunk) in results
-            .chunks_mut(a.files.len().div_ceil(threads))
-            .enumerate()
-        {
-            let circuit = &circuit;
-            let start = t * a.files.len().div_ceil(threads);
-            s.spawn(move || {
-                for (k, slot) in chunk.iter_mut().enumerate() {
-                    *slot = Some(fit_one(a, circuit, &a.files[start + k]));
-                }
-            });
+    let data: Vec<ImpedanceSpectrum> = a
+        .files
+        .iter()
+        .map(|p| load(a, p))
+        .collect::<Result<_, _>>()?;
+    let initial = match &a.initial {
+        Some(v) => {
+            Some(circuit_parameters(&circuit, v).map_err(|e| Failure::input(e.to_string()))?)
         }
-    });
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(Failure::other("a fit thread stopped"))))
+        None => None,
+    };
+    let line = crate::output::ProgressLine::new(data.len(), a.progress);
+    let report = |p| {
+        if let Some(l) = &line {
+            l.report(p)
+        }
+    };
+    let fits = fit_circuit_batch(
+        &circuit,
+        &data,
+        initial.as_ref(),
+        &options(a),
+        Some(&report),
+    );
+    if let Some(l) = &line {
+        l.finish();
+    }
+    a.files
+        .iter()
+        .zip(fits)
+        .map(|(p, r)| {
+            let name = p.display().to_string();
+            r.map(|f| (name.clone(), f.result))
+                .map_err(|e| Failure::other(format!("{name}: {e}")))
+        })
         .collect()
 }
 

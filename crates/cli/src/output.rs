@@ -201,3 +201,46 @@ pub fn write_quantities(
     }
     Ok(())
 }
+
+/// A one-line progress report on stderr for long batches:
+/// `fitted 1234/65536 (2 failed)`, redrawn at most ten times a second and
+/// ended with a newline. Shown when asked (`--progress`) or when stderr is a
+/// terminal and the batch has at least [`ProgressLine::AUTO_MIN`] items.
+pub struct ProgressLine {
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl ProgressLine {
+    /// Batches this large get a progress line on a terminal without asking.
+    pub const AUTO_MIN: usize = 64;
+
+    /// A progress line for `total` items, or None when none should be shown.
+    pub fn new(total: usize, forced: bool) -> Option<ProgressLine> {
+        use std::io::IsTerminal;
+        (forced || (total >= Self::AUTO_MIN && std::io::stderr().is_terminal())).then(|| {
+            ProgressLine {
+                last: std::sync::Mutex::new(None),
+            }
+        })
+    }
+
+    /// Redraws the line (throttled; the last item always draws).
+    pub fn report(&self, p: interphase::fit::Progress) {
+        let now = std::time::Instant::now();
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        let due = last.is_none_or(|t| now.duration_since(t).as_millis() >= 100);
+        if due || p.done == p.total {
+            *last = Some(now);
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\rfitted {}/{} ({} failed)", p.done, p.total, p.failed);
+            let _ = err.flush();
+        }
+    }
+
+    /// Ends the line.
+    pub fn finish(&self) {
+        eprintln!();
+    }
+}

@@ -39,7 +39,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use interphase::spectra::baseline::{self, Baseline, TougaardOptions, WhittakerOptions};
 use interphase::spectra::io::{self, Format as FileFormat};
 use interphase::spectra::model::{
-    GlobalPeakFit, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
+    BatchOptions, GlobalPeakFit, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
 };
 use interphase::spectra::peaks::{Interval, PeakOptions};
 use interphase::spectra::{Spectrum, XQuantity};
@@ -191,6 +191,13 @@ pub enum SpectrumCmd {
         /// full names, e.g. `Ti4+.sigma,Ti4+.gamma`).
         #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
         share: Vec<String>,
+        /// Start each spectrum from the previous one's converged fit (a depth
+        /// profile or series in file and column order).
+        #[arg(long, conflicts_with = "share")]
+        warm_start: bool,
+        /// Report progress on stderr (automatic on a terminal for 64+ spectra).
+        #[arg(long)]
+        progress: bool,
         #[command(flatten)]
         select: Select,
     },
@@ -737,6 +744,8 @@ struct FitRequest<'a> {
     curves: Option<&'a Path>,
     plot: Option<&'a Path>,
     share: &'a [String],
+    warm_start: bool,
+    progress: bool,
     select: &'a Select,
 }
 
@@ -766,6 +775,8 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         curves,
         plot,
         share,
+        warm_start,
+        progress,
         select,
     } = *req;
     let model = PeakModel::from_path(model).map_err(input)?;
@@ -806,7 +817,22 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
     let mut global = None;
     let mut out = Vec::with_capacity(spectra.len());
     if share.is_empty() {
-        let results = model.fit_many(&spectra, &options);
+        let line = crate::output::ProgressLine::new(spectra.len(), progress);
+        let report = |p| {
+            if let Some(l) = &line {
+                l.report(p)
+            }
+        };
+        let batch = BatchOptions {
+            fit: options,
+            warm_start,
+            chain: if warm_start { spectra.len().max(1) } else { 1 },
+            progress: Some(&report),
+        };
+        let results = model.fit_batch(&spectra, &batch);
+        if let Some(l) = &line {
+            l.finish();
+        }
         for (name, r) in names.into_iter().zip(results) {
             let f = r.map_err(|e| Failure::input(format!("{name}: {e}")))?;
             out.push((name, f));
@@ -872,6 +898,8 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             curves,
             plot,
             share,
+            warm_start,
+            progress,
             select,
         } => {
             let (fits, global) = run_fit(&FitRequest {
@@ -882,6 +910,8 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
                 curves: curves.as_deref(),
                 plot: plot.as_deref(),
                 share,
+                warm_start: *warm_start,
+                progress: *progress,
                 select,
             })?;
             crate::emit(|out| write_peak_fits(out, &fits, global.as_ref(), format))

@@ -751,6 +751,56 @@ fn spectrum_fit_global_share_and_plot() {
 }
 
 #[test]
+fn progress_lines_and_warm_starts() {
+    let data = spectra_data("ti2p_synthetic.csv");
+    let model = spectra_data("ti2p_linear.toml");
+    let out = bin()
+        .args([
+            "spectrum",
+            "fit",
+            "--format",
+            "csv",
+            "--progress",
+            "--warm-start",
+            "--model",
+        ])
+        .arg(&model)
+        .arg(&data)
+        .arg(&data)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fitted 3/3 (0 failed)"), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        1 + 3 * 4
+    );
+    // without --progress (and not on a terminal): nothing on stderr
+    let out = bin()
+        .args(["spectrum", "fit", "--model"])
+        .arg(&model)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.stderr.is_empty());
+    let a = tmp("progress_cell.csv", rc_csv(20.0, 100.0, 1e-6).as_bytes());
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--progress"])
+        .arg(&a)
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fitted 2/2 (0 failed)"));
+}
+
+#[test]
 fn demo_generates_analyses_and_reports() {
     let dir = std::env::temp_dir().join(format!("interphase-cli-demo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -760,6 +760,56 @@ pub fn fit_circuit_global(
     })
 }
 
+/// Fits `circuit` to every spectrum in parallel (rayon), each as
+/// [`fit_circuit`] would with `initial` and `options`; results in input
+/// order, a failure in its own slot without stopping the others, and
+/// `progress` called after every fit (from the worker threads). Each fit is
+/// independent of the others, so the results do not depend on the number of
+/// threads.
+///
+/// ```
+/// use interphase_eis::{Circuit, ImpedanceSpectrum};
+/// use interphase_eis::fit::{fit_circuit_batch, FitOptions};
+/// let c: Circuit = "R0-p(R1,C1)".parse()?;
+/// let f: Vec<f64> = (0..40).map(|i| 10f64.powf(5.0 - 0.15 * i as f64)).collect();
+/// let cells: Vec<ImpedanceSpectrum> = [100.0, 200.0, 400.0]
+///     .iter()
+///     .map(|&r1| ImpedanceSpectrum::simulate(&c, &[10.0, r1, 1e-6], &f))
+///     .collect::<Result<_, _>>()?;
+/// let fits = fit_circuit_batch(&c, &cells, None, &FitOptions::default(), None);
+/// assert!((fits[2].as_ref().unwrap().value("R1").unwrap() / 400.0 - 1.0).abs() < 1e-6);
+/// # Ok::<(), interphase_eis::Error>(())
+/// ```
+pub fn fit_circuit_batch(
+    circuit: &Circuit,
+    spectra: &[ImpedanceSpectrum],
+    initial: Option<&Parameters>,
+    options: &FitOptions,
+    progress: Option<&(dyn Fn(interphase_fit::Progress) + Sync)>,
+) -> Vec<Result<CircuitFit>> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (done, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    spectra
+        .par_iter()
+        .map(|s| {
+            let r = fit_circuit(circuit, s, initial, options);
+            if r.is_err() {
+                failed.fetch_add(1, Ordering::Relaxed);
+            }
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(cb) = progress {
+                cb(interphase_fit::Progress {
+                    done: d,
+                    total: spectra.len(),
+                    failed: failed.load(Ordering::Relaxed),
+                });
+            }
+            r
+        })
+        .collect()
+}
+
 /// Interchangeable series blocks (same structure, e.g. two `p(R,CPE)`) are
 /// put in order of decreasing characteristic frequency (the frequency of the
 /// block's −Im Z maximum), so that the first such block is the fastest

@@ -157,3 +157,38 @@ fn global_fit_errors() {
         .to_string();
     assert!(e.contains("named twice"), "{e}");
 }
+
+#[test]
+fn batch_fits_equal_single_fits_in_order_with_progress() {
+    use interphase_eis::fit::fit_circuit_batch;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let c: Circuit = "R0-p(R1,CPE1)-p(R2,CPE2)".parse().unwrap();
+    let data = series(&c, 5, 0.005);
+    let calls = AtomicUsize::new(0);
+    let last = AtomicUsize::new(0);
+    let cb = |p: interphase_fit::Progress| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        last.fetch_max(p.done, Ordering::Relaxed);
+        assert_eq!(p.total, 5);
+        assert_eq!(p.failed, 0);
+    };
+    let batch = fit_circuit_batch(&c, &data, None, &options(), Some(&cb));
+    assert_eq!(calls.load(Ordering::Relaxed), 5);
+    assert_eq!(last.load(Ordering::Relaxed), 5);
+    for (d, b) in data.iter().zip(&batch) {
+        let single = fit_circuit(&c, d, None, &options()).unwrap();
+        let b = b.as_ref().unwrap();
+        assert_eq!(
+            b.result.chi_square.to_bits(),
+            single.result.chi_square.to_bits()
+        );
+        assert_eq!(b.result.values(), single.result.values());
+    }
+    // one bad request fails in its own slot (here: σ of the wrong length)
+    let bad = FitOptions {
+        weighting: Weighting::Sigma(vec![1.0; 3]),
+        ..FitOptions::default()
+    };
+    let r = fit_circuit_batch(&c, &data[..2], None, &bad, None);
+    assert!(r.iter().all(|r| r.is_err()));
+}

@@ -23,6 +23,18 @@
 
 use rayon::prelude::*;
 
+/// How far a batch of fits has come, as passed to progress callbacks (the
+/// spectra and impedance batch fits report with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Fits finished (successful or not).
+    pub done: usize,
+    /// Fits in the batch.
+    pub total: usize,
+    /// Fits that ended in an error.
+    pub failed: usize,
+}
+
 use crate::error::Result;
 use crate::fitter::{FitWorkspace, LmOptions, fit_with_workspace};
 use crate::param::Parameters;

@@ -49,7 +49,7 @@ mod param;
 mod problem;
 mod result;
 
-pub use batch::{fit_batch, fit_batch_with};
+pub use batch::{Progress, fit_batch, fit_batch_with};
 pub use error::{Error, Result};
 pub use fitter::{Derivatives, FitWorkspace, LmOptions, fit, fit_with_workspace};
 pub use global::GlobalProblem;

@@ -41,12 +41,14 @@
 //! # Ok::<(), interphase_spectra::Error>(())
 //! ```
 
+mod batch;
 mod global;
 mod problem;
 mod result;
 mod spec;
 mod tie;
 
+pub use batch::{BatchFit, BatchOptions, CompactFit, Progress};
 pub use global::GlobalPeakFit;
 pub use problem::{MAX_TOUGAARD_POINTS, ModelProblem};
 pub use result::{ComponentResult, Estimate, PeakFit};
