@@ -143,26 +143,8 @@ pub fn compare_spectrum() -> (Vec<f64>, Vec<f64>) {
 
 /// The Ti 2p model of the batch benchmarks: Shirley background, Ti⁴⁺ and Ti³⁺
 /// Voigt doublets (p orbitals) with shared widths and splitting.
-pub const TI2P_IMAGE_MODEL: &str = r#"
-[background]
-kind = "shirley"
-[[peaks]]
-name = "Ti4+"
-shape = "voigt"
-center = { value = 458.8, min = 457.5, max = 460.0 }
-sigma = { value = 0.5, min = 0.05, max = 2 }
-gamma = { value = 0.3, min = 0.0, max = 2 }
-area = { value = 5000, min = 0 }
-doublet = { splitting = 5.7, orbital = "p" }
-[[peaks]]
-name = "Ti3+"
-shape = "voigt"
-center = { value = 457.3, min = 456.5, max = 458.2 }
-sigma = { tie = "Ti4+.sigma" }
-gamma = { tie = "Ti4+.gamma" }
-area = { value = 1000, min = 0 }
-doublet = { splitting = { tie = "Ti4+.splitting" }, orbital = "p" }
-"#;
+pub const TI2P_IMAGE_MODEL: &str =
+    include_str!("../../crates/spectra/tests/data/ti2p_shirley.toml");
 
 /// A `rows × cols` Ti 2p spectrum image (240 channels, 468 → 453.7 eV) whose
 /// Ti³⁺ share grows smoothly across the map, with deterministic √y noise:

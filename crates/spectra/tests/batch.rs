@@ -12,28 +12,10 @@ use interphase_spectra::model::{BatchOptions, PeakFitOptions, PeakModel, Progres
 use ndarray::Array3;
 
 fn model() -> PeakModel {
-    PeakModel::from_toml(
-        r#"
-        [background]
-        kind = "shirley"
-        [[peaks]]
-        name = "Ti4+"
-        shape = "voigt"
-        center = { value = 458.8, min = 457.5, max = 460.0 }
-        sigma = { value = 0.5, min = 0.05, max = 2 }
-        gamma = { value = 0.3, min = 0.0, max = 2 }
-        area = { value = 5000, min = 0 }
-        doublet = { splitting = 5.7, orbital = "p" }
-        [[peaks]]
-        name = "Ti3+"
-        shape = "voigt"
-        center = { value = 457.3, min = 456.5, max = 458.2 }
-        sigma = { tie = "Ti4+.sigma" }
-        gamma = { tie = "Ti4+.gamma" }
-        area = { value = 1000, min = 0 }
-        doublet = { splitting = { tie = "Ti4+.splitting" }, orbital = "p" }
-        "#,
-    )
+    PeakModel::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/ti2p_shirley.toml"
+    ))
     .unwrap()
 }
 
