@@ -79,4 +79,21 @@ fn main() {
     }
     let g = FourGaussians::new(1000);
     report("4 Gaussians, 1000 points", &g, &FourGaussians::start(), 101);
+    // the peak-fitting issue's workload: two Voigt doublets (ties, width
+    // ratio) on a linear background, the lmfit comparison's data and model
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/spectra/tests/data");
+    let spectrum = interphase_spectra::io::read_path(format!("{dir}/ti2p_synthetic.csv"))
+        .expect("the Ti 2p data")
+        .remove(0);
+    let model = interphase_spectra::model::PeakModel::from_path(format!("{dir}/ti2p_linear.toml"))
+        .expect("the Ti 2p model");
+    let (problem, params) = model
+        .problem_for(&spectrum, &Default::default())
+        .expect("the Ti 2p problem");
+    report(
+        "Ti 2p, 2 Voigt doublets, 500 points",
+        &problem,
+        &params,
+        101,
+    );
 }
