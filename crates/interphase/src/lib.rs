@@ -49,12 +49,14 @@ pub use interphase_spectra as spectra;
 /// The everyday names, for `use interphase::prelude::*` in programs and notebooks.
 pub mod prelude {
     #[cfg(feature = "eis")]
-    pub use interphase_eis::fit::{FitOptions as EisFitOptions, Weighting, fit_circuit};
+    pub use interphase_eis::fit::{
+        FitOptions as EisFitOptions, Weighting, fit_circuit, fit_circuit_batch, fit_circuit_global,
+    };
     #[cfg(feature = "eis")]
     pub use interphase_eis::{Circuit, ImpedanceSpectrum};
     pub use interphase_fit::{
         CurveFit, Derivatives, FitResult, GlobalProblem, JacobianMut, LmOptions, MultiStart,
-        NelderMeadOptions, Parameter, Parameters, Problem, Termination, fit, fit_batch,
+        NelderMeadOptions, Parameter, Parameters, Problem, Progress, Termination, fit, fit_batch,
         fit_batch_with, fit_multistart, nelder_mead,
     };
     #[cfg(feature = "materials")]
@@ -66,9 +68,13 @@ pub mod prelude {
     #[cfg(feature = "spectra")]
     pub use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind, Voigt};
     #[cfg(feature = "spectra")]
-    pub use interphase_spectra::model::{PeakFit, PeakFitOptions, PeakModel};
+    pub use interphase_spectra::model::{
+        BatchOptions, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
+    };
     #[cfg(feature = "spectra")]
     pub use interphase_spectra::peaks::{Interval, PeakOptions};
+    #[cfg(feature = "spectra")]
+    pub use interphase_spectra::xps::{RsfLibrary, XraySource};
     #[cfg(feature = "spectra")]
     pub use interphase_spectra::{Metadata, Normalisation, Spectrum, Technique, XQuantity};
 }
