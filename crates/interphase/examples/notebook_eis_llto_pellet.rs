@@ -35,27 +35,30 @@ fn main() {
         .evcxr_display();
 
     let g = Geometry::disc_mm(1.0, 10.0).unwrap();
-    let r = |n: &str| Value::new(fit.value(n).unwrap(), fit.stderr(n).unwrap());
-    let sigma_b = g.conductivity(r("R0")).unwrap();
-    let sigma_gb = g.conductivity(r("R1")).unwrap();
-    println!(
-        "σ bulk           = {:.3e} ± {:.1e} S/cm",
-        sigma_b.value, sigma_b.stderr
-    );
-    println!(
-        "σ grain boundary = {:.3e} ± {:.1e} S/cm",
-        sigma_gb.value, sigma_gb.stderr
-    );
-    let c_gb = capacitance_zarc(
-        fit.value("R1").unwrap(),
-        fit.value("CPE1.Q").unwrap(),
-        fit.value("CPE1.alpha").unwrap(),
-    )
-    .unwrap();
-    println!(
-        "C grain boundary = {c_gb:.3e} F → {}",
-        assign_by_capacitance(c_gb, &g).unwrap().describe()
-    );
+    // (a block: evcxr keeps variables between cells, but not closures)
+    {
+        let r = |n: &str| Value::new(fit.value(n).unwrap(), fit.stderr(n).unwrap());
+        let sigma_b = g.conductivity(r("R0")).unwrap();
+        let sigma_gb = g.conductivity(r("R1")).unwrap();
+        println!(
+            "σ bulk           = {:.3e} ± {:.1e} S/cm",
+            sigma_b.value, sigma_b.stderr
+        );
+        println!(
+            "σ grain boundary = {:.3e} ± {:.1e} S/cm",
+            sigma_gb.value, sigma_gb.stderr
+        );
+        let c_gb = capacitance_zarc(
+            fit.value("R1").unwrap(),
+            fit.value("CPE1.Q").unwrap(),
+            fit.value("CPE1.alpha").unwrap(),
+        )
+        .unwrap();
+        println!(
+            "C grain boundary = {c_gb:.3e} F → {}",
+            assign_by_capacitance(c_gb, &g).unwrap().describe()
+        );
+    }
 
     let (lo, hi) = pellet.freq_range();
     let m = ((hi / lo).log10() * 5.0).round() as usize;
