@@ -73,10 +73,10 @@ fn main() {
     )
     .unwrap();
     println!(
-        "M = {}, largest |residual| = {:.3} %, passes at 1 %: {}",
+        "M = {}, largest |residual| = {:.3} %, passes at 2 %: {}",
         kk.m,
         100.0 * kk.max_abs_residual(),
-        kk.passes(0.01)
+        kk.passes(0.02)
     );
 
     let cell_circuit: Circuit = "R0-p(R1,CPE1)-p(R2,CPE2)".parse().unwrap();
@@ -111,7 +111,12 @@ fn main() {
         "λ (GCV) = {:.2e}, R∞ = {:.2} Ω, R_pol = {:.1} Ω",
         d.lambda, d.r_inf, d.polarization_resistance
     );
-    for p in &d.peaks {
+    // the processes: peaks holding more than 5 % of the polarisation resistance
+    for p in d
+        .peaks
+        .iter()
+        .filter(|p| p.resistance > 0.05 * d.polarization_resistance)
+    {
         println!(
             "peak τ = {:.3e} s  f = {:.3e} Hz  R = {:.1} Ω  C = {:.3e} F",
             p.tau, p.frequency, p.resistance, p.capacitance
