@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use interphase_benches::{TI2P_IMAGE_MODEL, compare_spectrum};
+use interphase_benches::{TI2P_IMAGE_MODEL, compare_spectrum, ti2p_clean};
 use interphase_spectra::Spectrum;
 use interphase_spectra::baseline::{WhittakerOptions, arpls, asls, shirley, snip};
 use interphase_spectra::model::{PeakFitOptions, PeakModel};
@@ -14,23 +14,7 @@ use interphase_spectra::model::{PeakFitOptions, PeakModel};
 fn ti2p_1000() -> (PeakModel, Spectrum) {
     let model = PeakModel::from_toml(TI2P_IMAGE_MODEL).unwrap();
     let x: Vec<f64> = (0..1000).map(|i| 470.0 - 0.02 * i as f64).collect();
-    let p = model
-        .parameters_from(
-            &[
-                ("bg.c0", 200.0),
-                ("bg.k", 0.02),
-                ("Ti4+.center", 458.85),
-                ("Ti4+.sigma", 0.45),
-                ("Ti4+.gamma", 0.25),
-                ("Ti4+.area", 5000.0),
-                ("Ti4+.splitting", 5.72),
-                ("Ti3+.center", 457.2),
-                ("Ti3+.area", 900.0),
-            ],
-            &x,
-        )
-        .unwrap();
-    let clean = model.evaluate(&x, &p).unwrap();
+    let clean = ti2p_clean(&model, &x, 5000.0, 900.0);
     // deterministic ±√y ripple in place of noise
     let y = clean
         .iter()

@@ -146,6 +146,34 @@ pub fn compare_spectrum() -> (Vec<f64>, Vec<f64>) {
 pub const TI2P_IMAGE_MODEL: &str =
     include_str!("../../crates/spectra/tests/data/ti2p_shirley.toml");
 
+/// The [`TI2P_IMAGE_MODEL`] on `x` with the benchmarks' fixed line shape
+/// (σ 0.45 eV, γ 0.25 eV, splitting 5.72 eV, Ti⁴⁺ at 458.85 eV, Ti³⁺ at
+/// 457.2 eV, Shirley c0 200, k 0.02) and the given component areas.
+pub fn ti2p_clean(
+    model: &interphase_spectra::model::PeakModel,
+    x: &[f64],
+    ti4_area: f64,
+    ti3_area: f64,
+) -> Vec<f64> {
+    let p = model
+        .parameters_from(
+            &[
+                ("bg.c0", 200.0),
+                ("bg.k", 0.02),
+                ("Ti4+.center", 458.85),
+                ("Ti4+.sigma", 0.45),
+                ("Ti4+.gamma", 0.25),
+                ("Ti4+.splitting", 5.72),
+                ("Ti3+.center", 457.2),
+                ("Ti4+.area", ti4_area),
+                ("Ti3+.area", ti3_area),
+            ],
+            x,
+        )
+        .expect("benchmark parameters");
+    model.evaluate(x, &p).expect("benchmark model evaluates")
+}
+
 /// A `rows × cols` Ti 2p spectrum image (240 channels, 468 → 453.7 eV) whose
 /// Ti³⁺ share grows smoothly across the map, with deterministic √y noise:
 /// the workload of `batch/ti2p_image_*` and `batch_scaling`.
@@ -175,23 +203,7 @@ pub fn ti2p_image(
     for r in 0..rows {
         for c in 0..cols {
             let t = (r as f64 / rows.max(1) as f64 + c as f64 / cols.max(1) as f64) / 2.0;
-            let p = model
-                .parameters_from(
-                    &[
-                        ("bg.c0", 200.0),
-                        ("bg.k", 0.02),
-                        ("Ti4+.center", 458.85),
-                        ("Ti4+.sigma", 0.45),
-                        ("Ti4+.gamma", 0.25),
-                        ("Ti4+.splitting", 5.72),
-                        ("Ti3+.center", 457.2),
-                        ("Ti4+.area", 5000.0 * (1.0 - 0.6 * t)),
-                        ("Ti3+.area", 300.0 + 3000.0 * t),
-                    ],
-                    &x,
-                )
-                .expect("benchmark parameters");
-            let clean = model.evaluate(&x, &p).expect("benchmark model evaluates");
+            let clean = ti2p_clean(&model, &x, 5000.0 * (1.0 - 0.6 * t), 300.0 + 3000.0 * t);
             for (j, v) in clean.iter().enumerate() {
                 cube[[r, c, j]] = v + v.sqrt() * normal();
             }

@@ -494,28 +494,30 @@ impl Circuit {
     ) -> C {
         match &self.nodes[k] {
             Flat::Element { kind, offset } => {
-                let n = kind.n_params();
-                let grad = if GRAD {
-                    &mut g[*offset..offset + n]
-                } else {
-                    &mut []
-                };
-                kind.eval_at::<GRAD>(x, &p[*offset..offset + n], ph[*offset], grad)
+                let (o, n) = (*offset, kind.n_params());
+                kind.eval_at::<GRAD>(x, &p[o..o + n], ph[o], grad_slice::<GRAD>(g, o, n))
             }
             Flat::Series { children } => children
                 .iter()
                 .map(|&c| self.eval_at::<GRAD>(c, x, p, ph, g))
                 .sum(),
             Flat::Parallel { .. } => {
-                let z = recip(self.y_at::<GRAD>(k, x, p, ph, g));
-                if GRAD {
-                    let f = -(z * z);
-                    let (a, b) = self.ranges[k];
-                    g[a..b].iter_mut().for_each(|d| *d *= f);
-                }
-                z
+                let y = self.y_at::<GRAD>(k, x, p, ph, g);
+                self.invert::<GRAD>(k, y, g)
             }
         }
+    }
+
+    /// 1/v for node `k` (Z from Y or Y from Z); with `GRAD`, the node's
+    /// gradient range, ∂v, becomes ∂(1/v) = −(1/v)²·∂v.
+    fn invert<const GRAD: bool>(&self, k: usize, v: C, g: &mut [C]) -> C {
+        let w = recip(v);
+        if GRAD {
+            let f = -(w * w);
+            let (a, b) = self.ranges[k];
+            g[a..b].iter_mut().for_each(|d| *d *= f);
+        }
+        w
     }
 
     /// Y(ω) = 1/Z(ω) of node `k`; with `GRAD`, ∂Y_k/∂p into `g` over the
@@ -524,28 +526,28 @@ impl Circuit {
     fn y_at<const GRAD: bool>(&self, k: usize, x: Omega, p: &[f64], ph: &[C], g: &mut [C]) -> C {
         match &self.nodes[k] {
             Flat::Element { kind, offset } => {
-                let n = kind.n_params();
-                let grad = if GRAD {
-                    &mut g[*offset..offset + n]
-                } else {
-                    &mut []
-                };
-                kind.admittance_at::<GRAD>(x, &p[*offset..offset + n], ph[*offset], grad)
+                let (o, n) = (*offset, kind.n_params());
+                kind.admittance_at::<GRAD>(x, &p[o..o + n], ph[o], grad_slice::<GRAD>(g, o, n))
             }
             Flat::Parallel { children } => children
                 .iter()
                 .map(|&c| self.y_at::<GRAD>(c, x, p, ph, g))
                 .sum(),
             Flat::Series { .. } => {
-                let y = recip(self.eval_at::<GRAD>(k, x, p, ph, g));
-                if GRAD {
-                    let f = -(y * y);
-                    let (a, b) = self.ranges[k];
-                    g[a..b].iter_mut().for_each(|d| *d *= f);
-                }
-                y
+                let z = self.eval_at::<GRAD>(k, x, p, ph, g);
+                self.invert::<GRAD>(k, z, g)
             }
         }
+    }
+}
+
+/// The gradient entries of an element with `n` parameters at `offset`, or
+/// nothing when no gradient is wanted.
+fn grad_slice<const GRAD: bool>(g: &mut [C], offset: usize, n: usize) -> &mut [C] {
+    if GRAD {
+        &mut g[offset..offset + n]
+    } else {
+        &mut []
     }
 }
 

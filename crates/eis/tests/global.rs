@@ -3,23 +3,11 @@
 //! temperature while the CPE exponents stay), recovered with its exponents
 //! shared; consistency with independent fits; errors.
 
+mod common;
+
+use common::Rng;
 use interphase_eis::fit::{FitOptions, Weighting, fit_circuit, fit_circuit_global};
 use interphase_eis::{Circuit, Complex64, ImpedanceSpectrum};
-
-/// Deterministic Gaussian noise (xorshift64*, Box–Muller).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.next().max(1e-300), self.next());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
 
 const ALPHA1: f64 = 0.88;
 const ALPHA2: f64 = 0.78;

@@ -14,28 +14,11 @@
 //! ω^Δα). With proportional weights — the right statistics for this noise —
 //! the parameter criterion alone is also asserted.
 
+mod common;
+
+use common::Rng;
 use interphase_eis::fit::{FitOptions, Weighting, fit_circuit};
 use interphase_eis::{Circuit, Complex64, ImpedanceSpectrum};
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn uniform(&mut self, a: f64, b: f64) -> f64 {
-        a + (b - a) * self.next()
-    }
-    fn log_uniform(&mut self, a: f64, b: f64) -> f64 {
-        self.uniform(a.ln(), b.ln()).exp()
-    }
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.next().max(1e-300), self.next());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
 
 fn case(rng: &mut Rng, c: &Circuit) -> (Vec<f64>, ImpedanceSpectrum) {
     let (r0, r1, r2) = (
