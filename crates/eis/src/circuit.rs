@@ -424,10 +424,16 @@ impl Circuit {
     /// per parameter vector for [`Circuit::eval_at`].
     pub(crate) fn phases(&self, p: &[f64]) -> Vec<C> {
         let mut ph = vec![C::new(1.0, 0.0); p.len()];
-        for (_, kind, off) in &self.elements {
-            ph[*off] = kind.phase(&p[*off..off + kind.n_params()]);
-        }
+        self.phases_into(p, &mut ph);
         ph
+    }
+
+    /// [`Circuit::phases`] into `out` (length n_params), without allocating.
+    pub(crate) fn phases_into(&self, p: &[f64], out: &mut [C]) {
+        out.fill(C::new(1.0, 0.0));
+        for (_, kind, off) in &self.elements {
+            out[*off] = kind.phase(&p[*off..off + kind.n_params()]);
+        }
     }
 
     /// Z(ω) of the whole circuit; with `GRAD`, ∂Z/∂p into `g` (length

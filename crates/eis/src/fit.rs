@@ -255,11 +255,27 @@ impl<'a> Cnls<'a> {
         }
     }
 
-    fn natural(&self, q: &[f64]) -> Vec<f64> {
-        q.iter()
-            .zip(&self.log)
-            .map(|(&v, &l)| if l { v.exp() } else { v })
-            .collect()
+    /// Calls `f` with the natural-unit parameters of internal `q` and their
+    /// element phases, on the stack for circuits of up to `STACK` parameters
+    /// (the solver evaluates this at every step).
+    fn with_natural<R>(&self, q: &[f64], f: impl FnOnce(&[f64], &[C]) -> R) -> R {
+        const STACK: usize = 32;
+        let fill = |p: &mut [f64], ph: &mut [C]| {
+            for ((v, &x), &l) in p.iter_mut().zip(q).zip(&self.log) {
+                *v = if l { x.exp() } else { x };
+            }
+            self.circuit.phases_into(p, ph);
+        };
+        let n = q.len();
+        if n <= STACK {
+            let (mut p, mut ph) = ([0.0; STACK], [C::new(0.0, 0.0); STACK]);
+            fill(&mut p[..n], &mut ph[..n]);
+            f(&p[..n], &ph[..n])
+        } else {
+            let (mut p, mut ph) = (vec![0.0; n], vec![C::new(0.0, 0.0); n]);
+            fill(&mut p, &mut ph);
+            f(&p, &ph)
+        }
     }
 }
 
@@ -271,31 +287,37 @@ impl Problem for Cnls<'_> {
         Some(self.circuit.n_params())
     }
     fn residuals(&self, q: &[f64], out: &mut [f64]) {
-        let p = self.natural(q);
-        let ph = self.circuit.phases(&p);
-        let n = self.omega.len();
-        for (i, &x) in self.omega.iter().enumerate() {
-            let z = self.circuit.eval_root::<false>(x, &p, &ph, &mut []);
-            let d = (z - self.data[i]) * self.w[i];
-            out[i] = d.re;
-            out[n + i] = d.im;
-        }
+        self.with_natural(q, |p, ph| {
+            let n = self.omega.len();
+            for (i, &x) in self.omega.iter().enumerate() {
+                let z = self.circuit.eval_root::<false>(x, p, ph, &mut []);
+                let d = (z - self.data[i]) * self.w[i];
+                out[i] = d.re;
+                out[n + i] = d.im;
+            }
+        })
     }
     fn jacobian(&self, q: &[f64], jac: &mut JacobianMut<'_>) -> bool {
-        let p = self.natural(q);
-        let ph = self.circuit.phases(&p);
-        let n = self.omega.len();
-        let m = p.len();
-        let mut g = vec![C::new(0.0, 0.0); m];
-        for (i, &x) in self.omega.iter().enumerate() {
-            self.circuit.eval_root::<true>(x, &p, &ph, &mut g);
-            for j in 0..m {
-                let d = g[j] * (self.w[i] * if self.log[j] { p[j] } else { 1.0 });
-                jac.set(i, j, d.re);
-                jac.set(n + i, j, d.im);
+        self.with_natural(q, |p, ph| {
+            let n = self.omega.len();
+            let m = p.len();
+            let (mut stack, mut heap) = ([C::new(0.0, 0.0); 32], Vec::new());
+            let g: &mut [C] = if m <= stack.len() {
+                &mut stack[..m]
+            } else {
+                heap.resize(m, C::new(0.0, 0.0));
+                &mut heap
+            };
+            for (i, &x) in self.omega.iter().enumerate() {
+                self.circuit.eval_root::<true>(x, p, ph, g);
+                for j in 0..m {
+                    let d = g[j] * (self.w[i] * if self.log[j] { p[j] } else { 1.0 });
+                    jac.set(i, j, d.re);
+                    jac.set(n + i, j, d.im);
+                }
             }
-        }
-        true
+            true
+        })
     }
 }
 
@@ -648,19 +670,7 @@ pub fn fit_circuit_global(
         return Err(Error::Invalid("global fit: no spectra".into()));
     }
     let names = circuit.parameter_names();
-    for (i, s) in shared.iter().enumerate() {
-        if !names.contains(s) {
-            return Err(Error::Invalid(format!(
-                "global fit: shared parameter `{s}` is not a parameter of {circuit} ({})",
-                names.join(", ")
-            )));
-        }
-        if shared[..i].contains(s) {
-            return Err(Error::Invalid(format!(
-                "global fit: shared parameter `{s}` is named twice"
-            )));
-        }
-    }
+    GlobalProblem::check_shared(&names, shared, &circuit.to_string()).map_err(Error::Invalid)?;
     let own: Vec<CircuitFit> = spectra
         .par_iter()
         .enumerate()
@@ -672,16 +682,11 @@ pub fn fit_circuit_global(
     let log: Vec<bool> = (0..circuit.n_params())
         .map(|i| options.log_scale && !circuit.is_exponent(i))
         .collect();
-    let global_name = |name: &str, d: usize| {
-        if shared.contains(&name) {
-            name.to_string()
-        } else {
-            format!("{name}@{d}")
-        }
-    };
+    let global_name = |name: &str, d: usize| GlobalProblem::parameter_name(name, d, shared);
     // natural-unit starting values, then the internal (log) scale
     let mut natural = Parameters::new();
     let mut global_log = Vec::new();
+    let defaults = circuit_parameters(circuit, &own[0].result.values())?;
     for (j, name) in names.iter().enumerate() {
         if !shared.contains(name) {
             continue;
@@ -695,7 +700,6 @@ pub fn fit_circuit_global(
             v.push(initial_guesses(circuit, &spectra[0])?[0][j]);
         }
         v.sort_by(f64::total_cmp);
-        let defaults = circuit_parameters(circuit, &own[0].result.values())?;
         natural.push(renamed(&defaults[j], name.to_string(), v[v.len() / 2]))?;
         global_log.push(log[j]);
     }

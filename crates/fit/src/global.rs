@@ -123,6 +123,39 @@ impl<'a> GlobalProblem<'a> {
         Ok(self)
     }
 
+    /// The global name of parameter `name` of dataset `d` in the naming the
+    /// domain crates' global fits use: `name` itself when it is in `shared`,
+    /// `name@d` otherwise (e.g. `Ti4+.sigma`, `Ti3+.area@2`).
+    pub fn parameter_name(name: &str, d: usize, shared: &[&str]) -> String {
+        if shared.contains(&name) {
+            name.to_string()
+        } else {
+            format!("{name}@{d}")
+        }
+    }
+
+    /// Checks the names a global fit is asked to share: each must be one of
+    /// `parameters` (the model of `owner`, as the message calls it) and appear
+    /// once. The `Err` is the message for the caller's own error type.
+    pub fn check_shared(
+        parameters: &[&str],
+        shared: &[&str],
+        owner: &str,
+    ) -> std::result::Result<(), String> {
+        for (i, s) in shared.iter().enumerate() {
+            if !parameters.contains(s) {
+                return Err(format!(
+                    "global fit: shared parameter `{s}` is not a parameter of {owner} ({})",
+                    parameters.join(", ")
+                ));
+            }
+            if shared[..i].contains(s) {
+                return Err(format!("global fit: shared parameter `{s}` is named twice"));
+            }
+        }
+        Ok(())
+    }
+
     /// Number of datasets.
     pub fn n_datasets(&self) -> usize {
         self.datasets.len()

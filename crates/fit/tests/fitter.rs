@@ -493,6 +493,24 @@ fn global_fit_with_analytic_jacobians_matches_finite_differences() {
 }
 
 #[test]
+fn global_names_and_shared_checks() {
+    assert_eq!(
+        GlobalProblem::parameter_name("a.sigma", 2, &["a.sigma"]),
+        "a.sigma"
+    );
+    assert_eq!(
+        GlobalProblem::parameter_name("a.area", 2, &["a.sigma"]),
+        "a.area@2"
+    );
+    let names = ["a", "b"];
+    assert!(GlobalProblem::check_shared(&names, &["b"], "m").is_ok());
+    let e = GlobalProblem::check_shared(&names, &["c"], "m").unwrap_err();
+    assert!(e.contains("`c` is not a parameter of m (a, b)"), "{e}");
+    let e = GlobalProblem::check_shared(&names, &["a", "a"], "m").unwrap_err();
+    assert!(e.contains("named twice"), "{e}");
+}
+
+#[test]
 fn uncertainties_can_be_skipped() {
     let (params, g) = two_lines_sharing_a_slope();
     let full = fit(&g, &params, &LmOptions::precise()).unwrap();

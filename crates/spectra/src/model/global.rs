@@ -26,15 +26,6 @@ pub struct GlobalPeakFit {
     pub spectra: Vec<PeakFit>,
 }
 
-/// The global name of local parameter `name` of spectrum `d`.
-fn global_name(name: &str, d: usize, shared: &[&str]) -> String {
-    if shared.contains(&name) {
-        name.to_string()
-    } else {
-        format!("{name}@{d}")
-    }
-}
-
 /// `p` under a new name, with its tie's reference renamed by `rename`.
 fn renamed(p: &Parameter, name: String, value: f64, rename: impl Fn(&str) -> String) -> Parameter {
     let mut q = Parameter::new(name, value).with_vary(p.vary());
@@ -122,20 +113,8 @@ impl PeakModel {
             return Err(Error::Invalid("global fit: no spectra".into()));
         }
         let names = self.parameter_names();
-        for (i, s) in shared.iter().enumerate() {
-            if !names.iter().any(|n| n == s) {
-                return Err(Error::Invalid(format!(
-                    "global fit: shared parameter `{s}` is not a parameter of the model \
-                     (its parameters: {})",
-                    names.join(", ")
-                )));
-            }
-            if shared[..i].contains(s) {
-                return Err(Error::Invalid(format!(
-                    "global fit: shared parameter `{s}` is named twice"
-                )));
-            }
-        }
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        GlobalProblem::check_shared(&refs, shared, "the model").map_err(Error::Invalid)?;
         // compile every spectrum; independent fits (in parallel) give the starts
         let compiled: Vec<(ModelProblem, Parameters)> = spectra
             .iter()
@@ -203,14 +182,22 @@ impl PeakModel {
                 } else {
                     p.value()
                 };
-                global.push(renamed(p, global_name(name, d, shared), v, |r| {
-                    global_name(r, d, shared)
-                }))?;
+                global.push(renamed(
+                    p,
+                    GlobalProblem::parameter_name(name, d, shared),
+                    v,
+                    |r| GlobalProblem::parameter_name(r, d, shared),
+                ))?;
             }
         }
         global.resolve_ties()?;
         let local_names: Vec<Vec<String>> = (0..spectra.len())
-            .map(|d| names.iter().map(|n| global_name(n, d, shared)).collect())
+            .map(|d| {
+                names
+                    .iter()
+                    .map(|n| GlobalProblem::parameter_name(n, d, shared))
+                    .collect()
+            })
             .collect();
         let mut problem = GlobalProblem::new(&global);
         for (d, (pr, _)) in compiled.iter().enumerate() {
@@ -241,11 +228,5 @@ mod tests {
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0, 2.0, f64::NAN, 3.0]), Some(2.5));
         assert_eq!(median(vec![f64::NAN]), None);
-    }
-
-    #[test]
-    fn global_names() {
-        assert_eq!(global_name("a.sigma", 2, &["a.sigma"]), "a.sigma");
-        assert_eq!(global_name("a.area", 2, &["a.sigma"]), "a.area@2");
     }
 }
