@@ -17,8 +17,13 @@ y = (100 + 0.02 * x + 20 * np.sin(x / 300) + _g(400, 10, 300) + _g(900, 25, 150)
 
 
 def median_us(f, reps=21):
-    """Median wall time of `reps` calls of f (after one warm-up call), µs."""
+    """Median wall time of `reps` calls of f, µs, after warm-up calls (at least
+    one, and at least 0.2 s of them: the same warm-up as `median_time` in
+    benches/src/lib.rs)."""
+    t0 = time.perf_counter()
     f()
+    while time.perf_counter() - t0 < 0.2:
+        f()
     ts = []
     for _ in range(reps):
         t0 = time.perf_counter()

@@ -102,10 +102,18 @@ impl Problem for FourGaussians {
     }
 }
 
-/// Median wall time (µs) of `reps` runs of `f` after one warm-up run, and the
-/// last result.
+/// Median wall time (µs) of `reps` runs of `f` after warm-up runs (at least
+/// one, and at least [`WARM_UP`] of them), and the last result.
+///
+/// The warm-up matters: a process's first tens of milliseconds of work ran up
+/// to 2× slower on the benchmark machines (clock ramp-up, cold caches), which
+/// used to penalise whichever method a timing binary measured first.
 pub fn median_time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let warm = Instant::now();
     let mut out = f();
+    while warm.elapsed() < WARM_UP {
+        out = black_box(f());
+    }
     let mut t: Vec<f64> = (0..reps.max(1))
         .map(|_| {
             let s = Instant::now();
@@ -116,6 +124,10 @@ pub fn median_time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     t.sort_by(f64::total_cmp);
     (t[t.len() / 2] * 1e6, out)
 }
+
+/// Minimum warm-up time of [`median_time`] (the Python side's `median_us` in
+/// `benches/compare/_common.py` warms up the same way).
+pub const WARM_UP: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The 2000-point spectrum of the side-by-side scripts (`baseline_timing`,
 /// `processing_timing`): a sloped sinusoidal background, four Gaussian peaks and
