@@ -831,13 +831,8 @@ mod tests {
     #[test]
     fn normal_and_qr_covariances_agree_and_ill_conditioning_falls_back() {
         let (m, n) = (50, 4);
-        let mut state = 3u64;
-        let mut u = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-        };
+        let mut rng = crate::SplitMix64::new(3);
+        let mut u = || rng.next_f64() - 0.5;
         let mut jac: Vec<f64> = (0..m * n).map(|_| u()).collect();
         for j in 0..n {
             let s = 10f64.powi(2 * j as i32 - 3);

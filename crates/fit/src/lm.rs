@@ -887,13 +887,8 @@ mod tests {
     /// A tall column-major test matrix with columns of very different
     /// scales (the normal path scales them away) and residuals.
     fn tall(m: usize, n: usize, collinear: bool) -> (Vec<f64>, Vec<f64>) {
-        let mut state = 7u64;
-        let mut u = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-        };
+        let mut rng = crate::SplitMix64::new(7);
+        let mut u = || rng.next_f64() - 0.5;
         let mut a: Vec<f64> = (0..m * n).map(|_| u()).collect();
         for j in 0..n {
             let s = 10f64.powi(j as i32 - 2);
@@ -925,6 +920,29 @@ mod tests {
         x
     }
 
+    /// `normal_factor` on a copy of `a`: (accepted, R in the copy, ipvt,
+    /// column norms, Qᵀf).
+    fn normal(
+        m: usize,
+        n: usize,
+        a: &[f64],
+        f: &[f64],
+    ) -> (bool, Vec<f64>, Vec<usize>, Vec<f64>, Vec<f64>) {
+        let mut r = a.to_vec();
+        let (mut ip, mut rd, mut ac, mut qtf, mut g, mut jtf) = (
+            vec![0; n],
+            vec![0.0; n],
+            vec![0.0; n],
+            vec![0.0; n],
+            vec![0.0; n * n],
+            vec![0.0; n],
+        );
+        let ok = normal_factor(
+            m, n, &mut r, f, &mut ip, &mut rd, &mut ac, &mut qtf, &mut g, &mut jtf,
+        );
+        (ok, r, ip, ac, qtf)
+    }
+
     #[test]
     fn normal_factor_matches_the_householder_qr() {
         let (m, n) = (40, 5);
@@ -945,18 +963,8 @@ mod tests {
             qtfq[j] = v[j];
         }
         // normal route
-        let mut r = a.clone();
-        let (mut ip, mut rd, mut ac, mut qtf, mut g, mut jtf) = (
-            vec![0; n],
-            vec![0.0; n],
-            vec![0.0; n],
-            vec![0.0; n],
-            vec![0.0; n * n],
-            vec![0.0; n],
-        );
-        assert!(normal_factor(
-            m, n, &mut r, &f, &mut ip, &mut rd, &mut ac, &mut qtf, &mut g, &mut jtf
-        ));
+        let (ok, r, ip, ac, qtf) = normal(m, n, &a, &f);
+        assert!(ok);
         for j in 0..n {
             assert!((ac[j] / acq[j] - 1.0).abs() < 1e-13, "column norm {j}");
         }
@@ -986,18 +994,8 @@ mod tests {
     fn normal_factor_declines_ill_conditioned_jacobians() {
         let (m, n) = (40, 4);
         let (a, f) = tall(m, n, true);
-        let mut r = a.clone();
-        let (mut ip, mut rd, mut ac, mut qtf, mut g, mut jtf) = (
-            vec![0; n],
-            vec![0.0; n],
-            vec![0.0; n],
-            vec![0.0; n],
-            vec![0.0; n * n],
-            vec![0.0; n],
-        );
-        assert!(!normal_factor(
-            m, n, &mut r, &f, &mut ip, &mut rd, &mut ac, &mut qtf, &mut g, &mut jtf
-        ));
+        let (ok, r, ..) = normal(m, n, &a, &f);
+        assert!(!ok);
         assert_eq!(
             r.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
             a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
@@ -1006,9 +1004,7 @@ mod tests {
         // a zero column declines too
         let mut z = a.clone();
         z[2 * m..3 * m].iter_mut().for_each(|v| *v = 0.0);
-        assert!(!normal_factor(
-            m, n, &mut z, &f, &mut ip, &mut rd, &mut ac, &mut qtf, &mut g, &mut jtf
-        ));
+        assert!(!normal(m, n, &z, &f).0);
     }
 
     /// Exponential decay y = a·e^(−b·t) + c on 30 points: tall, so lmder
