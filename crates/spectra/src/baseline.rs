@@ -1657,7 +1657,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
-        for &n in &[16usize, 17, 18, 31, 64, 257, 2000] {
+        for &n in &[16usize, 17, 18, 31, 64, 65, 257, 2000, 2001] {
             for &lam in &[1e-2, 1.0, 1e3, 1e6] {
                 let w: Vec<f64> = (0..n).map(|_| if u() < 0.3 { 1e-3 } else { u() }).collect();
                 let y: Vec<f64> = (0..n)
@@ -1720,9 +1720,13 @@ mod tests {
     #[test]
     fn two_way_solve_reports_singular_systems() {
         // all weights zero: λDᵀD alone is singular (lines are in its null space)
-        let n = 40;
-        let mut sys = Whittaker::new(n, 1.0);
-        let mut z = vec![0.0; n];
-        assert!(sys.solve(&vec![0.0; n], &vec![1.0; n], &mut z).is_err());
+        for n in [10, 40, 2001] {
+            let mut sys = Whittaker::new(n, 1.0);
+            let mut z = vec![0.0; n];
+            assert!(
+                sys.solve(&vec![0.0; n], &vec![1.0; n], &mut z).is_err(),
+                "n = {n}"
+            );
+        }
     }
 }
