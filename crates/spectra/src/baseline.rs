@@ -209,10 +209,8 @@ impl Default for WhittakerOptions {
 struct Whittaker {
     n: usize,
     lam: f64,
-    // λ·DᵀD bands: main[i] = A[i][i] − w[i], off1[i] = A[i][i+1], off2[i] = A[i][i+2]
-    main: Vec<f64>,
-    off1: Vec<f64>,
-    off2: Vec<f64>,
+    /// λ·DᵀD's bands.
+    bands: Bands,
     // per chain position s, both chains: 1/D, L[s][s−1] and the
     // forward-substituted g (the one-way solve uses lane 0 only)
     inv_d: Vec<[f64; 2]>,
@@ -222,6 +220,45 @@ struct Whittaker {
 
 /// Two lanes, one per elimination chain.
 type F2 = [f64; 2];
+
+/// The bands of λ·DᵀD for the second-difference matrix D ((n − 2) × n, rows
+/// (1, −2, 1)), from D's entries: A[i][i] = λ·Σₖ Dₖᵢ², A[i][i+1] and
+/// A[i][i+2] likewise. Interior rows are (λ, −4λ, 6λ, −4λ, λ).
+#[derive(Clone, Copy)]
+struct Bands {
+    n: usize,
+    lam: f64,
+}
+
+impl Bands {
+    /// A[i][i] − w[i]: D rows k = i (weight 1), i − 1 (4), i − 2 (1).
+    #[inline]
+    fn main(&self, i: usize) -> f64 {
+        let rows = self.n - 2;
+        let k0 = if i < rows { 1.0 } else { 0.0 };
+        let k1 = if i >= 1 && i - 1 < rows { 4.0 } else { 0.0 };
+        let k2 = if i >= 2 && i - 2 < rows { 1.0 } else { 0.0 };
+        self.lam * (k0 + k1 + k2)
+    }
+
+    /// A[i][i+1]: D rows k = i and i − 1 (−2 each); 0 for the last row.
+    #[inline]
+    fn off1(&self, i: usize) -> f64 {
+        let rows = self.n - 2;
+        if i + 1 >= self.n {
+            return 0.0;
+        }
+        let k0 = if i < rows { -2.0 } else { 0.0 };
+        let k1 = if i >= 1 && i - 1 < rows { -2.0 } else { 0.0 };
+        self.lam * (k0 + k1)
+    }
+
+    /// A[i][i+2]: D row k = i (1); 0 past the end.
+    #[inline]
+    fn off2(&self, i: usize) -> f64 {
+        if i + 2 < self.n { self.lam } else { 0.0 }
+    }
+}
 
 /// `f` applied lane by lane.
 #[inline(always)]
@@ -282,31 +319,15 @@ const TWO_WAY_MIN: usize = 16;
 
 impl Whittaker {
     fn new(n: usize, lam: f64) -> Self {
-        let mut main = vec![6.0 * lam; n];
-        let mut off1 = vec![-4.0 * lam; n];
-        let mut off2 = vec![lam; n];
-        if n >= 3 {
-            main[0] = lam;
-            main[n - 1] = lam;
-            main[1] = 5.0 * lam;
-            main[n - 2] = 5.0 * lam;
-            off1[0] = -2.0 * lam;
-            off1[n - 2] = -2.0 * lam;
-        }
-        off1[n - 1] = 0.0;
-        off2[n - 1] = 0.0;
-        if n >= 2 {
-            off2[n - 2] = 0.0;
-        }
+        // the two-way solve stores positions up to n/2; the one-way all n
+        let len = if n < TWO_WAY_MIN { n } else { n / 2 + 2 };
         Whittaker {
             n,
             lam,
-            main,
-            off1,
-            off2,
-            inv_d: vec![[0.0; 2]; n],
-            l1: vec![[0.0; 2]; n],
-            g: vec![[0.0; 2]; n],
+            bands: Bands { n, lam },
+            inv_d: vec![[0.0; 2]; len],
+            l1: vec![[0.0; 2]; len],
+            g: vec![[0.0; 2]; len],
         }
     }
 
@@ -376,12 +397,17 @@ impl Whittaker {
     /// recurrence carries one division per point).
     fn solve_one_way(&mut self, w: &[f64], y: &[f64], z: &mut [f64]) -> Result<()> {
         let n = self.n;
+        // sized for the two-way solve unless n is small (the tests use both)
+        for v in [&mut self.inv_d, &mut self.l1, &mut self.g] {
+            v.resize(n.max(v.len()), [0.0; 2]);
+        }
         let mut k = Carry::default();
         let mut watch = PivotWatch::new();
         for r in 0..n {
-            let b = if r >= 1 { self.off1[r - 1] } else { 0.0 };
-            let c = if r >= 2 { self.off2[r - 2] } else { 0.0 };
-            let (diag, rhs) = (w[r] + self.main[r], w[r] * y[r]);
+            let bands = self.bands;
+            let b = if r >= 1 { bands.off1(r - 1) } else { 0.0 };
+            let c = if r >= 2 { bands.off2(r - 2) } else { 0.0 };
+            let (diag, rhs) = (w[r] + bands.main(r), w[r] * y[r]);
             k = self.eliminate(r, k, [diag, 1.0], [b, 0.0], [c, 0.0], [rhs, 0.0]);
             watch.watch(k.id1);
         }
@@ -392,7 +418,7 @@ impl Whittaker {
         for r in (0..n).rev() {
             // L[r+1][r] (zero past the end) and L[r+2][r] = off2[r]/D[r]
             let l1 = if r + 1 < n { self.l1[r + 1][0] } else { 0.0 };
-            let v = (self.g[r][0] - self.off2[r] * z2) * self.inv_d[r][0] - l1 * z1;
+            let v = (self.g[r][0] - self.bands.off2(r) * z2) * self.inv_d[r][0] - l1 * z1;
             z[r] = v;
             (z2, z1) = (z1, v);
         }
@@ -405,7 +431,7 @@ impl Whittaker {
         let m = (n - 2) / 2; // top chain rows 0..m, junction m, m+1
         let lb = n - m - 2; // bottom chain rows n−1 down to m+2; lb ∈ {m, m+1}
         let (w, y) = (&w[..n], &y[..n]);
-        let lam = self.lam;
+        let (lam, bands) = (self.lam, self.bands);
         let (d6, b4) = ([6.0 * lam; 2], [-4.0 * lam; 2]);
         // chain position s is row s on top and row n−1−s at the bottom; the
         // first two positions of each chain carry the boundary bands
@@ -414,7 +440,7 @@ impl Whittaker {
         k = self.eliminate(
             0,
             k,
-            lanes(|j| w[r0[j]] + self.main[r0[j]]),
+            lanes(|j| w[r0[j]] + bands.main(r0[j])),
             [0.0; 2],
             [0.0; 2],
             lanes(|j| w[r0[j]] * y[r0[j]]),
@@ -424,8 +450,8 @@ impl Whittaker {
         k = self.eliminate(
             1,
             k,
-            lanes(|j| w[r1[j]] + self.main[r1[j]]),
-            [self.off1[0], self.off1[n - 2]],
+            lanes(|j| w[r1[j]] + bands.main(r1[j])),
+            [bands.off1(0), bands.off1(n - 2)],
             [0.0; 2],
             lanes(|j| w[r1[j]] * y[r1[j]]),
         );
@@ -469,7 +495,9 @@ impl Whittaker {
             };
             return Err(Self::singular(row));
         }
-        let (main, off1, off2) = (&self.main, &self.off1, &self.off2);
+        let main = |i: usize| bands.main(i);
+        let off1 = |i: usize| bands.off1(i);
+        let off2 = |i: usize| bands.off2(i);
         // Schur complement of the junction rows: each chain contributes as if
         // it took its next two steps (without the diagonal)
         let contrib = |j: usize, len: usize, b0: f64, c0: f64, c1: f64| {
@@ -486,12 +514,12 @@ impl Whittaker {
             (s00, s01, s11, r0, r1, e)
         };
         // top: p0 = j0, p1 = j1
-        let (t00, t01, t11, tr0, tr1, te) = contrib(0, m, off1[j0 - 1], off2[j0 - 2], off2[j0 - 1]);
+        let (t00, t01, t11, tr0, tr1, te) = contrib(0, m, off1(j0 - 1), off2(j0 - 2), off2(j0 - 1));
         // bottom (chain order from the end): p0 = j1, p1 = j0
-        let (b00, b01, b11, br0, br1, be) = contrib(1, lb, off1[j1], off2[j1], off2[j0]);
-        let a00 = w[j0] + main[j0] - t00 - b11;
-        let a11 = w[j1] + main[j1] - t11 - b00;
-        let a01 = off1[j0] - t01 - b01;
+        let (b00, b01, b11, br0, br1, be) = contrib(1, lb, off1(j1), off2(j1), off2(j0));
+        let a00 = w[j0] + main(j0) - t00 - b11;
+        let a11 = w[j1] + main(j1) - t11 - b00;
+        let a01 = off1(j0) - t01 - b01;
         let f0 = w[j0] * y[j0] - tr0 - br1;
         let f1 = w[j1] * y[j1] - tr1 - br0;
         let det = a00 * a11 - a01 * a01;
@@ -504,7 +532,7 @@ impl Whittaker {
         z[j1] = zj1;
         // the junction's unknowns enter the last two forward-substituted values
         // of each chain: h = g − L⁻¹·A_(chain, junction)·z_junction
-        let (oj0m1, oj0m2, oj0, oj1) = (off2[j0 - 1], off2[j0 - 2], off2[j0], off2[j1]);
+        let (oj0m1, oj0m2, oj0, oj1) = (off2(j0 - 1), off2(j0 - 2), off2(j0), off2(j1));
         self.g[m - 1][0] -= te * zj0 + oj0m1 * zj1;
         self.g[m - 2][0] -= oj0m2 * zj0;
         self.g[lb - 1][1] -= be * zj1 + oj0 * zj0;
@@ -1630,18 +1658,19 @@ mod tests {
         let n = sys.n;
         (0..n)
             .map(|i| {
-                let mut v = (w[i] + sys.main[i]) * z[i];
+                let b = sys.bands;
+                let mut v = (w[i] + b.main(i)) * z[i];
                 if i + 1 < n {
-                    v += sys.off1[i] * z[i + 1];
+                    v += b.off1(i) * z[i + 1];
                 }
                 if i + 2 < n {
-                    v += sys.off2[i] * z[i + 2];
+                    v += b.off2(i) * z[i + 2];
                 }
                 if i >= 1 {
-                    v += sys.off1[i - 1] * z[i - 1];
+                    v += b.off1(i - 1) * z[i - 1];
                 }
                 if i >= 2 {
-                    v += sys.off2[i - 2] * z[i - 2];
+                    v += b.off2(i - 2) * z[i - 2];
                 }
                 v
             })
@@ -1688,6 +1717,28 @@ mod tests {
                     res <= 1e-8 * rs.max(1.0) * (1.0 + lam),
                     "n={n} λ={lam}: residual {res}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn bands_are_those_of_the_second_difference_penalty() {
+        for n in 3..10 {
+            let lam = 2.5;
+            // D: (n − 2) × n with rows (1, −2, 1)
+            let d = |k: usize, i: usize| match i.wrapping_sub(k) {
+                0 | 2 => 1.0,
+                1 => -2.0,
+                _ => 0.0,
+            };
+            let a = |i: usize, j: usize| lam * (0..n - 2).map(|k| d(k, i) * d(k, j)).sum::<f64>();
+            let b = Bands { n, lam };
+            for i in 0..n {
+                assert_eq!(b.main(i).to_bits(), a(i, i).to_bits(), "n={n} main {i}");
+                let o1 = if i + 1 < n { a(i, i + 1) } else { 0.0 };
+                let o2 = if i + 2 < n { a(i, i + 2) } else { 0.0 };
+                assert_eq!(b.off1(i).to_bits(), o1.to_bits(), "n={n} off1 {i}");
+                assert_eq!(b.off2(i).to_bits(), o2.to_bits(), "n={n} off2 {i}");
             }
         }
     }
