@@ -103,7 +103,9 @@ impl LmWorkspace {
             v.resize(n, 0.0);
         }
         self.ipvt.resize(n, 0);
-        self.gram.resize(n * n, 0.0);
+        // only problems tall enough for the normal equations use it
+        let gram = if m >= NORMAL_MIN_RATIO * n { n * n } else { 0 };
+        self.gram.resize(gram, 0.0);
     }
 }
 
@@ -943,30 +945,75 @@ mod tests {
         (ok, r, ip, ac, qtf)
     }
 
+    /// The QR route of lmder: R in `q`, then Qᵀf by the reflections.
+    fn householder(m: usize, n: usize, a: &[f64], f: &[f64]) -> (Vec<f64>, Vec<usize>, Vec<f64>) {
+        let mut q = a.to_vec();
+        let (mut ipq, mut rdq, mut acq, mut wa) =
+            (vec![0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        qrfac(m, n, &mut q, &mut ipq, &mut rdq, &mut acq, &mut wa);
+        let mut v = f.to_vec();
+        let mut qtf = vec![0.0; n];
+        for j in 0..n {
+            let ajj = q[j * m + j];
+            if ajj != 0.0 {
+                let col = q[j * m + j..(j + 1) * m].to_vec();
+                let sum = dot(&col, &v[j..m]);
+                axpy(-sum / ajj, &col, &mut v[j..m]);
+            }
+            q[j * m + j] = rdq[j];
+            qtf[j] = v[j];
+        }
+        (q, ipq, qtf)
+    }
+
+    proptest::proptest! {
+        /// Whenever the normal equations accept a Jacobian, their
+        /// Gauss–Newton step equals the Householder one, for random tall
+        /// matrices with column scales over six decades.
+        #[test]
+        fn accepted_normal_factorisations_give_the_qr_step(
+            m in 4usize..40,
+            n in 1usize..6,
+            seed in 0u64..1_000_000,
+        ) {
+            proptest::prop_assume!(m >= NORMAL_MIN_RATIO * n);
+            let mut rng = crate::SplitMix64::new(seed);
+            let mut a: Vec<f64> = (0..m * n).map(|_| rng.next_f64() - 0.5).collect();
+            for j in 0..n {
+                let s = 10f64.powf(6.0 * rng.next_f64() - 3.0);
+                a[j * m..(j + 1) * m].iter_mut().for_each(|v| *v *= s);
+            }
+            let f: Vec<f64> = (0..m).map(|_| rng.next_f64() - 0.5).collect();
+            let (ok, r, ip, _, qtf) = normal(m, n, &a, &f);
+            if ok {
+                let (q, ipq, qtfq) = householder(m, n, &a, &f);
+                let (sq, sn) = (
+                    gauss_newton(m, n, &q, &ipq, &qtfq),
+                    gauss_newton(m, n, &r, &ip, &qtf),
+                );
+                for j in 0..n {
+                    proptest::prop_assert!(
+                        (sq[j] - sn[j]).abs() <= 1e-9 * sq[j].abs().max(1e-300)
+                            + 1e-12 * sq.iter().fold(0.0f64, |x, v| x.max(v.abs())),
+                        "step {}: {} vs {}", j, sq[j], sn[j]
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn normal_factor_matches_the_householder_qr() {
         let (m, n) = (40, 5);
         let (a, f) = tall(m, n, false);
         // QR route: R, then Qᵀf by the reflections (as lmder does)
-        let mut q = a.clone();
-        let (mut ipq, mut rdq, mut acq, mut wa) =
-            (vec![0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-        qrfac(m, n, &mut q, &mut ipq, &mut rdq, &mut acq, &mut wa);
-        let mut v = f.clone();
-        let mut qtfq = vec![0.0; n];
-        for j in 0..n {
-            let ajj = q[j * m + j];
-            let col = q[j * m + j..(j + 1) * m].to_vec();
-            let sum = dot(&col, &v[j..m]);
-            axpy(-sum / ajj, &col, &mut v[j..m]);
-            q[j * m + j] = rdq[j];
-            qtfq[j] = v[j];
-        }
+        let (q, ipq, qtfq) = householder(m, n, &a, &f);
         // normal route
         let (ok, r, ip, ac, qtf) = normal(m, n, &a, &f);
         assert!(ok);
         for j in 0..n {
-            assert!((ac[j] / acq[j] - 1.0).abs() < 1e-13, "column norm {j}");
+            let norm = enorm(&a[j * m..(j + 1) * m]);
+            assert!((ac[j] / norm - 1.0).abs() < 1e-13, "column norm {j}");
         }
         // RᵀR = PᵀJᵀJP, entry by entry
         for p in 0..n {
