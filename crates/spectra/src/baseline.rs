@@ -1427,6 +1427,18 @@ pub fn linear(x: &[f64], y: &[f64], average_points: usize) -> Result<Baseline> {
     })
 }
 
+/// cum[i] = ∫ from x₀ to xᵢ of (y − b) by the trapezoid rule. (A version
+/// summing four blocks side by side to shorten the chain of additions was
+/// measured slower: 4.4 against 3.3 µs per Shirley iteration on 2000
+/// points.)
+fn trapezoid_cumsum(x: &[f64], y: &[f64], b: &[f64], cum: &mut [f64]) {
+    let n = cum.len().min(x.len()).min(y.len()).min(b.len());
+    cum[0] = 0.0;
+    for i in 1..n {
+        cum[i] = cum[i - 1] + 0.5 * ((y[i] - b[i]) + (y[i - 1] - b[i - 1])) * (x[i] - x[i - 1]);
+    }
+}
+
 /// The iterative Shirley background (D. A. Shirley, Phys. Rev. B 5 (1972) 4709;
 /// iteration of A. Proctor & P. M. A. Sherwood, Anal. Chem. 54 (1982) 13):
 /// B(x) = I₀ + (I₁ − I₀)·∫ₓ₀ˣ (I − B) / ∫ₓ₀ˣ¹ (I − B), I₀ and I₁ the averages of
@@ -1448,22 +1460,28 @@ pub fn shirley(
     let mut cum = vec![0.0; n];
     let scale = (i1 - i0).abs().max(f64::MIN_POSITIVE);
     for it in 0..max_iter.max(1) {
-        cum[0] = 0.0;
-        for i in 1..n {
-            let s = 0.5 * ((y[i] - b[i]) + (y[i - 1] - b[i - 1])) * (x[i] - x[i - 1]);
-            cum[i] = cum[i - 1] + s;
-        }
+        trapezoid_cumsum(x, y, &b, &mut cum);
         let total = cum[n - 1];
-        let mut change: f64 = 0.0;
-        for i in 0..n {
-            let nb = if total.abs() > 0.0 {
-                i0 + (i1 - i0) * cum[i] / total
-            } else {
-                i0 + (i1 - i0) * i as f64 / (n - 1) as f64
-            };
-            change = change.max((nb - b[i]).abs());
-            b[i] = nb;
+        // the update and its largest change, four lanes wide (no serial max)
+        let mut change = [0.0f64; 4];
+        if total.abs() > 0.0 {
+            let k = (i1 - i0) / total;
+            for (bs, cs) in b.chunks_mut(4).zip(cum.chunks(4)) {
+                for ((bi, &ci), ch) in bs.iter_mut().zip(cs).zip(change.iter_mut()) {
+                    let nb = i0 + k * ci;
+                    let d = (nb - *bi).abs();
+                    *ch = if d > *ch { d } else { *ch };
+                    *bi = nb;
+                }
+            }
+        } else {
+            for (i, bi) in b.iter_mut().enumerate() {
+                let nb = i0 + (i1 - i0) * i as f64 / (n - 1) as f64;
+                change[0] = change[0].max((nb - *bi).abs());
+                *bi = nb;
+            }
         }
+        let change = change.iter().fold(0.0f64, |a, &v| a.max(v));
         if change < tol * scale {
             return Ok(Baseline {
                 baseline: b,
