@@ -14,11 +14,20 @@ fn nist(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Writes `bytes` to `name` in this process's scratch directory and returns
+/// the path. Tests run in parallel and some share a file (`llto.xy`), so the
+/// file is written under a unique name and renamed into place: a reader sees
+/// the old or the new complete file, never a truncated one (a plain
+/// `fs::write` let one test read another's half-written file).
 fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
+    static SERIAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!("interphase-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
+    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staging = dir.join(format!(".{name}.{serial}.part"));
+    std::fs::write(&staging, bytes).unwrap();
+    std::fs::rename(&staging, &p).unwrap();
     p
 }
 
