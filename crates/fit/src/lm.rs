@@ -865,21 +865,32 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rosenbrock_converges() {
+    /// `lmder` on `f` from `x` (m residuals) with ftol = xtol = `tol`; the
+    /// outcome and the workspace it left.
+    fn minimise<F: LmFunction>(
+        f: &mut F,
+        x: &mut [f64],
+        m: usize,
+        tol: f64,
+    ) -> (LmOutcome, LmWorkspace) {
         let mut ws = LmWorkspace::default();
-        ws.resize(2, 2);
-        let mut x = [-1.2, 1.0];
-        let mut f = Rosen;
-        f.eval(&x, &mut ws.fvec);
+        ws.resize(m, x.len());
+        f.eval(x, &mut ws.fvec);
         let opt = LmCore {
-            ftol: 1e-12,
-            xtol: 1e-12,
+            ftol: tol,
+            xtol: tol,
             gtol: 0.0,
             max_eval: 1000,
             factor: 100.0,
         };
-        let out = lmder(&mut f, &mut x, &mut ws, opt);
+        let out = lmder(f, x, &mut ws, opt);
+        (out, ws)
+    }
+
+    #[test]
+    fn rosenbrock_converges() {
+        let mut x = [-1.2, 1.0];
+        let (out, _) = minimise(&mut Rosen, &mut x, 2, 1e-12);
         assert!(
             (x[0] - 1.0).abs() < 1e-10 && (x[1] - 1.0).abs() < 1e-10,
             "{x:?} {out:?}"
@@ -1080,19 +1091,8 @@ mod tests {
     fn tall_fits_take_the_normal_equations_and_converge() {
         let t: Vec<f64> = (0..30).map(|i| i as f64 * 0.2).collect();
         let y = t.iter().map(|t| 3.0 * (-0.7 * t).exp() + 0.5).collect();
-        let mut f = Decay(t, y);
-        let mut ws = LmWorkspace::default();
-        ws.resize(30, 3);
         let mut x = [1.0, 0.2, 0.0];
-        f.eval(&x, &mut ws.fvec);
-        let opt = LmCore {
-            ftol: 1e-14,
-            xtol: 1e-14,
-            gtol: 0.0,
-            max_eval: 1000,
-            factor: 100.0,
-        };
-        let out = lmder(&mut f, &mut x, &mut ws, opt);
+        let (out, ws) = minimise(&mut Decay(t, y), &mut x, 30, 1e-14);
         assert!(ws.normal, "{out:?}");
         for (got, want) in x.iter().zip([3.0, 0.7, 0.5]) {
             assert!((got - want).abs() < 1e-10, "{x:?} {out:?}");

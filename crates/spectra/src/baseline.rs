@@ -319,15 +319,15 @@ const TWO_WAY_MIN: usize = 16;
 
 impl Whittaker {
     fn new(n: usize, lam: f64) -> Self {
-        // the two-way solve stores positions up to n/2; the one-way all n
-        let len = if n < TWO_WAY_MIN { n } else { n / 2 + 2 };
+        // the one-way solve stores every row, the two-way one up to n/2
+        // (both run on the same system in the tests)
         Whittaker {
             n,
             lam,
             bands: Bands { n, lam },
-            inv_d: vec![[0.0; 2]; len],
-            l1: vec![[0.0; 2]; len],
-            g: vec![[0.0; 2]; len],
+            inv_d: vec![[0.0; 2]; n],
+            l1: vec![[0.0; 2]; n],
+            g: vec![[0.0; 2]; n],
         }
     }
 
@@ -397,10 +397,6 @@ impl Whittaker {
     /// recurrence carries one division per point).
     fn solve_one_way(&mut self, w: &[f64], y: &[f64], z: &mut [f64]) -> Result<()> {
         let n = self.n;
-        // sized for the two-way solve unless n is small (the tests use both)
-        for v in [&mut self.inv_d, &mut self.l1, &mut self.g] {
-            v.resize(n.max(v.len()), [0.0; 2]);
-        }
         let mut k = Carry::default();
         let mut watch = PivotWatch::new();
         for r in 0..n {
