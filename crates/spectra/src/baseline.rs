@@ -44,6 +44,38 @@ pub struct Baseline {
     pub converged: bool,
 }
 
+/// Whether every value is finite, in `LANES` partial sums of 0·v (0 for
+/// finite v, NaN for ±∞ and NaN) without an early exit, so that it
+/// vectorises; the exact position is searched only when it is false.
+fn all_finite(v: &[f64]) -> bool {
+    let mut acc = [0.0f64; LANES];
+    let chunks = v.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for j in 0..LANES {
+            acc[j] += c[j] * 0.0;
+        }
+    }
+    let tail: f64 = rest.iter().map(|&x| x * 0.0).sum();
+    acc.iter().sum::<f64>() + tail == 0.0
+}
+
+/// Number of i ≥ 1 with `v[i]` not strictly after `v[i−1]` in the direction
+/// `increasing`, counted in `LANES` lanes (no early exit, so it vectorises).
+fn monotonic_breaks(v: &[f64], increasing: bool) -> usize {
+    if v.len() < 2 {
+        return 0;
+    }
+    let (prev, next) = (&v[..v.len() - 1], &v[1..]);
+    let sign = if increasing { 1.0 } else { -1.0 };
+    let breaks = lane_sum(
+        prev,
+        next,
+        |a, b| if sign * (b - a) > 0.0 { 0.0 } else { 1.0 },
+    );
+    breaks as usize
+}
+
 fn check_data(what: &'static str, y: &[f64], min_len: usize) -> Result<()> {
     if y.len() < min_len {
         return Err(Error::Length {
@@ -53,14 +85,17 @@ fn check_data(what: &'static str, y: &[f64], min_len: usize) -> Result<()> {
             ),
         });
     }
-    if let Some((i, &v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::NonFinite {
+    if all_finite(y) {
+        return Ok(());
+    }
+    match y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        Some((i, &v)) => Err(Error::NonFinite {
             what,
             index: i,
             value: v,
-        });
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn check_xy(x: &[f64], y: &[f64], min_len: usize) -> Result<()> {
@@ -71,8 +106,12 @@ fn check_xy(x: &[f64], y: &[f64], min_len: usize) -> Result<()> {
             what: format!("x has {} points, y has {}", x.len(), y.len()),
         });
     }
-    // strictly monotonic (increasing or decreasing) x
+    // strictly monotonic (increasing or decreasing) x; x is finite here, so
+    // b − a > 0 is exactly b > a
     let increasing = x[1] > x[0];
+    if monotonic_breaks(x, increasing) == 0 {
+        return Ok(());
+    }
     let bad = (1..x.len()).find(|&i| {
         if increasing {
             x[i] <= x[i - 1]
@@ -319,15 +358,22 @@ const TWO_WAY_MIN: usize = 16;
 
 impl Whittaker {
     fn new(n: usize, lam: f64) -> Self {
-        // the one-way solve stores every row, the two-way one up to n/2
-        // (both run on the same system in the tests)
+        // the one-way solve stores every row, the two-way one at most n/2 + 1
+        // chain positions (half the memory, and half the page faults of a
+        // fresh call)
+        let rows = if n < TWO_WAY_MIN { n } else { n / 2 + 2 };
+        Self::with_rows(n, lam, rows)
+    }
+
+    /// A system whose chain storage holds `rows` positions.
+    fn with_rows(n: usize, lam: f64, rows: usize) -> Self {
         Whittaker {
             n,
             lam,
             bands: Bands { n, lam },
-            inv_d: vec![[0.0; 2]; n],
-            l1: vec![[0.0; 2]; n],
-            g: vec![[0.0; 2]; n],
+            inv_d: vec![[0.0; 2]; rows],
+            l1: vec![[0.0; 2]; rows],
+            g: vec![[0.0; 2]; rows],
         }
     }
 
@@ -1150,24 +1196,60 @@ pub fn snip(y: &[f64], max_half_window: usize, decreasing: bool, lls: bool) -> R
 
 // ------------------------------------------------------------------ polynomial family
 
+/// Most coefficients of a polynomial baseline (order ≤ 20).
+const MAX_K: usize = 21;
+
+/// Polynomial coefficients in the Legendre basis (the first k are used).
+type Coef = [f64; MAX_K];
+
+/// `$self.$method::<K, ...>($args)` with K = `$self.k` for k ≤ 6, and the
+/// `MAX_K` fallback (run-time column count) above.
+macro_rules! by_columns {
+    ($self:ident . $method:ident $(::<$($g:tt),*>)? ( $($arg:expr),* )) => {
+        match $self.k {
+            1 => $self.$method::<1 $($(, $g)*)?>($($arg),*),
+            2 => $self.$method::<2 $($(, $g)*)?>($($arg),*),
+            3 => $self.$method::<3 $($(, $g)*)?>($($arg),*),
+            4 => $self.$method::<4 $($(, $g)*)?>($($arg),*),
+            5 => $self.$method::<5 $($(, $g)*)?>($($arg),*),
+            6 => $self.$method::<6 $($(, $g)*)?>($($arg),*),
+            _ => $self.$method::<MAX_K $($(, $g)*)?>($($arg),*),
+        }
+    };
+}
+
 /// Weighted least-squares polynomial fits on x mapped to [−1, 1] (as
 /// pybaselines does) in the Legendre basis B: the coefficients are
 /// G⁻¹·Bᵀ(w∘y) with the k × k Gram matrix G = BᵀWB inverted once and reused
 /// for every right-hand side (the Legendre basis keeps G near diagonal on
 /// [−1, 1]).
+///
+/// B is stored in panels: for each block of two points, the k columns' two
+/// values one after the other (`panels[block·k + a]` = rows 2·block,
+/// 2·block + 1 of column a; a last half block is padded with zeros). A pass
+/// reads one contiguous block at a time, each column's pair is one SSE2
+/// register, and with the column count a compile-time constant (orders ≤ 5)
+/// the baseline, the data and the k moment sums stay in registers.
 struct PolyFit {
-    /// Legendre basis, column-major n × k.
-    basis: Vec<f64>,
-    /// w∘B column-major n × k, or `None` for unit weights (then B itself).
-    weighted: Option<Vec<f64>>,
+    /// B in panels (see the type's docs).
+    panels: Vec<F2>,
+    /// The weights in blocks of two (a padded lane 0), or `None` for unit
+    /// weights.
+    weights: Option<Vec<F2>>,
+    /// G, row-major k × k.
+    gram: Vec<f64>,
     /// G⁻¹, row-major k × k.
     ginv: Vec<f64>,
+    /// Σᵢ Bᵢₐ over all points, unweighted (the first row of the unit-weight
+    /// G, as B₀ = 1).
+    colsum: Coef,
     k: usize,
     n: usize,
 }
 
 impl PolyFit {
-    fn new(x: &[f64], w: &[f64], order: usize) -> Result<PolyFit> {
+    /// The basis on x with unit weights.
+    fn new(x: &[f64], order: usize) -> Result<PolyFit> {
         let (lo, hi) = x
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
@@ -1176,103 +1258,257 @@ impl PolyFit {
         let span = if hi > lo { hi - lo } else { 1.0 };
         let n = x.len();
         let k = order + 1;
-        // Legendre basis column by column: P₀ = 1, P₁ = t,
-        // P_j = ((2j − 1)·t·P_{j−1} − (j − 1)·P_{j−2})/j
-        let mut basis = vec![1.0; n * k];
-        if k > 1 {
-            for (b, &v) in basis[n..2 * n].iter_mut().zip(x) {
-                *b = 2.0 * (v - lo) / span - 1.0;
+        let scale = 2.0 / span;
+        // Legendre recurrence P₀ = 1, P₁ = t,
+        // P_j = ((2j − 1)·t·P_{j−1} − (j − 1)·P_{j−2})/j, both lanes at once
+        let rec: Vec<(f64, f64)> = (0..k)
+            .map(|j| {
+                let j = j.max(1) as f64;
+                ((2.0 * j - 1.0) / j, (j - 1.0) / j)
+            })
+            .collect();
+        let mut panels = vec![[0.0; 2]; n.div_ceil(2) * k];
+        for (xc, blk) in x.chunks(2).zip(panels.chunks_exact_mut(k)) {
+            // a padded lane repeats the last x, and is zeroed below
+            let xv = [xc[0], xc[xc.len() - 1]];
+            let t = lanes(|j| (xv[j] - lo) * scale - 1.0);
+            let (mut p2, mut p1) = ([0.0; 2], [1.0; 2]);
+            blk[0] = p1;
+            for (a, col) in blk.iter_mut().enumerate().skip(1) {
+                let (al, be) = rec[a];
+                let p = lanes(|j| al * t[j] * p1[j] - be * p2[j]);
+                *col = p;
+                (p2, p1) = (p1, p);
+            }
+            if xc.len() == 1 {
+                blk.iter_mut().for_each(|col| col[1] = 0.0);
             }
         }
-        for j in 2..k {
-            let (alpha, beta) = ((2 * j - 1) as f64 / j as f64, (j - 1) as f64 / j as f64);
-            let (done, rest) = basis.split_at_mut(j * n);
-            let (t, p1, p2) = (&done[n..2 * n], &done[(j - 1) * n..], &done[(j - 2) * n..]);
-            for (i, b) in rest[..n].iter_mut().enumerate() {
-                *b = alpha * t[i] * p1[i] - beta * p2[i];
-            }
-        }
-        let weighted = if w.iter().all(|&v| v.to_bits() == 1f64.to_bits()) {
-            None
-        } else {
-            Some(
-                basis
-                    .chunks_exact(n)
-                    .flat_map(|col| col.iter().zip(w).map(|(b, w)| b * w))
-                    .collect::<Vec<f64>>(),
-            )
+        let mut fit = PolyFit {
+            panels,
+            weights: None,
+            gram: Vec::new(),
+            ginv: Vec::new(),
+            colsum: [0.0; MAX_K],
+            k,
+            n,
         };
-        let wb = weighted.as_deref().unwrap_or(&basis);
-        // G = BᵀWB (symmetric: the upper triangle, mirrored)
-        let mut g = nalgebra::DMatrix::zeros(k, k);
+        fit.factor(order)?;
+        fit.colsum[..k].copy_from_slice(&fit.gram[..k]);
+        Ok(fit)
+    }
+
+    /// The same basis with the weights `w` (length n) instead.
+    fn reweighted(mut self, w: &[f64], order: usize) -> Result<PolyFit> {
+        self.weights = Some(
+            w.chunks(2)
+                .map(|c| [c[0], if c.len() == 2 { c[1] } else { 0.0 }])
+                .collect(),
+        );
+        self.factor(order)?;
+        Ok(self)
+    }
+
+    /// G = BᵀWB (the upper triangle, mirrored) and its inverse.
+    fn factor(&mut self, order: usize) -> Result<()> {
+        let k = self.k;
+        let g = by_columns!(self.gram_k());
+        let mut gm = nalgebra::DMatrix::zeros(k, k);
         for a in 0..k {
             for b in a..k {
-                let v = dot(&wb[a * n..(a + 1) * n], &basis[b * n..(b + 1) * n]);
-                g[(a, b)] = v;
-                g[(b, a)] = v;
+                let v = g[a * k + b][0] + g[a * k + b][1];
+                gm[(a, b)] = v;
+                gm[(b, a)] = v;
             }
         }
-        let ginv = g.try_inverse().ok_or_else(|| Error::Parameters {
+        self.gram = (0..k * k).map(|ab| gm[(ab / k, ab % k)]).collect();
+        let ginv = gm.try_inverse().ok_or_else(|| Error::Parameters {
             shape: "baseline",
             message: format!(
                 "polynomial of order {order} is not determined by the weighted points"
             ),
         })?;
-        let ginv = (0..k * k).map(|ab| ginv[(ab / k, ab % k)]).collect();
-        Ok(PolyFit {
-            basis,
-            weighted,
-            ginv,
-            k,
-            n,
-        })
+        self.ginv = (0..k * k).map(|ab| ginv[(ab / k, ab % k)]).collect();
+        Ok(())
     }
 
-    /// The fitted polynomial of `y` into `out`: k dot products, the k × k
-    /// solve, and the basis expansion eight points at a time.
-    fn fit_into(&self, y: &[f64], out: &mut [f64]) {
-        let (n, k) = (self.n, self.k);
-        let wb = self.weighted.as_deref().unwrap_or(&self.basis);
-        let mut m = [0.0f64; 21];
-        for (a, v) in m.iter_mut().enumerate().take(k) {
-            *v = dot(&wb[a * n..(a + 1) * n], y);
-        }
-        let mut coef = [0.0f64; 21];
-        for (a, c) in coef.iter_mut().enumerate().take(k) {
-            *c = dot(&self.ginv[a * k..(a + 1) * k], &m[..k]);
-        }
-        let out = &mut out[..n];
-        let mut chunks = out.chunks_exact_mut(LANES);
-        for (ci, o) in (&mut chunks).enumerate() {
-            let i = ci * LANES;
-            let mut acc = [0.0f64; LANES];
-            for (a, &c) in coef.iter().enumerate().take(k) {
-                let col = &self.basis[a * n + i..a * n + i + LANES];
-                for j in 0..LANES {
-                    acc[j] += c * col[j];
+    /// The lanes of G's entries (row-major k × k, upper triangle) with K
+    /// columns (see [`clip_k`](Self::clip_k)).
+    fn gram_k<const K: usize>(&self) -> Vec<F2> {
+        let k = Self::count::<K>(self.k);
+        let mut g = vec![[0.0f64; 2]; k * k];
+        for (i, blk) in self.panels.chunks_exact(k).enumerate() {
+            let w = self.weights.as_ref().map_or([1.0; 2], |w| w[i]);
+            for a in 0..k {
+                let wa = lanes(|j| w[j] * blk[a][j]);
+                for b in a..k {
+                    let s = &mut g[a * k + b];
+                    *s = lanes(|j| s[j] + wa[j] * blk[b][j]);
                 }
             }
-            o.copy_from_slice(&acc);
         }
-        let start = n - n % LANES;
-        for (i, o) in chunks.into_remainder().iter_mut().enumerate() {
-            *o = (0..k)
-                .map(|a| coef[a] * self.basis[a * n + start + i])
-                .sum();
+        g
+    }
+
+    /// Coefficients from the moments m = Bᵀ(w∘y): G⁻¹·m.
+    fn solve(&self, m: &Coef) -> Coef {
+        let k = self.k;
+        let mut c = [0.0; MAX_K];
+        for (a, v) in c.iter_mut().enumerate().take(k) {
+            *v = dot(&self.ginv[a * k..(a + 1) * k], &m[..k]);
+        }
+        c
+    }
+
+    /// cᵀGc: ‖B·c‖² for unit weights (Σ wᵢ (B·c)ᵢ² otherwise).
+    fn norm2(&self, c: &Coef) -> f64 {
+        let k = self.k;
+        let v: f64 = (0..k)
+            .map(|a| c[a] * dot(&self.gram[a * k..(a + 1) * k], &c[..k]))
+            .sum();
+        v.max(0.0)
+    }
+
+    /// The column count a K-specialised pass loops over: K itself (a
+    /// constant, so the loops unroll), or k at run time for the `MAX_K`
+    /// fallback.
+    #[inline(always)]
+    fn count<const K: usize>(k: usize) -> usize {
+        if K == MAX_K { k } else { K }
+    }
+
+    /// B·c + shift on one block.
+    #[inline(always)]
+    fn eval(blk: &[F2], c: &Coef, k: usize, shift: f64) -> F2 {
+        let mut b: F2 = [shift; 2];
+        for (col, &ca) in blk.iter().zip(c).take(k) {
+            b = lanes(|j| b[j] + ca * col[j]);
+        }
+        b
+    }
+
+    /// The moments Bᵀ(w∘y): the clipping pass with an infinite shift (which
+    /// leaves y as it is).
+    fn moments(&self, y: &mut [f64]) -> Coef {
+        self.clip_pass(&[0.0; MAX_K], f64::INFINITY, y)
+    }
+
+    /// y ← min(y, B·c + shift) and the moments Bᵀ(w∘y) of the clipped y, in one
+    /// pass: ModPoly's and IModPoly's iteration.
+    fn clip_pass(&self, c: &Coef, shift: f64, y: &mut [f64]) -> Coef {
+        match &self.weights {
+            None => by_columns!(self.clip_k::<false>(c, shift, y, &[])),
+            Some(w) => by_columns!(self.clip_k::<true>(c, shift, y, w)),
         }
     }
-}
 
-fn poly_fit(x: &[f64], y: &[f64], w: &[f64], order: usize) -> Result<Vec<f64>> {
-    let f = PolyFit::new(x, w, order)?;
-    let mut out = vec![0.0; x.len()];
-    f.fit_into(y, &mut out);
-    Ok(out)
+    /// [`clip_pass`](Self::clip_pass) with the column count a constant K (=
+    /// k, or `MAX_K` as the fallback for higher orders).
+    fn clip_k<const K: usize, const W: bool>(
+        &self,
+        c: &Coef,
+        shift: f64,
+        y: &mut [f64],
+        w: &[F2],
+    ) -> Coef {
+        let (n, k) = (self.n, Self::count::<K>(self.k));
+        let y = &mut y[..n];
+        let mut acc = [[0.0f64; 2]; K];
+        let mut blocks = self.panels.chunks_exact(k);
+        let mut pairs = y.chunks_exact_mut(2);
+        // unit weights: the data's own pairs (the weights are never read)
+        let mut wi = w.iter();
+        for (yc, blk) in (&mut pairs).zip(&mut blocks) {
+            let b = Self::eval(blk, c, k, shift);
+            let v = lanes(|j| if b[j] < yc[j] { b[j] } else { yc[j] });
+            yc.copy_from_slice(&v);
+            let wv = match (W, wi.next()) {
+                (true, Some(wb)) => lanes(|j| wb[j] * v[j]),
+                _ => v,
+            };
+            for (s, col) in acc.iter_mut().zip(blk).take(k) {
+                *s = lanes(|j| s[j] + col[j] * wv[j]);
+            }
+        }
+        if let ([v], Some(blk)) = (pairs.into_remainder(), blocks.next()) {
+            let b = Self::eval(blk, c, k, shift)[0];
+            if b < *v {
+                *v = b;
+            }
+            let wv = match (W, wi.next()) {
+                (true, Some(wb)) => wb[0] * *v,
+                _ => *v,
+            };
+            for (s, col) in acc.iter_mut().zip(blk).take(k) {
+                s[0] += col[0] * wv;
+            }
+        }
+        // through black_box: reduced in place, the sums were packed across
+        // columns with a shuffle per column and point
+        let acc = std::hint::black_box(acc);
+        let mut m = [0.0; MAX_K];
+        for (v, s) in m.iter_mut().zip(&acc).take(k) {
+            *v = s[0] + s[1];
+        }
+        m
+    }
+
+    /// Mean and population standard deviation of the residual y − B·c over
+    /// all points: the mean from Σy and the column sums, then Σ(r − mean)² in
+    /// one pass (the two-pass formula, as `np.std`).
+    fn residual_stats(&self, c: &Coef, y: &[f64]) -> (f64, f64) {
+        let n = self.n;
+        let sy = lane_sum(&y[..n], &y[..n], |a, _| a);
+        let sb: f64 = (0..self.k).map(|a| c[a] * self.colsum[a]).sum();
+        let mean = (sy - sb) / n as f64;
+        let s2 = by_columns!(self.var_k(c, y, mean));
+        (mean, (s2 / n as f64).sqrt())
+    }
+
+    /// Σ (y − B·c − mean)² with K columns (see [`clip_k`](Self::clip_k)).
+    fn var_k<const K: usize>(&self, c: &Coef, y: &[f64], mean: f64) -> f64 {
+        let (n, k) = (self.n, Self::count::<K>(self.k));
+        let y = &y[..n];
+        let mut s: F2 = [0.0; 2];
+        let mut blocks = self.panels.chunks_exact(k);
+        let pairs = y.chunks_exact(2);
+        let rest = pairs.remainder();
+        for (yc, blk) in pairs.zip(blocks.clone()) {
+            let b = Self::eval(blk, c, k, mean);
+            let r = lanes(|j| yc[j] - b[j]);
+            s = lanes(|j| s[j] + r[j] * r[j]);
+        }
+        if let ([v], Some(blk)) = (rest, blocks.next_back()) {
+            let r = v - Self::eval(blk, c, k, mean)[0];
+            s[0] += r * r;
+        }
+        s[0] + s[1]
+    }
+
+    /// The polynomial B·c.
+    fn expand(&self, c: &Coef) -> Vec<f64> {
+        let mut out = vec![0.0; self.n];
+        by_columns!(self.expand_k(c, &mut out));
+        out
+    }
+
+    /// [`expand`](Self::expand) with K columns (see [`clip_k`](Self::clip_k)).
+    fn expand_k<const K: usize>(&self, c: &Coef, out: &mut [f64]) {
+        let k = Self::count::<K>(self.k);
+        let mut blocks = self.panels.chunks_exact(k);
+        let mut pairs = out.chunks_exact_mut(2);
+        for (o, blk) in (&mut pairs).zip(blocks.clone()) {
+            o.copy_from_slice(&Self::eval(blk, c, k, 0.0));
+        }
+        if let ([o], Some(blk)) = (pairs.into_remainder(), blocks.next_back()) {
+            *o = Self::eval(blk, c, k, 0.0)[0];
+        }
+    }
 }
 
 fn poly_check(x: &[f64], y: &[f64], order: usize) -> Result<()> {
     check_xy(x, y, order + 2)?;
-    if order > 20 {
+    if order > MAX_K - 1 {
         return Err(Error::InvalidParameter {
             shape: "baseline",
             name: "poly_order",
@@ -1286,57 +1522,61 @@ fn poly_check(x: &[f64], y: &[f64], order: usize) -> Result<()> {
 /// A least-squares polynomial of degree `order` through all points.
 pub fn polynomial(x: &[f64], y: &[f64], order: usize) -> Result<Baseline> {
     poly_check(x, y, order)?;
+    let f = PolyFit::new(x, order)?;
     Ok(Baseline {
-        baseline: poly_fit(x, y, &vec![1.0; x.len()], order)?,
+        baseline: f.expand(&f.solve(&f.moments(&mut y.to_vec()))),
         iterations: 1,
         converged: true,
     })
 }
 
 /// ModPoly (C. A. Lieber & A. Mahadevan-Jansen, Appl. Spectrosc. 57 (2003) 1363):
-/// fit, clip the data to the fit, refit, until the baseline's relative change is
-/// below `tol` (pybaselines `modpoly`, defaults order 2, tol 1e-3, max_iter 250).
+/// fit, clip the data to the fit, refit, until the baseline's relative change
+/// ‖bₖ − bₖ₋₁‖₂/‖bₖ₋₁‖₂ is below `tol` (pybaselines `modpoly`, defaults order
+/// 2, tol 1e-3, max_iter 250).
+///
+/// Each iteration is one pass over the data: the current baseline is
+/// evaluated point by point, the data clipped to it, and the moments of the
+/// clipped data summed; the relative change is taken in coefficient space,
+/// ‖B·Δc‖² = ΔcᵀGΔc, so the baseline itself is expanded only at the end.
 pub fn modpoly(x: &[f64], y: &[f64], order: usize, tol: f64, max_iter: usize) -> Result<Baseline> {
     poly_check(x, y, order)?;
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
-    let fitter = PolyFit::new(x, &vec![1.0; x.len()], order)?;
+    let f = PolyFit::new(x, order)?;
     let mut yy = y.to_vec();
-    let mut base = vec![0.0; x.len()];
-    fitter.fit_into(&yy, &mut base);
-    let mut nb = vec![0.0; x.len()];
+    let mut c = f.solve(&f.moments(&mut yy));
     for it in 0..max_iter {
-        for (v, &b) in yy.iter_mut().zip(&base) {
-            *v = v.min(b);
+        let nc = f.solve(&f.clip_pass(&c, 0.0, &mut yy));
+        let mut dc = [0.0; MAX_K];
+        for (d, (a, b)) in dc.iter_mut().zip(nc.iter().zip(&c)) {
+            *d = a - b;
         }
-        fitter.fit_into(&yy, &mut nb);
-        let d = relative_difference(&base, &nb);
-        std::mem::swap(&mut base, &mut nb);
+        let d = f.norm2(&dc).sqrt() / f.norm2(&c).sqrt().max(f64::MIN_POSITIVE);
+        c = nc;
         if d < tol {
             return Ok(Baseline {
-                baseline: base,
+                baseline: f.expand(&c),
                 iterations: it + 1,
                 converged: true,
             });
         }
     }
     Ok(Baseline {
-        baseline: base,
+        baseline: f.expand(&c),
         iterations: max_iter,
         converged: false,
     })
 }
 
-/// Population standard deviation of the residuals a − b.
-fn std_dev(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len()) as f64;
-    let m = lane_sum(a, b, |x, y| x - y) / n;
-    (lane_sum(a, b, |x, y| (x - y - m) * (x - y - m)) / n).sqrt()
-}
-
 /// IModPoly (J. Zhao et al., Appl. Spectrosc. 61 (2007) 1225): like ModPoly but
 /// clipping at baseline + num_std·σ of the residual, with the initial peaks
-/// (points above the first fit + σ) masked out, stopped when σ's relative change
-/// is below `tol` (pybaselines `imodpoly`, defaults order 2, tol 1e-3, 250, 1).
+/// (points above the first fit + σ) masked out, stopped when σ's relative
+/// change |σₖ₋₁ − σₖ|/σₖ is below `tol` (pybaselines `imodpoly`, defaults
+/// order 2, tol 1e-3, 250, 1).
+///
+/// Each iteration is two passes over the data: clip and sum the moments
+/// (as in [`modpoly`]), then the residual's mean and σ from the new
+/// coefficients; the baseline is expanded only at the end.
 pub fn imodpoly(
     x: &[f64],
     y: &[f64],
@@ -1348,33 +1588,31 @@ pub fn imodpoly(
     poly_check(x, y, order)?;
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
     param("num_std", num_std, num_std >= 0.0, "must be finite and ≥ 0")?;
-    let n = x.len();
-    let mut w = vec![1.0; n];
+    let f = PolyFit::new(x, order)?;
     let mut yy = y.to_vec();
-    let mut base = poly_fit(x, &yy, &w, order)?;
-    let mut dev = std_dev(&yy, &base);
-    for i in 0..n {
-        if base[i] + dev < yy[i] {
-            w[i] = 0.0;
-        }
-    }
+    let mut c = f.solve(&f.moments(&mut yy));
+    let base = f.expand(&c);
+    let (_, mut dev) = f.residual_stats(&c, &yy);
+    let w: Vec<f64> = yy
+        .iter()
+        .zip(&base)
+        .map(|(&v, &b)| if b + dev < v { 0.0 } else { 1.0 })
+        .collect();
     if w.iter().filter(|&&v| v > 0.0).count() < order + 1 {
         return Err(Error::Parameters {
             shape: "baseline",
             message: "IModPoly masked too many points".into(),
         });
     }
-    let fitter = PolyFit::new(x, &w, order)?;
+    let f = f.reweighted(&w, order)?;
     for it in 0..max_iter {
-        for (v, &b) in yy.iter_mut().zip(&base) {
-            *v = v.min(b + num_std * dev);
-        }
-        fitter.fit_into(&yy, &mut base);
-        let nd = std_dev(&yy, &base);
-        let d = (nd - dev).abs() / dev.abs().max(f64::MIN_POSITIVE);
+        c = f.solve(&f.clip_pass(&c, num_std * dev, &mut yy));
+        let (_, nd) = f.residual_stats(&c, &yy);
+        // pybaselines: relative_difference(new_deviation, deviation)
+        let d = (dev - nd).abs() / nd.abs().max(f64::MIN_POSITIVE);
         if d < tol {
             return Ok(Baseline {
-                baseline: base,
+                baseline: f.expand(&c),
                 iterations: it + 1,
                 converged: true,
             });
@@ -1382,7 +1620,7 @@ pub fn imodpoly(
         dev = nd;
     }
     Ok(Baseline {
-        baseline: base,
+        baseline: f.expand(&c),
         iterations: max_iter,
         converged: false,
     })
@@ -1706,7 +1944,8 @@ mod tests {
                 let y: Vec<f64> = (0..n)
                     .map(|i| (i as f64 * 0.05).sin() * 100.0 + u())
                     .collect();
-                let mut sys = Whittaker::new(n, lam);
+                // storage for every row: the one-way solve runs on it too
+                let mut sys = Whittaker::with_rows(n, lam, n);
                 let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
                 sys.solve_one_way(&w, &y, &mut a).unwrap();
                 sys.solve_two_way(&w, &y, &mut b).unwrap();
@@ -1792,6 +2031,121 @@ mod tests {
                 sys.solve(&vec![0.0; n], &vec![1.0; n], &mut z).is_err(),
                 "n = {n}"
             );
+        }
+    }
+
+    /// A seeded uniform generator on [0, 1) for the polynomial tests.
+    fn uniform(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// Weighted least squares in the monomial basis of t ∈ [−1, 1] by SVD:
+    /// the fitted values, as the independent check of `PolyFit`.
+    fn direct_fit(x: &[f64], y: &[f64], w: &[f64], order: usize) -> Vec<f64> {
+        let (lo, hi) = (x[0], x[x.len() - 1]);
+        let n = x.len();
+        let t: Vec<f64> = x
+            .iter()
+            .map(|&v| 2.0 * (v - lo) / (hi - lo) - 1.0)
+            .collect();
+        let a = nalgebra::DMatrix::from_fn(n, order + 1, |i, j| w[i].sqrt() * t[i].powi(j as i32));
+        let b = nalgebra::DVector::from_fn(n, |i, _| w[i].sqrt() * y[i]);
+        let c = a.svd(true, true).solve(&b, 1e-14).unwrap();
+        (0..n)
+            .map(|i| (0..=order).map(|j| c[j] * t[i].powi(j as i32)).sum())
+            .collect()
+    }
+
+    #[test]
+    fn polynomial_panels_fit_like_direct_least_squares() {
+        // odd and even n (a half block at the end), orders on both sides of
+        // the K-specialised range (k ≤ 6) and the fallback, 0/1 and general
+        // weights
+        let mut u = uniform(99);
+        for &n in &[9usize, 10, 23, 64, 301] {
+            for &order in &[0usize, 1, 3, 5, 6, 8] {
+                if order + 2 > n {
+                    continue;
+                }
+                let mut x = vec![0.0];
+                for i in 1..n {
+                    x.push(x[i - 1] + 0.2 + u());
+                }
+                let y: Vec<f64> = x
+                    .iter()
+                    .map(|&v| 50.0 + (0.3 * v).sin() * 10.0 + u())
+                    .collect();
+                // fitted values of y (about 50 ± 10) within 6e-8
+                let check = |f: &PolyFit, w: &[f64], what: &str| {
+                    let got = f.expand(&f.solve(&f.moments(&mut y.clone())));
+                    let want = direct_fit(&x, &y, w, order);
+                    for (g, w) in got.iter().zip(&want) {
+                        assert!(
+                            (g - w).abs() < 6e-8,
+                            "{what} n {n} order {order}: {g} vs {w}"
+                        );
+                    }
+                };
+                let f = PolyFit::new(&x, order).unwrap();
+                check(&f, &vec![1.0; n], "unit");
+                let wts: Vec<f64> = (0..n)
+                    .map(|i| if i % 3 == 1 { 0.0 } else { 0.5 + u() })
+                    .collect();
+                if wts.iter().filter(|&&v| v > 0.0).count() <= order {
+                    continue; // not determined (IModPoly checks this first)
+                }
+                let f = f.reweighted(&wts, order).unwrap();
+                check(&f, &wts, "weighted");
+                // the column sums stay the unweighted ones
+                let s0: f64 = f.colsum[0];
+                assert!((s0 - n as f64).abs() < 1e-9, "{s0}");
+            }
+        }
+    }
+
+    #[test]
+    fn clipping_pass_and_residual_statistics_match_plain_loops() {
+        let mut u = uniform(7);
+        for &n in &[9usize, 10, 257] {
+            for &order in &[1usize, 4, 7] {
+                let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
+                let y: Vec<f64> = (0..n).map(|_| 100.0 + 10.0 * u()).collect();
+                let f = PolyFit::new(&x, order).unwrap();
+                let mut c = f.solve(&f.moments(&mut y.clone()));
+                c[0] -= 2.0;
+                let b = f.expand(&c);
+                let shift = 1.5;
+                // clip: y ← min(y, b + shift), then the moments of the result
+                let mut got_y = y.clone();
+                let m = f.clip_pass(&c, shift, &mut got_y);
+                let want_y: Vec<f64> = y.iter().zip(&b).map(|(&v, &p)| v.min(p + shift)).collect();
+                assert_eq!(got_y, want_y, "n {n} order {order}");
+                let want_m = f.moments(&mut want_y.clone());
+                for a in 0..=order {
+                    assert!((m[a] - want_m[a]).abs() < 1e-9 * want_m[a].abs().max(1.0));
+                }
+                // the residual's mean and population σ, as numpy's two passes
+                let r: Vec<f64> = got_y.iter().zip(&b).map(|(v, p)| v - p).collect();
+                let mean = r.iter().sum::<f64>() / n as f64;
+                let sd = (r.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+                let (gm, gs) = f.residual_stats(&c, &got_y);
+                assert!((gm - mean).abs() < 1e-10 * 100.0, "{gm} vs {mean}");
+                assert!((gs - sd).abs() < 1e-10 * sd, "{gs} vs {sd}");
+                // ModPoly's change in coefficient space is the baseline's
+                let mut c2 = c;
+                c2[1] += 0.25;
+                let mut dc = [0.0; MAX_K];
+                dc[1] = 0.25;
+                let b2 = f.expand(&c2);
+                let direct: f64 = b.iter().zip(&b2).map(|(p, q)| (p - q).powi(2)).sum();
+                assert!((f.norm2(&dc) - direct).abs() < 1e-9 * direct);
+            }
         }
     }
 }

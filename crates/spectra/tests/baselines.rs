@@ -16,6 +16,15 @@ fn max_rel(a: &[f64], b: &[f64]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// The iteration count pybaselines reported for `method`.
+fn iterations(method: &str) -> usize {
+    refs::ITERATIONS
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map(|&(_, n)| n)
+        .unwrap_or_else(|| panic!("no reference count for {method}"))
+}
+
 fn x() -> Vec<f64> {
     (0..refs::Y.len()).map(|i| i as f64).collect()
 }
@@ -73,6 +82,10 @@ fn whittaker_baselines_match_pybaselines() {
         max_rel(&c.baseline, &refs::AIRPLS),
         c.iterations
     );
+    // the same number of iterations as pybaselines (its tol_history length)
+    assert_eq!(a.iterations, iterations("asls"));
+    assert_eq!(b.iterations, iterations("arpls"));
+    assert_eq!(c.iterations, iterations("airpls"));
 }
 
 #[test]
@@ -114,6 +127,8 @@ fn polynomial_baselines_match_pybaselines() {
         max_rel(&i.baseline, &refs::IMODPOLY),
         i.iterations
     );
+    assert_eq!(m.iterations, iterations("modpoly"));
+    assert_eq!(i.iterations, iterations("imodpoly"));
     // an exact polynomial is reproduced
     let y: Vec<f64> = xs.iter().map(|&t| 1.0 + 0.5 * t - 1e-3 * t * t).collect();
     let p = polynomial(&xs, &y, 2).unwrap();

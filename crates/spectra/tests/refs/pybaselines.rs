@@ -4824,3 +4824,11 @@ pub const IMODPOLY: [f64; 600] = [
     142.2411597345294,
     142.77519934814995,
 ];
+/// Iterations pybaselines took (the length of its `tol_history`).
+pub const ITERATIONS: [(&str, usize); 5] = [
+    ("asls", 6),
+    ("arpls", 12),
+    ("airpls", 4),
+    ("modpoly", 12),
+    ("imodpoly", 20),
+];
