@@ -136,6 +136,55 @@ fn polynomial_baselines_match_pybaselines() {
 }
 
 #[test]
+fn polynomial_family_reproduces_exact_polynomials_at_edge_sizes() {
+    // the fewest points an order allows (order + 2), odd and even counts, the
+    // column counts the kernels specialise (k ≤ 6) and the fallback, and a
+    // decreasing x axis: data that are a polynomial of the order come back
+    // unchanged from all three methods (nothing to clip, σ = 0)
+    for order in [0usize, 1, 2, 5, 6, 9, 20] {
+        for n in [order + 2, order + 3, 2 * order + 5, 101] {
+            for decreasing in [false, true] {
+                let x: Vec<f64> = (0..n)
+                    .map(|i| {
+                        let t = i as f64 / (n - 1) as f64;
+                        let t = if decreasing { 1.0 - t } else { t };
+                        3.0 + 2.0 * t
+                    })
+                    .collect();
+                // Σ tʲ/(j+1) on t mapped to [−1, 1]: exactly representable by
+                // the fit's basis, no larger than a few units
+                let y: Vec<f64> = x
+                    .iter()
+                    .map(|&v| {
+                        let t = v - 4.0;
+                        (0..=order).map(|j| t.powi(j as i32) / (j + 1) as f64).sum()
+                    })
+                    .collect();
+                let what = format!("order {order}, n {n}, decreasing {decreasing}");
+                let p = polynomial(&x, &y, order).unwrap();
+                assert!(max_rel(&p.baseline, &y) < 1e-9, "polynomial {what}");
+                let m = modpoly(&x, &y, order, 1e-3, 250).unwrap();
+                assert!(max_rel(&m.baseline, &y) < 1e-9, "modpoly {what}");
+                assert!(m.converged && m.iterations == 1, "modpoly {what}");
+                // IModPoly masks the points above fit + σ, and σ is rounding
+                // noise here, so which points go is chance: on the small
+                // sizes that can leave too few (an error that says so)
+                match imodpoly(&x, &y, order, 1e-3, 250, 1.0) {
+                    Ok(i) => {
+                        assert!(max_rel(&i.baseline, &y) < 1e-9, "imodpoly {what}");
+                        assert!(i.converged, "imodpoly {what}");
+                    }
+                    Err(e) => {
+                        assert!(n < 101, "imodpoly {what}: {e}");
+                        assert!(e.to_string().contains("masked too many"), "{e}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn shirley_properties() {
     // a Gaussian peak on a step: the Shirley background meets both ends, is monotone
     // and its step is proportional to the cumulative peak area
