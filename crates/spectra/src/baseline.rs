@@ -1233,6 +1233,25 @@ const MAX_K: usize = 21;
 /// Polynomial coefficients in the Legendre basis (the first k are used).
 type Coef = [f64; MAX_K];
 
+/// Points per block of the polynomial panels.
+const PL: usize = 4;
+
+/// One block's values of one column (or of the weights, or of sums).
+type Pb = [f64; PL];
+
+/// `f` applied lane by lane over a block.
+#[inline(always)]
+fn pl(f: impl Fn(usize) -> f64) -> Pb {
+    [f(0), f(1), f(2), f(3)]
+}
+
+/// The lanes' sum in a fixed order, ((0 + 1) + (2 + 3)), the same on every
+/// instruction set.
+#[inline(always)]
+fn hsum(s: Pb) -> f64 {
+    (s[0] + s[1]) + (s[2] + s[3])
+}
+
 /// `$self.$method::<K, ...>($args)` with K = `$self.k` for k ≤ 6, and the
 /// `MAX_K` fallback (run-time column count) above.
 macro_rules! by_columns {
@@ -1255,18 +1274,19 @@ macro_rules! by_columns {
 /// for every right-hand side (the Legendre basis keeps G near diagonal on
 /// [−1, 1]).
 ///
-/// B is stored in panels: for each block of two points, the k columns' two
-/// values one after the other (`panels[block·k + a]` = rows 2·block,
-/// 2·block + 1 of column a; a last half block is padded with zeros). A pass
-/// reads one contiguous block at a time, each column's pair is one SSE2
-/// register, and with the column count a compile-time constant (orders ≤ 5)
-/// the baseline, the data and the k moment sums stay in registers.
+/// B is stored in panels: for each block of `PL` = 4 points, the k columns'
+/// four values one after the other (`panels[block·k + a]` = rows
+/// 4·block..4·block + 4 of column a; a last partial block is padded with
+/// zeros). A pass reads one contiguous block at a time, each column's four
+/// values are one AVX2 register (two SSE2 ones), and with the column count a
+/// compile-time constant (orders ≤ 5) the baseline, the data and the k
+/// moment sums stay in registers.
 struct PolyFit {
     /// B in panels (see the type's docs).
-    panels: Vec<F2>,
-    /// The weights in blocks of two (a padded lane 0), or `None` for unit
+    panels: Vec<Pb>,
+    /// The weights in blocks of `PL` (padded with zeros), or `None` for unit
     /// weights.
-    weights: Option<Vec<F2>>,
+    weights: Option<Vec<Pb>>,
     /// G, row-major k × k.
     gram: Vec<f64>,
     /// G⁻¹, row-major k × k.
@@ -1280,6 +1300,7 @@ struct PolyFit {
 
 impl PolyFit {
     /// The basis on x with unit weights.
+    #[inline(always)]
     fn new(x: &[f64], order: usize) -> Result<PolyFit> {
         let (lo, hi) = x
             .iter()
@@ -1291,28 +1312,28 @@ impl PolyFit {
         let k = order + 1;
         let scale = 2.0 / span;
         // Legendre recurrence P₀ = 1, P₁ = t,
-        // P_j = ((2j − 1)·t·P_{j−1} − (j − 1)·P_{j−2})/j, both lanes at once
+        // P_j = ((2j − 1)·t·P_{j−1} − (j − 1)·P_{j−2})/j, all lanes at once
         let rec: Vec<(f64, f64)> = (0..k)
             .map(|j| {
                 let j = j.max(1) as f64;
                 ((2.0 * j - 1.0) / j, (j - 1.0) / j)
             })
             .collect();
-        let mut panels = vec![[0.0; 2]; n.div_ceil(2) * k];
-        for (xc, blk) in x.chunks(2).zip(panels.chunks_exact_mut(k)) {
-            // a padded lane repeats the last x, and is zeroed below
-            let xv = [xc[0], xc[xc.len() - 1]];
-            let t = lanes(|j| (xv[j] - lo) * scale - 1.0);
-            let (mut p2, mut p1) = ([0.0; 2], [1.0; 2]);
+        let mut panels = vec![[0.0; PL]; n.div_ceil(PL) * k];
+        for (xc, blk) in x.chunks(PL).zip(panels.chunks_exact_mut(k)) {
+            // padded lanes repeat the last x, and are zeroed below
+            let xv = pl(|j| xc[j.min(xc.len() - 1)]);
+            let t = pl(|j| (xv[j] - lo) * scale - 1.0);
+            let (mut p2, mut p1) = ([0.0; PL], [1.0; PL]);
             blk[0] = p1;
             for (a, col) in blk.iter_mut().enumerate().skip(1) {
                 let (al, be) = rec[a];
-                let p = lanes(|j| al * t[j] * p1[j] - be * p2[j]);
+                let p = pl(|j| al * t[j] * p1[j] - be * p2[j]);
                 *col = p;
                 (p2, p1) = (p1, p);
             }
-            if xc.len() == 1 {
-                blk.iter_mut().for_each(|col| col[1] = 0.0);
+            for col in blk.iter_mut() {
+                col[xc.len()..].fill(0.0);
             }
         }
         let mut fit = PolyFit {
@@ -1330,10 +1351,11 @@ impl PolyFit {
     }
 
     /// The same basis with the weights `w` (length n) instead.
+    #[inline(always)]
     fn reweighted(mut self, w: &[f64], order: usize) -> Result<PolyFit> {
         self.weights = Some(
-            w.chunks(2)
-                .map(|c| [c[0], if c.len() == 2 { c[1] } else { 0.0 }])
+            w.chunks(PL)
+                .map(|c| pl(|j| c.get(j).copied().unwrap_or(0.0)))
                 .collect(),
         );
         self.factor(order)?;
@@ -1341,13 +1363,14 @@ impl PolyFit {
     }
 
     /// G = BᵀWB (the upper triangle, mirrored) and its inverse.
+    #[inline(always)]
     fn factor(&mut self, order: usize) -> Result<()> {
         let k = self.k;
         let g = by_columns!(self.gram_k());
         let mut gm = nalgebra::DMatrix::zeros(k, k);
         for a in 0..k {
             for b in a..k {
-                let v = g[a * k + b][0] + g[a * k + b][1];
+                let v = hsum(g[a * k + b]);
                 gm[(a, b)] = v;
                 gm[(b, a)] = v;
             }
@@ -1365,16 +1388,17 @@ impl PolyFit {
 
     /// The lanes of G's entries (row-major k × k, upper triangle) with K
     /// columns (see [`clip_k`](Self::clip_k)).
-    fn gram_k<const K: usize>(&self) -> Vec<F2> {
+    #[inline(always)]
+    fn gram_k<const K: usize>(&self) -> Vec<Pb> {
         let k = Self::count::<K>(self.k);
-        let mut g = vec![[0.0f64; 2]; k * k];
+        let mut g = vec![[0.0f64; PL]; k * k];
         for (i, blk) in self.panels.chunks_exact(k).enumerate() {
-            let w = self.weights.as_ref().map_or([1.0; 2], |w| w[i]);
+            let w = self.weights.as_ref().map_or([1.0; PL], |w| w[i]);
             for a in 0..k {
-                let wa = lanes(|j| w[j] * blk[a][j]);
+                let wa = pl(|j| w[j] * blk[a][j]);
                 for b in a..k {
                     let s = &mut g[a * k + b];
-                    *s = lanes(|j| s[j] + wa[j] * blk[b][j]);
+                    *s = pl(|j| s[j] + wa[j] * blk[b][j]);
                 }
             }
         }
@@ -1382,6 +1406,7 @@ impl PolyFit {
     }
 
     /// Coefficients from the moments m = Bᵀ(w∘y): G⁻¹·m.
+    #[inline(always)]
     fn solve(&self, m: &Coef) -> Coef {
         let k = self.k;
         let mut c = [0.0; MAX_K];
@@ -1392,6 +1417,7 @@ impl PolyFit {
     }
 
     /// cᵀGc: ‖B·c‖² for unit weights (Σ wᵢ (B·c)ᵢ² otherwise).
+    #[inline(always)]
     fn norm2(&self, c: &Coef) -> f64 {
         let k = self.k;
         let v: f64 = (0..k)
@@ -1410,68 +1436,76 @@ impl PolyFit {
 
     /// B·c + shift on one block.
     #[inline(always)]
-    fn eval(blk: &[F2], c: &Coef, k: usize, shift: f64) -> F2 {
-        let mut b: F2 = [shift; 2];
+    fn eval(blk: &[Pb], c: &Coef, k: usize, shift: f64) -> Pb {
+        let mut b: Pb = [shift; PL];
         for (col, &ca) in blk.iter().zip(c).take(k) {
-            b = lanes(|j| b[j] + ca * col[j]);
+            b = pl(|j| b[j] + ca * col[j]);
         }
         b
     }
 
     /// The moments Bᵀ(w∘y): the clipping pass with an infinite shift (which
-    /// leaves y as it is).
-    fn moments(&self, y: &mut [f64]) -> Coef {
-        self.clip_pass(&[0.0; MAX_K], f64::INFINITY, y)
+    /// copies y as it is).
+    #[inline(always)]
+    fn moments(&self, y: &[f64]) -> Coef {
+        let mut copy = vec![0.0; self.n];
+        self.clip_pass(&[0.0; MAX_K], f64::INFINITY, y, &mut copy)
     }
 
-    /// y ← min(y, B·c + shift) and the moments Bᵀ(w∘y) of the clipped y, in one
-    /// pass: ModPoly's and IModPoly's iteration.
-    fn clip_pass(&self, c: &Coef, shift: f64, y: &mut [f64]) -> Coef {
+    /// dst = min(src, B·c + shift) and the moments Bᵀ(w∘dst), in one pass:
+    /// ModPoly's and IModPoly's iteration. (Into a second buffer, not in
+    /// place: in place, LLVM stores only the clipped lanes, with a masked
+    /// store that is slow on AMD's cores.)
+    #[inline(always)]
+    fn clip_pass(&self, c: &Coef, shift: f64, src: &[f64], dst: &mut [f64]) -> Coef {
         match &self.weights {
-            None => by_columns!(self.clip_k::<false>(c, shift, y, &[])),
-            Some(w) => by_columns!(self.clip_k::<true>(c, shift, y, w)),
+            None => by_columns!(self.clip_k::<false>(c, shift, src, dst, &[])),
+            Some(w) => by_columns!(self.clip_k::<true>(c, shift, src, dst, w)),
         }
     }
 
     /// [`clip_pass`](Self::clip_pass) with the column count a constant K (=
     /// k, or `MAX_K` as the fallback for higher orders).
+    #[inline(always)]
     fn clip_k<const K: usize, const W: bool>(
         &self,
         c: &Coef,
         shift: f64,
-        y: &mut [f64],
-        w: &[F2],
+        src: &[f64],
+        dst: &mut [f64],
+        w: &[Pb],
     ) -> Coef {
         let (n, k) = (self.n, Self::count::<K>(self.k));
-        let y = &mut y[..n];
-        let mut acc = [[0.0f64; 2]; K];
+        let (src, dst) = (&src[..n], &mut dst[..n]);
+        let mut acc = [[0.0f64; PL]; K];
         let mut blocks = self.panels.chunks_exact(k);
-        let mut pairs = y.chunks_exact_mut(2);
-        // unit weights: the data's own pairs (the weights are never read)
+        let srcs = src.chunks_exact(PL);
+        let src_rest = srcs.remainder();
+        let mut dsts = dst.chunks_exact_mut(PL);
+        // unit weights: the weights are never read
         let mut wi = w.iter();
-        for (yc, blk) in (&mut pairs).zip(&mut blocks) {
+        for ((yc, oc), blk) in srcs.zip(&mut dsts).zip(&mut blocks) {
             let b = Self::eval(blk, c, k, shift);
-            let v = lanes(|j| if b[j] < yc[j] { b[j] } else { yc[j] });
-            yc.copy_from_slice(&v);
+            let v = pl(|j| if b[j] < yc[j] { b[j] } else { yc[j] });
+            oc.copy_from_slice(&v);
             let wv = match (W, wi.next()) {
-                (true, Some(wb)) => lanes(|j| wb[j] * v[j]),
+                (true, Some(wb)) => pl(|j| wb[j] * v[j]),
                 _ => v,
             };
             for (s, col) in acc.iter_mut().zip(blk).take(k) {
-                *s = lanes(|j| s[j] + col[j] * wv[j]);
+                *s = pl(|j| s[j] + col[j] * wv[j]);
             }
         }
-        if let ([v], Some(blk)) = (pairs.into_remainder(), blocks.next()) {
-            let b = Self::eval(blk, c, k, shift)[0];
-            if b < *v {
-                *v = b;
-            }
-            let wv = match (W, wi.next()) {
-                (true, Some(wb)) => wb[0] * *v,
-                _ => *v,
-            };
-            for (s, col) in acc.iter_mut().zip(blk).take(k) {
-                s[0] += col[0] * wv;
+        let rest = dsts.into_remainder();
+        if let (false, Some(blk)) = (rest.is_empty(), blocks.next()) {
+            let b = Self::eval(blk, c, k, shift);
+            let wb = if W { wi.next().copied() } else { None };
+            for (j, (o, &v)) in rest.iter_mut().zip(src_rest).enumerate() {
+                *o = if b[j] < v { b[j] } else { v };
+                let wv = wb.map_or(*o, |wb| wb[j] * *o);
+                for (s, col) in acc.iter_mut().zip(blk).take(k) {
+                    s[j] += col[j] * wv;
+                }
             }
         }
         // through black_box: reduced in place, the sums were packed across
@@ -1479,7 +1513,7 @@ impl PolyFit {
         let acc = std::hint::black_box(acc);
         let mut m = [0.0; MAX_K];
         for (v, s) in m.iter_mut().zip(&acc).take(k) {
-            *v = s[0] + s[1];
+            *v = hsum(*s);
         }
         m
     }
@@ -1487,6 +1521,7 @@ impl PolyFit {
     /// Mean and population standard deviation of the residual y − B·c over
     /// all points: the mean from Σy and the column sums, then Σ(r − mean)² in
     /// one pass (the two-pass formula, as `np.std`).
+    #[inline(always)]
     fn residual_stats(&self, c: &Coef, y: &[f64]) -> (f64, f64) {
         let n = self.n;
         let sy = lane_sum(&y[..n], &y[..n], |a, _| a);
@@ -1497,26 +1532,30 @@ impl PolyFit {
     }
 
     /// Σ (y − B·c − mean)² with K columns (see [`clip_k`](Self::clip_k)).
+    #[inline(always)]
     fn var_k<const K: usize>(&self, c: &Coef, y: &[f64], mean: f64) -> f64 {
         let (n, k) = (self.n, Self::count::<K>(self.k));
         let y = &y[..n];
-        let mut s: F2 = [0.0; 2];
+        let mut s: Pb = [0.0; PL];
         let mut blocks = self.panels.chunks_exact(k);
-        let pairs = y.chunks_exact(2);
+        let pairs = y.chunks_exact(PL);
         let rest = pairs.remainder();
         for (yc, blk) in pairs.zip(blocks.clone()) {
             let b = Self::eval(blk, c, k, mean);
-            let r = lanes(|j| yc[j] - b[j]);
-            s = lanes(|j| s[j] + r[j] * r[j]);
+            let r = pl(|j| yc[j] - b[j]);
+            s = pl(|j| s[j] + r[j] * r[j]);
         }
-        if let ([v], Some(blk)) = (rest, blocks.next_back()) {
-            let r = v - Self::eval(blk, c, k, mean)[0];
-            s[0] += r * r;
+        if let (false, Some(blk)) = (rest.is_empty(), blocks.next_back()) {
+            let b = Self::eval(blk, c, k, mean);
+            for (j, &v) in rest.iter().enumerate() {
+                s[j] += (v - b[j]) * (v - b[j]);
+            }
         }
-        s[0] + s[1]
+        hsum(std::hint::black_box(s))
     }
 
     /// The polynomial B·c.
+    #[inline(always)]
     fn expand(&self, c: &Coef) -> Vec<f64> {
         let mut out = vec![0.0; self.n];
         by_columns!(self.expand_k(c, &mut out));
@@ -1524,15 +1563,18 @@ impl PolyFit {
     }
 
     /// [`expand`](Self::expand) with K columns (see [`clip_k`](Self::clip_k)).
+    #[inline(always)]
     fn expand_k<const K: usize>(&self, c: &Coef, out: &mut [f64]) {
         let k = Self::count::<K>(self.k);
         let mut blocks = self.panels.chunks_exact(k);
-        let mut pairs = out.chunks_exact_mut(2);
+        let mut pairs = out.chunks_exact_mut(PL);
         for (o, blk) in (&mut pairs).zip(blocks.clone()) {
             o.copy_from_slice(&Self::eval(blk, c, k, 0.0));
         }
-        if let ([o], Some(blk)) = (pairs.into_remainder(), blocks.next_back()) {
-            *o = Self::eval(blk, c, k, 0.0)[0];
+        let rest = pairs.into_remainder();
+        if let (false, Some(blk)) = (rest.is_empty(), blocks.next_back()) {
+            let b = Self::eval(blk, c, k, 0.0);
+            rest.copy_from_slice(&b[..rest.len()]);
         }
     }
 }
@@ -1552,10 +1594,19 @@ fn poly_check(x: &[f64], y: &[f64], order: usize) -> Result<()> {
 
 /// A least-squares polynomial of degree `order` through all points.
 pub fn polynomial(x: &[f64], y: &[f64], order: usize) -> Result<Baseline> {
+    wide(
+        #[inline(always)]
+        || polynomial_with(x, y, order),
+    )
+}
+
+/// [`polynomial`] for whichever instruction set `wide` compiles it.
+#[inline(always)]
+fn polynomial_with(x: &[f64], y: &[f64], order: usize) -> Result<Baseline> {
     poly_check(x, y, order)?;
     let f = PolyFit::new(x, order)?;
     Ok(Baseline {
-        baseline: f.expand(&f.solve(&f.moments(&mut y.to_vec()))),
+        baseline: f.expand(&f.solve(&f.moments(y))),
         iterations: 1,
         converged: true,
     })
@@ -1571,13 +1622,23 @@ pub fn polynomial(x: &[f64], y: &[f64], order: usize) -> Result<Baseline> {
 /// clipped data summed; the relative change is taken in coefficient space,
 /// ‖B·Δc‖² = ΔcᵀGΔc, so the baseline itself is expanded only at the end.
 pub fn modpoly(x: &[f64], y: &[f64], order: usize, tol: f64, max_iter: usize) -> Result<Baseline> {
+    wide(
+        #[inline(always)]
+        || modpoly_with(x, y, order, tol, max_iter),
+    )
+}
+
+/// [`modpoly`] for whichever instruction set `wide` compiles it.
+#[inline(always)]
+fn modpoly_with(x: &[f64], y: &[f64], order: usize, tol: f64, max_iter: usize) -> Result<Baseline> {
     poly_check(x, y, order)?;
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
     let f = PolyFit::new(x, order)?;
-    let mut yy = y.to_vec();
-    let mut c = f.solve(&f.moments(&mut yy));
+    let (mut yy, mut next) = (y.to_vec(), vec![0.0; y.len()]);
+    let mut c = f.solve(&f.moments(&yy));
     for it in 0..max_iter {
-        let nc = f.solve(&f.clip_pass(&c, 0.0, &mut yy));
+        let nc = f.solve(&f.clip_pass(&c, 0.0, &yy, &mut next));
+        std::mem::swap(&mut yy, &mut next);
         let mut dc = [0.0; MAX_K];
         for (d, (a, b)) in dc.iter_mut().zip(nc.iter().zip(&c)) {
             *d = a - b;
@@ -1616,12 +1677,27 @@ pub fn imodpoly(
     max_iter: usize,
     num_std: f64,
 ) -> Result<Baseline> {
+    wide(
+        #[inline(always)]
+        || imodpoly_with((x, y, order), tol, max_iter, num_std),
+    )
+}
+
+/// [`imodpoly`] for whichever instruction set `wide` compiles it (the data
+/// and the order as one tuple).
+#[inline(always)]
+fn imodpoly_with(
+    (x, y, order): (&[f64], &[f64], usize),
+    tol: f64,
+    max_iter: usize,
+    num_std: f64,
+) -> Result<Baseline> {
     poly_check(x, y, order)?;
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
     param("num_std", num_std, num_std >= 0.0, "must be finite and ≥ 0")?;
     let f = PolyFit::new(x, order)?;
-    let mut yy = y.to_vec();
-    let mut c = f.solve(&f.moments(&mut yy));
+    let (mut yy, mut next) = (y.to_vec(), vec![0.0; y.len()]);
+    let mut c = f.solve(&f.moments(&yy));
     let base = f.expand(&c);
     let (_, mut dev) = f.residual_stats(&c, &yy);
     let w: Vec<f64> = yy
@@ -1637,7 +1713,8 @@ pub fn imodpoly(
     }
     let f = f.reweighted(&w, order)?;
     for it in 0..max_iter {
-        c = f.solve(&f.clip_pass(&c, num_std * dev, &mut yy));
+        c = f.solve(&f.clip_pass(&c, num_std * dev, &yy, &mut next));
+        std::mem::swap(&mut yy, &mut next);
         let (_, nd) = f.residual_stats(&c, &yy);
         // pybaselines: relative_difference(new_deviation, deviation)
         let d = (dev - nd).abs() / nd.abs().max(f64::MIN_POSITIVE);
@@ -2114,7 +2191,7 @@ mod tests {
                     .collect();
                 // fitted values of y (about 50 ± 10) within 6e-8
                 let check = |f: &PolyFit, w: &[f64], what: &str| {
-                    let got = f.expand(&f.solve(&f.moments(&mut y.clone())));
+                    let got = f.expand(&f.solve(&f.moments(&y)));
                     let want = direct_fit(&x, &y, w, order);
                     for (g, w) in got.iter().zip(&want) {
                         assert!(
@@ -2148,16 +2225,16 @@ mod tests {
                 let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
                 let y: Vec<f64> = (0..n).map(|_| 100.0 + 10.0 * u()).collect();
                 let f = PolyFit::new(&x, order).unwrap();
-                let mut c = f.solve(&f.moments(&mut y.clone()));
+                let mut c = f.solve(&f.moments(&y));
                 c[0] -= 2.0;
                 let b = f.expand(&c);
                 let shift = 1.5;
                 // clip: y ← min(y, b + shift), then the moments of the result
                 let mut got_y = y.clone();
-                let m = f.clip_pass(&c, shift, &mut got_y);
+                let m = f.clip_pass(&c, shift, &y, &mut got_y);
                 let want_y: Vec<f64> = y.iter().zip(&b).map(|(&v, &p)| v.min(p + shift)).collect();
                 assert_eq!(got_y, want_y, "n {n} order {order}");
-                let want_m = f.moments(&mut want_y.clone());
+                let want_m = f.moments(&want_y);
                 for a in 0..=order {
                     assert!((m[a] - want_m[a]).abs() < 1e-9 * want_m[a].abs().max(1.0));
                 }
@@ -2186,6 +2263,7 @@ mod tests {
         // arithmetic and its order are the same, so the bits are too (on a
         // CPU without AVX2 both sides run the plain build)
         let mut u = uniform(3);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for n in [3usize, 17, 2000, 2001] {
             let y: Vec<f64> = (0..n)
                 .map(|i| 100.0 + 20.0 * (i as f64 / 90.0).sin() + 5.0 * u())
@@ -2193,8 +2271,34 @@ mod tests {
             for (h, dec, lls) in [(40, false, false), (7, true, false), (12, false, true)] {
                 let a = snip(&y, h, dec, lls).unwrap();
                 let b = snip_with(&y, h, dec, lls).unwrap();
-                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&a.baseline), bits(&b.baseline), "snip n {n} h {h}");
+            }
+            let x: Vec<f64> = (0..n).map(|i| 0.5 * i as f64).collect();
+            for order in [1usize, 3, 8] {
+                if n < order + 2 {
+                    continue;
+                }
+                let pairs = [
+                    (
+                        modpoly(&x, &y, order, 1e-3, 250),
+                        modpoly_with(&x, &y, order, 1e-3, 250),
+                    ),
+                    (
+                        imodpoly(&x, &y, order, 1e-3, 250, 1.0),
+                        imodpoly_with((&x, &y, order), 1e-3, 250, 1.0),
+                    ),
+                    (polynomial(&x, &y, order), polynomial_with(&x, &y, order)),
+                ];
+                for (a, b) in pairs {
+                    match (a, b) {
+                        (Ok(a), Ok(b)) => {
+                            assert_eq!(bits(&a.baseline), bits(&b.baseline), "n {n} order {order}");
+                            assert_eq!(a.iterations, b.iterations);
+                        }
+                        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                        _ => panic!("one path failed, the other did not: n {n} order {order}"),
+                    }
+                }
             }
             let z: Vec<f64> = y.iter().map(|v| v - 3.0 + u()).collect();
             let plain = NegStats::of(&y, &z, 0.5);
