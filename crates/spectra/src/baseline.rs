@@ -1449,15 +1449,15 @@ impl PolyFit {
     #[inline(always)]
     fn moments(&self, y: &[f64]) -> Coef {
         let mut copy = vec![0.0; self.n];
-        self.clip_pass(&[0.0; MAX_K], f64::INFINITY, y, &mut copy)
+        self.clip_pass(&[0.0; MAX_K], f64::INFINITY, y, &mut copy).0
     }
 
-    /// dst = min(src, B·c + shift) and the moments Bᵀ(w∘dst), in one pass:
-    /// ModPoly's and IModPoly's iteration. (Into a second buffer, not in
+    /// dst = min(src, B·c + shift), the moments Bᵀ(w∘dst) and Σ dst, in one
+    /// pass: ModPoly's and IModPoly's iteration. (Into a second buffer, not in
     /// place: in place, LLVM stores only the clipped lanes, with a masked
     /// store that is slow on AMD's cores.)
     #[inline(always)]
-    fn clip_pass(&self, c: &Coef, shift: f64, src: &[f64], dst: &mut [f64]) -> Coef {
+    fn clip_pass(&self, c: &Coef, shift: f64, src: &[f64], dst: &mut [f64]) -> (Coef, f64) {
         match &self.weights {
             None => by_columns!(self.clip_k::<false>(c, shift, src, dst, &[])),
             Some(w) => by_columns!(self.clip_k::<true>(c, shift, src, dst, w)),
@@ -1474,10 +1474,12 @@ impl PolyFit {
         src: &[f64],
         dst: &mut [f64],
         w: &[Pb],
-    ) -> Coef {
+    ) -> (Coef, f64) {
         let (n, k) = (self.n, Self::count::<K>(self.k));
         let (src, dst) = (&src[..n], &mut dst[..n]);
         let mut acc = [[0.0f64; PL]; K];
+        // Σ dst: with unit weights the first moment (B₀ = 1), else its own sum
+        let mut tot: Pb = [0.0; PL];
         let mut blocks = self.panels.chunks_exact(k);
         let srcs = src.chunks_exact(PL);
         let src_rest = srcs.remainder();
@@ -1489,7 +1491,10 @@ impl PolyFit {
             let v = pl(|j| if b[j] < yc[j] { b[j] } else { yc[j] });
             oc.copy_from_slice(&v);
             let wv = match (W, wi.next()) {
-                (true, Some(wb)) => pl(|j| wb[j] * v[j]),
+                (true, Some(wb)) => {
+                    tot = pl(|j| tot[j] + v[j]);
+                    pl(|j| wb[j] * v[j])
+                }
                 _ => v,
             };
             for (s, col) in acc.iter_mut().zip(blk).take(k) {
@@ -1502,6 +1507,7 @@ impl PolyFit {
             let wb = if W { wi.next().copied() } else { None };
             for (j, (o, &v)) in rest.iter_mut().zip(src_rest).enumerate() {
                 *o = if b[j] < v { b[j] } else { v };
+                tot[j] += *o;
                 let wv = wb.map_or(*o, |wb| wb[j] * *o);
                 for (s, col) in acc.iter_mut().zip(blk).take(k) {
                     s[j] += col[j] * wv;
@@ -1510,21 +1516,20 @@ impl PolyFit {
         }
         // through black_box: reduced in place, the sums were packed across
         // columns with a shuffle per column and point
-        let acc = std::hint::black_box(acc);
+        let (acc, tot) = std::hint::black_box((acc, tot));
         let mut m = [0.0; MAX_K];
         for (v, s) in m.iter_mut().zip(&acc).take(k) {
             *v = hsum(*s);
         }
-        m
+        (m, if W { hsum(tot) } else { m[0] })
     }
 
     /// Mean and population standard deviation of the residual y − B·c over
-    /// all points: the mean from Σy and the column sums, then Σ(r − mean)² in
+    /// all points: the mean from Σy (`sy`) and the column sums, then Σ(r − mean)² in
     /// one pass (the two-pass formula, as `np.std`).
     #[inline(always)]
-    fn residual_stats(&self, c: &Coef, y: &[f64]) -> (f64, f64) {
+    fn residual_stats(&self, c: &Coef, y: &[f64], sy: f64) -> (f64, f64) {
         let n = self.n;
-        let sy = lane_sum(&y[..n], &y[..n], |a, _| a);
         let sb: f64 = (0..self.k).map(|a| c[a] * self.colsum[a]).sum();
         let mean = (sy - sb) / n as f64;
         let s2 = by_columns!(self.var_k(c, y, mean));
@@ -1637,7 +1642,7 @@ fn modpoly_with(x: &[f64], y: &[f64], order: usize, tol: f64, max_iter: usize) -
     let (mut yy, mut next) = (y.to_vec(), vec![0.0; y.len()]);
     let mut c = f.solve(&f.moments(&yy));
     for it in 0..max_iter {
-        let nc = f.solve(&f.clip_pass(&c, 0.0, &yy, &mut next));
+        let nc = f.solve(&f.clip_pass(&c, 0.0, &yy, &mut next).0);
         std::mem::swap(&mut yy, &mut next);
         let mut dc = [0.0; MAX_K];
         for (d, (a, b)) in dc.iter_mut().zip(nc.iter().zip(&c)) {
@@ -1697,9 +1702,11 @@ fn imodpoly_with(
     param("num_std", num_std, num_std >= 0.0, "must be finite and ≥ 0")?;
     let f = PolyFit::new(x, order)?;
     let (mut yy, mut next) = (y.to_vec(), vec![0.0; y.len()]);
-    let mut c = f.solve(&f.moments(&yy));
+    let m = f.moments(&yy);
+    let mut c = f.solve(&m);
     let base = f.expand(&c);
-    let (_, mut dev) = f.residual_stats(&c, &yy);
+    // (unit weights: the first moment is Σy)
+    let (_, mut dev) = f.residual_stats(&c, &yy, m[0]);
     let w: Vec<f64> = yy
         .iter()
         .zip(&base)
@@ -1713,9 +1720,10 @@ fn imodpoly_with(
     }
     let f = f.reweighted(&w, order)?;
     for it in 0..max_iter {
-        c = f.solve(&f.clip_pass(&c, num_std * dev, &yy, &mut next));
+        let (m, sy) = f.clip_pass(&c, num_std * dev, &yy, &mut next);
+        c = f.solve(&m);
         std::mem::swap(&mut yy, &mut next);
-        let (_, nd) = f.residual_stats(&c, &yy);
+        let (_, nd) = f.residual_stats(&c, &yy, sy);
         // pybaselines: relative_difference(new_deviation, deviation)
         let d = (dev - nd).abs() / nd.abs().max(f64::MIN_POSITIVE);
         if d < tol {
@@ -2231,7 +2239,26 @@ mod tests {
                 let shift = 1.5;
                 // clip: y ← min(y, b + shift), then the moments of the result
                 let mut got_y = y.clone();
-                let m = f.clip_pass(&c, shift, &y, &mut got_y);
+                let (m, sy) = f.clip_pass(&c, shift, &y, &mut got_y);
+                let want_sy: f64 = got_y.iter().sum();
+                assert!((sy - want_sy).abs() < 1e-9 * want_sy.abs());
+                // with weights (IModPoly's mask) Σ dst is its own sum, unweighted
+                let mask: Vec<f64> = (0..n).map(|i| (i % 3 != 0) as u8 as f64).collect();
+                if mask.iter().sum::<f64>() > order as f64 + 1.0 {
+                    let g = PolyFit::new(&x, order)
+                        .unwrap()
+                        .reweighted(&mask, order)
+                        .unwrap();
+                    let mut dst = vec![0.0; n];
+                    let (gm, gsy) = g.clip_pass(&c, shift, &y, &mut dst);
+                    assert_eq!(dst, got_y);
+                    assert!((gsy - want_sy).abs() < 1e-9 * want_sy.abs());
+                    let masked: Vec<f64> = dst.iter().zip(&mask).map(|(v, w)| v * w).collect();
+                    let want_gm = f.moments(&masked);
+                    for a in 0..=order {
+                        assert!((gm[a] - want_gm[a]).abs() < 1e-9 * want_gm[a].abs().max(1.0));
+                    }
+                }
                 let want_y: Vec<f64> = y.iter().zip(&b).map(|(&v, &p)| v.min(p + shift)).collect();
                 assert_eq!(got_y, want_y, "n {n} order {order}");
                 let want_m = f.moments(&want_y);
@@ -2242,7 +2269,7 @@ mod tests {
                 let r: Vec<f64> = got_y.iter().zip(&b).map(|(v, p)| v - p).collect();
                 let mean = r.iter().sum::<f64>() / n as f64;
                 let sd = (r.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
-                let (gm, gs) = f.residual_stats(&c, &got_y);
+                let (gm, gs) = f.residual_stats(&c, &got_y, sy);
                 assert!((gm - mean).abs() < 1e-10 * 100.0, "{gm} vs {mean}");
                 assert!((gs - sd).abs() < 1e-10 * sd, "{gs} vs {sd}");
                 // ModPoly's change in coefficient space is the baseline's
