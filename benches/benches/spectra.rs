@@ -1,6 +1,6 @@
 //! Spectra workloads of the performance issue: the Ti 2p model fit (two Voigt
 //! doublets with shared widths on an active Shirley background, 1000 points)
-//! and the baselines arPLS, AsLS, SNIP and Shirley on the 2000-point
+//! and the baselines arPLS, AsLS, SNIP, Shirley, ModPoly and IModPoly on the 2000-point
 //! comparison spectrum (the data of benches/compare/pybaselines_compare.py).
 
 use std::hint::black_box;
@@ -8,7 +8,9 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use interphase_benches::{TI2P_IMAGE_MODEL, compare_spectrum, ti2p_clean};
 use interphase_spectra::Spectrum;
-use interphase_spectra::baseline::{WhittakerOptions, arpls, asls, shirley, snip};
+use interphase_spectra::baseline::{
+    WhittakerOptions, arpls, asls, imodpoly, modpoly, shirley, snip,
+};
 use interphase_spectra::model::{PeakFitOptions, PeakModel};
 
 fn ti2p_1000() -> (PeakModel, Spectrum) {
@@ -54,6 +56,12 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("baseline/shirley_2000pts", |b| {
         b.iter(|| shirley(&x, black_box(&y), 5, 1e-6, 100).unwrap())
+    });
+    c.bench_function("baseline/modpoly_2000pts", |b| {
+        b.iter(|| modpoly(&x, black_box(&y), 3, 1e-3, 250).unwrap())
+    });
+    c.bench_function("baseline/imodpoly_2000pts", |b| {
+        b.iter(|| imodpoly(&x, black_box(&y), 3, 1e-3, 250, 1.0).unwrap())
     });
 }
 
