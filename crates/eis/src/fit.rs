@@ -241,6 +241,10 @@ struct Cnls<'a> {
     log: Vec<bool>,
 }
 
+/// Parameters up to which the CNLS residuals and Jacobian keep their
+/// per-step buffers on the stack.
+const STACK: usize = 32;
+
 impl<'a> Cnls<'a> {
     fn new(circuit: &'a Circuit, freq: &[f64], data: &'a [C], w: Vec<f64>, log: Vec<bool>) -> Self {
         Cnls {
@@ -259,7 +263,6 @@ impl<'a> Cnls<'a> {
     /// element phases, on the stack for circuits of up to `STACK` parameters
     /// (the solver evaluates this at every step).
     fn with_natural<R>(&self, q: &[f64], f: impl FnOnce(&[f64], &[C]) -> R) -> R {
-        const STACK: usize = 32;
         let fill = |p: &mut [f64], ph: &mut [C]| {
             for ((v, &x), &l) in p.iter_mut().zip(q).zip(&self.log) {
                 *v = if l { x.exp() } else { x };
@@ -301,7 +304,7 @@ impl Problem for Cnls<'_> {
         self.with_natural(q, |p, ph| {
             let n = self.omega.len();
             let m = p.len();
-            let (mut stack, mut heap) = ([C::new(0.0, 0.0); 32], Vec::new());
+            let (mut stack, mut heap) = ([C::new(0.0, 0.0); STACK], Vec::new());
             let g: &mut [C] = if m <= stack.len() {
                 &mut stack[..m]
             } else {
