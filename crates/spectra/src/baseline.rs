@@ -1255,6 +1255,132 @@ fn hsum(s: Pb) -> f64 {
     (s[0] + s[1]) + (s[2] + s[3])
 }
 
+/// Four-lane f64 arithmetic for the polynomial kernels: [`Plain`] arrays
+/// (which the compiler vectorises as it sees fit: SSE2 pairs in the default
+/// build) or, on x86-64 CPUs with AVX2 and FMA (detected at run time), `pulp`'s
+/// V3 token, with one 256-bit register per block.
+///
+/// Every operation is one IEEE operation per lane, with no fused
+/// multiply-add, so both give the same bits. The explicit registers exist
+/// because the vectoriser's choices for the arrays depended on unrelated code
+/// in the same function: neutral changes moved IModPoly between 52 and 61 µs,
+/// and once had the moment sums packed across columns with a shuffle per
+/// point.
+trait Quad: Copy {
+    /// Four lanes.
+    type V: Copy;
+    /// v in every lane.
+    fn splat(self, v: f64) -> Self::V;
+    /// The lanes from an array.
+    fn load(self, v: Pb) -> Self::V;
+    /// The lanes as an array.
+    fn lanes(self, v: Self::V) -> Pb;
+    /// a + b.
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    /// a − b.
+    fn sub(self, a: Self::V, b: Self::V) -> Self::V;
+    /// a · b.
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `if a < b { a } else { b }` lane by lane (b where either is NaN).
+    fn min(self, a: Self::V, b: Self::V) -> Self::V;
+}
+
+/// [`Quad`] on plain arrays.
+#[derive(Clone, Copy)]
+struct Plain;
+
+impl Quad for Plain {
+    type V = Pb;
+    #[inline(always)]
+    fn splat(self, v: f64) -> Pb {
+        [v; PL]
+    }
+    #[inline(always)]
+    fn load(self, v: Pb) -> Pb {
+        v
+    }
+    #[inline(always)]
+    fn lanes(self, v: Pb) -> Pb {
+        v
+    }
+    #[inline(always)]
+    fn add(self, a: Pb, b: Pb) -> Pb {
+        pl(|j| a[j] + b[j])
+    }
+    #[inline(always)]
+    fn sub(self, a: Pb, b: Pb) -> Pb {
+        pl(|j| a[j] - b[j])
+    }
+    #[inline(always)]
+    fn mul(self, a: Pb, b: Pb) -> Pb {
+        pl(|j| a[j] * b[j])
+    }
+    #[inline(always)]
+    fn min(self, a: Pb, b: Pb) -> Pb {
+        pl(|j| if a[j] < b[j] { a[j] } else { b[j] })
+    }
+}
+
+/// [`Quad`] in AVX registers (`vminpd` is `a < b ? a : b`, as
+/// [`Plain::min`]).
+#[cfg(target_arch = "x86_64")]
+impl Quad for pulp::x86::V3 {
+    type V = pulp::f64x4;
+    #[inline(always)]
+    fn splat(self, v: f64) -> pulp::f64x4 {
+        self.splat_f64x4(v)
+    }
+    #[inline(always)]
+    fn load(self, v: Pb) -> pulp::f64x4 {
+        pulp::cast(v)
+    }
+    #[inline(always)]
+    fn lanes(self, v: pulp::f64x4) -> Pb {
+        pulp::cast(v)
+    }
+    #[inline(always)]
+    fn add(self, a: pulp::f64x4, b: pulp::f64x4) -> pulp::f64x4 {
+        self.add_f64x4(a, b)
+    }
+    #[inline(always)]
+    fn sub(self, a: pulp::f64x4, b: pulp::f64x4) -> pulp::f64x4 {
+        self.sub_f64x4(a, b)
+    }
+    #[inline(always)]
+    fn mul(self, a: pulp::f64x4, b: pulp::f64x4) -> pulp::f64x4 {
+        self.mul_f64x4(a, b)
+    }
+    #[inline(always)]
+    fn min(self, a: pulp::f64x4, b: pulp::f64x4) -> pulp::f64x4 {
+        self.min_f64x4(a, b)
+    }
+}
+
+/// `$body` with `$q` the widest [`Quad`] this CPU runs: inside
+/// `V3::vectorize` (compiled for AVX2 + FMA) where the CPU has them, as
+/// [`Plain`] otherwise. `$body` is compiled twice, once per token.
+macro_rules! with_quad {
+    (|$q:ident| $body:expr) => {{
+        #[cfg(target_arch = "x86_64")]
+        let out = match pulp::x86::V3::try_new() {
+            Some($q) => wide(
+                #[inline(always)]
+                || $body,
+            ),
+            None => {
+                let $q = Plain;
+                $body
+            }
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let out = {
+            let $q = Plain;
+            $body
+        };
+        out
+    }};
+}
+
 /// `$self.$method::<K, ...>($args)` with K = `$self.k` for k ≤ 6, and the
 /// `MAX_K` fallback (run-time column count) above.
 macro_rules! by_columns {
@@ -1281,10 +1407,15 @@ macro_rules! by_columns {
 /// four values one after the other (`panels[block·k + a]` = rows
 /// 4·block..4·block + 4 of column a; a last partial block is padded with
 /// zeros). A pass reads one contiguous block at a time, each column's four
-/// values are one AVX2 register (two SSE2 ones), and with the column count a
+/// values are one [`Quad`] register, and with the column count a
 /// compile-time constant (orders ≤ 5) the baseline, the data and the k
-/// moment sums stay in registers.
-struct PolyFit {
+/// moment sums stay in registers. The passes index the blocks (`as_chunks`
+/// and `i·k..(i + 1)·k`) rather than zip chunk iterators: with the iterators
+/// the block length reached the loop only when LLVM inlined their
+/// constructors, which it did or not depending on the rest of the function.
+struct PolyFit<Q: Quad> {
+    /// The arithmetic.
+    q: Q,
     /// B in panels (see the type's docs).
     panels: Vec<Pb>,
     /// The weights in blocks of `PL` (padded with zeros), or `None` for unit
@@ -1301,61 +1432,91 @@ struct PolyFit {
     n: usize,
 }
 
-impl PolyFit {
-    /// The basis on x with unit weights.
+impl<Q: Quad> PolyFit<Q> {
+    /// The basis on x with unit weights. x must be strictly monotonic (as
+    /// `check_xy` ensures), so its range is that of its end points.
     #[inline(always)]
-    fn new(x: &[f64], order: usize) -> Result<PolyFit> {
-        let (lo, hi) = x
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
-        let span = if hi > lo { hi - lo } else { 1.0 };
+    fn new(q: Q, x: &[f64], order: usize) -> Result<PolyFit<Q>> {
         let n = x.len();
-        let k = order + 1;
-        let scale = 2.0 / span;
-        // Legendre recurrence P₀ = 1, P₁ = t,
-        // P_j = ((2j − 1)·t·P_{j−1} − (j − 1)·P_{j−2})/j, all lanes at once
-        let rec: Vec<(f64, f64)> = (0..k)
-            .map(|j| {
-                let j = j.max(1) as f64;
-                ((2.0 * j - 1.0) / j, (j - 1.0) / j)
-            })
-            .collect();
-        let mut panels = vec![[0.0; PL]; n.div_ceil(PL) * k];
-        for (xc, blk) in x.chunks(PL).zip(panels.chunks_exact_mut(k)) {
-            // padded lanes repeat the last x, and are zeroed below
-            let xv = pl(|j| xc[j.min(xc.len() - 1)]);
-            let t = pl(|j| (xv[j] - lo) * scale - 1.0);
-            let (mut p2, mut p1) = ([0.0; PL], [1.0; PL]);
-            blk[0] = p1;
-            for (a, col) in blk.iter_mut().enumerate().skip(1) {
-                let (al, be) = rec[a];
-                let p = pl(|j| al * t[j] * p1[j] - be * p2[j]);
-                *col = p;
-                (p2, p1) = (p1, p);
-            }
-            for col in blk.iter_mut() {
-                col[xc.len()..].fill(0.0);
-            }
-        }
+        let (a, b) = (x[0], x[n - 1]);
+        let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+        let span = if hi > lo { hi - lo } else { 1.0 };
         let mut fit = PolyFit {
-            panels,
+            q,
+            panels: Vec::new(),
             weights: None,
             gram: Vec::new(),
             ginv: Vec::new(),
             colsum: [0.0; MAX_K],
-            k,
+            k: order + 1,
             n,
         };
+        fit.panels = by_columns!(fit.basis_k(x, lo, 2.0 / span));
         fit.factor(order)?;
+        let k = fit.k;
         fit.colsum[..k].copy_from_slice(&fit.gram[..k]);
         Ok(fit)
     }
 
+    /// The panels of B (see the type's docs) with K columns (see
+    /// [`clip_k`](Self::clip_k)): the Legendre recurrence P₀ = 1, P₁ = t,
+    /// P_j = ((2j − 1)/j·t·P_{j−1} − (j − 1)/j·P_{j−2}) on t = (x − lo)·scale − 1,
+    /// all four lanes of a block at once; a last partial block's padding
+    /// lanes are zero.
+    #[inline(always)]
+    fn basis_k<const K: usize>(&self, x: &[f64], lo: f64, scale: f64) -> Vec<Pb> {
+        let (q, k) = (self.q, Self::count::<K>(self.k));
+        let mut rec = [(q.splat(0.0), q.splat(0.0)); K];
+        for (j, r) in rec.iter_mut().enumerate().take(k).skip(1) {
+            let j = j as f64;
+            *r = (q.splat((2.0 * j - 1.0) / j), q.splat((j - 1.0) / j));
+        }
+        // (no closures in the kernels: one that LLVM did not inline ran
+        // without the AVX target features, calling each intrinsic)
+        let map = [q.splat(lo), q.splat(scale), q.splat(1.0)];
+        let mut panels = vec![[0.0; PL]; self.n.div_ceil(PL) * k];
+        let (quads, rest) = x[..self.n].as_chunks::<PL>();
+        for (i, xc) in quads.iter().enumerate() {
+            self.legendre::<K>(Self::t(q, *xc, map), &rec, &mut panels[i * k..(i + 1) * k]);
+        }
+        if !rest.is_empty() {
+            // padding lanes at t(lo) = −1, zeroed after
+            let xc = pl(|j| rest.get(j).copied().unwrap_or(x[0].min(x[self.n - 1])));
+            let blk = &mut panels[quads.len() * k..];
+            self.legendre::<K>(Self::t(q, xc, map), &rec, blk);
+            for col in blk.iter_mut() {
+                col[rest.len()..].fill(0.0);
+            }
+        }
+        panels
+    }
+
+    /// t = (x − lo)·scale − 1 with `[lo, scale, 1]` in every lane.
+    #[inline(always)]
+    fn t(q: Q, x: Pb, [lo, scale, one]: [Q::V; 3]) -> Q::V {
+        q.sub(q.mul(q.sub(q.load(x), lo), scale), one)
+    }
+
+    /// P₀…P_{k−1} at the four lanes of t into one block of k columns (see
+    /// [`basis_k`](Self::basis_k); `rec[j]` = ((2j − 1)/j, (j − 1)/j) in
+    /// every lane).
+    #[inline(always)]
+    fn legendre<const K: usize>(&self, t: Q::V, rec: &[(Q::V, Q::V); K], blk: &mut [Pb]) {
+        let (q, k) = (self.q, Self::count::<K>(self.k));
+        let blk = &mut blk[..k];
+        let (mut p2, mut p1) = (q.splat(0.0), q.splat(1.0));
+        blk[0] = q.lanes(p1);
+        for a in 1..k {
+            let (al, be) = rec[a];
+            let p = q.sub(q.mul(q.mul(al, t), p1), q.mul(be, p2));
+            blk[a] = q.lanes(p);
+            (p2, p1) = (p1, p);
+        }
+    }
+
     /// The same basis with the weights `w` (length n) instead.
     #[inline(always)]
-    fn reweighted(mut self, w: &[f64], order: usize) -> Result<PolyFit> {
+    fn reweighted(mut self, w: &[f64], order: usize) -> Result<PolyFit<Q>> {
         self.weights = Some(
             w.chunks(PL)
                 .map(|c| pl(|j| c.get(j).copied().unwrap_or(0.0)))
@@ -1390,18 +1551,56 @@ impl PolyFit {
     }
 
     /// The lanes of G's entries (row-major k × k, upper triangle) with K
-    /// columns (see [`clip_k`](Self::clip_k)).
+    /// columns (see [`clip_k`](Self::clip_k)), summed in a local array
+    /// (registers for K ≤ 6; in a heap Vec every entry was loaded and stored
+    /// at every block).
     #[inline(always)]
     fn gram_k<const K: usize>(&self) -> Vec<Pb> {
-        let k = Self::count::<K>(self.k);
-        let mut g = vec![[0.0f64; PL]; k * k];
-        for (i, blk) in self.panels.chunks_exact(k).enumerate() {
-            let w = self.weights.as_ref().map_or([1.0; PL], |w| w[i]);
+        let (q, k) = (self.q, Self::count::<K>(self.k));
+        if K == MAX_K {
+            return self.gram_dyn();
+        }
+        let mut g = [[q.splat(0.0); K]; K];
+        for i in 0..self.n.div_ceil(PL) {
+            let blk = &self.panels[i * k..(i + 1) * k];
+            let w = match &self.weights {
+                Some(w) => q.load(w[i]),
+                None => q.splat(1.0),
+            };
             for a in 0..k {
-                let wa = pl(|j| w[j] * blk[a][j]);
+                let wa = q.mul(w, q.load(blk[a]));
+                for b in a..k {
+                    g[a][b] = q.add(g[a][b], q.mul(wa, q.load(blk[b])));
+                }
+            }
+        }
+        let mut out = vec![[0.0f64; PL]; k * k];
+        for a in 0..k {
+            for b in a..k {
+                out[a * k + b] = q.lanes(g[a][b]);
+            }
+        }
+        out
+    }
+
+    /// [`gram_k`](Self::gram_k) for the `MAX_K` fallback, summed in a heap
+    /// Vec (a 21 × 21 array of registers on the stack kept LLVM from
+    /// inlining the whole fit into the AVX2 context).
+    #[inline(always)]
+    fn gram_dyn(&self) -> Vec<Pb> {
+        let (q, k) = (self.q, self.k);
+        let mut g = vec![[0.0f64; PL]; k * k];
+        for i in 0..self.n.div_ceil(PL) {
+            let blk = &self.panels[i * k..(i + 1) * k];
+            let w = match &self.weights {
+                Some(w) => q.load(w[i]),
+                None => q.splat(1.0),
+            };
+            for a in 0..k {
+                let wa = q.mul(w, q.load(blk[a]));
                 for b in a..k {
                     let s = &mut g[a * k + b];
-                    *s = pl(|j| s[j] + wa[j] * blk[b][j]);
+                    *s = q.lanes(q.add(q.load(*s), q.mul(wa, q.load(blk[b]))));
                 }
             }
         }
@@ -1437,12 +1636,25 @@ impl PolyFit {
         if K == MAX_K { k } else { K }
     }
 
-    /// B·c + shift on one block.
+    /// The first K coefficients, each in every lane.
     #[inline(always)]
-    fn eval(blk: &[Pb], c: &Coef, k: usize, shift: f64) -> Pb {
-        let mut b: Pb = [shift; PL];
-        for (col, &ca) in blk.iter().zip(c).take(k) {
-            b = pl(|j| b[j] + ca * col[j]);
+    fn splat_coef<const K: usize>(&self, c: &Coef) -> [Q::V; K] {
+        let mut v = [self.q.splat(0.0); K];
+        for (v, &c) in v.iter_mut().zip(c) {
+            *v = self.q.splat(c);
+        }
+        v
+    }
+
+    /// B·c + shift on block i (c from [`splat_coef`](Self::splat_coef)):
+    /// ((shift + c₀B₀) + c₁B₁) + …
+    #[inline(always)]
+    fn eval<const K: usize>(&self, i: usize, c: &[Q::V; K], shift: Q::V) -> Q::V {
+        let (q, k) = (self.q, Self::count::<K>(self.k));
+        let blk = &self.panels[i * k..(i + 1) * k];
+        let mut b = shift;
+        for a in 0..k {
+            b = q.add(b, q.mul(c[a], q.load(blk[a])));
         }
         b
     }
@@ -1457,7 +1669,7 @@ impl PolyFit {
 
     /// dst = min(src, B·c + shift), the moments Bᵀ(w∘dst) and Σ dst, in one
     /// pass: ModPoly's and IModPoly's iteration. (Into a second buffer, not in
-    /// place: in place, LLVM stores only the clipped lanes, with a masked
+    /// place: in place, LLVM stored only the clipped lanes, with a masked
     /// store that is slow on AMD's cores.)
     #[inline(always)]
     fn clip_pass(&self, c: &Coef, shift: f64, src: &[f64], dst: &mut [f64]) -> (Coef, f64) {
@@ -1478,51 +1690,48 @@ impl PolyFit {
         dst: &mut [f64],
         w: &[Pb],
     ) -> (Coef, f64) {
-        let (n, k) = (self.n, Self::count::<K>(self.k));
-        let (src, dst) = (&src[..n], &mut dst[..n]);
-        let mut acc = [[0.0f64; PL]; K];
+        let (q, n, k) = (self.q, self.n, Self::count::<K>(self.k));
+        let (quads, src_rest) = src[..n].as_chunks::<PL>();
+        let (out, rest) = dst[..n].as_chunks_mut::<PL>();
+        let (cv, sv) = (self.splat_coef::<K>(c), q.splat(shift));
+        let mut acc = [q.splat(0.0); K];
         // Σ dst: with unit weights the first moment (B₀ = 1), else its own sum
-        let mut tot: Pb = [0.0; PL];
-        let mut blocks = self.panels.chunks_exact(k);
-        let srcs = src.chunks_exact(PL);
-        let src_rest = srcs.remainder();
-        let mut dsts = dst.chunks_exact_mut(PL);
-        // unit weights: the weights are never read
-        let mut wi = w.iter();
-        for ((yc, oc), blk) in srcs.zip(&mut dsts).zip(&mut blocks) {
-            let b = Self::eval(blk, c, k, shift);
-            let v = pl(|j| if b[j] < yc[j] { b[j] } else { yc[j] });
-            oc.copy_from_slice(&v);
-            let wv = match (W, wi.next()) {
-                (true, Some(wb)) => {
-                    tot = pl(|j| tot[j] + v[j]);
-                    pl(|j| wb[j] * v[j])
-                }
-                _ => v,
+        let mut tot = q.splat(0.0);
+        for i in 0..quads.len().min(out.len()) {
+            let v = q.min(self.eval::<K>(i, &cv, sv), q.load(quads[i]));
+            out[i] = q.lanes(v);
+            let wv = if W {
+                tot = q.add(tot, v);
+                q.mul(q.load(w[i]), v)
+            } else {
+                v
             };
-            for (s, col) in acc.iter_mut().zip(blk).take(k) {
-                *s = pl(|j| s[j] + col[j] * wv[j]);
+            let blk = &self.panels[i * k..(i + 1) * k];
+            for a in 0..k {
+                acc[a] = q.add(acc[a], q.mul(q.load(blk[a]), wv));
             }
         }
-        let rest = dsts.into_remainder();
-        if let (false, Some(blk)) = (rest.is_empty(), blocks.next()) {
-            let b = Self::eval(blk, c, k, shift);
-            let wb = if W { wi.next().copied() } else { None };
+        let mut sums = [[0.0; PL]; K];
+        for a in 0..k {
+            sums[a] = q.lanes(acc[a]);
+        }
+        let mut tot = q.lanes(tot);
+        if !rest.is_empty() {
+            let i = quads.len();
+            let b = q.lanes(self.eval::<K>(i, &cv, sv));
+            let blk = &self.panels[i * k..(i + 1) * k];
             for (j, (o, &v)) in rest.iter_mut().zip(src_rest).enumerate() {
                 *o = if b[j] < v { b[j] } else { v };
                 tot[j] += *o;
-                let wv = wb.map_or(*o, |wb| wb[j] * *o);
-                for (s, col) in acc.iter_mut().zip(blk).take(k) {
-                    s[j] += col[j] * wv;
+                let wv = if W { w[i][j] * *o } else { *o };
+                for a in 0..k {
+                    sums[a][j] += blk[a][j] * wv;
                 }
             }
         }
-        // through black_box: reduced in place, the sums were packed across
-        // columns with a shuffle per column and point
-        let (acc, tot) = std::hint::black_box((acc, tot));
         let mut m = [0.0; MAX_K];
-        for (v, s) in m.iter_mut().zip(&acc).take(k) {
-            *v = hsum(*s);
+        for a in 0..k {
+            m[a] = hsum(sums[a]);
         }
         (m, if W { hsum(tot) } else { m[0] })
     }
@@ -1542,24 +1751,22 @@ impl PolyFit {
     /// Σ (y − B·c − mean)² with K columns (see [`clip_k`](Self::clip_k)).
     #[inline(always)]
     fn var_k<const K: usize>(&self, c: &Coef, y: &[f64], mean: f64) -> f64 {
-        let (n, k) = (self.n, Self::count::<K>(self.k));
-        let y = &y[..n];
-        let mut s: Pb = [0.0; PL];
-        let mut blocks = self.panels.chunks_exact(k);
-        let quads = y.chunks_exact(PL);
-        let rest = quads.remainder();
-        for (yc, blk) in quads.zip(blocks.clone()) {
-            let b = Self::eval(blk, c, k, mean);
-            let r = pl(|j| yc[j] - b[j]);
-            s = pl(|j| s[j] + r[j] * r[j]);
+        let q = self.q;
+        let (quads, rest) = y[..self.n].as_chunks::<PL>();
+        let (cv, mv) = (self.splat_coef::<K>(c), q.splat(mean));
+        let mut s = q.splat(0.0);
+        for (i, yc) in quads.iter().enumerate() {
+            let r = q.sub(q.load(*yc), self.eval::<K>(i, &cv, mv));
+            s = q.add(s, q.mul(r, r));
         }
-        if let (false, Some(blk)) = (rest.is_empty(), blocks.next_back()) {
-            let b = Self::eval(blk, c, k, mean);
+        let mut s = q.lanes(s);
+        if !rest.is_empty() {
+            let b = q.lanes(self.eval::<K>(quads.len(), &cv, mv));
             for (j, &v) in rest.iter().enumerate() {
                 s[j] += (v - b[j]) * (v - b[j]);
             }
         }
-        hsum(std::hint::black_box(s))
+        hsum(s)
     }
 
     /// The polynomial B·c.
@@ -1573,15 +1780,14 @@ impl PolyFit {
     /// [`expand`](Self::expand) with K columns (see [`clip_k`](Self::clip_k)).
     #[inline(always)]
     fn expand_k<const K: usize>(&self, c: &Coef, out: &mut [f64]) {
-        let k = Self::count::<K>(self.k);
-        let mut blocks = self.panels.chunks_exact(k);
-        let mut quads = out.chunks_exact_mut(PL);
-        for (o, blk) in (&mut quads).zip(blocks.clone()) {
-            o.copy_from_slice(&Self::eval(blk, c, k, 0.0));
+        let q = self.q;
+        let (quads, rest) = out[..self.n].as_chunks_mut::<PL>();
+        let (cv, zero) = (self.splat_coef::<K>(c), q.splat(0.0));
+        for (i, o) in quads.iter_mut().enumerate() {
+            *o = q.lanes(self.eval::<K>(i, &cv, zero));
         }
-        let rest = quads.into_remainder();
-        if let (false, Some(blk)) = (rest.is_empty(), blocks.next_back()) {
-            let b = Self::eval(blk, c, k, 0.0);
+        if !rest.is_empty() {
+            let b = q.lanes(self.eval::<K>(quads.len(), &cv, zero));
             rest.copy_from_slice(&b[..rest.len()]);
         }
     }
@@ -1602,17 +1808,14 @@ fn poly_check(x: &[f64], y: &[f64], order: usize) -> Result<()> {
 
 /// A least-squares polynomial of degree `order` through all points.
 pub fn polynomial(x: &[f64], y: &[f64], order: usize) -> Result<Baseline> {
-    wide(
-        #[inline(always)]
-        || polynomial_with(x, y, order),
-    )
+    with_quad!(|q| polynomial_with(q, x, y, order))
 }
 
-/// [`polynomial`] for whichever instruction set `wide` compiles it.
+/// [`polynomial`] in the arithmetic `q`.
 #[inline(always)]
-fn polynomial_with(x: &[f64], y: &[f64], order: usize) -> Result<Baseline> {
+fn polynomial_with<Q: Quad>(q: Q, x: &[f64], y: &[f64], order: usize) -> Result<Baseline> {
     poly_check(x, y, order)?;
-    let f = PolyFit::new(x, order)?;
+    let f = PolyFit::new(q, x, order)?;
     Ok(Baseline {
         baseline: f.expand(&f.solve(&f.moments(y))),
         iterations: 1,
@@ -1630,18 +1833,20 @@ fn polynomial_with(x: &[f64], y: &[f64], order: usize) -> Result<Baseline> {
 /// clipped data summed; the relative change is taken in coefficient space,
 /// ‖B·Δc‖² = ΔcᵀGΔc, so the baseline itself is expanded only at the end.
 pub fn modpoly(x: &[f64], y: &[f64], order: usize, tol: f64, max_iter: usize) -> Result<Baseline> {
-    wide(
-        #[inline(always)]
-        || modpoly_with(x, y, order, tol, max_iter),
-    )
+    with_quad!(|q| modpoly_with(q, (x, y, order), tol, max_iter))
 }
 
-/// [`modpoly`] for whichever instruction set `wide` compiles it.
+/// [`modpoly`] in the arithmetic `q` (the data and the order as one tuple).
 #[inline(always)]
-fn modpoly_with(x: &[f64], y: &[f64], order: usize, tol: f64, max_iter: usize) -> Result<Baseline> {
+fn modpoly_with<Q: Quad>(
+    q: Q,
+    (x, y, order): (&[f64], &[f64], usize),
+    tol: f64,
+    max_iter: usize,
+) -> Result<Baseline> {
     poly_check(x, y, order)?;
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
-    let f = PolyFit::new(x, order)?;
+    let f = PolyFit::new(q, x, order)?;
     let (mut yy, mut next) = (y.to_vec(), vec![0.0; y.len()]);
     let mut c = f.solve(&f.moments(&yy));
     for it in 0..max_iter {
@@ -1685,16 +1890,14 @@ pub fn imodpoly(
     max_iter: usize,
     num_std: f64,
 ) -> Result<Baseline> {
-    wide(
-        #[inline(always)]
-        || imodpoly_with((x, y, order), tol, max_iter, num_std),
-    )
+    with_quad!(|q| imodpoly_with(q, (x, y, order), tol, max_iter, num_std))
 }
 
-/// [`imodpoly`] for whichever instruction set `wide` compiles it (the data
-/// and the order as one tuple).
+/// [`imodpoly`] in the arithmetic `q` (the data and the order as one
+/// tuple).
 #[inline(always)]
-fn imodpoly_with(
+fn imodpoly_with<Q: Quad>(
+    q: Q,
     (x, y, order): (&[f64], &[f64], usize),
     tol: f64,
     max_iter: usize,
@@ -1703,7 +1906,7 @@ fn imodpoly_with(
     poly_check(x, y, order)?;
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
     param("num_std", num_std, num_std >= 0.0, "must be finite and ≥ 0")?;
-    let f = PolyFit::new(x, order)?;
+    let f = PolyFit::new(q, x, order)?;
     let (mut yy, mut next) = (y.to_vec(), vec![0.0; y.len()]);
     let m = f.moments(&yy);
     let mut c = f.solve(&m);
@@ -2201,7 +2404,7 @@ mod tests {
                     .map(|&v| 50.0 + (0.3 * v).sin() * 10.0 + u())
                     .collect();
                 // fitted values of y (about 50 ± 10) within 6e-8
-                let check = |f: &PolyFit, w: &[f64], what: &str| {
+                let check = |f: &PolyFit<Plain>, w: &[f64], what: &str| {
                     let got = f.expand(&f.solve(&f.moments(&y)));
                     let want = direct_fit(&x, &y, w, order);
                     for (g, w) in got.iter().zip(&want) {
@@ -2211,7 +2414,7 @@ mod tests {
                         );
                     }
                 };
-                let f = PolyFit::new(&x, order).unwrap();
+                let f = PolyFit::new(Plain, &x, order).unwrap();
                 check(&f, &vec![1.0; n], "unit");
                 let wts: Vec<f64> = (0..n)
                     .map(|i| if i % 3 == 1 { 0.0 } else { 0.5 + u() })
@@ -2235,7 +2438,7 @@ mod tests {
             for &order in &[1usize, 4, 7] {
                 let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
                 let y: Vec<f64> = (0..n).map(|_| 100.0 + 10.0 * u()).collect();
-                let f = PolyFit::new(&x, order).unwrap();
+                let f = PolyFit::new(Plain, &x, order).unwrap();
                 let mut c = f.solve(&f.moments(&y));
                 c[0] -= 2.0;
                 let b = f.expand(&c);
@@ -2248,7 +2451,7 @@ mod tests {
                 // with weights (IModPoly's mask) Σ dst is its own sum, unweighted
                 let mask: Vec<f64> = (0..n).map(|i| (i % 3 != 0) as u8 as f64).collect();
                 if mask.iter().sum::<f64>() > order as f64 + 1.0 {
-                    let g = PolyFit::new(&x, order)
+                    let g = PolyFit::new(Plain, &x, order)
                         .unwrap()
                         .reweighted(&mask, order)
                         .unwrap();
@@ -2289,7 +2492,9 @@ mod tests {
 
     #[test]
     fn dispatched_kernels_match_the_plain_build_bit_for_bit() {
-        // `wide` compiles the same code for AVX2 where the CPU has it; the
+        // `wide` compiles the same code for AVX2 where the CPU has it, and
+        // the polynomial family runs on explicit AVX registers there
+        // (`Quad` for V3) against plain arrays (`Plain`) here; the
         // arithmetic and its order are the same, so the bits are too (on a
         // CPU without AVX2 both sides run the plain build)
         let mut u = uniform(3);
@@ -2311,13 +2516,16 @@ mod tests {
                 let pairs = [
                     (
                         modpoly(&x, &y, order, 1e-3, 250),
-                        modpoly_with(&x, &y, order, 1e-3, 250),
+                        modpoly_with(Plain, (&x, &y, order), 1e-3, 250),
                     ),
                     (
                         imodpoly(&x, &y, order, 1e-3, 250, 1.0),
-                        imodpoly_with((&x, &y, order), 1e-3, 250, 1.0),
+                        imodpoly_with(Plain, (&x, &y, order), 1e-3, 250, 1.0),
                     ),
-                    (polynomial(&x, &y, order), polynomial_with(&x, &y, order)),
+                    (
+                        polynomial(&x, &y, order),
+                        polynomial_with(Plain, &x, &y, order),
+                    ),
                 ];
                 for (a, b) in pairs {
                     match (a, b) {
