@@ -1557,9 +1557,6 @@ impl<Q: Quad> PolyFit<Q> {
     #[inline(always)]
     fn gram_k<const K: usize>(&self) -> Vec<Pb> {
         let (q, k) = (self.q, Self::count::<K>(self.k));
-        if K == MAX_K {
-            return self.gram_dyn();
-        }
         let mut g = [[q.splat(0.0); K]; K];
         for i in 0..self.n.div_ceil(PL) {
             let blk = &self.panels[i * k..(i + 1) * k];
@@ -1581,30 +1578,6 @@ impl<Q: Quad> PolyFit<Q> {
             }
         }
         out
-    }
-
-    /// [`gram_k`](Self::gram_k) for the `MAX_K` fallback, summed in a heap
-    /// Vec (a 21 × 21 array of registers on the stack kept LLVM from
-    /// inlining the whole fit into the AVX2 context).
-    #[inline(always)]
-    fn gram_dyn(&self) -> Vec<Pb> {
-        let (q, k) = (self.q, self.k);
-        let mut g = vec![[0.0f64; PL]; k * k];
-        for i in 0..self.n.div_ceil(PL) {
-            let blk = &self.panels[i * k..(i + 1) * k];
-            let w = match &self.weights {
-                Some(w) => q.load(w[i]),
-                None => q.splat(1.0),
-            };
-            for a in 0..k {
-                let wa = q.mul(w, q.load(blk[a]));
-                for b in a..k {
-                    let s = &mut g[a * k + b];
-                    *s = q.lanes(q.add(q.load(*s), q.mul(wa, q.load(blk[b]))));
-                }
-            }
-        }
-        g
     }
 
     /// Coefficients from the moments m = Bᵀ(w∘y): G⁻¹·m.
@@ -1659,12 +1632,15 @@ impl<Q: Quad> PolyFit<Q> {
         b
     }
 
-    /// The moments Bᵀ(w∘y): the clipping pass with an infinite shift (which
-    /// copies y as it is).
+    /// The moments Bᵀ(w∘y) and Σy: the clipping pass without the clipping
+    /// (nothing evaluated, nothing stored).
     #[inline(always)]
-    fn moments(&self, y: &[f64]) -> Coef {
-        let mut copy = vec![0.0; self.n];
-        self.clip_pass(&[0.0; MAX_K], f64::INFINITY, y, &mut copy).0
+    fn moments(&self, y: &[f64]) -> (Coef, f64) {
+        let c = &[0.0; MAX_K];
+        match &self.weights {
+            None => by_columns!(self.clip_k::<false, false>(c, 0.0, y, &mut [], &[])),
+            Some(w) => by_columns!(self.clip_k::<true, false>(c, 0.0, y, &mut [], w)),
+        }
     }
 
     /// dst = min(src, B·c + shift), the moments Bᵀ(w∘dst) and Σ dst, in one
@@ -1674,15 +1650,17 @@ impl<Q: Quad> PolyFit<Q> {
     #[inline(always)]
     fn clip_pass(&self, c: &Coef, shift: f64, src: &[f64], dst: &mut [f64]) -> (Coef, f64) {
         match &self.weights {
-            None => by_columns!(self.clip_k::<false>(c, shift, src, dst, &[])),
-            Some(w) => by_columns!(self.clip_k::<true>(c, shift, src, dst, w)),
+            None => by_columns!(self.clip_k::<false, true>(c, shift, src, dst, &[])),
+            Some(w) => by_columns!(self.clip_k::<true, true>(c, shift, src, dst, w)),
         }
     }
 
     /// [`clip_pass`](Self::clip_pass) with the column count a constant K (=
-    /// k, or `MAX_K` as the fallback for higher orders).
+    /// k, or `MAX_K` as the fallback for higher orders), W for weights, and
+    /// CLIP for clipping into dst (else the moments of src itself, with dst
+    /// unused: [`moments`](Self::moments)).
     #[inline(always)]
-    fn clip_k<const K: usize, const W: bool>(
+    fn clip_k<const K: usize, const W: bool, const CLIP: bool>(
         &self,
         c: &Coef,
         shift: f64,
@@ -1692,14 +1670,24 @@ impl<Q: Quad> PolyFit<Q> {
     ) -> (Coef, f64) {
         let (q, n, k) = (self.q, self.n, Self::count::<K>(self.k));
         let (quads, src_rest) = src[..n].as_chunks::<PL>();
-        let (out, rest) = dst[..n].as_chunks_mut::<PL>();
+        let (out, rest) = if CLIP {
+            dst[..n].as_chunks_mut::<PL>()
+        } else {
+            (&mut [][..], &mut [][..])
+        };
         let (cv, sv) = (self.splat_coef::<K>(c), q.splat(shift));
         let mut acc = [q.splat(0.0); K];
         // Σ dst: with unit weights the first moment (B₀ = 1), else its own sum
         let mut tot = q.splat(0.0);
-        for i in 0..quads.len().min(out.len()) {
-            let v = q.min(self.eval::<K>(i, &cv, sv), q.load(quads[i]));
-            out[i] = q.lanes(v);
+        let blocks = if CLIP { out.len() } else { quads.len() };
+        for i in 0..quads.len().min(blocks) {
+            let v = if CLIP {
+                let v = q.min(self.eval::<K>(i, &cv, sv), q.load(quads[i]));
+                out[i] = q.lanes(v);
+                v
+            } else {
+                q.load(quads[i])
+            };
             let wv = if W {
                 tot = q.add(tot, v);
                 q.mul(q.load(w[i]), v)
@@ -1716,14 +1704,17 @@ impl<Q: Quad> PolyFit<Q> {
             sums[a] = q.lanes(acc[a]);
         }
         let mut tot = q.lanes(tot);
-        if !rest.is_empty() {
+        if !src_rest.is_empty() {
             let i = quads.len();
             let b = q.lanes(self.eval::<K>(i, &cv, sv));
             let blk = &self.panels[i * k..(i + 1) * k];
-            for (j, (o, &v)) in rest.iter_mut().zip(src_rest).enumerate() {
-                *o = if b[j] < v { b[j] } else { v };
-                tot[j] += *o;
-                let wv = if W { w[i][j] * *o } else { *o };
+            for (j, &v) in src_rest.iter().enumerate() {
+                let v = if CLIP && b[j] < v { b[j] } else { v };
+                if let Some(o) = rest.get_mut(j) {
+                    *o = v;
+                }
+                tot[j] += v;
+                let wv = if W { w[i][j] * v } else { v };
                 for a in 0..k {
                     sums[a][j] += blk[a][j] * wv;
                 }
@@ -1817,7 +1808,7 @@ fn polynomial_with<Q: Quad>(q: Q, x: &[f64], y: &[f64], order: usize) -> Result<
     poly_check(x, y, order)?;
     let f = PolyFit::new(q, x, order)?;
     Ok(Baseline {
-        baseline: f.expand(&f.solve(&f.moments(y))),
+        baseline: f.expand(&f.solve(&f.moments(y).0)),
         iterations: 1,
         converged: true,
     })
@@ -1847,10 +1838,12 @@ fn modpoly_with<Q: Quad>(
     poly_check(x, y, order)?;
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
     let f = PolyFit::new(q, x, order)?;
-    let (mut yy, mut next) = (y.to_vec(), vec![0.0; y.len()]);
-    let mut c = f.solve(&f.moments(&yy));
+    let mut c = f.solve(&f.moments(y).0);
+    // the clipped data (y itself before the first iteration) and the next
+    let (mut yy, mut next) = (vec![0.0; y.len()], vec![0.0; y.len()]);
     for it in 0..max_iter {
-        let nc = f.solve(&f.clip_pass(&c, 0.0, &yy, &mut next).0);
+        let src = if it == 0 { y } else { &yy };
+        let nc = f.solve(&f.clip_pass(&c, 0.0, src, &mut next).0);
         std::mem::swap(&mut yy, &mut next);
         let mut dc = [0.0; MAX_K];
         for (d, (a, b)) in dc.iter_mut().zip(nc.iter().zip(&c)) {
@@ -1907,13 +1900,11 @@ fn imodpoly_with<Q: Quad>(
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
     param("num_std", num_std, num_std >= 0.0, "must be finite and ≥ 0")?;
     let f = PolyFit::new(q, x, order)?;
-    let (mut yy, mut next) = (y.to_vec(), vec![0.0; y.len()]);
-    let m = f.moments(&yy);
+    let (m, sy) = f.moments(y);
     let mut c = f.solve(&m);
     let base = f.expand(&c);
-    // (unit weights: the first moment is Σy)
-    let (_, mut dev) = f.residual_stats(&c, &yy, m[0]);
-    let w: Vec<f64> = yy
+    let (_, mut dev) = f.residual_stats(&c, y, sy);
+    let w: Vec<f64> = y
         .iter()
         .zip(&base)
         .map(|(&v, &b)| if b + dev < v { 0.0 } else { 1.0 })
@@ -1925,8 +1916,11 @@ fn imodpoly_with<Q: Quad>(
         });
     }
     let f = f.reweighted(&w, order)?;
+    // the clipped data (y itself before the first iteration) and the next
+    let (mut yy, mut next) = (vec![0.0; y.len()], vec![0.0; y.len()]);
     for it in 0..max_iter {
-        let (m, sy) = f.clip_pass(&c, num_std * dev, &yy, &mut next);
+        let src = if it == 0 { y } else { &yy };
+        let (m, sy) = f.clip_pass(&c, num_std * dev, src, &mut next);
         c = f.solve(&m);
         std::mem::swap(&mut yy, &mut next);
         let (_, nd) = f.residual_stats(&c, &yy, sy);
@@ -2405,7 +2399,7 @@ mod tests {
                     .collect();
                 // fitted values of y (about 50 ± 10) within 6e-8
                 let check = |f: &PolyFit<Plain>, w: &[f64], what: &str| {
-                    let got = f.expand(&f.solve(&f.moments(&y)));
+                    let got = f.expand(&f.solve(&f.moments(&y).0));
                     let want = direct_fit(&x, &y, w, order);
                     for (g, w) in got.iter().zip(&want) {
                         assert!(
@@ -2439,7 +2433,10 @@ mod tests {
                 let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
                 let y: Vec<f64> = (0..n).map(|_| 100.0 + 10.0 * u()).collect();
                 let f = PolyFit::new(Plain, &x, order).unwrap();
-                let mut c = f.solve(&f.moments(&y));
+                let (m0, s0) = f.moments(&y);
+                let want_s0: f64 = y.iter().sum();
+                assert!((s0 - want_s0).abs() < 1e-12 * want_s0, "{s0} vs {want_s0}");
+                let mut c = f.solve(&m0);
                 c[0] -= 2.0;
                 let b = f.expand(&c);
                 let shift = 1.5;
@@ -2460,14 +2457,18 @@ mod tests {
                     assert_eq!(dst, got_y);
                     assert!((gsy - want_sy).abs() < 1e-9 * want_sy.abs());
                     let masked: Vec<f64> = dst.iter().zip(&mask).map(|(v, w)| v * w).collect();
-                    let want_gm = f.moments(&masked);
+                    let want_gm = f.moments(&masked).0;
+                    // the moments without clipping: weighted moments, unweighted Σ
+                    let (wm, wsy) = g.moments(&dst);
+                    assert!((wsy - want_sy).abs() < 1e-9 * want_sy.abs());
                     for a in 0..=order {
                         assert!((gm[a] - want_gm[a]).abs() < 1e-9 * want_gm[a].abs().max(1.0));
+                        assert_eq!(wm[a].to_bits(), gm[a].to_bits(), "n {n} order {order}");
                     }
                 }
                 let want_y: Vec<f64> = y.iter().zip(&b).map(|(&v, &p)| v.min(p + shift)).collect();
                 assert_eq!(got_y, want_y, "n {n} order {order}");
-                let want_m = f.moments(&want_y);
+                let want_m = f.moments(&want_y).0;
                 for a in 0..=order {
                     assert!((m[a] - want_m[a]).abs() < 1e-9 * want_m[a].abs().max(1.0));
                 }
