@@ -1619,102 +1619,92 @@ impl<Q: Quad> PolyFit<Q> {
         v
     }
 
-    /// B·c + shift on block i (c from [`splat_coef`](Self::splat_coef)):
-    /// ((shift + c₀B₀) + c₁B₁) + …
+    /// B·c + shift on block i, with c from [`splat_coef`](Self::splat_coef)
+    /// and `base` = shift + c₀ in every lane: (base + c₁B₁) + c₂B₂ + …
+    /// (B₀ = 1 exactly, so this is ((shift + c₀B₀) + c₁B₁) + … to the bit,
+    /// without the multiplication by B₀; the passes skip it in the first
+    /// moment likewise.)
     #[inline(always)]
-    fn eval<const K: usize>(&self, i: usize, c: &[Q::V; K], shift: Q::V) -> Q::V {
+    fn eval<const K: usize>(&self, i: usize, c: &[Q::V; K], base: Q::V) -> Q::V {
         let (q, k) = (self.q, Self::count::<K>(self.k));
         let blk = &self.panels[i * k..(i + 1) * k];
-        let mut b = shift;
-        for a in 0..k {
+        let mut b = base;
+        for a in 1..k {
             b = q.add(b, q.mul(c[a], q.load(blk[a])));
         }
         b
     }
 
-    /// The moments Bᵀ(w∘y) and Σy: the clipping pass without the clipping
-    /// (nothing evaluated, nothing stored).
+    /// The moments' update with block i's values `wv`: acc₀ + wv (B₀ = 1),
+    /// acc_a + B_a·wv.
+    #[inline(always)]
+    fn accumulate<const K: usize>(&self, acc: &mut [Q::V; K], i: usize, wv: Q::V) {
+        let (q, k) = (self.q, Self::count::<K>(self.k));
+        let blk = &self.panels[i * k..(i + 1) * k];
+        acc[0] = q.add(acc[0], wv);
+        for a in 1..k {
+            acc[a] = q.add(acc[a], q.mul(q.load(blk[a]), wv));
+        }
+    }
+
+    /// The moments Bᵀ(w∘y) and Σy.
     #[inline(always)]
     fn moments(&self, y: &[f64]) -> (Coef, f64) {
-        let c = &[0.0; MAX_K];
         match &self.weights {
-            None => by_columns!(self.clip_k::<false, false>(c, 0.0, y, &mut [], &[])),
-            Some(w) => by_columns!(self.clip_k::<true, false>(c, 0.0, y, &mut [], w)),
+            None => by_columns!(self.moments_k::<false>(y, &[])),
+            Some(w) => by_columns!(self.moments_k::<true>(y, w)),
         }
     }
 
-    /// dst = min(src, B·c + shift), the moments Bᵀ(w∘dst) and Σ dst, in one
-    /// pass: ModPoly's and IModPoly's iteration. (Into a second buffer, not in
-    /// place: in place, LLVM stored only the clipped lanes, with a masked
-    /// store that is slow on AMD's cores.)
+    /// [`moments`](Self::moments) with the column count a constant K (= k,
+    /// or `MAX_K` as the fallback for higher orders), W for weights.
     #[inline(always)]
-    fn clip_pass(&self, c: &Coef, shift: f64, src: &[f64], dst: &mut [f64]) -> (Coef, f64) {
-        match &self.weights {
-            None => by_columns!(self.clip_k::<false, true>(c, shift, src, dst, &[])),
-            Some(w) => by_columns!(self.clip_k::<true, true>(c, shift, src, dst, w)),
-        }
-    }
-
-    /// [`clip_pass`](Self::clip_pass) with the column count a constant K (=
-    /// k, or `MAX_K` as the fallback for higher orders), W for weights, and
-    /// CLIP for clipping into dst (else the moments of src itself, with dst
-    /// unused: [`moments`](Self::moments)).
-    #[inline(always)]
-    fn clip_k<const K: usize, const W: bool, const CLIP: bool>(
-        &self,
-        c: &Coef,
-        shift: f64,
-        src: &[f64],
-        dst: &mut [f64],
-        w: &[Pb],
-    ) -> (Coef, f64) {
-        let (q, n, k) = (self.q, self.n, Self::count::<K>(self.k));
-        let (quads, src_rest) = src[..n].as_chunks::<PL>();
-        let (out, rest) = if CLIP {
-            dst[..n].as_chunks_mut::<PL>()
-        } else {
-            (&mut [][..], &mut [][..])
-        };
-        let (cv, sv) = (self.splat_coef::<K>(c), q.splat(shift));
+    fn moments_k<const K: usize, const W: bool>(&self, y: &[f64], w: &[Pb]) -> (Coef, f64) {
+        let q = self.q;
+        let (quads, rest) = y[..self.n].as_chunks::<PL>();
         let mut acc = [q.splat(0.0); K];
-        // Σ dst: with unit weights the first moment (B₀ = 1), else its own sum
         let mut tot = q.splat(0.0);
-        let blocks = if CLIP { out.len() } else { quads.len() };
-        for i in 0..quads.len().min(blocks) {
-            let v = if CLIP {
-                let v = q.min(self.eval::<K>(i, &cv, sv), q.load(quads[i]));
-                out[i] = q.lanes(v);
-                v
-            } else {
-                q.load(quads[i])
-            };
+        for (i, yc) in quads.iter().enumerate() {
+            let v = q.load(*yc);
             let wv = if W {
                 tot = q.add(tot, v);
                 q.mul(q.load(w[i]), v)
             } else {
                 v
             };
-            let blk = &self.panels[i * k..(i + 1) * k];
-            for a in 0..k {
-                acc[a] = q.add(acc[a], q.mul(q.load(blk[a]), wv));
-            }
+            self.accumulate::<K>(&mut acc, i, wv);
         }
+        let mut tail = rest.to_owned();
+        self.finish::<K, W>(acc, tot, quads.len(), &mut tail, None, w)
+    }
+
+    /// The sums' lanes with the last partial block (`rest`, at block i)
+    /// added: clipped in place to `b` when given, then as in the passes;
+    /// the moments and Σ.
+    #[inline(always)]
+    fn finish<const K: usize, const W: bool>(
+        &self,
+        acc: [Q::V; K],
+        tot: Q::V,
+        i: usize,
+        rest: &mut [f64],
+        b: Option<Pb>,
+        w: &[Pb],
+    ) -> (Coef, f64) {
+        let (q, k) = (self.q, Self::count::<K>(self.k));
         let mut sums = [[0.0; PL]; K];
         for a in 0..k {
             sums[a] = q.lanes(acc[a]);
         }
         let mut tot = q.lanes(tot);
-        if !src_rest.is_empty() {
-            let i = quads.len();
-            let b = q.lanes(self.eval::<K>(i, &cv, sv));
+        if !rest.is_empty() {
             let blk = &self.panels[i * k..(i + 1) * k];
-            for (j, &v) in src_rest.iter().enumerate() {
-                let v = if CLIP && b[j] < v { b[j] } else { v };
-                if let Some(o) = rest.get_mut(j) {
-                    *o = v;
+            for (j, v) in rest.iter_mut().enumerate() {
+                if let Some(b) = b {
+                    *v = if b[j] < *v { b[j] } else { *v };
                 }
-                tot[j] += v;
-                let wv = if W { w[i][j] * v } else { v };
+                tot[j] += *v;
+                let wv = if W { w[i][j] * *v } else { *v };
                 for a in 0..k {
                     sums[a][j] += blk[a][j] * wv;
                 }
@@ -1725,6 +1715,56 @@ impl<Q: Quad> PolyFit<Q> {
             m[a] = hsum(sums[a]);
         }
         (m, if W { hsum(tot) } else { m[0] })
+    }
+
+    /// y = min(y, B·c + shift) in place, then the moments Bᵀ(w∘y) and Σ y,
+    /// in one pass: ModPoly's and IModPoly's iteration. (In place, the clip
+    /// is a full-width `vminpd` and store; with plain arrays LLVM once stored
+    /// only the clipped lanes, with a masked store that is slow on AMD's
+    /// cores, which is why the clip went to a second buffer before.)
+    #[inline(always)]
+    fn clip_pass(&self, c: &Coef, shift: f64, y: &mut [f64]) -> (Coef, f64) {
+        match &self.weights {
+            None => by_columns!(self.clip_k::<false>(c, shift, y, &[])),
+            Some(w) => by_columns!(self.clip_k::<true>(c, shift, y, w)),
+        }
+    }
+
+    /// [`clip_pass`](Self::clip_pass) with the column count a constant K (=
+    /// k, or `MAX_K` as the fallback for higher orders), W for weights.
+    #[inline(always)]
+    fn clip_k<const K: usize, const W: bool>(
+        &self,
+        c: &Coef,
+        shift: f64,
+        y: &mut [f64],
+        w: &[Pb],
+    ) -> (Coef, f64) {
+        let q = self.q;
+        let (quads, rest) = y[..self.n].as_chunks_mut::<PL>();
+        let (cv, sv) = (self.splat_coef::<K>(c), q.splat(shift + c[0]));
+        let mut acc = [q.splat(0.0); K];
+        // Σ y: with unit weights the first moment (B₀ = 1), else its own sum
+        let mut tot = q.splat(0.0);
+        for (i, yc) in quads.iter_mut().enumerate() {
+            let v = q.min(self.eval::<K>(i, &cv, sv), q.load(*yc));
+            *yc = q.lanes(v);
+            let wv = if W {
+                tot = q.add(tot, v);
+                q.mul(q.load(w[i]), v)
+            } else {
+                v
+            };
+            self.accumulate::<K>(&mut acc, i, wv);
+        }
+        let i = quads.len();
+        // (no closure: see basis_k)
+        let b = if rest.is_empty() {
+            None
+        } else {
+            Some(q.lanes(self.eval::<K>(i, &cv, sv)))
+        };
+        self.finish::<K, W>(acc, tot, i, rest, b, w)
     }
 
     /// Mean and population standard deviation of the residual y − B·c over
@@ -1744,7 +1784,7 @@ impl<Q: Quad> PolyFit<Q> {
     fn var_k<const K: usize>(&self, c: &Coef, y: &[f64], mean: f64) -> f64 {
         let q = self.q;
         let (quads, rest) = y[..self.n].as_chunks::<PL>();
-        let (cv, mv) = (self.splat_coef::<K>(c), q.splat(mean));
+        let (cv, mv) = (self.splat_coef::<K>(c), q.splat(mean + c[0]));
         let mut s = q.splat(0.0);
         for (i, yc) in quads.iter().enumerate() {
             let r = q.sub(q.load(*yc), self.eval::<K>(i, &cv, mv));
@@ -1773,7 +1813,7 @@ impl<Q: Quad> PolyFit<Q> {
     fn expand_k<const K: usize>(&self, c: &Coef, out: &mut [f64]) {
         let q = self.q;
         let (quads, rest) = out[..self.n].as_chunks_mut::<PL>();
-        let (cv, zero) = (self.splat_coef::<K>(c), q.splat(0.0));
+        let (cv, zero) = (self.splat_coef::<K>(c), q.splat(0.0 + c[0]));
         for (i, o) in quads.iter_mut().enumerate() {
             *o = q.lanes(self.eval::<K>(i, &cv, zero));
         }
@@ -1839,12 +1879,9 @@ fn modpoly_with<Q: Quad>(
     param("tol", tol, tol >= 0.0, "must be finite and ≥ 0")?;
     let f = PolyFit::new(q, x, order)?;
     let mut c = f.solve(&f.moments(y).0);
-    // the clipped data (y itself before the first iteration) and the next
-    let (mut yy, mut next) = (vec![0.0; y.len()], vec![0.0; y.len()]);
+    let mut yy = y.to_vec();
     for it in 0..max_iter {
-        let src = if it == 0 { y } else { &yy };
-        let nc = f.solve(&f.clip_pass(&c, 0.0, src, &mut next).0);
-        std::mem::swap(&mut yy, &mut next);
+        let nc = f.solve(&f.clip_pass(&c, 0.0, &mut yy).0);
         let mut dc = [0.0; MAX_K];
         for (d, (a, b)) in dc.iter_mut().zip(nc.iter().zip(&c)) {
             *d = a - b;
@@ -1916,13 +1953,10 @@ fn imodpoly_with<Q: Quad>(
         });
     }
     let f = f.reweighted(&w, order)?;
-    // the clipped data (y itself before the first iteration) and the next
-    let (mut yy, mut next) = (vec![0.0; y.len()], vec![0.0; y.len()]);
+    let mut yy = y.to_vec();
     for it in 0..max_iter {
-        let src = if it == 0 { y } else { &yy };
-        let (m, sy) = f.clip_pass(&c, num_std * dev, src, &mut next);
+        let (m, sy) = f.clip_pass(&c, num_std * dev, &mut yy);
         c = f.solve(&m);
-        std::mem::swap(&mut yy, &mut next);
         let (_, nd) = f.residual_stats(&c, &yy, sy);
         // pybaselines: relative_difference(new_deviation, deviation)
         let d = (dev - nd).abs() / nd.abs().max(f64::MIN_POSITIVE);
@@ -2442,7 +2476,7 @@ mod tests {
                 let shift = 1.5;
                 // clip: y ← min(y, b + shift), then the moments of the result
                 let mut got_y = y.clone();
-                let (m, sy) = f.clip_pass(&c, shift, &y, &mut got_y);
+                let (m, sy) = f.clip_pass(&c, shift, &mut got_y);
                 let want_sy: f64 = got_y.iter().sum();
                 assert!((sy - want_sy).abs() < 1e-9 * want_sy.abs());
                 // with weights (IModPoly's mask) Σ dst is its own sum, unweighted
@@ -2452,8 +2486,8 @@ mod tests {
                         .unwrap()
                         .reweighted(&mask, order)
                         .unwrap();
-                    let mut dst = vec![0.0; n];
-                    let (gm, gsy) = g.clip_pass(&c, shift, &y, &mut dst);
+                    let mut dst = y.clone();
+                    let (gm, gsy) = g.clip_pass(&c, shift, &mut dst);
                     assert_eq!(dst, got_y);
                     assert!((gsy - want_sy).abs() < 1e-9 * want_sy.abs());
                     let masked: Vec<f64> = dst.iter().zip(&mask).map(|(v, w)| v * w).collect();
