@@ -1461,15 +1461,18 @@ impl Blocks {
 /// for every right-hand side (the Legendre basis keeps G near diagonal on
 /// [−1, 1]).
 ///
-/// B is stored in panels: for each block of `PL` = 4 points, the k columns'
-/// four values one after the other (`panels[block·k + a]` = rows
-/// 4·block..4·block + 4 of column a; a last partial block is padded with
-/// zeros). A pass reads one contiguous block at a time, each column's four
-/// values are one [`Quad`] register, and with the column count a
-/// compile-time constant (orders ≤ 5) the baseline, the data and the k
-/// moment sums stay in registers. The passes index the blocks (`as_chunks`
-/// and `i·k..(i + 1)·k`) rather than zip chunk iterators: with the iterators
-/// the block length reached the loop only when LLVM inlined their
+/// B is stored in panels: for each block of `PL` = 4 points, the columns
+/// P₁…P_{k−1}' four values one after the other (`panels[block·(k − 1) + a − 1]`
+/// = rows 4·block..4·block + 4 of column a; a last partial block is padded
+/// with zeros). P₀ = 1 is not stored: the evaluation starts from shift + c₀
+/// and the first moment adds the values themselves, which is the same
+/// arithmetic to the bit, with a quarter less memory to stream at order 3.
+/// A pass reads one contiguous block at a time, each column's four values
+/// are one [`Quad`] register, and with the column count a compile-time
+/// constant (orders ≤ 5) the baseline, the data and the k moment sums stay
+/// in registers. The passes index the blocks (`as_chunks` and
+/// `i·(k − 1)..(i + 1)·(k − 1)`) rather than zip chunk iterators: with the
+/// iterators the block length reached the loop only when LLVM inlined their
 /// constructors, which it did or not depending on the rest of the function.
 struct PolyFit<Q: Quad> {
     /// The arithmetic.
@@ -1532,16 +1535,22 @@ impl<Q: Quad> PolyFit<Q> {
         // (no closures in the kernels: one that LLVM did not inline ran
         // without the AVX target features, calling each intrinsic)
         let map = [q.splat(lo), q.splat(scale), q.splat(1.0)];
-        let mut blocks = Blocks::zeros(self.n.div_ceil(PL) * k);
+        // P₀ = 1 is not stored: k − 1 columns per block
+        let kp = k - 1;
+        let mut blocks = Blocks::zeros(self.n.div_ceil(PL) * kp);
         let panels = blocks.get_mut();
         let (quads, rest) = x[..self.n].as_chunks::<PL>();
         for (i, xc) in quads.iter().enumerate() {
-            self.legendre::<K>(Self::t(q, *xc, map), &rec, &mut panels[i * k..(i + 1) * k]);
+            self.legendre::<K>(
+                Self::t(q, *xc, map),
+                &rec,
+                &mut panels[i * kp..(i + 1) * kp],
+            );
         }
         if !rest.is_empty() {
             // padding lanes at t(lo) = −1, zeroed after
             let xc = pl(|j| rest.get(j).copied().unwrap_or(x[0].min(x[self.n - 1])));
-            let blk = &mut panels[quads.len() * k..];
+            let blk = &mut panels[quads.len() * kp..];
             self.legendre::<K>(Self::t(q, xc, map), &rec, blk);
             for col in blk.iter_mut() {
                 col[rest.len()..].fill(0.0);
@@ -1556,19 +1565,18 @@ impl<Q: Quad> PolyFit<Q> {
         q.sub(q.mul(q.sub(q.load(x), lo), scale), one)
     }
 
-    /// P₀…P_{k−1} at the four lanes of t into one block of k columns (see
-    /// [`basis_k`](Self::basis_k); `rec[j]` = ((2j − 1)/j, (j − 1)/j) in
-    /// every lane).
+    /// P₁…P_{k−1} at the four lanes of t into one block of k − 1 columns
+    /// (P₀ = 1 is not stored; see [`basis_k`](Self::basis_k); `rec[j]` =
+    /// ((2j − 1)/j, (j − 1)/j) in every lane).
     #[inline(always)]
     fn legendre<const K: usize>(&self, t: Q::V, rec: &[(Q::V, Q::V); K], blk: &mut [Pb]) {
         let (q, k) = (self.q, Self::count::<K>(self.k));
-        let blk = &mut blk[..k];
+        let blk = &mut blk[..k - 1];
         let (mut p2, mut p1) = (q.splat(0.0), q.splat(1.0));
-        blk[0] = q.lanes(p1);
         for a in 1..k {
             let (al, be) = rec[a];
             let p = q.sub(q.mul(q.mul(al, t), p1), q.mul(be, p2));
-            blk[a] = q.lanes(p);
+            blk[a - 1] = q.lanes(p);
             (p2, p1) = (p1, p);
         }
     }
@@ -1611,20 +1619,35 @@ impl<Q: Quad> PolyFit<Q> {
     /// at every block).
     #[inline(always)]
     fn gram_k<const K: usize>(&self) -> Vec<Pb> {
-        let (q, k) = (self.q, Self::count::<K>(self.k));
+        let (q, k, kp) = (
+            self.q,
+            Self::count::<K>(self.k),
+            Self::count::<K>(self.k) - 1,
+        );
+        let panels = self.panels.get();
         let mut g = [[q.splat(0.0); K]; K];
-        for i in 0..self.n.div_ceil(PL) {
-            let blk = &self.panels.get()[i * k..(i + 1) * k];
-            let w = match &self.weights {
-                Some(w) => q.load(w.get()[i]),
-                None => q.splat(1.0),
+        // (no closure: see basis_k)
+        let ws = self.weights.as_ref().map(Blocks::get);
+        let full = self.n / PL;
+        for i in 0..full {
+            let blk = &panels[i * kp..(i + 1) * kp];
+            let w = if let Some(ws) = ws {
+                q.load(ws[i])
+            } else {
+                q.splat(1.0)
             };
-            for a in 0..k {
-                let wa = q.mul(w, q.load(blk[a]));
-                for b in a..k {
-                    g[a][b] = q.add(g[a][b], q.mul(wa, q.load(blk[b])));
-                }
-            }
+            Self::gram_block::<K>(q, k, &mut g, blk, w, q.splat(1.0));
+        }
+        if !self.n.is_multiple_of(PL) {
+            // P₀ is 0 on the padding lanes
+            let p0 = q.load(pl(|j| if j < self.n % PL { 1.0 } else { 0.0 }));
+            let blk = &panels[full * kp..(full + 1) * kp];
+            let w = if let Some(ws) = ws {
+                q.load(ws[full])
+            } else {
+                q.splat(1.0)
+            };
+            Self::gram_block::<K>(q, k, &mut g, blk, w, p0);
         }
         let mut out = vec![[0.0f64; PL]; k * k];
         for a in 0..k {
@@ -1633,6 +1656,25 @@ impl<Q: Quad> PolyFit<Q> {
             }
         }
         out
+    }
+
+    /// G's lanes plus one block's terms (w·B_a)·B_b, with P₀'s lanes `p0`.
+    #[inline(always)]
+    fn gram_block<const K: usize>(
+        q: Q,
+        k: usize,
+        g: &mut [[Q::V; K]; K],
+        blk: &[Pb],
+        w: Q::V,
+        p0: Q::V,
+    ) {
+        for a in 0..k {
+            let wa = q.mul(w, if a == 0 { p0 } else { q.load(blk[a - 1]) });
+            for b in a..k {
+                let pb = if b == 0 { p0 } else { q.load(blk[b - 1]) };
+                g[a][b] = q.add(g[a][b], q.mul(wa, pb));
+            }
+        }
     }
 
     /// Coefficients from the moments m = Bᵀ(w∘y): G⁻¹·m.
@@ -1682,10 +1724,10 @@ impl<Q: Quad> PolyFit<Q> {
     #[inline(always)]
     fn eval<const K: usize>(&self, panels: &[Pb], i: usize, c: &[Q::V; K], base: Q::V) -> Q::V {
         let (q, k) = (self.q, Self::count::<K>(self.k));
-        let blk = &panels[i * k..(i + 1) * k];
+        let blk = &panels[i * (k - 1)..(i + 1) * (k - 1)];
         let mut b = base;
         for a in 1..k {
-            b = q.add(b, q.mul(c[a], q.load(blk[a])));
+            b = q.add(b, q.mul(c[a], q.load(blk[a - 1])));
         }
         b
     }
@@ -1695,10 +1737,10 @@ impl<Q: Quad> PolyFit<Q> {
     #[inline(always)]
     fn accumulate<const K: usize>(&self, acc: &mut [Q::V; K], panels: &[Pb], i: usize, wv: Q::V) {
         let (q, k) = (self.q, Self::count::<K>(self.k));
-        let blk = &panels[i * k..(i + 1) * k];
+        let blk = &panels[i * (k - 1)..(i + 1) * (k - 1)];
         acc[0] = q.add(acc[0], wv);
         for a in 1..k {
-            acc[a] = q.add(acc[a], q.mul(q.load(blk[a]), wv));
+            acc[a] = q.add(acc[a], q.mul(q.load(blk[a - 1]), wv));
         }
     }
 
@@ -1754,15 +1796,16 @@ impl<Q: Quad> PolyFit<Q> {
         }
         let mut tot = q.lanes(tot);
         if !rest.is_empty() {
-            let blk = &self.panels.get()[i * k..(i + 1) * k];
+            let blk = &self.panels.get()[i * (k - 1)..(i + 1) * (k - 1)];
             for (j, v) in rest.iter_mut().enumerate() {
                 if let Some(b) = b {
                     *v = if b[j] < *v { b[j] } else { *v };
                 }
                 tot[j] += *v;
                 let wv = if W { w[i][j] * *v } else { *v };
-                for a in 0..k {
-                    sums[a][j] += blk[a][j] * wv;
+                sums[0][j] += wv;
+                for a in 1..k {
+                    sums[a][j] += blk[a - 1][j] * wv;
                 }
             }
         }
