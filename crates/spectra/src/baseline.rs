@@ -50,6 +50,7 @@ pub struct Baseline {
 /// same sum as `lane_sum(v, v, |a, _| a * 0.0)`, written out: built on
 /// `lane_sum`, it moved IModPoly's code to a layout that ran at 61 instead of
 /// 52 µs; see docs/benchmarks.md on that sensitivity.)
+#[inline(always)]
 fn all_finite(v: &[f64]) -> bool {
     let mut acc = [0.0f64; LANES];
     let chunks = v.chunks_exact(LANES);
@@ -65,6 +66,7 @@ fn all_finite(v: &[f64]) -> bool {
 
 /// Number of i ≥ 1 with `v[i]` not strictly after `v[i−1]` in the direction
 /// `increasing`, counted in `LANES` lanes (no early exit, so it vectorises).
+#[inline(always)]
 fn monotonic_breaks(v: &[f64], increasing: bool) -> usize {
     if v.len() < 2 {
         return 0;
@@ -79,6 +81,7 @@ fn monotonic_breaks(v: &[f64], increasing: bool) -> usize {
     breaks as usize
 }
 
+#[inline(always)]
 fn check_data(what: &'static str, y: &[f64], min_len: usize) -> Result<()> {
     if y.len() < min_len {
         return Err(Error::Length {
@@ -101,6 +104,7 @@ fn check_data(what: &'static str, y: &[f64], min_len: usize) -> Result<()> {
     }
 }
 
+#[inline(always)]
 fn check_xy(x: &[f64], y: &[f64], min_len: usize) -> Result<()> {
     check_data("x", x, min_len)?;
     check_data("y", y, min_len)?;
@@ -163,7 +167,7 @@ const LANES: usize = 8;
 
 /// Σ f(aᵢ, bᵢ) over equal-length slices in `LANES` partial sums (the order of
 /// additions differs from a sequential sum only by rounding).
-#[inline]
+#[inline(always)]
 fn lane_sum(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
@@ -183,7 +187,7 @@ fn lane_sum(a: &[f64], b: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
 }
 
 /// a·b.
-#[inline]
+#[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     lane_sum(a, b, |x, y| x * y)
 }
