@@ -106,6 +106,19 @@ fn check_data(what: &'static str, y: &[f64], min_len: usize) -> Result<()> {
 
 #[inline(always)]
 fn check_xy(x: &[f64], y: &[f64], min_len: usize) -> Result<()> {
+    // one pass over x when all is well: a strictly monotonic x with finite
+    // end points is finite throughout (an interior ±∞ or NaN makes a
+    // difference with a neighbour ≤ 0 or NaN, which counts as a break)
+    let n = x.len();
+    if n >= min_len.max(2)
+        && n == y.len()
+        && x[0].is_finite()
+        && x[n - 1].is_finite()
+        && monotonic_breaks(x, x[1] > x[0]) == 0
+    {
+        return check_data("y", y, min_len);
+    }
+    // otherwise the checks in order, for the first error's message
     check_data("x", x, min_len)?;
     check_data("y", y, min_len)?;
     if x.len() != y.len() {
@@ -2545,6 +2558,50 @@ mod tests {
         assert!(exp_fast(-1e6) < 1e-300);
         assert!(exp_fast(1e6).is_finite() && exp_fast(1e6) > 1e307);
         assert!(exp_fast(f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn xy_checks_name_the_first_bad_value_on_the_one_pass_path() {
+        // check_xy's happy path checks x's finiteness through its
+        // monotonicity; every non-finite x must still be reported as such,
+        // at its index, and everything else as before
+        let y = vec![1.0; 9];
+        for increasing in [true, false] {
+            let x: Vec<f64> = (0..9)
+                .map(|i| if increasing { i as f64 } else { -(i as f64) })
+                .collect();
+            assert!(check_xy(&x, &y, 3).is_ok());
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                for at in 0..9 {
+                    let mut xb = x.clone();
+                    xb[at] = bad;
+                    match check_xy(&xb, &y, 3) {
+                        Err(Error::NonFinite { what, index, .. }) => {
+                            assert_eq!((what, index), ("x", at), "{bad} at {at}");
+                        }
+                        other => panic!("{bad} at {at} (increasing {increasing}): {other:?}"),
+                    }
+                }
+            }
+            // not monotonic: the first offending index
+            let mut xb = x.clone();
+            xb.swap(4, 5);
+            let e = check_xy(&xb, &y, 3).unwrap_err().to_string();
+            assert!(e.contains("not strictly monotonic at index 5"), "{e}");
+            // y's own errors, lengths
+            let mut yb = y.clone();
+            yb[7] = f64::NAN;
+            assert!(matches!(
+                check_xy(&x, &yb, 3),
+                Err(Error::NonFinite {
+                    what: "y",
+                    index: 7,
+                    ..
+                })
+            ));
+            assert!(check_xy(&x, &y[..8], 3).is_err());
+            assert!(check_xy(&x[..2], &y[..2], 3).is_err());
+        }
     }
 
     #[test]
