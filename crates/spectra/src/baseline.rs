@@ -1451,9 +1451,12 @@ impl Quad for pulp::x86::V3 {
     }
 }
 
-/// `$body` with `$q` the widest [`Quad`] this CPU runs: inside
-/// `V3::vectorize` (compiled for AVX2 + FMA) where the CPU has them, as
-/// [`Plain`] otherwise. `$body` is compiled twice, once per token.
+/// `$body` with `$q` the widest [`Quad`] this CPU runs: the V3 token, inside
+/// [`wide`] (compiled for AVX2 + FMA), where the CPU has them, [`Plain`]
+/// otherwise. `$body` is compiled for both. (Entering through `wide`, that
+/// is pulp's `Arch::dispatch`, matters: called through `V3::vectorize`
+/// directly, the body's closure stayed out of line, compiled without the
+/// AVX features, and every intrinsic in it became a call.)
 macro_rules! with_quad {
     (|$q:ident| $body:expr) => {{
         #[cfg(target_arch = "x86_64")]
@@ -1614,8 +1617,8 @@ impl<Q: Quad> PolyFit<Q> {
         Ok(fit)
     }
 
-    /// The panels of B (see the type's docs) with K columns (see
-    /// [`clip_k`](Self::clip_k)): the Legendre recurrence P₀ = 1, P₁ = t,
+    /// The panels of B (see the type's docs; P₁…P_{k−1} stored) with K
+    /// columns (see [`clip_k`](Self::clip_k)): the Legendre recurrence P₀ = 1, P₁ = t,
     /// P_j = ((2j − 1)/j·t·P_{j−1} − (j − 1)/j·P_{j−2}) on t = (x − lo)·scale − 1,
     /// all four lanes of a block at once; a last partial block's padding
     /// lanes are zero.
