@@ -225,17 +225,23 @@ fn in_cf_band(x: f64, y: f64) -> bool {
 /// [`faddeeva`]. Same results as [`faddeeva`] to within rounding.
 #[inline]
 pub fn faddeeva4(x: [f64; 4], y: [f64; 4]) -> [Complex64; 4] {
-    if !(0..4).all(|k| y[k] >= 0.0 && in_cf_band(x[k], y[k])) {
+    faddeeva_n(x, y)
+}
+
+/// [`faddeeva4`] for N points: N continued fractions interleaved.
+#[inline(always)]
+fn faddeeva_n<const N: usize>(x: [f64; N], y: [f64; N]) -> [Complex64; N] {
+    if !(0..N).all(|k| y[k] >= 0.0 && in_cf_band(x[k], y[k])) {
         return std::array::from_fn(|k| faddeeva(Complex64::new(x[k], y[k])));
     }
     let mut nu: f64 = 0.0;
-    for k in 0..4 {
+    for k in 0..N {
         nu = nu.max((3.9 + 11.398 / (0.08254 * x[k].abs() + 0.1421 * y[k] + 0.2023)).floor());
     }
     let (mut wr, mut wi) = (x, y);
     let mut c = 0.5 * (nu - 1.0);
     while c > 0.4 {
-        for k in 0..4 {
+        for k in 0..N {
             let d = c / (wr[k] * wr[k] + wi[k] * wi[k]);
             wr[k] = x[k] - wr[k] * d;
             wi[k] = y[k] + wi[k] * d;
@@ -317,6 +323,34 @@ impl FixedY {
             faddeeva4(x, [self.y; 4])
         } else {
             std::array::from_fn(|k| self.w(x[k]))
+        }
+    }
+
+    /// `w(x[k] + iy)` for sixteen points: sixteen continued fractions
+    /// interleaved when all sixteen take that branch (each step's divisions
+    /// then overlap: a Voigt peak on 10⁶ points went 35.6 → 27 ns a point
+    /// against four at a time), else as two [`w8`](Self::w8).
+    #[inline]
+    pub(crate) fn w16(&self, x: [f64; 16]) -> [Complex64; 16] {
+        if (0..16).all(|k| in_cf_band(x[k], self.y)) {
+            faddeeva_n(x, [self.y; 16])
+        } else {
+            let a = self.w8(std::array::from_fn(|k| x[k]));
+            let b = self.w8(std::array::from_fn(|k| x[k + 8]));
+            std::array::from_fn(|k| if k < 8 { a[k] } else { b[k - 8] })
+        }
+    }
+
+    /// `w(x[k] + iy)` for eight points: eight continued fractions interleaved
+    /// when all eight take that branch, else as two [`w4`](Self::w4).
+    #[inline]
+    pub(crate) fn w8(&self, x: [f64; 8]) -> [Complex64; 8] {
+        if (0..8).all(|k| in_cf_band(x[k], self.y)) {
+            faddeeva_n(x, [self.y; 8])
+        } else {
+            let a = self.w4([x[0], x[1], x[2], x[3]]);
+            let b = self.w4([x[4], x[5], x[6], x[7]]);
+            std::array::from_fn(|k| if k < 4 { a[k] } else { b[k - 4] })
         }
     }
 }
