@@ -76,6 +76,21 @@ pub struct LmOptions {
     pub uncertainties: bool,
 }
 
+/// Whether every value is finite: 0·v summed in eight lanes is 0 for finite
+/// values and NaN otherwise. No early exit, so the loop vectorises; with
+/// `iter().all(is_finite)` the check of a 1000 × 12 Jacobian after every
+/// evaluation took about 4 % of a four-Gaussian fit.
+fn all_finite(v: &[f64]) -> bool {
+    let mut lanes = [0.0f64; 8];
+    let (blocks, rest) = v.as_chunks::<8>();
+    for b in blocks {
+        for (l, x) in lanes.iter_mut().zip(b) {
+            *l += x * 0.0;
+        }
+    }
+    lanes.iter().chain(rest).fold(0.0, |a, &x| a + x * 0.0) == 0.0
+}
+
 fn default_true() -> bool {
     true
 }
@@ -351,7 +366,7 @@ impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
     fn eval_full(&mut self, out: &mut [f64]) -> bool {
         self.nfev += 1;
         self.problem.residuals(&self.full, out);
-        out.iter().all(|v| v.is_finite())
+        all_finite(out)
     }
 
     /// The Jacobian with respect to the free *external* parameters (`m × nfree`,
@@ -370,7 +385,7 @@ impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
             };
             self.analytic = Some(ok);
             if ok {
-                return jac.iter().all(|v| v.is_finite());
+                return all_finite(jac);
             }
         } else if try_analytic {
             let n_all = self.full.len();
@@ -392,7 +407,7 @@ impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
                         }
                     }
                 }
-                return jac.iter().all(|v| v.is_finite());
+                return all_finite(jac);
             }
         }
         // finite differences in the external free parameters
@@ -437,7 +452,7 @@ impl<'a, P: Problem + ?Sized> Mapper<'a, P> {
         }
         self.rtmp = rt;
         self.rtmp2 = rt2;
-        ok && jac.iter().all(|v| v.is_finite())
+        ok && all_finite(jac)
     }
 
     /// `A = ∂p_all/∂p_free` applied: covariance of all parameters from that of the free ones.
@@ -827,6 +842,21 @@ fn normal_inverse(m: usize, n: usize, jac: &[f64]) -> Option<DMatrix<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_finite_finds_any_nan_or_infinity() {
+        for n in 0..20 {
+            let v: Vec<f64> = (0..n).map(|i| (i as f64 - 7.0) * 1e300).collect();
+            assert!(all_finite(&v), "n {n}");
+            for at in 0..n {
+                for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                    let mut w = v.clone();
+                    w[at] = bad;
+                    assert!(!all_finite(&w), "n {n}: {bad} at {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn normal_and_qr_covariances_agree_and_ill_conditioning_falls_back() {
