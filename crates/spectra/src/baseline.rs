@@ -1717,35 +1717,18 @@ impl<Q: Quad> PolyFit<Q> {
     /// at every block).
     #[inline(always)]
     fn gram_k<const K: usize>(&self) -> Vec<Pb> {
-        let (q, k, kp) = (
-            self.q,
-            Self::count::<K>(self.k),
-            Self::count::<K>(self.k) - 1,
-        );
+        let (q, k) = (self.q, Self::count::<K>(self.k));
         let panels = self.panels.get();
         let mut g = [[q.splat(0.0); K]; K];
-        // (no closure: see basis_k)
         let ws = self.weights.as_ref().map(Blocks::get);
         let full = self.n / PL;
         for i in 0..full {
-            let blk = &panels[i * kp..(i + 1) * kp];
-            let w = if let Some(ws) = ws {
-                q.load(ws[i])
-            } else {
-                q.splat(1.0)
-            };
-            Self::gram_block::<K>(q, k, &mut g, blk, w, q.splat(1.0));
+            self.gram_block::<K>(&mut g, panels, ws, i, q.splat(1.0));
         }
         if !self.n.is_multiple_of(PL) {
             // P₀ is 0 on the padding lanes
             let p0 = q.load(pl(|j| if j < self.n % PL { 1.0 } else { 0.0 }));
-            let blk = &panels[full * kp..(full + 1) * kp];
-            let w = if let Some(ws) = ws {
-                q.load(ws[full])
-            } else {
-                q.splat(1.0)
-            };
-            Self::gram_block::<K>(q, k, &mut g, blk, w, p0);
+            self.gram_block::<K>(&mut g, panels, ws, full, p0);
         }
         let mut out = vec![[0.0f64; PL]; k * k];
         for a in 0..k {
@@ -1756,16 +1739,25 @@ impl<Q: Quad> PolyFit<Q> {
         out
     }
 
-    /// G's lanes plus one block's terms (w·B_a)·B_b, with P₀'s lanes `p0`.
+    /// G's lanes plus block i's terms (w·B_a)·B_b, with the weights' lanes
+    /// from `ws` (unit weights for `None`) and P₀'s lanes `p0`.
     #[inline(always)]
     fn gram_block<const K: usize>(
-        q: Q,
-        k: usize,
+        &self,
         g: &mut [[Q::V; K]; K],
-        blk: &[Pb],
-        w: Q::V,
+        panels: &[Pb],
+        ws: Option<&[Pb]>,
+        i: usize,
         p0: Q::V,
     ) {
+        let (q, k) = (self.q, Self::count::<K>(self.k));
+        let blk = &panels[i * (k - 1)..(i + 1) * (k - 1)];
+        // (no closure: see basis_k)
+        let w = if let Some(ws) = ws {
+            q.load(ws[i])
+        } else {
+            q.splat(1.0)
+        };
         for a in 0..k {
             let wa = q.mul(w, if a == 0 { p0 } else { q.load(blk[a - 1]) });
             for b in a..k {
