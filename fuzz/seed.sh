@@ -36,6 +36,13 @@ c biologic "$SHARED"/eis/*.mpt
 c gamry "$SHARED"/eis/*.DTA
 c zplot "$SHARED"/eis/*.z
 c eis_delimited "$SHARED"/eis/*.csv "$ROOT"/data/llto/eis_*.csv
+# real instrument files, when ../shared/real-files exists (not committed: several are GPL)
+REAL="$ROOT"/../shared/real-files
+c biologic "$REAL"/eis/*.mpt
+c gamry "$REAL"/eis/*.DTA "$REAL"/eis/*.dta
+c zplot "$REAL"/eis/*.z
+c eis_delimited "$REAL"/eis/*.csv "$REAL"/eis/*.txt "$REAL"/eis/*.par
+c mpr "$REAL"/binary/mpr/*.mpr
 t circuit 'R0-p(R1,CPE1)-p(R2-Wo1,C2)' 1
 t circuit 'p(R1,p(L1,R2),Gs1)-K1-Zarc1-W1-Ws1-La1-G1' 2
 # materials, workflow settings, NIST

@@ -1,10 +1,14 @@
-//! Impedance files read by `read_zplot`: never panic, whatever the bytes.
+//! Impedance files read through `interphase_io::read_bytes` as a `t.z` file
+//! (the format is sniffed from the bytes): never panic, whatever the bytes,
+//! and what reads is valid data.
 #![no_main]
-#[allow(unused_imports)]
-use interphase_eis::io::{ImagSign, decode, read_biologic, read_delimited, read_gamry, read_zplot};
+use interphase_io::{ReadOptions, read_bytes};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let text = decode(data);
-    let _ = read_zplot(&text, "fuzz");
+    if let Ok(c) = read_bytes(data, "t.z", &ReadOptions::default()) {
+        for r in &c.impedance {
+            assert!(r.spectrum.freq().iter().all(|f| f.is_finite() && *f > 0.0));
+        }
+    }
 });

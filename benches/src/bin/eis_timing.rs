@@ -10,9 +10,10 @@
 //! each file: `file=... us=... lambda=... r_inf=... peaks=<τ:R>;...`.
 
 use interphase_benches::median_time;
+use interphase_eis::Circuit;
 use interphase_eis::drt::{DrtOptions, drt};
 use interphase_eis::fit::{FitOptions, Weighting, fit_circuit};
-use interphase_eis::{Circuit, io};
+use interphase_io as io;
 
 fn fail(msg: String) -> ! {
     eprintln!("error: {msg}");
@@ -40,7 +41,8 @@ fn main() {
                 ..FitOptions::default()
             };
             for path in &args[3..] {
-                let data = io::read_path(path).unwrap_or_else(|e| fail(format!("{e}")));
+                let data =
+                    io::read_impedance_spectrum(path).unwrap_or_else(|e| fail(format!("{e}")));
                 let (us, fit) = median_time(5, || fit_circuit(&circuit, &data, None, &opts));
                 let fit = fit.unwrap_or_else(|e| fail(format!("{path}: {e}")));
                 let p: Vec<String> = fit
@@ -58,7 +60,8 @@ fn main() {
         }
         Some("drt") if args.len() >= 2 => {
             for path in &args[1..] {
-                let data = io::read_path(path).unwrap_or_else(|e| fail(format!("{e}")));
+                let data =
+                    io::read_impedance_spectrum(path).unwrap_or_else(|e| fail(format!("{e}")));
                 let (us, d) = median_time(5, || drt(&data, &DrtOptions::default()));
                 let d = d.unwrap_or_else(|e| fail(format!("{path}: {e}")));
                 let peaks: Vec<String> = d

@@ -17,8 +17,9 @@ use clap::{Args, ValueEnum};
 use interphase::eis::fit::{
     FitOptions, Weighting, circuit_parameters, fit_circuit_batch, fit_circuit_global,
 };
-use interphase::eis::{Circuit, ImpedanceSpectrum, io};
+use interphase::eis::{Circuit, ImpedanceSpectrum};
 use interphase::fit::FitResult;
+use interphase::io as files;
 
 use crate::Failure;
 use crate::output::Quantity;
@@ -40,6 +41,83 @@ pub enum Guess {
     /// Read off the Nyquist plot (intercept, arc apices, tail), multi-start,
     /// best χ² kept.
     Auto,
+}
+
+/// Which data of an impedance file: options shared by every `eis` command.
+#[derive(Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// Which spectrum of a file that holds several (sweeps, cycles, curves):
+    /// a 1-based number or a name as `interphase info` lists it
+    /// (`cell #2`, `cycle 3`). Without it, `fit` fits every spectrum and the
+    /// other commands need the file to hold one.
+    #[arg(long, value_name = "N|NAME")]
+    pub spectrum: Option<String>,
+    /// The impedance columns, for a table whose header does not identify
+    /// them: FREQ,RE,IM as names or 1-based numbers, a leading '-' for a
+    /// column that holds the negative (e.g. `1,2,-3`).
+    #[arg(long, value_name = "FREQ,RE,IM", allow_hyphen_values = true)]
+    pub columns: Option<String>,
+}
+
+impl InputArgs {
+    /// Every selected spectrum of a file, named `FILE` (one) or `FILE #k`;
+    /// the reader's warnings go to stderr.
+    pub fn load_all(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<Vec<(String, ImpedanceSpectrum)>, Failure> {
+        let name = path.display().to_string();
+        let mut o = files::ReadOptions::default();
+        if let Some(c) = &self.columns {
+            o.columns = Some(
+                files::columns::ColumnChoice::parse(c)
+                    .map_err(|e| Failure::input(e.to_string()))?,
+            );
+        }
+        let file = files::read_impedance(path, &o).map_err(|e| Failure::input(e.to_string()))?;
+        for w in &file.warnings {
+            eprintln!("warning: {name}: {w}");
+        }
+        if let Some(which) = &self.spectrum {
+            let r = files::impedance::select(&file, which)
+                .map_err(|e| Failure::input(e.to_string()))?;
+            let label = if file.records.len() > 1 {
+                format!("{name} #{}", r.index + 1)
+            } else {
+                name
+            };
+            return Ok(vec![(label, r.spectrum)]);
+        }
+        let n = file.records.len();
+        Ok(file
+            .records
+            .into_iter()
+            .map(|r| {
+                let label = if n > 1 {
+                    format!("{name} #{}", r.index + 1)
+                } else {
+                    name.clone()
+                };
+                (label, r.spectrum)
+            })
+            .collect())
+    }
+
+    /// The one spectrum a single-result command works on: the file's only
+    /// one, or the one `--spectrum` picks.
+    pub fn load_one(&self, path: &std::path::Path) -> Result<ImpedanceSpectrum, Failure> {
+        let mut all = self.load_all(path)?;
+        if all.len() > 1 {
+            return Err(Failure::input(format!(
+                "{}: the file holds {} impedance spectra; choose one with --spectrum N (1 to {}) — `interphase info {}` lists them",
+                path.display(),
+                all.len(),
+                all.len(),
+                path.display()
+            )));
+        }
+        Ok(all.remove(0).1)
+    }
 }
 
 /// `eis fit` arguments.
@@ -81,12 +159,25 @@ pub struct FitArgs {
     /// Highest frequency kept, Hz.
     #[arg(long)]
     pub fmax: Option<f64>,
+    /// Which spectra and columns of the files.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
-/// A file read and cropped as the options say.
-fn load(a: &FitArgs, path: &PathBuf) -> Result<ImpedanceSpectrum, Failure> {
-    let name = path.display().to_string();
-    let mut data = io::read_path(path).map_err(|e| Failure::input(e.to_string()))?;
+/// A file's spectra, read and cropped as the options say.
+fn load(a: &FitArgs, path: &std::path::Path) -> Result<Vec<(String, ImpedanceSpectrum)>, Failure> {
+    a.input
+        .load_all(path)?
+        .into_iter()
+        .map(|(name, d)| Ok((name.clone(), prepare(a, &name, d)?)))
+        .collect()
+}
+
+fn prepare(
+    a: &FitArgs,
+    name: &str,
+    mut data: ImpedanceSpectrum,
+) -> Result<ImpedanceSpectrum, Failure> {
     if a.drop_inductive {
         data = data
             .without_inductive()
@@ -113,20 +204,28 @@ fn options(a: &FitArgs) -> FitOptions {
 }
 
 /// `--share`: one global fit of every file.
+/// Every spectrum of every file, in order, with its name.
+fn load_files(a: &FitArgs) -> Result<(Vec<String>, Vec<ImpedanceSpectrum>), Failure> {
+    let mut names = Vec::new();
+    let mut data = Vec::new();
+    for p in &a.files {
+        for (n, d) in load(a, p)? {
+            names.push(n);
+            data.push(d);
+        }
+    }
+    Ok((names, data))
+}
+
 fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>, Failure> {
-    let data: Vec<ImpedanceSpectrum> = a
-        .files
-        .iter()
-        .map(|p| load(a, p))
-        .collect::<Result<_, _>>()?;
+    let (names, data) = load_files(a)?;
     let shared: Vec<&str> = a.share.iter().map(String::as_str).collect();
     let g = fit_circuit_global(circuit, &data, &shared, &options(a))
         .map_err(|e| Failure::input(format!("--share: {e}")))?;
-    let mut out: Vec<(String, FitResult)> = a
-        .files
-        .iter()
+    let mut out: Vec<(String, FitResult)> = names
+        .into_iter()
         .zip(g.fits)
-        .map(|(p, f)| (p.display().to_string(), f.result))
+        .map(|(n, f)| (n, f.result))
         .collect();
     out.push(("global".into(), g.result));
     Ok(out)
@@ -142,11 +241,7 @@ pub fn run_fit(a: &FitArgs) -> Result<Vec<(String, FitResult)>, Failure> {
     if !a.share.is_empty() {
         return fit_shared(a, &circuit);
     }
-    let data: Vec<ImpedanceSpectrum> = a
-        .files
-        .iter()
-        .map(|p| load(a, p))
-        .collect::<Result<_, _>>()?;
+    let (names, data) = load_files(a)?;
     let initial = match &a.initial {
         Some(v) => {
             Some(circuit_parameters(&circuit, v).map_err(|e| Failure::input(e.to_string()))?)
@@ -169,11 +264,10 @@ pub fn run_fit(a: &FitArgs) -> Result<Vec<(String, FitResult)>, Failure> {
     if let Some(l) = &line {
         l.finish();
     }
-    a.files
-        .iter()
+    names
+        .into_iter()
         .zip(fits)
-        .map(|(p, r)| {
-            let name = p.display().to_string();
+        .map(|(name, r)| {
             r.map(|f| (name.clone(), f.result))
                 .map_err(|e| Failure::other(format!("{name}: {e}")))
         })
@@ -214,13 +308,16 @@ pub struct KkArgs {
     /// Pass/fail threshold on |residual| (fraction of |Z|).
     #[arg(long, default_value_t = 0.01)]
     pub threshold: f64,
+    /// Which spectrum and columns of the file.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// Runs `eis kk`: M, μ, R₀, L, (C), the largest residual and the verdict.
 pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
     use interphase::eis::kk::{KkFit, KkOptions, lin_kk};
     let input = |e: interphase::eis::Error| Failure::input(format!("{}: {e}", a.file.display()));
-    let data = io::read_path(&a.file).map_err(input)?;
+    let data = a.input.load_one(&a.file)?;
     if !(a.threshold.is_finite() && a.threshold > 0.0) {
         return Err(Failure::input(format!(
             "--threshold {} must be > 0",
@@ -317,6 +414,9 @@ pub struct DrtArgs {
     /// Also write γ(τ) as CSV (tau_s,gamma_ohm) to this file.
     #[arg(long)]
     pub gamma_out: Option<PathBuf>,
+    /// Which spectrum and columns of the file.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// Runs `eis drt`: λ, R∞, L, the polarisation resistance and each peak's τ,
@@ -344,7 +444,7 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
             return Err(Failure::input(format!("--derivative {d}: expected 1 or 2")));
         }
     };
-    let data = io::read_path(&a.file).map_err(input)?;
+    let data = a.input.load_one(&a.file)?;
     let opts = DrtOptions {
         part: match a.part {
             DrtPartArg::Combined => DrtPart::Combined,

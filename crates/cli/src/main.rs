@@ -10,11 +10,13 @@
 //! the JSON names), `spectrum` (info, baseline, peaks; see `spectrum.rs`) and
 //! `eis fit|kk|drt|conductivity|arrhenius` (see `eis.rs`), `xrd
 //! peaks|scherrer|lattice`, `eds identify` and `eels delta-e` (see
-//! `techniques.rs`) and `demo` (the LLTO interface analysis: the main
-//! job, on the seeded synthetic dataset or `--data DIR`).
+//! `techniques.rs`), `info` (what any supported file holds; see `info.rs`)
+//! and `demo` (the LLTO interface analysis: the main job, on the seeded
+//! synthetic dataset or `--data DIR`).
 #![forbid(unsafe_code)]
 
 mod eis;
+mod info;
 mod materials;
 mod output;
 mod spectrum;
@@ -105,6 +107,15 @@ enum Command {
         command: techniques::EelsCmd,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+        format: Format,
+    },
+    /// What a file holds: format, spectra or impedance spectra (names, points,
+    /// axes, cycles, technique, the columns read) and the reader's warnings.
+    Info {
+        #[command(flatten)]
+        args: info::InfoArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Spectrum files (VAMAS .vms, EMSA .msa, CSV/TSV): info, baselines, peaks.
@@ -246,6 +257,7 @@ fn main() -> ExitCode {
         Command::Materials { command, format } => materials::run(command)
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Spectrum { command, format } => spectrum::run(command, *format),
+        Command::Info { args, format } => info::run(args, *format),
         Command::Xrd { command, format } => techniques::run_xrd(command)
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Eds { command, format } => techniques::run_eds(command)

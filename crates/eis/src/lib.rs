@@ -2,9 +2,10 @@
 //!
 //! Electrochemical impedance spectroscopy for solid electrolytes: equivalent
 //! circuits in impedance.py's syntax with analytic Jacobians, impedance data
-//! and instrument readers, and complex nonlinear least-squares fits.
+//! and complex nonlinear least-squares fits. Instrument files are read by
+//! `interphase-io` (every vendor's text, BioLogic `.mpr`).
 //!
-//! **Status:** [`element`], [`circuit`], [`data`], [`io`], [`fit`],
+//! **Status:** [`element`], [`circuit`], [`data`], [`fit`],
 //! [`conductivity`] (σ, ASR, symmetric-cell interfaces, effective CPE
 //! capacitances, arc assignment, Arrhenius), [`kk`] (the Lin-KK validity
 //! test) and [`drt`] (distribution of relaxation times: Tikhonov with
@@ -31,7 +32,6 @@ pub mod drt;
 pub mod element;
 mod error;
 pub mod fit;
-pub mod io;
 pub mod kk;
 
 pub use circuit::Circuit;

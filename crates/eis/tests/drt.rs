@@ -12,11 +12,10 @@ use std::path::PathBuf;
 use interphase_eis::drt::{
     Derivative, DrtOptions, DrtPart, DrtResult, DrtWeighting, Lambda, TauGrid, drt, lambda_scores,
 };
-use interphase_eis::io::read_path;
 use interphase_eis::{Circuit, Complex64, ImpedanceSpectrum};
 
 mod common;
-use common::shared;
+use common::{read_path, shared};
 
 fn llto(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

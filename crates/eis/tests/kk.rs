@@ -5,11 +5,10 @@
 
 use std::path::PathBuf;
 
-use interphase_eis::io::read_path;
 use interphase_eis::kk::{KkFit, KkOptions, KkResult, lin_kk};
 
 mod common;
-use common::shared;
+use common::{read_path, shared};
 
 fn llto(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

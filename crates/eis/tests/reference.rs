@@ -5,11 +5,10 @@
 //! examples/looping_files_example.ipynb).
 
 use interphase_eis::fit::{FitOptions, circuit_parameters, fit_circuit};
-use interphase_eis::io::{decode, read_biologic, read_gamry, read_path, read_zplot};
 use interphase_eis::{Circuit, ImpedanceSpectrum};
 
 mod common;
-use common::shared;
+use common::{read_path, shared};
 
 fn close(got: f64, want: f64, rel: f64, what: &str) {
     assert!(
@@ -25,35 +24,6 @@ fn example_57() -> Option<ImpedanceSpectrum> {
     let s = s.without_inductive().unwrap();
     assert_eq!(s.len(), 57);
     Some(s)
-}
-
-#[test]
-fn readers_match_impedance_py() {
-    if let Some(p) = shared("impedance_py_exampleDataBioLogic.mpt") {
-        let s = read_biologic(&decode(&std::fs::read(&p).unwrap()), "b.mpt").unwrap();
-        assert_eq!(s.len(), 43);
-        close(s.freq()[0], 1000.3201, 1e-12, "mpt f");
-        close(s.z()[0].re, 65.470886, 1e-12, "mpt Re");
-        close(s.z()[0].im, -0.38998979, 1e-12, "mpt Im (from −Im)");
-    }
-    if let Some(p) = shared("impedance_py_exampleDataGamry.DTA") {
-        let s = read_gamry(&decode(&std::fs::read(&p).unwrap()), "g.DTA").unwrap();
-        assert_eq!(s.len(), 72);
-        close(s.freq()[0], 200015.6, 1e-12, "dta f");
-        close(s.z()[0].re, 825.8584, 1e-12, "dta Re");
-        close(s.z()[0].im, -1367.239, 1e-12, "dta Im");
-        close(s.freq()[71], 0.0158898, 1e-12, "dta last f");
-    }
-    if let Some(p) = shared("impedance_py_exampleDataZPlot.z") {
-        let s = read_zplot(&decode(&std::fs::read(&p).unwrap()), "z.z").unwrap();
-        assert_eq!(s.len(), 21);
-        close(s.freq()[0], 3e5, 1e-12, "z f");
-        close(s.z()[0].re, 147.77, 1e-12, "z Re");
-        close(s.z()[0].im, -11.335, 1e-12, "z Im");
-    }
-    if let Some(s) = example_57() {
-        close(s.freq()[0], 0.0031623, 1e-12, "csv f");
-    }
 }
 
 #[test]

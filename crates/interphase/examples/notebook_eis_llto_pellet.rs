@@ -8,8 +8,8 @@ fn main() {
     use interphase::eis::conductivity::{Geometry, Value, assign_by_capacitance, capacitance_zarc};
     use interphase::eis::drt::{DrtOptions, DrtWeighting, drt};
     use interphase::eis::fit::FitOptions;
-    use interphase::eis::io::read_path;
     use interphase::eis::kk::{KkFit, KkOptions, lin_kk};
+    use interphase::io::read_impedance_spectrum as read_path;
     use interphase::plot::{bode, nyquist};
     use interphase::prelude::*;
 

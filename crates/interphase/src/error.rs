@@ -20,6 +20,10 @@ pub enum Error {
     #[cfg(feature = "materials")]
     #[error(transparent)]
     Materials(#[from] interphase_materials::Error),
+    /// An error of an instrument-file reader.
+    #[cfg(feature = "io")]
+    #[error(transparent)]
+    Read(#[from] interphase_io::Error),
     /// An error of the plotting crate.
     #[cfg(feature = "plot")]
     #[error(transparent)]

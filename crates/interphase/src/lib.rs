@@ -9,13 +9,14 @@
 //! | --- | --- | --- |
 //! | [`fit`] | `interphase-fit` | nonlinear least squares, bounds, ties, uncertainties, batch and global fits |
 //! | [`spectra`] | `interphase-spectra` | spectra, readers, processing, baselines, peak finding, line shapes, peak models and XPS quantification |
-//! | [`eis`] | `interphase-eis` | circuits, impedance data and readers, CNLS fits with automatic guesses, conductivity and capacitances (done); KK, DRT (to come) |
+//! | [`eis`] | `interphase-eis` | circuits, impedance data, CNLS fits with automatic guesses, conductivity and capacitances, Lin-KK, DRT |
+//! | [`io`] | `interphase-io` | instrument files: format sniffing, impedance readers by header (CSV, .mpt, .mpr, .DTA, .z, .par), spectrum readers, several spectra per file |
 //! | [`materials`] | `interphase-materials` | elements, formulas, densities, perovskites, LLTO stoichiometry |
 //! | [`plot`] | `interphase-plot` | SVG figures: spectrum fits, Nyquist, Bode, x–y plots; evcxr display |
 //! | [`workflows`] | this crate | the LLTO interface analysis (the main job) and its synthetic dataset |
 //!
 //! Cargo features (all on by default): `spectra`, `eis`, `materials`, `plot`
-//! (needs spectra and eis) and `workflows` (everything); with
+//! (needs spectra and eis), `io` (needs spectra and eis) and `workflows` (everything); with
 //! `default-features = false` only the fitting core is built, e.g.
 //! `interphase = { ..., default-features = false, features = ["eis"] }`.
 //!
@@ -39,6 +40,8 @@ pub use error::{Error, Result};
 #[cfg(feature = "eis")]
 pub use interphase_eis as eis;
 pub use interphase_fit as fit;
+#[cfg(feature = "io")]
+pub use interphase_io as io;
 #[cfg(feature = "materials")]
 pub use interphase_materials as materials;
 #[cfg(feature = "plot")]

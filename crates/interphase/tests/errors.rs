@@ -268,21 +268,42 @@ fn eis_circuit() {
 }
 
 #[test]
-fn eis_parse() {
+fn io_parse() {
+    use interphase::io;
     let e = err(
-        eis::io::read_zplot(
+        io::impedance::read_zplot2(
             "ZPLOT2 ASCII\nEnd Comments\n1e3\t0\t0\t0\t10\tabc\n",
             "bad.z",
+            &io::ReadOptions::default(),
         ),
         "bad.z:3: column 6",
     );
-    assert!(matches!(e, eis::Error::Parse { line: 3, .. }));
+    assert!(matches!(e, io::Error::Parse { line: 3, .. }));
 }
 
 #[test]
-fn eis_io() {
-    let e = err(eis::io::read_path("no/such/cell.mpt"), "no/such/cell.mpt");
-    assert!(matches!(e, eis::Error::Io { .. }));
+fn io_missing_file() {
+    use interphase::io;
+    let e = err(
+        io::read_path("no/such/cell.mpt", &io::ReadOptions::default()),
+        "no/such/cell.mpt",
+    );
+    assert!(matches!(e, io::Error::Io { .. }));
+}
+
+#[test]
+fn io_unidentified_columns() {
+    use interphase::io;
+    let e = err(
+        io::read_bytes(
+            b"f,a,b\n1,2,3\n2,3,4\n",
+            "t.csv",
+            &io::ReadOptions::default(),
+        )
+        .and_then(io::into_impedance),
+        "needs impedance data",
+    );
+    assert!(matches!(e, io::Error::WrongKind { .. }));
 }
 
 #[test]

@@ -20,6 +20,46 @@ pub fn shared(name: &str) -> Option<PathBuf> {
     }
 }
 
+/// A three-column text file of the test data (or impedance.py's ZPlot
+/// example) (frequency in Hz, Re Z and
+/// signed Im Z in Ω; `#` comments and a header line skipped): the repository's
+/// synthetic LLTO files and impedance.py's exampleData.csv. Instrument files
+/// are read by interphase-io; this loader only serves these known files.
+#[allow(dead_code)]
+pub fn read_path(
+    path: impl AsRef<std::path::Path>,
+) -> Result<interphase_eis::ImpedanceSpectrum, String> {
+    let text = std::fs::read_to_string(path.as_ref()).map_err(|e| e.to_string())?;
+    let (mut f, mut re, mut im) = (Vec::new(), Vec::new(), Vec::new());
+    // impedance.py's ZPlot example (ZPLOT2 layout: f, Z', Z'' in columns 1, 5, 6)
+    if let Some((_, rows)) = text.split_once("End Comments") {
+        for line in rows.lines().filter(|l| !l.trim().is_empty()) {
+            let v: Vec<f64> = line
+                .split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect();
+            f.push(v[0]);
+            re.push(v[4]);
+            im.push(v[5]);
+        }
+        return interphase_eis::ImpedanceSpectrum::from_parts(f, &re, &im)
+            .map_err(|e| e.to_string());
+    }
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let v: Vec<f64> = match line.split(',').map(|x| x.trim().parse::<f64>()).collect() {
+            Ok(v) => v,
+            Err(_) => continue, // the header line
+        };
+        f.push(v[0]);
+        re.push(v[1]);
+        im.push(v[2]);
+    }
+    interphase_eis::ImpedanceSpectrum::from_parts(f, &re, &im).map_err(|e| e.to_string())
+}
+
 /// Deterministic random numbers for the synthetic cases: xorshift64*
 /// (Vigna 2016) with Box–Muller normals.
 #[allow(dead_code)] // not every test binary uses it

@@ -445,7 +445,7 @@ fn param(fit: &CircuitFit, name: &str) -> Result<Value> {
 }
 
 fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
-    let data = interphase_eis::io::read_path(dir.join(&s.file))?;
+    let data = interphase_io::read_impedance_spectrum(dir.join(&s.file))?;
     let circuit: Circuit = s.circuit.parse()?;
     let opts = FitOptions {
         weighting: s.weighting.clone(),

@@ -1,0 +1,486 @@
+//! # interphase-io
+//!
+//! Instrument files, text and binary, in one place: the format is sniffed
+//! from the bytes (signatures, first lines) before the extension, and the
+//! file is read into typed records — spectra ([`Spectrum`], with axis kind,
+//! unit, excitation energy and metadata) or impedance spectra
+//! ([`ImpedanceRecord`]: data, cycle, technique, metadata). Several spectra
+//! in a file stay several records.
+//!
+//! **Never wrong silently:** impedance tables are read by their header
+//! (names, units, signs; [`columns`]), never by column position; a table
+//! whose columns cannot be identified, a file of another kind than the one
+//! asked for, a recognised format that is not read, a truncated binary: each
+//! is an [`Error`] that says what was found (line, byte offset, the columns,
+//! the technique) and how to choose. Raw bytes are never echoed.
+//!
+//! Read today: impedance text of every common vendor ([`impedance`]: CSV/TSV
+//! by header, BioLogic `.mpt`, Gamry `.DTA`, ZPlot `.z`, VersaStudio `.par`,
+//! Autolab/Parstat/CH Instruments exports), BioLogic `.mpr` binaries
+//! ([`mpr`]), and the spectrum formats of `interphase-spectra` (VAMAS,
+//! EMSA/MSA, XRDML, delimited text). Recognised and refused with their name:
+//! Gatan `.dm3`/`.dm4`, Igor `.ibw`, PHI `.spe`/`.pro`, SPECS `.xml`, EDAX
+//! `.spc`, Ivium `.idf`, Bruker `.raw`, Rigaku `.ras`/`.rasx`, Princeton
+//! `.spe`, zip containers. See docs/formats.md for the table.
+//!
+//! ```
+//! use interphase_io::{read_bytes, ReadOptions, Format};
+//! let text = b"freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n1000\t10.5\t2.0\n10\t40.0\t15.0\n";
+//! let file = read_bytes(text, "cell.txt", &ReadOptions::default())?;
+//! assert_eq!(file.format, Format::ImpedanceText);
+//! assert_eq!(file.impedance[0].spectrum.z()[1].im, -15.0); // −Im Z flipped
+//! # Ok::<(), interphase_io::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(rustdoc::broken_intra_doc_links)]
+
+pub mod columns;
+mod error;
+pub mod impedance;
+pub mod mpr;
+pub mod text;
+
+use std::path::Path;
+
+pub use error::{Error, Result};
+pub use impedance::{ImpedanceFile, ImpedanceRecord};
+pub use interphase_eis::ImpedanceSpectrum;
+pub use interphase_spectra::Spectrum;
+
+use columns::ColumnChoice;
+
+/// The largest file read (256 MiB): instrument files are far smaller;
+/// anything bigger is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A file format, as recognised from its content (and extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// VAMAS ISO 14976 (`.vms`).
+    Vamas,
+    /// EMSA/MSA ISO 22029 (`.msa`).
+    Emsa,
+    /// PANalytical XRDML (`.xrdml`).
+    Xrdml,
+    /// Delimited text of spectra (x and intensity columns).
+    SpectrumText,
+    /// Delimited impedance text read by its header (CSV, TSV, Autolab,
+    /// Parstat, CH Instruments ...).
+    ImpedanceText,
+    /// BioLogic EC-Lab text export (`.mpt`).
+    BiologicMpt,
+    /// BioLogic EC-Lab binary (`.mpr`).
+    BiologicMpr,
+    /// Gamry Framework (`.DTA`).
+    GamryDta,
+    /// Scribner ZPlot/ZView (`.z`).
+    ZPlot,
+    /// VersaStudio (`.par`).
+    VersaStudioPar,
+    /// Gatan DigitalMicrograph 3 (`.dm3`): recognised, not read yet.
+    GatanDm3,
+    /// Gatan DigitalMicrograph 4 (`.dm4`): recognised, not read yet.
+    GatanDm4,
+    /// Igor Pro binary wave (`.ibw`, Scienta): recognised, not read yet.
+    IgorIbw,
+    /// PHI MultiPak (`.spe`, `.pro`): recognised, not read yet.
+    PhiMultipak,
+    /// SPECS Prodigy / SpecsLab XML (`.xml`): recognised, not read yet.
+    SpecsXml,
+    /// EDAX `.spc`: recognised by extension, not read yet.
+    EdaxSpc,
+    /// Ivium `.idf`/`.ids`: recognised, not read yet.
+    Ivium,
+    /// Bruker `.raw` (RAW1.01, RAW4.00): recognised, not read yet.
+    BrukerRaw,
+    /// Rigaku `.ras`: recognised, not read yet.
+    RigakuRas,
+    /// A zip container (Rigaku `.rasx`, Bruker `.brml`, ...): recognised,
+    /// not read yet.
+    Zip,
+    /// Princeton Instruments WinSpec `.spe`: recognised, not read yet.
+    PrincetonSpe,
+    /// PalmSens `.pssession`: recognised, not read yet.
+    PalmSens,
+    /// A binary file of no known format.
+    UnknownBinary,
+}
+
+impl Format {
+    /// The formats read, for messages.
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: VAMAS .vms, EMSA/MSA .msa, PANalytical .xrdml, delimited text";
+
+    /// A name for messages and `interphase info`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Vamas => "VAMAS (ISO 14976)",
+            Self::Emsa => "EMSA/MSA (ISO 22029)",
+            Self::Xrdml => "PANalytical XRDML",
+            Self::SpectrumText => "delimited text (spectra)",
+            Self::ImpedanceText => "delimited text (impedance)",
+            Self::BiologicMpt => "BioLogic EC-Lab text (.mpt)",
+            Self::BiologicMpr => "BioLogic EC-Lab binary (.mpr)",
+            Self::GamryDta => "Gamry Framework (.DTA)",
+            Self::ZPlot => "Scribner ZPlot/ZView (.z)",
+            Self::VersaStudioPar => "VersaStudio (.par)",
+            Self::GatanDm3 => "Gatan DigitalMicrograph 3 (.dm3)",
+            Self::GatanDm4 => "Gatan DigitalMicrograph 4 (.dm4)",
+            Self::IgorIbw => "Igor Pro binary wave (.ibw)",
+            Self::PhiMultipak => "PHI MultiPak (.spe/.pro)",
+            Self::SpecsXml => "SPECS Prodigy/SpecsLab XML",
+            Self::EdaxSpc => "EDAX .spc",
+            Self::Ivium => "Ivium (.idf/.ids)",
+            Self::BrukerRaw => "Bruker .raw",
+            Self::RigakuRas => "Rigaku .ras",
+            Self::Zip => "zip container (Rigaku .rasx, Bruker .brml, ...)",
+            Self::PrincetonSpe => "Princeton Instruments WinSpec (.spe)",
+            Self::PalmSens => "PalmSens .pssession",
+            Self::UnknownBinary => "binary file of unknown format",
+        }
+    }
+
+    /// Whether files of this format are read.
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            Self::Vamas
+                | Self::Emsa
+                | Self::Xrdml
+                | Self::SpectrumText
+                | Self::ImpedanceText
+                | Self::BiologicMpt
+                | Self::BiologicMpr
+                | Self::GamryDta
+                | Self::ZPlot
+                | Self::VersaStudioPar
+        )
+    }
+}
+
+/// Whether bytes look like binary data (a NUL byte, or many control bytes,
+/// in the first 4 KiB).
+fn is_binary(b: &[u8]) -> bool {
+    let head = &b[..b.len().min(4096)];
+    if head.contains(&0) {
+        return true;
+    }
+    let ctrl = head
+        .iter()
+        .filter(|&&c| c < 0x20 && !matches!(c, b'\n' | b'\r' | b'\t' | 0x0C | 0x1A))
+        .count();
+    ctrl * 20 > head.len()
+}
+
+/// The format of a file from its bytes and, where the bytes cannot tell,
+/// its extension. Delimited text is [`Format::SpectrumText`] here; the
+/// readers decide between spectra and impedance by the header.
+pub fn sniff(bytes: &[u8], path: &Path) -> Format {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let be32 = |o: usize| {
+        bytes
+            .get(o..o + 4)
+            .map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    };
+    if bytes.starts_with(b"BIO-LOGIC MODULAR FILE") {
+        return Format::BiologicMpr;
+    }
+    if bytes.starts_with(b"SOFH") {
+        return Format::PhiMultipak;
+    }
+    if bytes.starts_with(b"RAW1.01")
+        || bytes.starts_with(b"RAW4.00")
+        || bytes.starts_with(b"RAW_1.01")
+        || bytes.starts_with(b"RAW ")
+    {
+        return Format::BrukerRaw;
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Format::Zip;
+    }
+    if bytes.starts_with(b"*RAS_DATA_START") {
+        return Format::RigakuRas;
+    }
+    // Gatan: big-endian version 3 or 4, then (dm3) size and a byte-order flag 0/1
+    match be32(0) {
+        Some(3) if matches!(be32(8), Some(0 | 1)) => return Format::GatanDm3,
+        Some(4) if matches!(be32(12), Some(0 | 1)) => return Format::GatanDm4,
+        _ => {}
+    }
+    let binary = is_binary(bytes);
+    if binary {
+        return match ext.as_str() {
+            "ibw" => Format::IgorIbw,
+            "spc" => Format::EdaxSpc,
+            "idf" | "ids" => Format::Ivium,
+            "spe" => Format::PrincetonSpe,
+            "pssession" => Format::PalmSens,
+            "dm3" => Format::GatanDm3,
+            "dm4" => Format::GatanDm4,
+            "mpr" => Format::BiologicMpr,
+            _ => Format::UnknownBinary,
+        };
+    }
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]);
+    let first = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
+    if first.starts_with("EC-Lab ASCII FILE") {
+        Format::BiologicMpt
+    } else if first.starts_with("EXPLAIN") {
+        Format::GamryDta
+    } else if first.starts_with("ZPLOT2 ASCII")
+        || first.starts_with("ZPlotW Data File")
+        || first.starts_with("Z60W Data File")
+    {
+        Format::ZPlot
+    } else if first.starts_with("VAMAS Surface Chemical Analysis") {
+        Format::Vamas
+    } else if first.to_ascii_uppercase().starts_with("#FORMAT") {
+        Format::Emsa
+    } else if text.contains("<xrdMeasurements") {
+        Format::Xrdml
+    } else if first.starts_with("<?xml")
+        && (text.contains("SpecsLab") || text.contains("SL 2.") || text.contains("CORBA XML"))
+    {
+        Format::SpecsXml
+    } else if first.starts_with('<') && text.contains("<Segment")
+        || (ext == "par" && text.contains("Definition="))
+    {
+        Format::VersaStudioPar
+    } else if first.starts_with("*RAS_") {
+        Format::RigakuRas
+    } else if ext == "pssession" {
+        Format::PalmSens
+    } else {
+        Format::SpectrumText
+    }
+}
+
+/// Options of the readers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadOptions {
+    /// Impedance columns chosen by the user (`--columns FREQ,RE,IM`), for
+    /// tables whose header does not identify them.
+    pub columns: Option<ColumnChoice>,
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileContents {
+    /// The file name as given.
+    pub source: String,
+    /// The format recognised.
+    pub format: Format,
+    /// Spectra (XPS, EELS, EDS, XRD ...), in file order.
+    pub spectra: Vec<Spectrum>,
+    /// Impedance spectra, in file order.
+    pub impedance: Vec<ImpedanceRecord>,
+    /// Things the reader did that a user should know.
+    pub warnings: Vec<String>,
+}
+
+impl FileContents {
+    /// A one-line description of what the file holds.
+    pub fn summary(&self) -> String {
+        if !self.impedance.is_empty() {
+            format!("{} impedance spectra", self.impedance.len())
+        } else {
+            format!("{} spectra", self.spectra.len())
+        }
+    }
+}
+
+/// Reads a file's bytes (refusing files above [`MAX_FILE_BYTES`]).
+pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>> {
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| Error::Io {
+        path: name.clone(),
+        message: e.to_string(),
+    };
+    let len = std::fs::metadata(path).map_err(io)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(Error::Io {
+            path: name,
+            message: format!("{len} bytes is more than the {MAX_FILE_BYTES}-byte limit"),
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// Reads any supported file.
+pub fn read_path(path: impl AsRef<Path>, o: &ReadOptions) -> Result<FileContents> {
+    let path = path.as_ref();
+    let bytes = read_file_bytes(path)?;
+    read_bytes_at(&bytes, path, o)
+}
+
+/// Reads a file given as bytes; `name` names it in messages and decides the
+/// format where the content cannot (by its extension).
+pub fn read_bytes(bytes: &[u8], name: &str, o: &ReadOptions) -> Result<FileContents> {
+    read_bytes_at(bytes, Path::new(name), o)
+}
+
+fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileContents> {
+    let source = path.display().to_string();
+    let format = sniff(bytes, path);
+    let imp = |f: ImpedanceFile| FileContents {
+        source: source.clone(),
+        format: f.format,
+        spectra: Vec::new(),
+        impedance: f.records,
+        warnings: f.warnings,
+    };
+    let spectra = |format, s: Vec<Spectrum>| FileContents {
+        source: source.clone(),
+        format,
+        spectra: s,
+        impedance: Vec::new(),
+        warnings: Vec::new(),
+    };
+    use interphase_spectra::io as sio;
+    match format {
+        Format::BiologicMpr => Ok(imp(mpr::read_mpr_impedance(bytes, &source)?)),
+        Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
+            let text = text::decode(bytes);
+            Ok(imp(impedance::read_impedance_text(&text, &source, o)?))
+        }
+        Format::Vamas | Format::Emsa | Format::Xrdml => {
+            let text = text::decode(bytes);
+            let f = match format {
+                Format::Vamas => sio::Format::Vamas,
+                Format::Emsa => sio::Format::Emsa,
+                _ => sio::Format::Xrdml,
+            };
+            Ok(spectra(format, sio::read_str(&text, f, &source)?))
+        }
+        Format::SpectrumText | Format::ImpedanceText => {
+            let text = text::decode(bytes);
+            // impedance when the user chose columns or the header names them
+            match impedance::read_impedance_text(&text, &source, o) {
+                Ok(f) => Ok(imp(f)),
+                Err(e @ (Error::Parse { .. } | Error::Columns { .. })) if o.columns.is_none() => {
+                    match sio::read_str(&text, sio::Format::Delimited, &source) {
+                        Ok(s) => Ok(spectra(Format::SpectrumText, s)),
+                        Err(se) if !looks_like_impedance_attempt(&text) => Err(se.into()),
+                        Err(_) => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        }
+        other => Err(Error::Unsupported {
+            source_name: source,
+            detected: other.name().to_string(),
+        }),
+    }
+}
+
+/// Whether a text mentions impedance-like column names (for choosing which
+/// reader's error to report).
+fn looks_like_impedance_attempt(text: &str) -> bool {
+    let t = text[..text.len().min(8192)].to_ascii_lowercase();
+    t.contains("freq")
+        && (t.contains("z'") || t.contains("zre") || t.contains("re(z)") || t.contains("imag"))
+}
+
+/// Reads a file that must hold impedance spectra; a file of spectra (or an
+/// empty one) is refused with what it holds.
+pub fn read_impedance(path: impl AsRef<Path>, o: &ReadOptions) -> Result<ImpedanceFile> {
+    let c = read_path(path, o)?;
+    into_impedance(c)
+}
+
+/// The impedance spectra of [`FileContents`], or the refusal that names
+/// what the file holds instead.
+pub fn into_impedance(c: FileContents) -> Result<ImpedanceFile> {
+    if c.impedance.is_empty() {
+        let what = c
+            .spectra
+            .first()
+            .map(|s| {
+                format!(
+                    " ({} x axis{})",
+                    match s.meta.x_quantity {
+                        interphase_spectra::spectrum::XQuantity::Other => "an unnamed".to_string(),
+                        q => format!("a {q:?}"),
+                    },
+                    if s.meta.name.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", first column {:?}", s.meta.name)
+                    }
+                )
+            })
+            .unwrap_or_default();
+        return Err(Error::WrongKind {
+            source_name: c.source,
+            message: format!(
+                "needs impedance data (frequency, Re Z, Im Z), but the file ({}) holds {} spectra{what}; if it is impedance data, name its columns with --columns FREQ,RE,IM",
+                c.format.name(),
+                c.spectra.len()
+            ),
+        });
+    }
+    Ok(ImpedanceFile {
+        source: c.source,
+        format: c.format,
+        records: c.impedance,
+        warnings: c.warnings,
+    })
+}
+
+/// Reads a file that must hold exactly one impedance spectrum (a file with
+/// several is an error that lists them: pick one with
+/// [`impedance::select`]).
+pub fn read_impedance_spectrum(path: impl AsRef<Path>) -> Result<ImpedanceSpectrum> {
+    let f = read_impedance(path, &ReadOptions::default())?;
+    if f.records.len() > 1 {
+        return Err(Error::Invalid(format!(
+            "{}: the file holds {} impedance spectra ({}); choose one (--spectrum N)",
+            f.source,
+            f.records.len(),
+            f.records
+                .iter()
+                .take(5)
+                .map(|r| r.spectrum.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(f.records
+        .into_iter()
+        .next()
+        .map(|r| r.spectrum)
+        .unwrap_or_else(|| unreachable!("into_impedance checks for none")))
+}
+
+/// Reads a file that must hold spectra; an impedance file is refused.
+pub fn read_spectra(path: impl AsRef<Path>) -> Result<Vec<Spectrum>> {
+    let c = read_path(path, &ReadOptions::default())?;
+    into_spectra(c)
+}
+
+/// The spectra of [`FileContents`], or the refusal that names what the file
+/// holds instead.
+pub fn into_spectra(c: FileContents) -> Result<Vec<Spectrum>> {
+    if !c.impedance.is_empty() {
+        return Err(Error::WrongKind {
+            source_name: c.source,
+            message: format!(
+                "needs a spectrum (an energy or angle axis and intensities), but the file ({}) holds {} impedance spectra; use the `eis` commands",
+                c.format.name(),
+                c.impedance.len()
+            ),
+        });
+    }
+    Ok(c.spectra)
+}

@@ -1,0 +1,159 @@
+//! Helpers of the interphase-io tests: the shared real files (skipped when
+//! ../shared is absent) and a builder of BioLogic .mpr files that follows the
+//! layout described in src/mpr.rs.
+
+use std::path::PathBuf;
+
+/// `../shared/real-files/<rel>` when present; otherwise prints why the
+/// caller skips and returns `None` (a fresh clone has no ../shared).
+#[allow(dead_code)]
+pub fn real(rel: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/real-files")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!(
+            "skipping: {} not found (../shared is not part of a fresh clone)",
+            p.display()
+        );
+        None
+    }
+}
+
+/// `../shared/data/eis/<name>` when present.
+#[allow(dead_code)]
+pub fn shared_eis(name: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/eis")
+        .join(name);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipping: {} not found", p.display());
+        None
+    }
+}
+
+/// A module: the header of EC-Lab ≥ 11.50 (`new`) or the older one.
+fn module(out: &mut Vec<u8>, short: &str, version: u32, data: &[u8], new: bool) {
+    out.extend_from_slice(b"MODULE");
+    let mut s = short.as_bytes().to_vec();
+    s.resize(10, b' ');
+    out.extend_from_slice(&s);
+    let mut l = short.as_bytes().to_vec();
+    l.resize(25, b' ');
+    out.extend_from_slice(&l);
+    if new {
+        out.extend_from_slice(&u32::MAX.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&version.to_le_bytes());
+        out.extend_from_slice(&11u32.to_le_bytes());
+    } else {
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&version.to_le_bytes());
+    }
+    out.extend_from_slice(b"12/04/26");
+    out.extend_from_slice(data);
+}
+
+/// A value of a column for the builder.
+#[allow(dead_code)]
+#[derive(Clone)]
+pub enum V {
+    F4(f32),
+    F8(f64),
+    U2(u16),
+    U1(u8),
+}
+
+/// A `.mpr` file: technique byte, column IDs, records (one `V` per stored
+/// field: flags share one byte), in the ≥ 11.50 layout (`new`) or the
+/// version-3 one.
+#[allow(dead_code)]
+pub fn mpr(technique: u8, ids: &[u16], records: &[Vec<V>], new: bool) -> Vec<u8> {
+    let mut out = b"BIO-LOGIC MODULAR FILE\x1a".to_vec();
+    out.resize(48, b' ');
+    out.extend_from_slice(&[0; 4]);
+    let mut set = vec![technique, 0, 8, b'K', 3, 0, 0];
+    set.push(5);
+    set.extend_from_slice(b"hello");
+    set.resize(600, 0);
+    module(&mut out, "VMP Set", 0, &set, new);
+    let mut d = (records.len() as u32).to_le_bytes().to_vec();
+    d.push(ids.len() as u8);
+    let start = if new {
+        d.push(0);
+        for id in ids {
+            d.extend_from_slice(&id.to_le_bytes());
+        }
+        d.resize(1006, 0);
+        d.push(1);
+        1007
+    } else {
+        for id in ids {
+            d.extend_from_slice(&id.to_le_bytes());
+        }
+        d.resize(405, 0);
+        d.push(1);
+        406
+    };
+    assert_eq!(d.len(), start);
+    for r in records {
+        for v in r {
+            match v {
+                V::F4(x) => d.extend_from_slice(&x.to_le_bytes()),
+                V::F8(x) => d.extend_from_slice(&x.to_le_bytes()),
+                V::U2(x) => d.extend_from_slice(&x.to_le_bytes()),
+                V::U1(x) => d.push(*x),
+            }
+        }
+    }
+    module(&mut out, "VMP data", if new { 0 } else { 3 }, &d, new);
+    module(&mut out, "VMP LOG", 0, &[0u8; 100], new);
+    out
+}
+
+/// A PEIS `.mpr` with two cycles of three frequencies and one frequency-0
+/// record: columns flags(1,3), freq(32), Re(37), −Im(38), |Z|(36),
+/// phase(35), time(4), cycle(24), I Range(39).
+#[allow(dead_code)]
+pub fn peis_mpr(new: bool) -> Vec<u8> {
+    let ids = [1u16, 3, 32, 37, 38, 36, 35, 4, 24, 39];
+    let mut recs = Vec::new();
+    let mut t = 0.0;
+    for cycle in [1.0f64, 2.0] {
+        for (k, f) in [1e5f32, 1e3, 10.0].into_iter().enumerate() {
+            let re = 10.0 + 5.0 * k as f32 + cycle as f32;
+            let mim = 2.0 + 3.0 * k as f32;
+            let m = re.hypot(mim);
+            let ph = (-mim).atan2(re).to_degrees();
+            t += 1.5;
+            recs.push(vec![
+                V::U1(1),
+                V::F4(f),
+                V::F4(re),
+                V::F4(mim),
+                V::F4(m),
+                V::F4(ph),
+                V::F8(t),
+                V::F8(cycle),
+                V::U2(5),
+            ]);
+        }
+    }
+    // a record of another technique in the sequence: frequency 0
+    recs.push(vec![
+        V::U1(2),
+        V::F4(0.0),
+        V::F4(0.0),
+        V::F4(0.0),
+        V::F4(0.0),
+        V::F4(0.0),
+        V::F8(t + 1.0),
+        V::F8(2.0),
+        V::U2(5),
+    ]);
+    mpr(0x1D, &ids, &recs, new)
+}

@@ -1,0 +1,306 @@
+//! Every format read by interphase-io, on fixtures a fresh clone has: byte-built
+//! BioLogic .mpr files (both module-header layouts) and small text files in
+//! each vendor's layout. Numbers are checked against the values written.
+#![allow(clippy::float_cmp)] // readers must return the numbers of the file exactly
+
+mod common;
+
+use common::{V, mpr, peis_mpr};
+use interphase_io::columns::ColumnChoice;
+use interphase_io::impedance::{read_impedance_text, select};
+use interphase_io::mpr::parse_mpr;
+use interphase_io::{Error, Format, ReadOptions, into_impedance, into_spectra, read_bytes};
+
+fn opts() -> ReadOptions {
+    ReadOptions::default()
+}
+
+#[test]
+fn mpr_both_layouts() {
+    for new in [true, false] {
+        let b = peis_mpr(new);
+        let f = into_impedance(read_bytes(&b, "cell.mpr", &opts()).unwrap()).unwrap();
+        assert_eq!(f.format, Format::BiologicMpr);
+        assert_eq!(f.records.len(), 2, "two cycles");
+        assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
+        assert!(f.warnings[0].starts_with("1 records with frequency 0"));
+        let r = &f.records[1];
+        assert_eq!(r.cycle, Some(2.0));
+        assert_eq!(r.technique.as_deref(), Some("PEIS"));
+        assert_eq!(r.spectrum.name, "cell #2");
+        assert_eq!(r.spectrum.freq(), &[1e5, 1e3, 10.0]);
+        // f32 values widen exactly; −Im Z is flipped
+        assert_eq!(r.spectrum.z()[2].re, f64::from(10.0f32 + 10.0 + 2.0));
+        assert_eq!(r.spectrum.z()[2].im, -f64::from(8.0f32));
+        let m = parse_mpr(&b, "cell.mpr").unwrap();
+        assert_eq!(m.len(), 7);
+        assert_eq!(m.column("mode").unwrap()[6], 2.0);
+        assert_eq!(m.column("error").unwrap()[0], 0.0);
+        assert_eq!(m.column("I Range").unwrap()[0], 5.0);
+        assert_eq!(m.column("time/s").unwrap()[1], 3.0);
+        assert_eq!(m.metadata["comments"], "hello");
+    }
+}
+
+#[test]
+fn mpr_other_techniques_are_refused_by_name() {
+    // CP: time, Ewe, I
+    let recs = vec![vec![V::F8(0.0), V::F4(3.1), V::F4(1.0)]; 3];
+    let b = mpr(0x19, &[4, 6, 8], &recs, true);
+    let e = read_bytes(&b, "cp.mpr", &opts()).unwrap_err();
+    let m = e.to_string();
+    assert!(
+        m.contains("technique CP (Chronopotentiometry)") && m.contains("no impedance data"),
+        "{m}"
+    );
+    let m = parse_mpr(&b, "cp.mpr").unwrap();
+    assert_eq!(m.names, ["time/s", "Ewe/V", "I/mA"]);
+    assert_eq!(m.column("Ewe/V").unwrap(), &[f64::from(3.1f32); 3]);
+}
+
+#[test]
+fn mpr_damage_is_an_error_with_the_offset() {
+    let b = peis_mpr(true);
+    for cut in [30, 52, 60, 120, 700, b.len() - 200, b.len() - 1] {
+        let e = read_bytes(&b[..cut], "cut.mpr", &opts()).unwrap_err();
+        let m = e.to_string();
+        assert!(matches!(e, Error::Binary { .. }), "cut {cut}: {m}");
+        assert!(m.starts_with("cut.mpr: byte "), "{m}");
+    }
+    // an unknown column ID: refused, never guessed
+    let b = mpr(0x1D, &[32, 999], &[vec![V::F4(1.0), V::F4(2.0)]], true);
+    let m = read_bytes(&b, "u.mpr", &opts()).unwrap_err().to_string();
+    assert!(m.contains("column ID 999"), "{m}");
+    // a point count the module cannot hold
+    let mut b = peis_mpr(false);
+    let at = b.windows(8).position(|w| w == b"VMP data").unwrap() + 10 + 25 + 4 + 4 + 8;
+    b[at..at + 4].copy_from_slice(&1_000_000u32.to_le_bytes());
+    let m = read_bytes(&b, "n.mpr", &opts()).unwrap_err().to_string();
+    assert!(m.contains("1000000 records"), "{m}");
+}
+
+const MPT: &str = "EC-Lab ASCII FILE\nNb header lines : 6\n\nPotentio Electrochemical Impedance Spectroscopy\n\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\t|Z|/Ohm\tPhase(Z)/deg\ttime/s\tcycle number\t\n0,0000000E+000\t0\t0\t0\t0\t1\t1\n1,0000000E+004\t1,0E+001\t1,0E+000\t1,0049876E+001\t-5,7105931E+000\t2\t1\n1,0E+002\t2,0E+001\t5,0E+000\t2,0615528E+001\t-1,4036243E+001\t3\t1\n1,0E+004\t1,1E+001\t1,0E+000\t1,1045361E+001\t-5,1944289E+000\t4\t2\n1,0E+002\t2,1E+001\t5,0E+000\t2,1587033E+001\t-1,3392497E+001\t5\t2\n";
+
+#[test]
+fn mpt_cycles_zero_rows_decimal_comma_and_technique() {
+    let f = read_impedance_text(MPT, "c.mpt", &opts()).unwrap();
+    assert_eq!(f.format, Format::BiologicMpt);
+    assert_eq!(f.records.len(), 2);
+    assert_eq!(
+        f.warnings,
+        ["1 rows with frequency 0 (not impedance data) were skipped"]
+    );
+    let r = &f.records[1];
+    assert_eq!(
+        r.technique.as_deref(),
+        Some("Potentio Electrochemical Impedance Spectroscopy")
+    );
+    assert_eq!(r.spectrum.freq(), &[1e4, 1e2]);
+    assert_eq!(r.spectrum.z()[1].re, 21.0);
+    assert_eq!(r.spectrum.z()[1].im, -5.0);
+    assert_eq!(select(&f, "cycle 2").unwrap().index, 1);
+    assert_eq!(select(&f, "2").unwrap().index, 1);
+    assert!(
+        select(&f, "3")
+            .unwrap_err()
+            .to_string()
+            .contains("holds 2 impedance spectra")
+    );
+    // the sign of -Im(Z) read the wrong way would disagree with the phase column
+    let wrong = MPT.replace("-Im(Z)/Ohm", "Im(Z)/Ohm");
+    let m = read_impedance_text(&wrong, "w.mpt", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("phase") && m.contains("w.mpt:8"), "{m}");
+    // a technique without impedance columns is named
+    let cv = "EC-Lab ASCII FILE\nNb header lines : 5\n\nCyclic Voltammetry\nEwe/V\t<I>/mA\ttime/s\n0.1\t1\t0\n";
+    let m = read_impedance_text(cv, "cv.mpt", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("technique \"Cyclic Voltammetry\""), "{m}");
+}
+
+#[test]
+fn gamry_every_zcurve_and_drift_correction() {
+    let t = "EXPLAIN\nTAG\tEISPOT\nTITLE\tLABEL\tcell 3\tTest &Identifier\nZCURVE\tTABLE\n\tPt\tTime\tFreq\tZreal\tZimag\tZmod\n\t#\ts\tHz\tohm\tohm\tohm\n\t0\t1\t1000,5\t10,25\t-2,5\t10,55\n\t1\t2\t100\t12\t-5\t13\nZCURVE2\tTABLE\n\tPt\tTime\tFreq\tZreal\tZimag\tZrealDrCor\tZimagDrCor\n\t#\ts\tHz\tohm\tohm\tohm\tohm\n\t0\t1\t1000\t10\t-2\t10.5\t-2.5\n";
+    let f = read_impedance_text(t, "g.DTA", &opts()).unwrap();
+    assert_eq!(f.format, Format::GamryDta);
+    assert_eq!(f.records.len(), 2);
+    assert_eq!(f.records[0].technique.as_deref(), Some("EISPOT"));
+    assert_eq!(f.records[0].spectrum.freq(), &[1000.5, 100.0]);
+    assert_eq!(f.records[0].spectrum.z()[0].re, 10.25);
+    assert_eq!(
+        f.records[1].spectrum.z()[0].re,
+        10.5,
+        "drift-corrected columns"
+    );
+    assert!(f.records[1].metadata["columns"].contains("drift-corrected"));
+}
+
+#[test]
+fn zplot_both_layouts() {
+    let z2 = "ZPLOT2 ASCII\n  Experiment Type:    Sweep Frequency\nEnd Comments\n5.0E+04\t1.0E-02\t0\t2.59\t2.9036E+01\t-6.3672E-01\t0\t0\t4\n1.0E+03\t1.0E-02\t0\t3.28\t3.0E+01\t-2.0E+00\t0\t0\t4\n";
+    let f = read_impedance_text(z2, "a.z", &opts()).unwrap();
+    assert_eq!((f.format, f.records[0].spectrum.len()), (Format::ZPlot, 2));
+    assert_eq!(f.records[0].spectrum.z()[0].im, -0.63672);
+    let w = "\"ZPlotW Data File: Version 3.2c\"\n\"Frequency\"\n0,3,0,1,300000,0.005\n3\n\"  Freq(Hz)    Ampl     Bias   Time(Sec)   Z'(a)    Z''(b)    GD   Err   Range\"\n3.0E+05, 1.0E-02, 0, 2.58, 6.4262E+02, -8.5821E+01, 0, 0, 5\n2.0E+05, 1.0E-02, 0, 3.28, 6.7477E+02, -1.1931E+02, 0, 0, 5\n";
+    let f = read_impedance_text(w, "b.z", &opts()).unwrap();
+    assert_eq!(f.format, Format::ZPlot);
+    assert_eq!(f.records[0].spectrum.z()[1].re, 674.77);
+    assert_eq!(
+        f.warnings,
+        ["the file announces 3 points but 2 rows follow (truncated?)"]
+    );
+}
+
+#[test]
+fn versastudio_segments() {
+    let t = "<Application>\nName=VersaStudio\n</Application>\n<Segment1>\nType=2\nDefinition=Segment #, Point #, E(V), Frequency(Hz), Z Real, Z Imag, Z2 Real, Z2 Imag, 0\n0,0,0,100000,55.3,4.5,1,1\n0,1,0,1000,60.9,-2.9,1,1\n</Segment1>\n<Segment2>\nDefinition=Segment #, Point #, E(V), Frequency(Hz), Z Real, Z Imag, Z2 Real, Z2 Imag, 0\n1,0,0,10,70,-9,1,1\n1,1,0,1,80,-19,1,1\n</Segment2>\n";
+    let f = read_impedance_text(t, "v.par", &opts()).unwrap();
+    assert_eq!(f.format, Format::VersaStudioPar);
+    assert_eq!(f.records.len(), 1, "segment 2 continues the sweep");
+    assert_eq!(f.records[0].spectrum.len(), 4);
+    assert_eq!(f.records[0].spectrum.z()[3].im, -19.0);
+    assert_eq!(f.records[0].technique.as_deref(), Some("VersaStudio"));
+}
+
+#[test]
+fn tables_by_header_never_by_position() {
+    // Parstat: potential and current first, frequency-0 rows of another step
+    let parstat = "Potential (V)\tCurrent (A)\tElapsed Time (s)\tFrequency (Hz)\tZre (ohms)\tZim (ohms)\t\n3.4\t-0.1\t10\t0\t0\t0\t\n3.5\t0.02\t20\t10000\t0.03\t0.0175\t\n3.5\t0.02\t30\t10\t0.027\t-0.004\t\n";
+    let f = into_impedance(read_bytes(parstat.as_bytes(), "p.txt", &opts()).unwrap()).unwrap();
+    assert_eq!(f.records[0].spectrum.freq(), &[10000.0, 10.0]);
+    assert_eq!(f.records[0].spectrum.z()[1].im, -0.004);
+    assert_eq!(f.warnings.len(), 1);
+    // CH Instruments: a header block, then Freq/Hz, Z'/ohm, Z"/ohm, Z/ohm, Phase/deg
+    let chi = "Mar. 4, 2020   10:00:00\nA.C. Impedance\nInit E (V) = 0\n\nFreq/Hz, Z'/ohm, Z\"/ohm, Z/ohm, Phase/deg\n1.000e5, 1.0e1, -1.0e0, 1.00499e1, -5.7106\n1.000e3, 2.0e1, -5.0e0, 2.06155e1, -14.0362\n";
+    let f = into_impedance(read_bytes(chi.as_bytes(), "chi.txt", &opts()).unwrap()).unwrap();
+    assert_eq!(f.records[0].spectrum.z()[1].im, -5.0);
+    // polar only, units: kΩ and mHz; -Phase
+    let polar = "f / mHz;|Z| / kOhm;-Phase / deg\n1000;1,0;45\n100;2,0;30\n";
+    let f = into_impedance(read_bytes(polar.as_bytes(), "polar.csv", &opts()).unwrap()).unwrap();
+    let z = f.records[0].spectrum.z()[0];
+    assert_eq!(f.records[0].spectrum.freq(), &[1.0, 0.1]);
+    assert!(
+        (z.re - 1000.0 / 2f64.sqrt()).abs() < 1e-9 && (z.im + 1000.0 / 2f64.sqrt()).abs() < 1e-9
+    );
+    // negated real and imaginary parts (pyimpspec's test case)
+    let neg = "f,-Z',-Z''\n1000,-109.0,26.5\n100,-221.7,120.4\n";
+    let f = into_impedance(read_bytes(neg.as_bytes(), "n.csv", &opts()).unwrap()).unwrap();
+    assert_eq!(f.records[0].spectrum.z()[0].re, 109.0);
+    assert_eq!(f.records[0].spectrum.z()[0].im, -26.5);
+    // column order other than f, Re, Im
+    let swapped = "Zim (ohms),Frequency (Hz),Zre (ohms)\n-2,1000,10\n-5,100,12\n";
+    let f = into_impedance(read_bytes(swapped.as_bytes(), "s.csv", &opts()).unwrap()).unwrap();
+    assert_eq!(f.records[0].spectrum.z()[1].re, 12.0);
+    assert_eq!(f.records[0].spectrum.freq()[1], 100.0);
+}
+
+#[test]
+fn unidentified_columns_say_what_was_found_and_how_to_choose() {
+    let t = "a,b,c\n1000,10,-2\n100,12,-5\n";
+    let e = interphase_io::impedance::read_impedance_text(t, "t.csv", &opts()).unwrap_err();
+    let m = e.to_string();
+    assert!(m.contains("a | b | c") && m.contains("--columns"), "{m}");
+    // through read_bytes the file reads as spectra, and an impedance command refuses it
+    let c = read_bytes(t.as_bytes(), "t.csv", &opts()).unwrap();
+    assert_eq!(c.format, Format::SpectrumText);
+    assert!(
+        into_impedance(c)
+            .unwrap_err()
+            .to_string()
+            .contains("--columns")
+    );
+    // the user's choice, by number and by name, with a negated column
+    let o = ReadOptions {
+        columns: Some(ColumnChoice::parse("1,2,-3").unwrap()),
+    };
+    let f = into_impedance(read_bytes(t.as_bytes(), "t.csv", &o).unwrap()).unwrap();
+    assert_eq!(f.records[0].spectrum.z()[0].im, 2.0);
+    let o = ReadOptions {
+        columns: Some(ColumnChoice::parse("a,b,c").unwrap()),
+    };
+    let f = into_impedance(read_bytes(t.as_bytes(), "t.csv", &o).unwrap()).unwrap();
+    assert_eq!(f.records[0].spectrum.z()[0].im, -2.0);
+    // headerless: the impedance.py convention must be asked for
+    let h = "1000,10,-2\n100,12,-5\n";
+    let m = read_impedance_text(h, "h.csv", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        m.contains("no header") && m.contains("--columns 1,2,3"),
+        "{m}"
+    );
+    // a shifted header (more fields than names) is refused
+    let shifted = "Re(Z)/Ohm\t-Im(Z)/Ohm\tfreq/Hz\n1\t2\t3\t4\n5\t6\t7\t8\n";
+    assert!(read_impedance_text(shifted, "x.txt", &opts()).is_err());
+}
+
+#[test]
+fn several_sweeps_stay_several_spectra() {
+    let t = "freq,Zre,Zim\n1e4,1,-1\n1e2,2,-2\n1,3,-3\n1e4,1.1,-1\n1e2,2.1,-2\n1,3.1,-3\n";
+    let f = read_impedance_text(t, "two.csv", &opts()).unwrap();
+    assert_eq!(f.records.len(), 2);
+    assert_eq!(f.records[1].spectrum.name, "two #2");
+    assert_eq!(f.records[1].first_line, 5);
+}
+
+#[test]
+fn spectra_and_impedance_are_told_apart() {
+    let xps = "Binding Energy (eV),Counts\n290,100\n289,120\n288,150\n";
+    let c = read_bytes(xps.as_bytes(), "c1s.csv", &opts()).unwrap();
+    assert_eq!(c.spectra.len(), 1);
+    let m = into_impedance(c).unwrap_err().to_string();
+    assert!(
+        m.contains("needs impedance data") && m.contains("BindingEnergy"),
+        "{m}"
+    );
+    let eis = "freq/Hz,Re(Z)/Ohm,-Im(Z)/Ohm\n1000,1,1\n100,2,2\n";
+    let c = read_bytes(eis.as_bytes(), "e.csv", &opts()).unwrap();
+    let m = into_spectra(c).unwrap_err().to_string();
+    assert!(m.contains("holds 1 impedance spectra"), "{m}");
+}
+
+#[test]
+fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (
+            [
+                &[0, 0, 0, 4, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 1][..],
+                &[0u8; 40][..],
+            ]
+            .concat(),
+            "x.dm4",
+            "DigitalMicrograph 4",
+        ),
+        (
+            [&[0, 0, 0, 3, 0, 5, 0, 0, 0, 0, 0, 1][..], &[0u8; 40][..]].concat(),
+            "x.dm3",
+            "DigitalMicrograph 3",
+        ),
+        (
+            b"SOFH\r\nPlatform: PC\r\n".to_vec(),
+            "x.pro",
+            "PHI MultiPak",
+        ),
+        (b"RAW1.01\x00\x01\x00\x00".to_vec(), "x.raw", "Bruker .raw"),
+        (b"PK\x03\x04\x14\x00".to_vec(), "x.rasx", "zip container"),
+        (b"*RAS_DATA_START\r\n".to_vec(), "x.ras", "Rigaku .ras"),
+        (vec![5, 0, 0xda, 0x9a, 0, 0, 1, 2], "x.ibw", "Igor Pro"),
+        (
+            vec![0xff, 0xfe, 0, 1, 2, 3, 0, 9],
+            "x.bin",
+            "binary file of unknown format",
+        ),
+    ];
+    for (b, name, want) in cases {
+        let e = read_bytes(&b, name, &opts()).unwrap_err();
+        let m = e.to_string();
+        assert!(matches!(e, Error::Unsupported { .. }), "{name}: {m}");
+        assert!(
+            m.contains(want) && m.contains("formats read:"),
+            "{name}: {m}"
+        );
+        assert!(m.chars().all(|c| !c.is_control()), "{name}: {m:?}");
+    }
+}

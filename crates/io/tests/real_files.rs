@@ -1,0 +1,256 @@
+//! interphase-io on the real instrument files of ../shared/real-files (other
+//! projects' public test suites; see its README for sources and licences) and
+//! impedance.py's example files in ../shared/data/eis. Each test skips with a
+//! message when ../shared is absent (a fresh clone covers the formats with
+//! tests/formats.rs).
+//!
+//! Reference numbers: the `.mpr` readings are checked point by point against
+//! EC-Lab's own text export (`.mpt`) of the same measurement; the text
+//! readings against the numbers printed in the files (first and last rows,
+//! copied here), and impedance.py's readers' values for its example files.
+#![allow(clippy::float_cmp)] // readers must return the numbers of the file exactly
+
+mod common;
+
+use common::{real, shared_eis};
+use interphase_io::{Error, Format, ImpedanceFile, ReadOptions, read_impedance, read_path};
+
+fn imp(rel: &str) -> Option<ImpedanceFile> {
+    real(rel).map(|p| {
+        read_impedance(&p, &ReadOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    })
+}
+
+fn close(got: f64, want: f64, rel: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= rel * want.abs(),
+        "{what}: {got} vs {want} (allowed {rel})"
+    );
+}
+
+/// (file, format, spectra, points of the first, first f, first Re, first Im,
+/// last f) — values as printed in each file (Im with its sign: EC-Lab
+/// writes −Im Z).
+type Case = (&'static str, Format, usize, usize, f64, f64, f64, f64);
+
+#[test]
+#[allow(clippy::approx_constant)] // 0.63662 Ω is a measured value in the file, not 2/π
+fn impedance_text_files_read_right() {
+    #[rustfmt::skip]
+    let cases: &[Case] = &[
+        ("eis/impy_Circuit1_EIS_1.z", Format::ZPlot, 1, 48, 5.0e4, 29.036, 0.63662, 1.0),
+        ("eis/impy_exampleDataAutolab.txt", Format::ZPlot, 1, 41, 1e4, 0.013785863964281, 0.007191946305823, 0.1),
+        ("eis/impy_exampleDataGamry.DTA", Format::GamryDta, 1, 72, 200015.6, 825.8584, -1367.239, 0.0158898),
+        ("eis/impy_exampleDataParstat.txt", Format::ImpedanceText, 1, 31, 1e4, -0.00049816280376104, 0.0175143479976367, 10.0),
+        ("eis/impy_exampleDataVersaStudio.par", Format::VersaStudioPar, 1, 61, 1e5, 55.31571, 4.575431, 0.02154435),
+        ("eis/impy_exampleDataZPlot_noComments.z", Format::ZPlot, 1, 31, 3e5, 642.62, -85.821, 300.0),
+        ("eis/pyimpspec_case-negative-real-imaginary.csv", Format::ImpedanceText, 1, 29, 1e4, 109.00918219439028, -26.55567987651522, 1.0),
+        ("eis/pyimpspec_data-header-variant-1.csv", Format::ImpedanceText, 1, 29, 1e4, 109.00918219439028, -26.55567987651522, 1.0),
+        ("eis/pyimpspec_data-header-variant-3.csv", Format::ImpedanceText, 1, 29, 1e4, 109.00918219439028, -26.55567987651522, 1.0),
+        ("eis/pyimpspec_data-tab.csv", Format::ImpedanceText, 1, 29, 1e4, 109.00918219439028, -26.55567987651522, 1.0),
+        ("eis/pyimpspec_data.mpt", Format::BiologicMpt, 1, 29, 1e4, 109.00918, -26.55568, 1.0),
+        ("eis/pyimpspec_data-metadata.mpt", Format::BiologicMpt, 1, 29, 1e4, 109.00918, -26.55568, 1.0),
+        ("eis/pyimpspec_drift-corrected-data.dta", Format::GamryDta, 1, 55, 100078.1, 691.6887, -148.9397, 0.1001603),
+        ("eis/yadg_geis.mpt", Format::BiologicMpt, 61, 41, 1000018.6, -42.98695, -80.75253, 0.19980815),
+        ("eis/yadg_peis.issue_149.mpt", Format::BiologicMpt, 4, 21, 199998.14, 12.753284, -0.96167845, 99.968163),
+        ("eis/yadg_peis.issue_225.no_ece.mpt", Format::BiologicMpt, 1, 32, 199998.14, 1.2274132, -0.11227046, 0.99853009),
+        ("eis/yadg_peis.mpt", Format::BiologicMpt, 1, 32, 199998.14, 10.512296, -0.73047662, 1.0000616),
+        ("eis/yadg_zir.mpt", Format::BiologicMpt, 1, 1, 10019.531, 104070.59, -93853.563, 10019.531),
+        ("binary/mpr/echemistpy_Biologic_EIS.mpt", Format::BiologicMpt, 1, 43, 100003.71, 15.187983, -5.6909227, 0.01000917),
+    ];
+    for &(rel, format, n, points, f0, re0, im0, f_last) in cases {
+        let Some(f) = imp(rel) else { return };
+        assert_eq!(f.format, format, "{rel}");
+        assert_eq!(f.records.len(), n, "{rel}: spectra");
+        let s = &f.records[0].spectrum;
+        assert_eq!(s.len(), points, "{rel}: points");
+        close(s.freq()[0], f0, 1e-7, &format!("{rel} f0"));
+        close(s.z()[0].re, re0, 1e-7, &format!("{rel} Re"));
+        close(s.z()[0].im, im0, 1e-7, &format!("{rel} Im"));
+        close(s.freq()[points - 1], f_last, 1e-7, &format!("{rel} last f"));
+    }
+}
+
+#[test]
+fn warnings_for_skipped_rows_and_truncation() {
+    if let Some(f) = imp("eis/yadg_geis.mpt") {
+        assert_eq!(
+            f.warnings,
+            ["29 rows with frequency 0 (not impedance data) were skipped"]
+        );
+        assert!(
+            f.records
+                .iter()
+                .enumerate()
+                .all(|(k, r)| r.cycle == Some(k as f64 + 1.0))
+        );
+        assert!(f.records[1..60].iter().all(|r| r.spectrum.len() == 41));
+        assert_eq!(f.records[60].spectrum.len(), 39);
+    }
+    if let Some(f) = imp("eis/impy_exampleDataParstat.txt") {
+        assert_eq!(
+            f.warnings,
+            ["781 rows with frequency 0 (not impedance data) were skipped"]
+        );
+    }
+    if let Some(f) = imp("eis/impy_exampleDataZPlot_noComments.z") {
+        assert_eq!(
+            f.warnings,
+            ["the file announces 79 points but 31 rows follow (truncated?)"]
+        );
+    }
+}
+
+#[test]
+fn broken_files_are_refused_clearly() {
+    if let Some(p) = real("eis/impy_exampleDataBioLogic_MissingFreq.mpt") {
+        let e = read_path(&p, &ReadOptions::default()).unwrap_err();
+        let m = e.to_string();
+        assert!(matches!(e, Error::Columns { line: 61, .. }), "{m}");
+        assert!(
+            m.contains("no frequency column") && m.contains("--columns"),
+            "{m}"
+        );
+    }
+}
+
+/// Every record of the .mpr against EC-Lab's .mpt export of the same
+/// measurement: the .mpr holds float32, the export prints 8 significant
+/// digits, so they agree to 1e-7 relative (5e-7 allowed).
+#[test]
+fn mpr_matches_ec_labs_own_export() {
+    for (mpr, mpt) in [
+        (
+            "binary/mpr/echemistpy_Biologic_EIS.mpr",
+            "binary/mpr/echemistpy_Biologic_EIS.mpt",
+        ),
+        ("unsupported/yadg_geis.mpr", "eis/yadg_geis.mpt"),
+    ] {
+        let (Some(a), Some(b)) = (imp(mpr), imp(mpt)) else {
+            return;
+        };
+        assert_eq!(a.format, Format::BiologicMpr);
+        assert_eq!(a.records.len(), b.records.len(), "{mpr}");
+        assert_eq!(
+            a.warnings,
+            b.warnings
+                .iter()
+                .map(|w| w.replace("rows", "records"))
+                .collect::<Vec<_>>()
+        );
+        for (x, y) in a.records.iter().zip(&b.records) {
+            assert_eq!(x.cycle, y.cycle);
+            assert_eq!(x.spectrum.len(), y.spectrum.len(), "{mpr}");
+            for i in 0..x.spectrum.len() {
+                close(x.spectrum.freq()[i], y.spectrum.freq()[i], 5e-7, mpr);
+                let (zx, zy) = (x.spectrum.z()[i], y.spectrum.z()[i]);
+                let tol = 5e-7 * zy.norm();
+                assert!((zx - zy).norm() <= tol, "{mpr} point {i}: {zx} vs {zy}");
+            }
+        }
+    }
+}
+
+#[test]
+fn mpr_files_of_other_techniques_name_them() {
+    for (rel, tech) in [
+        ("binary/mpr/yadg_cp.mpr", "CP (Chronopotentiometry)"),
+        (
+            "binary/mpr/yadg_gcpl.issue_226.I.mpr",
+            "GCPL (Galvanostatic Cycling with Potential Limitation)",
+        ),
+        ("binary/mpr/yadg_ocv.mpr", "OCV (Open Circuit Voltage)"),
+        ("binary/mpr/yadg_wait.mpr", "WAIT (Wait)"),
+    ] {
+        let Some(p) = real(rel) else { return };
+        let e = read_path(&p, &ReadOptions::default()).unwrap_err();
+        assert!(matches!(e, Error::WrongKind { .. }), "{rel}: {e}");
+        assert!(e.to_string().contains(tech), "{rel}: {e}");
+        // and every column decodes: the record count EC-Lab's export has
+        let m = interphase_io::mpr::parse_mpr(&std::fs::read(&p).unwrap(), rel).unwrap();
+        let text = std::fs::read(p.with_extension("mpt")).unwrap();
+        let rows = interphase_io::text::decode(&text).lines().count();
+        let header: usize = interphase_io::text::decode(&text)
+            .lines()
+            .nth(1)
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap();
+        assert_eq!(m.len(), rows - header, "{rel}: records");
+    }
+    for rel in [
+        "binary/mpr/yadg_peis.issue_225.ewe_ece.mpr",
+        "binary/mpr/yadg_peis.issue_225.with_ece.mpr",
+    ] {
+        let Some(f) = imp(rel) else { return };
+        assert_eq!(
+            (f.records.len(), f.records[0].spectrum.len()),
+            (1, 32),
+            "{rel}"
+        );
+        assert_eq!(f.records[0].technique.as_deref(), Some("PEIS"));
+    }
+}
+
+#[test]
+fn unsupported_formats_are_named() {
+    #[rustfmt::skip]
+    let cases = [
+        ("binary/dm/rsciio_EELS_SI.dm4", "DigitalMicrograph 4"),
+        ("binary/dm/rsciio_test-MonoCL_spectrum-ccd.dm4", "DigitalMicrograph 4"),
+        ("unsupported/rsciio_test-EDS_spectrum.dm3", "DigitalMicrograph 3"),
+        ("binary/ibw/pnx_scienta_Ag_0002Ag__002.ibw", "Igor Pro"),
+        ("binary/rigaku/rigakuxrd_MB120718Si3.ras", "Rigaku .ras"),
+        ("binary/rigaku/readersxrd_Omega-2Theta_scan_high_temperature.rasx", "zip container"),
+        ("unsupported/nexuslims_647_leo_edax_test.spc", "EDAX"),
+        ("unsupported/pnx_phi_SnO2_10nm_1.pro", "PHI MultiPak"),
+        ("unsupported/yadg_phi_test0.spe", "PHI MultiPak"),
+        ("unsupported/pnx_specs_In-situ_PBTTT.xml", "SPECS"),
+        ("unsupported/pyimpspec_data.idf", "Ivium"),
+        ("unsupported/xylib_1d-1.spe", "Princeton"),
+        ("unsupported/xylib_Cu3Au-1.raw", "Bruker .raw"),
+    ];
+    for (rel, want) in cases {
+        let Some(p) = real(rel) else { return };
+        let e = read_path(&p, &ReadOptions::default()).unwrap_err();
+        let m = e.to_string();
+        assert!(
+            matches!(e, Error::Unsupported { .. }) && m.contains(want),
+            "{rel}: {m}"
+        );
+        assert!(m.chars().all(|c| !c.is_control()), "{rel}");
+    }
+}
+
+/// impedance.py's example files (../shared/data/eis): the values its readers
+/// return (preprocessing.readGamry / readCSV and the BioLogic/ZPlot columns).
+#[test]
+fn impedance_py_examples() {
+    let read = |name: &str, o: &ReadOptions| {
+        shared_eis(name).map(|p| read_impedance(&p, o).unwrap().records.remove(0).spectrum)
+    };
+    let o = ReadOptions::default();
+    if let Some(s) = read("impedance_py_exampleDataBioLogic.mpt", &o) {
+        assert_eq!(s.len(), 43);
+        close(s.freq()[0], 1000.3201, 1e-12, "mpt f");
+        close(s.z()[0].re, 65.470886, 1e-12, "mpt Re");
+        close(s.z()[0].im, -0.38998979, 1e-12, "mpt Im (from −Im)");
+    }
+    if let Some(s) = read("impedance_py_exampleDataGamry.DTA", &o) {
+        assert_eq!(s.len(), 72);
+        close(s.freq()[71], 0.0158898, 1e-12, "dta last f");
+    }
+    if let Some(s) = read("impedance_py_exampleDataZPlot.z", &o) {
+        assert_eq!(s.len(), 21);
+        close(s.z()[0].re, 147.77, 1e-12, "z Re");
+        close(s.z()[0].im, -11.335, 1e-12, "z Im");
+    }
+    // headerless: impedance.py's readCSV convention, asked for explicitly
+    let o = ReadOptions {
+        columns: Some(interphase_io::columns::ColumnChoice::parse("1,2,3").unwrap()),
+    };
+    if let Some(s) = read("impedance_py_exampleData.csv", &o) {
+        assert_eq!(s.len(), 66);
+        close(s.freq()[0], 0.0031623, 1e-12, "csv f");
+    }
+}

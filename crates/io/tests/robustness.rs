@@ -1,0 +1,105 @@
+//! Arbitrary or damaged input never panics a reader, and whatever still
+//! reads is valid data (finite, positive frequencies; finite impedances).
+
+mod common;
+
+use interphase_io::{ReadOptions, read_bytes};
+use proptest::prelude::*;
+
+fn check(b: &[u8], name: &str) -> Result<(), TestCaseError> {
+    if let Ok(c) = read_bytes(b, name, &ReadOptions::default()) {
+        for r in &c.impedance {
+            prop_assert!(r.spectrum.freq().iter().all(|f| f.is_finite() && *f > 0.0));
+            prop_assert!(r.spectrum.z().iter().all(|z| z.is_finite()));
+        }
+    }
+    Ok(())
+}
+
+/// Small valid files of each impedance format.
+fn valid_files() -> Vec<(Vec<u8>, &'static str)> {
+    let rows: Vec<(f64, f64, f64)> = (0..6)
+        .map(|i| (10f64.powi(5 - i), 10.0 + i as f64, -(1.0 + i as f64)))
+        .collect();
+    let csv: String = rows
+        .iter()
+        .map(|(f, r, i)| format!("{f},{r},{i}\n"))
+        .collect();
+    let mpt = format!(
+        "EC-Lab ASCII FILE\nNb header lines : 5\n\nPotentio Electrochemical Impedance Spectroscopy\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\tcycle number\n{}",
+        rows.iter()
+            .map(|(f, r, i)| format!("{f}\t{r}\t{}\t1\n", -i))
+            .collect::<String>()
+    );
+    let dta = format!(
+        "EXPLAIN\nTAG\tEISPOT\nZCURVE\tTABLE\n\tPt\tTime\tFreq\tZreal\tZimag\n\t#\ts\tHz\tohm\tohm\n{}",
+        rows.iter()
+            .enumerate()
+            .map(|(k, (f, r, i))| format!("\t{k}\t{k}\t{f}\t{r}\t{i}\n"))
+            .collect::<String>()
+    );
+    let z = format!(
+        "ZPLOT2 ASCII\nEnd Comments\n{}",
+        rows.iter()
+            .map(|(f, r, i)| format!("{f}\t0\t0\t0\t{r}\t{i}\n"))
+            .collect::<String>()
+    );
+    let par = format!(
+        "<Application>\n</Application>\n<Segment1>\nDefinition=Frequency(Hz), Z Real, Z Imag, 0\n{}</Segment1>\n",
+        rows.iter()
+            .map(|(f, r, i)| format!("{f},{r},{i}\n"))
+            .collect::<String>()
+    );
+    vec![
+        (format!("freq,Zre,Zim\n{csv}").into_bytes(), "t.csv"),
+        (mpt.into_bytes(), "t.mpt"),
+        (dta.into_bytes(), "t.DTA"),
+        (z.into_bytes(), "t.z"),
+        (par.into_bytes(), "t.par"),
+        (common::peis_mpr(true), "new.mpr"),
+        (common::peis_mpr(false), "old.mpr"),
+    ]
+}
+
+#[test]
+fn the_valid_files_are_valid() {
+    for (b, name) in valid_files() {
+        let c =
+            read_bytes(&b, name, &ReadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!c.impedance.is_empty(), "{name}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn arbitrary_text_never_panics(t in "(?s).{0,400}") {
+        for prefix in ["", "EC-Lab ASCII FILE\nNb header lines : 4\n\nfreq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n",
+                       "EXPLAIN\nZCURVE\tTABLE\n\tPt\tFreq\tZreal\tZimag\n\t#\tHz\tohm\tohm\n",
+                       "ZPLOT2 ASCII\nEnd Comments\n", "f,Z',-Z''\n", "<A>\n<Segment1>\nDefinition=Frequency(Hz), Z Real, Z Imag\n"] {
+            check(format!("{prefix}{t}").as_bytes(), "p.txt")?;
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..800)) {
+        check(&b, "p.bin")?;
+        let mut m = b"BIO-LOGIC MODULAR FILE\x1a".to_vec();
+        m.resize(52, b' ');
+        m.extend_from_slice(b"MODULE");
+        m.extend_from_slice(&b);
+        check(&m, "p.mpr")?;
+    }
+
+    /// Byte changes and truncations of a valid file of each format.
+    #[test]
+    fn damaged_files_never_panic(pos in 0usize..4000, cut in 1usize..4000, byte in any::<u8>()) {
+        for (mut b, name) in valid_files() {
+            let p = pos % b.len();
+            b[p] = byte;
+            b.truncate(cut.max(1));
+            check(&b, name)?;
+        }
+    }
+}
