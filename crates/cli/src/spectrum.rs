@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 use interphase::spectra::baseline::{self, Baseline, TougaardOptions, WhittakerOptions};
-use interphase::spectra::io::{self, Format as FileFormat};
+use interphase::spectra::io::Format as FileFormat;
 use interphase::spectra::model::{
     BatchOptions, GlobalPeakFit, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
 };
@@ -220,7 +220,7 @@ pub(crate) fn input(e: impl std::fmt::Display) -> Failure {
 }
 
 fn load(file: &Path, select: &Select) -> Result<(FileFormat, Vec<Spectrum>), Failure> {
-    let spectra = io::read_path(file).map_err(input)?;
+    let spectra = interphase::io::read_spectra(file).map_err(input)?;
     let text_format = FileFormat::from_extension(file).unwrap_or(FileFormat::Delimited);
     let spectra = match &select.block {
         None => spectra,

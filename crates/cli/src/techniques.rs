@@ -19,14 +19,14 @@ use interphase::spectra::model::{PeakFitOptions, PeakModel, PeakWeighting};
 use interphase::spectra::xrd::{
     self, Broadening, Cell, Centering, CrystalSystem, SizeOptions, XrdPeakOptions,
 };
-use interphase::spectra::{Spectrum, eels, io};
+use interphase::spectra::{Spectrum, eels};
 
 use crate::Failure;
 use crate::output::Quantity;
 use crate::spectrum::input;
 
 fn load_one(file: &Path) -> Result<Spectrum, Failure> {
-    let mut v = io::read_path(file).map_err(input)?;
+    let mut v = interphase::io::read_spectra(file).map_err(input)?;
     if v.is_empty() {
         return Err(Failure::input(format!(
             "{}: no spectrum in the file",
@@ -454,7 +454,7 @@ pub fn run_eels(cmd: &EelsCmd) -> Result<Vec<Quantity>, Failure> {
     let model = PeakModel::from_path(&a.model).map_err(input)?;
     let mut rows = Vec::new();
     for file in &a.files {
-        let spectra = io::read_path(file).map_err(input)?;
+        let spectra = interphase::io::read_spectra(file).map_err(input)?;
         for (k, s) in spectra.iter().enumerate() {
             let name = if spectra.len() == 1 {
                 file.display().to_string()

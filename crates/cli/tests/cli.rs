@@ -1289,3 +1289,111 @@ fn model_as_data() -> PathBuf {
     let text = std::fs::read(spectra_data("ti2p_linear.toml")).unwrap();
     tmp("model_as_data.csv", &text)
 }
+
+/// Several sweeps in one file: `eis fit` fits each, single-result commands
+/// ask for `--spectrum`, `info` lists them; files of the wrong kind are
+/// refused by every command with what they hold.
+#[test]
+fn several_spectra_and_wrong_kinds() {
+    let mut text = String::from("freq/Hz,Re(Z)/Ohm,-Im(Z)/Ohm\n");
+    for sweep in 0..2 {
+        for i in 0..30 {
+            let f = 10f64.powf(6.0 - 0.25 * f64::from(i));
+            let w = 2.0 * std::f64::consts::PI * f;
+            // R0 + R1 || C1 with R0 = 10 + sweep, R1 = 100, C1 = 1 µF
+            let z = num(10.0 + f64::from(sweep), 100.0, 1e-6, w);
+            text.push_str(&format!("{f},{},{}\n", z.0, -z.1));
+        }
+    }
+    let p = tmp("two_sweeps.csv", text.as_bytes());
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fits = j["fits"].as_array().unwrap();
+    assert_eq!(fits.len(), 2);
+    for (k, fit) in fits.iter().enumerate() {
+        assert!(
+            fit["name"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("#{}", k + 1))
+        );
+        let r0 = fit["parameters"][0]["value"].as_f64().unwrap();
+        assert!((r0 - 10.0 - k as f64).abs() < 1e-6, "R0 of sweep {k}: {r0}");
+    }
+    let out = bin().args(["eis", "kk"]).arg(&p).output().unwrap();
+    assert_input_error(
+        &out,
+        "holds 2 impedance spectra; choose one with --spectrum",
+    );
+    let out = bin()
+        .args(["eis", "kk", "--spectrum", "2"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin().args(["info"]).arg(&p).output().unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success()
+            && s.contains("two_sweeps #2")
+            && s.contains("delimited text (impedance)"),
+        "{s}"
+    );
+    // an impedance table is not a spectrum, and a spectrum is not impedance data
+    let out = bin().args(["spectrum", "info"]).arg(&p).output().unwrap();
+    assert_input_error(&out, "holds 2 impedance spectra; use the `eis` commands");
+    let xps = tmp(
+        "c1s.csv",
+        b"Binding Energy (eV),Counts\n290,100\n289,120\n288,150\n",
+    );
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)"])
+        .arg(&xps)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "needs impedance data");
+    // columns that cannot be identified: the error lists them and the option
+    let odd = tmp("odd.csv", b"a;b;c\n1000;10;-2\n100;12;-5\n10;20;-9\n");
+    let out = bin().args(["eis", "kk"]).arg(&odd).output().unwrap();
+    assert_input_error(&out, "--columns");
+    let out = bin()
+        .args(["eis", "kk", "--columns", "a,b,c", "--m", "2"])
+        .arg(&odd)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // a binary of a format that is not read: named, no bytes echoed
+    let dm = tmp(
+        "x.dm4",
+        &[0, 0, 0, 4, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0],
+    );
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0"])
+        .arg(&dm)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "Gatan DigitalMicrograph 4");
+}
+
+/// R0 + R1 ‖ C1 at angular frequency w: (Re, Im).
+fn num(r0: f64, r1: f64, c1: f64, w: f64) -> (f64, f64) {
+    let d = 1.0 + (w * r1 * c1).powi(2);
+    (r0 + r1 / d, -w * r1 * r1 * c1 / d)
+}
