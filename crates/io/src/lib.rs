@@ -38,6 +38,7 @@ pub mod columns;
 mod error;
 pub mod impedance;
 pub mod mpr;
+pub mod specs_xy;
 pub mod text;
 
 use std::path::Path;
@@ -65,6 +66,8 @@ pub enum Format {
     Xrdml,
     /// Delimited text of spectra (x and intensity columns).
     SpectrumText,
+    /// SPECS SpecsLab2 / Prodigy XY export (`.xy`).
+    SpecsXy,
     /// Delimited impedance text read by its header (CSV, TSV, Autolab,
     /// Parstat, CH Instruments ...).
     ImpedanceText,
@@ -109,7 +112,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: VAMAS .vms, EMSA/MSA .msa, PANalytical .xrdml, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: VAMAS .vms, EMSA/MSA .msa, SPECS .xy, PANalytical .xrdml, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -118,6 +121,7 @@ impl Format {
             Self::Emsa => "EMSA/MSA (ISO 22029)",
             Self::Xrdml => "PANalytical XRDML",
             Self::SpectrumText => "delimited text (spectra)",
+            Self::SpecsXy => "SPECS SpecsLab/Prodigy XY (.xy)",
             Self::ImpedanceText => "delimited text (impedance)",
             Self::BiologicMpt => "BioLogic EC-Lab text (.mpt)",
             Self::BiologicMpr => "BioLogic EC-Lab binary (.mpr)",
@@ -148,6 +152,7 @@ impl Format {
                 | Self::Emsa
                 | Self::Xrdml
                 | Self::SpectrumText
+                | Self::SpecsXy
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -242,6 +247,8 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Format {
         || first.starts_with("Z60W Data File")
     {
         Format::ZPlot
+    } else if specs_xy::is_specs_xy(&text) {
+        Format::SpecsXy
     } else if first.starts_with("VAMAS Surface Chemical Analysis") {
         Format::Vamas
     } else if first.to_ascii_uppercase().starts_with("#FORMAT") {
@@ -342,9 +349,12 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
     let spectra = |format, s: Vec<Spectrum>| FileContents {
         source: source.clone(),
         format,
+        warnings: s
+            .iter()
+            .filter_map(|x| x.meta.extra.get("warning").cloned())
+            .collect(),
         spectra: s,
         impedance: Vec::new(),
-        warnings: Vec::new(),
     };
     use interphase_spectra::io as sio;
     match format {
@@ -352,6 +362,10 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);
             Ok(imp(impedance::read_impedance_text(&text, &source, o)?))
+        }
+        Format::SpecsXy => {
+            let text = text::decode(bytes);
+            Ok(spectra(format, specs_xy::read_specs_xy(&text, &source)?))
         }
         Format::Vamas | Format::Emsa | Format::Xrdml => {
             let text = text::decode(bytes);

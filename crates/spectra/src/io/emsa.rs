@@ -7,7 +7,9 @@
 //! be separated by commas and/or spaces, with trailing commas (as NIST
 //! DTSA-II writes them). `#SIGNALTYPE` sets the technique (EDS, ELS → EELS,
 //! XPS, ...); every keyword is kept in `meta.extra` (user keywords with `##`
-//! keep one `#`).
+//! keep one `#`; Oxford's `##SPECTRUM` starts the data). A data block longer
+//! than `#NPOINTS` is read whole and `meta.extra["warning"]` says so (as
+//! rosettasciio reads it); a shorter one is an error (a truncated file).
 //!
 //! ```
 //! use interphase_spectra::io::read_emsa;
@@ -51,6 +53,14 @@ pub fn read_emsa(text: &str, source: &str) -> Result<Spectrum> {
                 .next()
                 .unwrap_or("")
                 .to_ascii_uppercase();
+            // Oxford INCA/AZtec write the data markers as user keywords
+            // (`##SPECTRUM`); rosettasciio strips every leading '#'
+            let marker = k.trim_start_matches('#');
+            let k = if marker == "SPECTRUM" || marker == "ENDOFDATA" {
+                marker.to_string()
+            } else {
+                k
+            };
             match k.as_str() {
                 "SPECTRUM" => {
                     in_data = true;
@@ -156,15 +166,25 @@ pub fn read_emsa(text: &str, source: &str) -> Result<Spectrum> {
             ));
         }
     };
+    // fewer points than #NPOINTS: a truncated file; more: read them all and
+    // say so (rosettasciio reads them all; writers miscount NPOINTS)
+    let mut warning = None;
     if let Some(n) = num("NPOINTS")?
         && (n - y.len() as f64).abs() > 0.5
     {
-        return Err(c.error(
-            key_line["NPOINTS"],
-            format!(
-                "#NPOINTS says {n} but the data block holds {} points (truncated file?)",
-                y.len()
-            ),
+        if (y.len() as f64) < n {
+            return Err(c.error(
+                key_line["NPOINTS"],
+                format!(
+                    "#NPOINTS says {n} but the data block holds {} points (truncated file?)",
+                    y.len()
+                ),
+            ));
+        }
+        warning = Some(format!(
+            "#NPOINTS says {n} but the data block holds {} points; all {} were read",
+            y.len(),
+            y.len()
         ));
     }
     let signal = keys.get("SIGNALTYPE").cloned().unwrap_or_default();
@@ -178,6 +198,9 @@ pub fn read_emsa(text: &str, source: &str) -> Result<Spectrum> {
     };
     let s =
         Spectrum::new(x, y).map_err(|e| c.error(first_data_line, format!("data block: {e}")))?;
+    if let Some(w) = warning {
+        keys.insert("warning".into(), w);
+    }
     let meta = Metadata {
         name: keys.get("TITLE").cloned().unwrap_or_default(),
         technique,
