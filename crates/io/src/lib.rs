@@ -40,6 +40,7 @@ pub mod impedance;
 pub mod mpr;
 pub mod specs_xy;
 pub mod text;
+pub mod textspectra;
 
 use std::path::Path;
 
@@ -68,6 +69,12 @@ pub enum Format {
     SpectrumText,
     /// SPECS SpecsLab2 / Prodigy XY export (`.xy`).
     SpecsXy,
+    /// CasaXPS tab-ASCII export.
+    CasaTab,
+    /// Scienta SES text export (`.txt`).
+    ScientaTxt,
+    /// Bruker DIFFRAC text (`.uxd`).
+    BrukerUxd,
     /// Delimited impedance text read by its header (CSV, TSV, Autolab,
     /// Parstat, CH Instruments ...).
     ImpedanceText,
@@ -97,7 +104,7 @@ pub enum Format {
     Ivium,
     /// Bruker `.raw` (RAW1.01, RAW4.00): recognised, not read yet.
     BrukerRaw,
-    /// Rigaku `.ras`: recognised, not read yet.
+    /// Rigaku `.ras` text.
     RigakuRas,
     /// A zip container (Rigaku `.rasx`, Bruker `.brml`, ...): recognised,
     /// not read yet.
@@ -112,7 +119,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: VAMAS .vms, EMSA/MSA .msa, SPECS .xy, PANalytical .xrdml, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .uxd, Rigaku .ras, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -122,6 +129,9 @@ impl Format {
             Self::Xrdml => "PANalytical XRDML",
             Self::SpectrumText => "delimited text (spectra)",
             Self::SpecsXy => "SPECS SpecsLab/Prodigy XY (.xy)",
+            Self::CasaTab => "CasaXPS tab-ASCII export",
+            Self::ScientaTxt => "Scienta SES text (.txt)",
+            Self::BrukerUxd => "Bruker DIFFRAC text (.uxd)",
             Self::ImpedanceText => "delimited text (impedance)",
             Self::BiologicMpt => "BioLogic EC-Lab text (.mpt)",
             Self::BiologicMpr => "BioLogic EC-Lab binary (.mpr)",
@@ -153,6 +163,10 @@ impl Format {
                 | Self::Xrdml
                 | Self::SpectrumText
                 | Self::SpecsXy
+                | Self::CasaTab
+                | Self::ScientaTxt
+                | Self::BrukerUxd
+                | Self::RigakuRas
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -249,6 +263,12 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Format {
         Format::ZPlot
     } else if specs_xy::is_specs_xy(&text) {
         Format::SpecsXy
+    } else if textspectra::is_scienta_txt(&text) {
+        Format::ScientaTxt
+    } else if textspectra::is_casa_tab(&text) {
+        Format::CasaTab
+    } else if textspectra::is_uxd(&text) {
+        Format::BrukerUxd
     } else if first.starts_with("VAMAS Surface Chemical Analysis") {
         Format::Vamas
     } else if first.to_ascii_uppercase().starts_with("#FORMAT") {
@@ -363,9 +383,20 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             let text = text::decode(bytes);
             Ok(imp(impedance::read_impedance_text(&text, &source, o)?))
         }
-        Format::SpecsXy => {
+        Format::SpecsXy
+        | Format::CasaTab
+        | Format::ScientaTxt
+        | Format::BrukerUxd
+        | Format::RigakuRas => {
             let text = text::decode(bytes);
-            Ok(spectra(format, specs_xy::read_specs_xy(&text, &source)?))
+            let s = match format {
+                Format::SpecsXy => specs_xy::read_specs_xy(&text, &source)?,
+                Format::CasaTab => textspectra::read_casa_tab(&text, &source)?,
+                Format::ScientaTxt => textspectra::read_scienta_txt(&text, &source)?,
+                Format::BrukerUxd => textspectra::read_uxd(&text, &source)?,
+                _ => textspectra::read_ras(&text, &source)?,
+            };
+            Ok(spectra(format, s))
         }
         Format::Vamas | Format::Emsa | Format::Xrdml => {
             let text = text::decode(bytes);

@@ -12,9 +12,16 @@
 //! scaling) are named in the metadata and not read as further spectra.
 //!
 //! ```
-//! let text = "# Created by:        SpecsLab Prodigy, Version 4.1\n#   Energy Axis:              Binding Energy\n\
-//! # Region:                       C 1s\n# Excitation Energy:            1486.61\n# Analysis Method:              XPS\n\
-//! # Cycle: 0, Curve: 0, Scan: 0\n# ColumnLabels:                 energy counts/s\n290 120\n289 150\n288 130\n";
+//! let text = concat!(
+//!     "# Created by:        SpecsLab Prodigy, Version 4.1\n",
+//!     "#   Energy Axis:              Binding Energy\n",
+//!     "# Region:                       C 1s\n",
+//!     "# Excitation Energy:            1486.61\n",
+//!     "# Analysis Method:              XPS\n",
+//!     "# Cycle: 0, Curve: 0, Scan: 0\n",
+//!     "# ColumnLabels:                 energy counts/s\n",
+//!     "290 120\n289 150\n288 130\n",
+//! );
 //! let s = interphase_io::specs_xy::read_specs_xy(text, "c1s.xy")?;
 //! assert_eq!(s[0].meta.name, "C 1s");
 //! assert_eq!(s[0].meta.photon_energy, Some(1486.61));

@@ -285,7 +285,6 @@ fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
         ),
         (b"RAW1.01\x00\x01\x00\x00".to_vec(), "x.raw", "Bruker .raw"),
         (b"PK\x03\x04\x14\x00".to_vec(), "x.rasx", "zip container"),
-        (b"*RAS_DATA_START\r\n".to_vec(), "x.ras", "Rigaku .ras"),
         (vec![5, 0, 0xda, 0x9a, 0, 0, 1, 2], "x.ibw", "Igor Pro"),
         (
             vec![0xff, 0xfe, 0, 1, 2, 3, 0, 9],

@@ -200,7 +200,6 @@ fn unsupported_formats_are_named() {
         ("binary/dm/rsciio_test-MonoCL_spectrum-ccd.dm4", "DigitalMicrograph 4"),
         ("unsupported/rsciio_test-EDS_spectrum.dm3", "DigitalMicrograph 3"),
         ("binary/ibw/pnx_scienta_Ag_0002Ag__002.ibw", "Igor Pro"),
-        ("binary/rigaku/rigakuxrd_MB120718Si3.ras", "Rigaku .ras"),
         ("binary/rigaku/readersxrd_Omega-2Theta_scan_high_temperature.rasx", "zip container"),
         ("unsupported/nexuslims_647_leo_edax_test.spc", "EDAX"),
         ("unsupported/pnx_phi_SnO2_10nm_1.pro", "PHI MultiPak"),
@@ -382,13 +381,16 @@ fn emsa_matches_rosettasciio() {
     }
 }
 
+/// A region: name, points, first x, first y (0: not checked), unused.
+type Region = (&'static str, usize, f64, f64, f64);
+
 /// SPECS XY exports: every region (and curve) a spectrum, the axis kind and
 /// excitation energy from the file; first/last rows as printed in the files.
 #[test]
 fn specs_xy_regions() {
     use interphase_spectra::XQuantity;
     #[rustfmt::skip]
-    let cases: [(&str, &[(&str, usize, f64, f64, f64)], XQuantity, f64); 2] = [
+    let cases: [(&str, &[Region], XQuantity, f64); 2] = [
         ("xps/pnx_specs_MgFe2O4_small.xy", &[("Survey", 1351, 1350.0, 15598.679, 0.0), ("Fe2p", 56, 750.0, 0.0, 0.0)], XQuantity::BindingEnergy, 1486.61),
         ("xps/xylib_specsxy_example.xy", &[("over_1400eV", 1303, 100.0, 0.0, 0.0), ("O1s", 281, 0.0, 0.0, 0.0), ("Si2p", 501, 0.0, 0.0, 0.0)], XQuantity::KineticEnergy, 1400.0),
     ];
@@ -409,5 +411,38 @@ fn specs_xy_regions() {
                 assert_eq!(s.y()[0], y0, "{rel} {name}");
             }
         }
+    }
+}
+
+/// CasaXPS tab ASCII, Scienta SES text, Bruker UXD and Rigaku RAS: points,
+/// axis kind, first and last rows as printed in the files.
+#[test]
+fn spectrum_text_exports() {
+    use interphase_spectra::XQuantity;
+    #[rustfmt::skip]
+    let cases = [
+        ("xps/inelastic_test_spectrum.txt", Format::CasaTab, 1101, XQuantity::BindingEnergy, (1030.0, 12307.9), (920.0, 12310.6)),
+        ("binary/ibw/pnx_scienta_Ag_0002.txt", Format::ScientaTxt, 801, XQuantity::BindingEnergy, (30.0, 3.66266550123692), (-10.0, 0.571496622171253)),
+        ("binary/ibw/pnx_scienta_Cu-HHTP_0005.txt", Format::ScientaTxt, 801, XQuantity::BindingEnergy, (30.0, 8.72503052651882), (-10.0, f64::NAN)),
+        ("xrd/xylib_BT86.UXD", Format::BrukerUxd, 2374, XQuantity::TwoTheta, (3.0, 187.0), (40.0, 269.0)),
+        ("binary/rigaku/rigakuxrd_MB120718Si3.ras", Format::RigakuRas, 1401, XQuantity::TwoTheta, (2.0, 7994.0), (f64::NAN, f64::NAN)),
+    ];
+    for (rel, format, n, q, first, last) in cases {
+        let Some(p) = real(rel) else { return };
+        let c = read_path(&p, &ReadOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        assert_eq!(c.format, format, "{rel}");
+        let s = &c.spectra[0];
+        assert_eq!((s.len(), s.meta.x_quantity), (n, q), "{rel}");
+        assert_eq!((s.x()[0], s.y()[0]), first, "{rel}");
+        for (got, want) in [(s.x()[n - 1], last.0), (s.y()[n - 1], last.1)] {
+            if !want.is_nan() {
+                assert_eq!(got, want, "{rel}");
+            }
+        }
+    }
+    if let Some(p) = real("xps/inelastic_test_spectrum.txt") {
+        let c = read_path(&p, &ReadOptions::default()).unwrap();
+        assert_eq!(c.spectra[0].meta.photon_energy, Some(1486.61));
+        assert_eq!(c.spectra[0].meta.name, "Pr:Cu2p");
     }
 }
