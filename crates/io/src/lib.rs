@@ -35,6 +35,7 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 pub mod columns;
+pub mod dm;
 mod error;
 pub mod impedance;
 pub mod mpr;
@@ -88,9 +89,9 @@ pub enum Format {
     ZPlot,
     /// VersaStudio (`.par`).
     VersaStudioPar,
-    /// Gatan DigitalMicrograph 3 (`.dm3`): recognised, not read yet.
+    /// Gatan DigitalMicrograph 3 (`.dm3`): spectra and spectrum images.
     GatanDm3,
-    /// Gatan DigitalMicrograph 4 (`.dm4`): recognised, not read yet.
+    /// Gatan DigitalMicrograph 4 (`.dm4`): spectra and spectrum images.
     GatanDm4,
     /// Igor Pro binary wave (`.ibw`, Scienta): recognised, not read yet.
     IgorIbw,
@@ -119,7 +120,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .uxd, Rigaku .ras, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .uxd, Rigaku .ras, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -167,6 +168,8 @@ impl Format {
                 | Self::ScientaTxt
                 | Self::BrukerUxd
                 | Self::RigakuRas
+                | Self::GatanDm3
+                | Self::GatanDm4
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -379,6 +382,9 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
     use interphase_spectra::io as sio;
     match format {
         Format::BiologicMpr => Ok(imp(mpr::read_mpr_impedance(bytes, &source)?)),
+        Format::GatanDm3 | Format::GatanDm4 => {
+            Ok(spectra(format, dm::read_dm_spectra(bytes, &source)?))
+        }
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);
             Ok(imp(impedance::read_impedance_text(&text, &source, o)?))

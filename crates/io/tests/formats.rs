@@ -265,20 +265,6 @@ fn spectra_and_impedance_are_told_apart() {
 fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (
-            [
-                &[0, 0, 0, 4, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 1][..],
-                &[0u8; 40][..],
-            ]
-            .concat(),
-            "x.dm4",
-            "DigitalMicrograph 4",
-        ),
-        (
-            [&[0, 0, 0, 3, 0, 5, 0, 0, 0, 0, 0, 1][..], &[0u8; 40][..]].concat(),
-            "x.dm3",
-            "DigitalMicrograph 3",
-        ),
-        (
             b"SOFH\r\nPlatform: PC\r\n".to_vec(),
             "x.pro",
             "PHI MultiPak",
@@ -302,4 +288,66 @@ fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
         );
         assert!(m.chars().all(|c| !c.is_control()), "{name}: {m:?}");
     }
+}
+
+#[test]
+fn gatan_dm3_spectrum_and_dm4_spectrum_image() {
+    // an EDS spectrum: 5 channels, origin 2 channels, 0.01 keV a channel
+    let b = common::dm(
+        false,
+        &[5],
+        &[(2.0, 0.01, "keV")],
+        vec![1.0, 2.0, 5.0, 2.0, 1.0],
+        "EDS Spectrum",
+        "X-ray",
+    );
+    let c = read_bytes(&b, "eds.dm3", &opts()).unwrap();
+    assert_eq!(c.format, Format::GatanDm3);
+    let s = &c.spectra[0];
+    assert_eq!(s.x(), &[-0.02, -0.01, 0.0, 0.01, 0.02]);
+    assert_eq!(s.y(), &[1.0, 2.0, 5.0, 2.0, 1.0]);
+    assert_eq!(s.meta.x_unit, "keV");
+    // an EELS spectrum image: x = 2, y = 3, E = 4 (x fastest); value = 100·E + 10·y + x
+    let mut data = Vec::new();
+    for e in 0..4 {
+        for y in 0..3 {
+            for x in 0..2 {
+                data.push((100 * e + 10 * y + x) as f32);
+            }
+        }
+    }
+    let b = common::dm(
+        true,
+        &[2, 3, 4],
+        &[(0.0, 1.0, "nm"), (0.0, 1.0, "nm"), (-450.0, 0.5, "eV")],
+        data,
+        "SI",
+        "EELS",
+    );
+    let c = read_bytes(&b, "si.dm4", &opts()).unwrap();
+    assert_eq!(c.format, Format::GatanDm4);
+    assert_eq!(c.spectra.len(), 6);
+    let s = &c.spectra[5]; // pixel (1, 2)
+    assert_eq!(s.meta.name, "SI (1, 2)");
+    assert_eq!(s.y(), &[21.0, 121.0, 221.0, 321.0]);
+    assert_eq!(s.x(), &[225.0, 225.5, 226.0, 226.5]);
+    assert_eq!(s.meta.x_quantity, interphase_spectra::XQuantity::EnergyLoss);
+    // truncations: a clean error with the byte offset, never a panic
+    for cut in (16..b.len()).step_by(7) {
+        if let Err(e) = read_bytes(&b[..cut], "cut.dm4", &opts()) {
+            let m = e.to_string();
+            assert!(m.starts_with("cut.dm4:"), "{m}");
+        }
+    }
+    // two energy axes: no guess
+    let b = common::dm(
+        true,
+        &[2, 2],
+        &[(0.0, 1.0, "eV"), (0.0, 1.0, "eV")],
+        vec![1.0; 4],
+        "odd",
+        "EELS",
+    );
+    let m = read_bytes(&b, "odd.dm4", &opts()).unwrap_err().to_string();
+    assert!(m.contains("no single energy axis"), "{m}");
 }

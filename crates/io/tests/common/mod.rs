@@ -157,3 +157,141 @@ pub fn peis_mpr(new: bool) -> Vec<u8> {
     ]);
     mpr(0x1D, &ids, &recs, new)
 }
+
+/// A DM tag tree for the builder.
+#[allow(dead_code)]
+pub enum DmTag {
+    Group(Vec<(&'static str, DmTag)>),
+    /// f64 number (type 7)
+    F64(f64),
+    /// u32 number (type 5)
+    U32(u32),
+    /// text: array of u16 (type 20 of 4)
+    Text(&'static str),
+    /// array of f32 (type 20 of 6)
+    F32s(Vec<f32>),
+}
+
+fn dm_count(out: &mut Vec<u8>, v4: bool, n: u64) {
+    if v4 {
+        out.extend_from_slice(&n.to_be_bytes());
+    } else {
+        out.extend_from_slice(&(n as u32).to_be_bytes());
+    }
+}
+
+fn dm_tag(out: &mut Vec<u8>, v4: bool, label: &str, t: &DmTag) {
+    let mut body = Vec::new();
+    match t {
+        DmTag::Group(children) => {
+            body.extend_from_slice(&[0, 1]);
+            dm_count(&mut body, v4, children.len() as u64);
+            for (l, c) in children {
+                dm_tag(&mut body, v4, l, c);
+            }
+        }
+        _ => {
+            body.extend_from_slice(b"%%%%");
+            let (info, data): (Vec<u64>, Vec<u8>) = match t {
+                DmTag::F64(x) => (vec![7], x.to_le_bytes().to_vec()),
+                DmTag::U32(x) => (vec![5], x.to_le_bytes().to_vec()),
+                DmTag::Text(s) => {
+                    let u: Vec<u16> = s.encode_utf16().collect();
+                    (
+                        vec![20, 4, u.len() as u64],
+                        u.iter().flat_map(|c| c.to_le_bytes()).collect(),
+                    )
+                }
+                DmTag::F32s(v) => (
+                    vec![20, 6, v.len() as u64],
+                    v.iter().flat_map(|c| c.to_le_bytes()).collect(),
+                ),
+                DmTag::Group(_) => unreachable!(),
+            };
+            dm_count(&mut body, v4, info.len() as u64);
+            for i in info {
+                dm_count(&mut body, v4, i);
+            }
+            body.extend_from_slice(&data);
+        }
+    }
+    out.push(if matches!(t, DmTag::Group(_)) { 20 } else { 21 });
+    out.extend_from_slice(&(label.len() as u16).to_be_bytes());
+    out.extend_from_slice(label.as_bytes());
+    if v4 {
+        out.extend_from_slice(&(body.len() as u64).to_be_bytes());
+    }
+    out.extend_from_slice(&body);
+}
+
+/// A DM3 (`v4 = false`) or DM4 file with one image: data (dimension 0
+/// fastest), dimensions and calibrations (origin, scale, unit), a name and
+/// a signal type.
+#[allow(dead_code)]
+pub fn dm(
+    v4: bool,
+    dims: &[u32],
+    cal: &[(f64, f64, &'static str)],
+    data: Vec<f32>,
+    name: &'static str,
+    signal: &'static str,
+) -> Vec<u8> {
+    let image = DmTag::Group(vec![
+        (
+            "ImageData",
+            DmTag::Group(vec![
+                (
+                    "Calibrations",
+                    DmTag::Group(vec![(
+                        "Dimension",
+                        DmTag::Group(
+                            cal.iter()
+                                .map(|&(o, s, u)| {
+                                    (
+                                        "",
+                                        DmTag::Group(vec![
+                                            ("Origin", DmTag::F64(o)),
+                                            ("Scale", DmTag::F64(s)),
+                                            ("Units", DmTag::Text(u)),
+                                        ]),
+                                    )
+                                })
+                                .collect(),
+                        ),
+                    )]),
+                ),
+                ("Data", DmTag::F32s(data)),
+                ("DataType", DmTag::U32(2)),
+                (
+                    "Dimensions",
+                    DmTag::Group(dims.iter().map(|&d| ("", DmTag::U32(d))).collect()),
+                ),
+            ]),
+        ),
+        (
+            "ImageTags",
+            DmTag::Group(vec![(
+                "Meta Data",
+                DmTag::Group(vec![("Signal", DmTag::Text(signal))]),
+            )]),
+        ),
+        ("Name", DmTag::Text(name)),
+    ]);
+    let root = DmTag::Group(vec![("ImageList", DmTag::Group(vec![("", image)]))]);
+    let mut body = Vec::new();
+    // the root group's body without a tag header
+    if let DmTag::Group(children) = &root {
+        body.extend_from_slice(&[0, 1]);
+        dm_count(&mut body, v4, children.len() as u64);
+        for (l, c) in children {
+            dm_tag(&mut body, v4, l, c);
+        }
+    }
+    let mut out = Vec::new();
+    out.extend_from_slice(&(if v4 { 4u32 } else { 3 }).to_be_bytes());
+    dm_count(&mut out, v4, body.len() as u64);
+    out.extend_from_slice(&1u32.to_be_bytes());
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&[0; 8]);
+    out
+}
