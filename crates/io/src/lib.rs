@@ -37,6 +37,7 @@
 pub mod columns;
 pub mod dm;
 mod error;
+pub mod ibw;
 pub mod impedance;
 pub mod mpr;
 pub mod specs_xy;
@@ -93,7 +94,7 @@ pub enum Format {
     GatanDm3,
     /// Gatan DigitalMicrograph 4 (`.dm4`): spectra and spectrum images.
     GatanDm4,
-    /// Igor Pro binary wave (`.ibw`, Scienta): recognised, not read yet.
+    /// Igor Pro binary wave (`.ibw`, version 5; Scienta SES).
     IgorIbw,
     /// PHI MultiPak (`.spe`, `.pro`): recognised, not read yet.
     PhiMultipak,
@@ -120,7 +121,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .uxd, Rigaku .ras, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .uxd, Rigaku .ras, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -170,6 +171,7 @@ impl Format {
                 | Self::RigakuRas
                 | Self::GatanDm3
                 | Self::GatanDm4
+                | Self::IgorIbw
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -385,6 +387,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
         Format::GatanDm3 | Format::GatanDm4 => {
             Ok(spectra(format, dm::read_dm_spectra(bytes, &source)?))
         }
+        Format::IgorIbw => Ok(spectra(format, ibw::read_ibw(bytes, &source)?)),
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);
             Ok(imp(impedance::read_impedance_text(&text, &source, o)?))

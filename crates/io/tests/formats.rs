@@ -271,7 +271,6 @@ fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
         ),
         (b"RAW1.01\x00\x01\x00\x00".to_vec(), "x.raw", "Bruker .raw"),
         (b"PK\x03\x04\x14\x00".to_vec(), "x.rasx", "zip container"),
-        (vec![5, 0, 0xda, 0x9a, 0, 0, 1, 2], "x.ibw", "Igor Pro"),
         (
             vec![0xff, 0xfe, 0, 1, 2, 3, 0, 9],
             "x.bin",
@@ -350,4 +349,43 @@ fn gatan_dm3_spectrum_and_dm4_spectrum_image() {
     );
     let m = read_bytes(&b, "odd.dm4", &opts()).unwrap_err().to_string();
     assert!(m.contains("no single energy axis"), "{m}");
+}
+
+#[test]
+fn igor_binary_wave() {
+    let b = common::ibw(
+        &[1.0, 4.0, 2.0],
+        30.0,
+        -0.5,
+        "Ag__002",
+        "[SES]\rRegion Name=VB\rExcitation Energy=153\rEnergy Scale=Binding\r",
+    );
+    let c = read_bytes(&b, "w.ibw", &opts()).unwrap();
+    assert_eq!(c.format, Format::IgorIbw);
+    let s = &c.spectra[0];
+    assert_eq!(
+        (s.x(), s.y()),
+        (&[30.0, 29.5, 29.0][..], &[1.0, 4.0, 2.0][..])
+    );
+    assert_eq!(
+        (s.meta.name.as_str(), s.meta.photon_energy),
+        ("VB", Some(153.0))
+    );
+    assert_eq!(
+        s.meta.x_quantity,
+        interphase_spectra::XQuantity::BindingEnergy
+    );
+    // a changed header byte fails the checksum; a cut file names the offset
+    let mut bad = b.clone();
+    bad[64 + 20] ^= 1;
+    assert!(
+        read_bytes(&bad, "w.ibw", &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("checksum")
+    );
+    let m = read_bytes(&b[..390], "w.ibw", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("byte 384") && m.contains("truncated"), "{m}");
 }

@@ -196,7 +196,6 @@ fn mpr_files_of_other_techniques_name_them() {
 fn unsupported_formats_are_named() {
     #[rustfmt::skip]
     let cases = [
-        ("binary/ibw/pnx_scienta_Ag_0002Ag__002.ibw", "Igor Pro"),
         ("binary/rigaku/readersxrd_Omega-2Theta_scan_high_temperature.rasx", "zip container"),
         ("unsupported/nexuslims_647_leo_edax_test.spc", "EDAX"),
         ("unsupported/pnx_phi_SnO2_10nm_1.pro", "PHI MultiPak"),
@@ -470,6 +469,56 @@ fn gatan_dm_matches_rosettasciio() {
             assert!(
                 (x - want).abs() <= 1e-12 * want.abs().max(1.0),
                 "{rel} x[{i}] {x} vs {want}"
+            );
+        }
+    }
+}
+
+/// Scienta .ibw waves against igor2 0.5.15 (`binarywave.load`: Σ, first and
+/// last values; run here in a venv) and against SES's own text export of the
+/// same measurement (printed to 15 significant digits; the wave's x step
+/// is stored as −0.05 to 1e-14, so x agrees to 1e-9).
+#[test]
+fn scienta_ibw_matches_igor2_and_its_text_export() {
+    for (ibw, txt, total, first, last) in [
+        (
+            "binary/ibw/pnx_scienta_Ag_0002Ag__002.ibw",
+            "binary/ibw/pnx_scienta_Ag_0002.txt",
+            1761.2578418993994,
+            3.6626655012369156,
+            0.571496622171253,
+        ),
+        (
+            "binary/ibw/pnx_scienta_Cu-HHTP_0005Cu-HHTP__005.ibw",
+            "binary/ibw/pnx_scienta_Cu-HHTP_0005.txt",
+            7409.1564783639315,
+            8.725030526518822,
+            1.346454394981265,
+        ),
+    ] {
+        let (Some(pb), Some(pt)) = (real(ibw), real(txt)) else {
+            return;
+        };
+        let a = read_path(&pb, &ReadOptions::default()).unwrap_or_else(|e| panic!("{ibw}: {e}"));
+        assert_eq!(a.format, Format::IgorIbw);
+        let s = &a.spectra[0];
+        assert_eq!(s.len(), 801);
+        close(s.y().iter().sum::<f64>(), total, 1e-13, ibw);
+        assert_eq!((s.y()[0], s.y()[800]), (first, last), "{ibw}");
+        assert_eq!(s.meta.photon_energy, Some(153.0));
+        let b = read_path(&pt, &ReadOptions::default()).unwrap();
+        let t = &b.spectra[0];
+        assert_eq!(s.meta.x_quantity, t.meta.x_quantity);
+        for i in 0..801 {
+            assert!(
+                (s.x()[i] - t.x()[i]).abs() <= 1e-9,
+                "{ibw} x[{i}]: {} vs {}",
+                s.x()[i],
+                t.x()[i]
+            );
+            assert!(
+                (s.y()[i] - t.y()[i]).abs() <= 1e-13 * t.y()[i].abs(),
+                "{ibw} y[{i}]"
             );
         }
     }

@@ -295,3 +295,29 @@ pub fn dm(
     out.extend_from_slice(&[0; 8]);
     out
 }
+
+/// An Igor binary wave, version 5, little-endian: `y` as f64 on
+/// x = `x0` + i·`dx`, with a note; the header checksum is filled in.
+#[allow(dead_code)]
+pub fn ibw(y: &[f64], x0: f64, dx: f64, name: &str, note: &str) -> Vec<u8> {
+    let mut b = vec![0u8; 64 + 320];
+    let put = |b: &mut Vec<u8>, o: usize, v: &[u8]| b[o..o + v.len()].copy_from_slice(v);
+    put(&mut b, 0, &5i16.to_le_bytes());
+    put(&mut b, 4, &((320 + 8 * y.len()) as i32).to_le_bytes());
+    put(&mut b, 12, &(note.len() as i32).to_le_bytes());
+    put(&mut b, 64 + 12, &(y.len() as i32).to_le_bytes());
+    put(&mut b, 64 + 16, &4i16.to_le_bytes());
+    put(&mut b, 64 + 28, name.as_bytes());
+    put(&mut b, 64 + 68, &(y.len() as i32).to_le_bytes());
+    put(&mut b, 64 + 84, &dx.to_le_bytes());
+    put(&mut b, 64 + 116, &x0.to_le_bytes());
+    let sum = (0..192).fold(0i16, |s, k| {
+        s.wrapping_add(i16::from_le_bytes([b[2 * k], b[2 * k + 1]]))
+    });
+    put(&mut b, 2, &(0i16.wrapping_sub(sum)).to_le_bytes());
+    for v in y {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(note.as_bytes());
+    b
+}
