@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub mod bruker_raw;
 pub mod columns;
 pub mod dm;
 mod error;
@@ -104,7 +105,7 @@ pub enum Format {
     EdaxSpc,
     /// Ivium `.idf`/`.ids`: recognised, not read yet.
     Ivium,
-    /// Bruker `.raw` (RAW1.01, RAW4.00): recognised, not read yet.
+    /// Bruker `.raw` (versions 1, 3 = RAW1.01 and 4 = RAW4.00).
     BrukerRaw,
     /// Rigaku `.ras` text.
     RigakuRas,
@@ -121,7 +122,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .uxd, Rigaku .ras, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -172,6 +173,7 @@ impl Format {
                 | Self::GatanDm3
                 | Self::GatanDm4
                 | Self::IgorIbw
+                | Self::BrukerRaw
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -388,6 +390,10 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             Ok(spectra(format, dm::read_dm_spectra(bytes, &source)?))
         }
         Format::IgorIbw => Ok(spectra(format, ibw::read_ibw(bytes, &source)?)),
+        Format::BrukerRaw => Ok(spectra(
+            format,
+            bruker_raw::read_bruker_raw(bytes, &source)?,
+        )),
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);
             Ok(imp(impedance::read_impedance_text(&text, &source, o)?))

@@ -269,7 +269,6 @@ fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
             "x.pro",
             "PHI MultiPak",
         ),
-        (b"RAW1.01\x00\x01\x00\x00".to_vec(), "x.raw", "Bruker .raw"),
         (b"PK\x03\x04\x14\x00".to_vec(), "x.rasx", "zip container"),
         (
             vec![0xff, 0xfe, 0, 1, 2, 3, 0, 9],
@@ -388,4 +387,41 @@ fn igor_binary_wave() {
         .unwrap_err()
         .to_string();
     assert!(m.contains("byte 384") && m.contains("truncated"), "{m}");
+}
+
+#[test]
+fn bruker_raw_versions_3_and_4() {
+    for (b, name) in [
+        (
+            common::bruker_raw3(20.0, 0.02, &[10.0, 30.0, 12.0]),
+            "v3.raw",
+        ),
+        (
+            common::bruker_raw4(20.0, 0.02, &[10.0, 30.0, 12.0]),
+            "v4.raw",
+        ),
+    ] {
+        let c = read_bytes(&b, name, &opts()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(c.format, Format::BrukerRaw);
+        let s = &c.spectra[0];
+        assert_eq!(s.x(), &[20.0, 20.02, 20.04]);
+        assert_eq!(s.y(), &[10.0, 30.0, 12.0]);
+        assert_eq!(s.meta.x_quantity, interphase_spectra::XQuantity::TwoTheta);
+        for cut in [8, 100, 200, 700, 800, b.len() - 2]
+            .into_iter()
+            .filter(|&c| c < b.len())
+        {
+            let m = read_bytes(&b[..cut], name, &opts())
+                .unwrap_err()
+                .to_string();
+            assert!(m.contains("byte"), "{name} cut {cut}: {m}");
+        }
+    }
+    let c = read_bytes(
+        &common::bruker_raw4(5.0, 0.1, &[1.0, 2.0]),
+        "s.raw",
+        &opts(),
+    )
+    .unwrap();
+    assert_eq!(c.spectra[0].meta.extra["SAMPLE"], "LLTO");
 }

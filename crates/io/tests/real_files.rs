@@ -203,7 +203,6 @@ fn unsupported_formats_are_named() {
         ("unsupported/pnx_specs_In-situ_PBTTT.xml", "SPECS"),
         ("unsupported/pyimpspec_data.idf", "Ivium"),
         ("unsupported/xylib_1d-1.spe", "Princeton"),
-        ("unsupported/xylib_Cu3Au-1.raw", "Bruker .raw"),
     ];
     for (rel, want) in cases {
         let Some(p) = real(rel) else { return };
@@ -520,6 +519,38 @@ fn scienta_ibw_matches_igor2_and_its_text_export() {
                 (s.y()[i] - t.y()[i]).abs() <= 1e-13 * t.y()[i].abs(),
                 "{ibw} y[{i}]"
             );
+        }
+    }
+}
+
+/// xylib's own sample files and a Rigaku RAS file against xylib 1.x (the
+/// C++ library through its Python binding xylib-py, built here in a venv:
+/// `xylib.load_file(path, '')`, every block's points, first and last x and
+/// y, and Σy).
+#[test]
+fn xylib_samples_match_xylib() {
+    #[rustfmt::skip]
+    let cases: [(&str, &[(usize, f64, f64, f64, f64, f64)]); 4] = [
+        ("unsupported/xylib_Cu3Au-1.raw", &[(3901, 22.0, 100.0, 48.0, 11.0, 59299.0)]),
+        ("xrd/xylib_BT86.UXD", &[(2374, 3.0, 40.0, 187.0, 269.0, 918372.0)]),
+        ("xps/xylib_specsxy_example.xy", &[
+            (1303, 100.0, 1402.0, 8974.5144, 17.731333, 16113227.580204986),
+            (281, 100.0, 114.0, 12471.753, 8661.7399, 6300372.759500002),
+            (501, 533.0, 543.0, 3824.8647, 1491.6052, 6637518.2086000005),
+            (301, 525.0, 555.0, 140.83391, 47753.422, 14326767.084910002),
+        ]),
+        ("binary/rigaku/rigakuxrd_MB120718Si3.ras", &[(1401, 2.0, 30.0, 7994.0, 1150.0, 7445661.0)]),
+    ];
+    for (rel, blocks) in cases {
+        let Some(p) = real(rel) else { return };
+        let c = read_path(&p, &ReadOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        assert_eq!(c.spectra.len(), blocks.len(), "{rel}");
+        for (s, &(n, x0, x1, y0, y1, total)) in c.spectra.iter().zip(blocks) {
+            assert_eq!(s.len(), n, "{rel}");
+            close(s.x()[0], x0, 1e-12, rel);
+            close(s.x()[n - 1], x1, 1e-9, rel);
+            assert_eq!((s.y()[0], s.y()[n - 1]), (y0, y1), "{rel}");
+            close(s.y().iter().sum::<f64>(), total, 1e-12, rel);
         }
     }
 }

@@ -321,3 +321,48 @@ pub fn ibw(y: &[f64], x0: f64, dx: f64, name: &str, note: &str) -> Vec<u8> {
     b.extend_from_slice(note.as_bytes());
     b
 }
+
+/// A Bruker RAW version 3 (`RAW1.01`) file with one range.
+#[allow(dead_code)]
+pub fn bruker_raw3(start: f64, step: f64, counts: &[f32]) -> Vec<u8> {
+    let mut b = vec![0u8; 712 + 304];
+    b[..7].copy_from_slice(b"RAW1.01");
+    b[12..16].copy_from_slice(&1u32.to_le_bytes());
+    b[608..610].copy_from_slice(b"Cu");
+    b[624..632].copy_from_slice(&1.5406f64.to_le_bytes());
+    let r = 712;
+    b[r..r + 4].copy_from_slice(&304u32.to_le_bytes());
+    b[r + 4..r + 8].copy_from_slice(&(counts.len() as u32).to_le_bytes());
+    b[r + 16..r + 24].copy_from_slice(&start.to_le_bytes());
+    b[r + 176..r + 184].copy_from_slice(&step.to_le_bytes());
+    for c in counts {
+        b.extend_from_slice(&c.to_le_bytes());
+    }
+    b
+}
+
+/// A Bruker RAW version 4 (`RAW4.00`) file: one VarInfo segment, then one
+/// locked-coupled range.
+#[allow(dead_code)]
+pub fn bruker_raw4(start: f64, step: f64, counts: &[f32]) -> Vec<u8> {
+    let mut b = vec![0u8; 61];
+    b[..7].copy_from_slice(b"RAW4.00");
+    // VarInfo segment: type 10, 48 bytes, tag at +12, value at +36
+    let mut seg = vec![0u8; 48];
+    seg[..4].copy_from_slice(&10u32.to_le_bytes());
+    seg[4..8].copy_from_slice(&48u32.to_le_bytes());
+    seg[12..18].copy_from_slice(b"SAMPLE");
+    seg[36..40].copy_from_slice(b"LLTO");
+    b.extend_from_slice(&seg);
+    let mut r = vec![0u8; 160];
+    r[32..46].copy_from_slice(b"Locked Coupled");
+    r[72..80].copy_from_slice(&start.to_le_bytes());
+    r[80..88].copy_from_slice(&step.to_le_bytes());
+    r[88..92].copy_from_slice(&(counts.len() as u32).to_le_bytes());
+    r[136..140].copy_from_slice(&4u32.to_le_bytes());
+    b.extend_from_slice(&r);
+    for c in counts {
+        b.extend_from_slice(&c.to_le_bytes());
+    }
+    b
+}
