@@ -27,7 +27,7 @@ struct Cur<'a> {
 impl Cur<'_> {
     fn get(&self, o: usize, n: usize) -> Result<&[u8]> {
         self.b
-            .get(o..o.checked_add(n).unwrap_or(usize::MAX))
+            .get(o..o.saturating_add(n))
             .ok_or_else(|| {
                 bin_err(
                     self.source,
