@@ -26,15 +26,13 @@ struct Cur<'a> {
 
 impl Cur<'_> {
     fn get(&self, o: usize, n: usize) -> Result<&[u8]> {
-        self.b
-            .get(o..o.saturating_add(n))
-            .ok_or_else(|| {
-                bin_err(
-                    self.source,
-                    o,
-                    format!("the file ends here, {n} bytes were expected (truncated?)"),
-                )
-            })
+        self.b.get(o..o.saturating_add(n)).ok_or_else(|| {
+            bin_err(
+                self.source,
+                o,
+                format!("the file ends here, {n} bytes were expected (truncated?)"),
+            )
+        })
     }
     fn u32(&self, o: usize) -> Result<u32> {
         let s = self.get(o, 4)?;

@@ -523,6 +523,9 @@ fn scienta_ibw_matches_igor2_and_its_text_export() {
     }
 }
 
+/// A block: points, first and last x, first and last y, Σy.
+type XyBlock = (usize, f64, f64, f64, f64, f64);
+
 /// xylib's own sample files and a Rigaku RAS file against xylib 1.x (the
 /// C++ library through its Python binding xylib-py, built here in a venv:
 /// `xylib.load_file(path, '')`, every block's points, first and last x and
@@ -530,7 +533,7 @@ fn scienta_ibw_matches_igor2_and_its_text_export() {
 #[test]
 fn xylib_samples_match_xylib() {
     #[rustfmt::skip]
-    let cases: [(&str, &[(usize, f64, f64, f64, f64, f64)]); 4] = [
+    let cases: [(&str, &[XyBlock]); 4] = [
         ("unsupported/xylib_Cu3Au-1.raw", &[(3901, 22.0, 100.0, 48.0, 11.0, 59299.0)]),
         ("xrd/xylib_BT86.UXD", &[(2374, 3.0, 40.0, 187.0, 269.0, 918372.0)]),
         ("xps/xylib_specsxy_example.xy", &[
