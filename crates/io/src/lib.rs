@@ -37,6 +37,7 @@
 pub mod bruker_raw;
 pub mod columns;
 pub mod dm;
+pub mod edax;
 mod error;
 pub mod ibw;
 pub mod impedance;
@@ -101,7 +102,7 @@ pub enum Format {
     PhiMultipak,
     /// SPECS Prodigy / SpecsLab XML (`.xml`): recognised, not read yet.
     SpecsXml,
-    /// EDAX `.spc`: recognised by extension, not read yet.
+    /// EDAX `.spc` EDS spectra.
     EdaxSpc,
     /// Ivium `.idf`/`.ids`: recognised, not read yet.
     Ivium,
@@ -122,7 +123,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -174,6 +175,7 @@ impl Format {
                 | Self::GatanDm4
                 | Self::IgorIbw
                 | Self::BrukerRaw
+                | Self::EdaxSpc
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -394,6 +396,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             format,
             bruker_raw::read_bruker_raw(bytes, &source)?,
         )),
+        Format::EdaxSpc => Ok(spectra(format, edax::read_spc(bytes, &source)?)),
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);
             Ok(imp(impedance::read_impedance_text(&text, &source, o)?))

@@ -425,3 +425,21 @@ fn bruker_raw_versions_3_and_4() {
     .unwrap();
     assert_eq!(c.spectra[0].meta.extra["SAMPLE"], "LLTO");
 }
+
+#[test]
+fn edax_spc() {
+    let mut b = vec![0u8; 3840 + 4 * 4096];
+    b[384..388].copy_from_slice(&10i32.to_le_bytes());
+    b[448..452].copy_from_slice(&0.5f32.to_le_bytes());
+    b[532..536].copy_from_slice(&20f32.to_le_bytes());
+    b[3840 + 4 * 7..3840 + 4 * 8].copy_from_slice(&123i32.to_le_bytes());
+    let c = read_bytes(&b, "s.spc", &opts()).unwrap();
+    let s = &c.spectra[0];
+    assert_eq!((s.x()[7], s.y()[7]), (0.5 + 0.07, 123.0));
+    let m = read_bytes(&b[..5000], "s.spc", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("truncated"), "{m}");
+    b[384..388].copy_from_slice(&0i32.to_le_bytes());
+    assert!(read_bytes(&b, "s.spc", &opts()).is_err());
+}

@@ -197,7 +197,6 @@ fn unsupported_formats_are_named() {
     #[rustfmt::skip]
     let cases = [
         ("binary/rigaku/readersxrd_Omega-2Theta_scan_high_temperature.rasx", "zip container"),
-        ("unsupported/nexuslims_647_leo_edax_test.spc", "EDAX"),
         ("unsupported/pnx_phi_SnO2_10nm_1.pro", "PHI MultiPak"),
         ("unsupported/yadg_phi_test0.spe", "PHI MultiPak"),
         ("unsupported/pnx_specs_In-situ_PBTTT.xml", "SPECS"),
@@ -556,4 +555,24 @@ fn xylib_samples_match_xylib() {
             close(s.y().iter().sum::<f64>(), total, 1e-12, rel);
         }
     }
+}
+
+/// EDAX .spc against rosettasciio 0.15.0 (`rsciio.edax.file_reader`: 4096
+/// channels, Σ 17211 counts, axis offset 0 keV, scale 0.005 keV).
+#[test]
+fn edax_spc_matches_rosettasciio() {
+    let Some(p) = real("unsupported/nexuslims_647_leo_edax_test.spc") else {
+        return;
+    };
+    let c = read_path(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(c.format, Format::EdaxSpc);
+    let s = &c.spectra[0];
+    assert_eq!(s.len(), 4096);
+    assert_eq!(s.y().iter().sum::<f64>(), 17211.0);
+    assert_eq!((s.y()[0], s.y()[4095]), (0.0, 0.0));
+    for (i, x) in s.x().iter().enumerate() {
+        assert!((x - 0.005 * i as f64).abs() < 1e-12, "x[{i}] = {x}");
+    }
+    assert_eq!(s.meta.x_unit, "keV");
+    assert_eq!(s.meta.extra["beam voltage (kV)"], "10");
 }
