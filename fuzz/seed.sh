@@ -43,6 +43,13 @@ c gamry "$REAL"/eis/*.DTA "$REAL"/eis/*.dta
 c zplot "$REAL"/eis/*.z
 c eis_delimited "$REAL"/eis/*.csv "$REAL"/eis/*.txt "$REAL"/eis/*.par
 c mpr "$REAL"/binary/mpr/*.mpr
+c dm "$REAL"/binary/dm/*.dm4 "$REAL"/unsupported/*.dm3
+c ibw "$REAL"/binary/ibw/*.ibw
+c bruker_raw "$REAL"/unsupported/*.raw
+c edax_spc "$REAL"/unsupported/*.spc
+c ivium "$REAL"/unsupported/*.idf
+c specs_xy "$REAL"/xps/*.xy
+c text_spectra "$REAL"/xps/*.txt "$REAL"/binary/ibw/*.txt "$REAL"/xrd/*.UXD "$REAL"/binary/rigaku/*.ras
 t circuit 'R0-p(R1,CPE1)-p(R2-Wo1,C2)' 1
 t circuit 'p(R1,p(L1,R2),Gs1)-K1-Zarc1-W1-Ws1-La1-G1' 2
 # materials, workflow settings, NIST

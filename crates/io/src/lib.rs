@@ -41,6 +41,7 @@ pub mod edax;
 mod error;
 pub mod ibw;
 pub mod impedance;
+pub mod ivium;
 pub mod mpr;
 pub mod specs_xy;
 pub mod text;
@@ -104,7 +105,7 @@ pub enum Format {
     SpecsXml,
     /// EDAX `.spc` EDS spectra.
     EdaxSpc,
-    /// Ivium `.idf`/`.ids`: recognised, not read yet.
+    /// Ivium `.idf`/`.ids` (impedance method).
     Ivium,
     /// Bruker `.raw` (versions 1, 3 = RAW1.01 and 4 = RAW4.00).
     BrukerRaw,
@@ -123,7 +124,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -176,6 +177,7 @@ impl Format {
                 | Self::IgorIbw
                 | Self::BrukerRaw
                 | Self::EdaxSpc
+                | Self::Ivium
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -388,6 +390,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
     use interphase_spectra::io as sio;
     match format {
         Format::BiologicMpr => Ok(imp(mpr::read_mpr_impedance(bytes, &source)?)),
+        Format::Ivium => Ok(imp(ivium::read_ivium(bytes, &source)?)),
         Format::GatanDm3 | Format::GatanDm4 => {
             Ok(spectra(format, dm::read_dm_spectra(bytes, &source)?))
         }

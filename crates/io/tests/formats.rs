@@ -443,3 +443,16 @@ fn edax_spc() {
     b[384..388].copy_from_slice(&0i32.to_le_bytes());
     assert!(read_bytes(&b, "s.spc", &opts()).is_err());
 }
+
+#[test]
+fn ivium_idf() {
+    let mut b = vec![0u8, 0, 0, 72, 0];
+    b.extend_from_slice(b"\r\nMethod=Impedance\r\nTechnique=Constant E\r\nprimary_data\r\n3\r\n2\r\n1.0E+01 -2.0E+00\t1.0E+04\r\n2.0E+01 -5.0E+00\t1.0E+02\r\n");
+    let c = read_bytes(&b, "c.idf", &opts()).unwrap();
+    assert_eq!(c.format, Format::Ivium);
+    assert_eq!(c.impedance[0].spectrum.z()[1].im, -5.0);
+    assert_eq!(c.impedance[0].technique.as_deref(), Some("Constant E"));
+    let cv: Vec<u8> = [&[0u8, 0, 1][..], b"\r\nMethod=CyclicVoltammetry\r\n"].concat();
+    let m = read_bytes(&cv, "cv.idf", &opts()).unwrap_err().to_string();
+    assert!(m.contains("method \"CyclicVoltammetry\""), "{m}");
+}
