@@ -4,5 +4,5 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = interphase_io::text::decode(data);
-    let _ = interphase_io::specs_xy::read_specs_xy(\&text, "fuzz.xy");
+    let _ = interphase_io::specs_xy::read_specs_xy(&text, "fuzz.xy");
 });

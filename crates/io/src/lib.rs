@@ -43,6 +43,7 @@ pub mod ibw;
 pub mod impedance;
 pub mod ivium;
 pub mod mpr;
+pub mod phi;
 pub mod specs_xy;
 pub mod text;
 pub mod textspectra;
@@ -99,7 +100,7 @@ pub enum Format {
     GatanDm4,
     /// Igor Pro binary wave (`.ibw`, version 5; Scienta SES).
     IgorIbw,
-    /// PHI MultiPak (`.spe`, `.pro`): recognised, not read yet.
+    /// PHI MultiPak spectra (`.spe`) and depth profiles (`.pro`).
     PhiMultipak,
     /// SPECS Prodigy / SpecsLab XML (`.xml`): recognised, not read yet.
     SpecsXml,
@@ -124,7 +125,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -178,6 +179,7 @@ impl Format {
                 | Self::BrukerRaw
                 | Self::EdaxSpc
                 | Self::Ivium
+                | Self::PhiMultipak
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -391,6 +393,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
     match format {
         Format::BiologicMpr => Ok(imp(mpr::read_mpr_impedance(bytes, &source)?)),
         Format::Ivium => Ok(imp(ivium::read_ivium(bytes, &source)?)),
+        Format::PhiMultipak => Ok(spectra(format, phi::read_phi(bytes, &source)?)),
         Format::GatanDm3 | Format::GatanDm4 => {
             Ok(spectra(format, dm::read_dm_spectra(bytes, &source)?))
         }

@@ -265,9 +265,9 @@ fn spectra_and_impedance_are_told_apart() {
 fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (
-            b"SOFH\r\nPlatform: PC\r\n".to_vec(),
-            "x.pro",
-            "PHI MultiPak",
+            vec![0, 1, 0, 0, 0, 0x3c, 5, 0, 1, 0, 0, 0],
+            "x.spe",
+            "Princeton",
         ),
         (b"PK\x03\x04\x14\x00".to_vec(), "x.rasx", "zip container"),
         (
@@ -455,4 +455,40 @@ fn ivium_idf() {
     let cv: Vec<u8> = [&[0u8, 0, 1][..], b"\r\nMethod=CyclicVoltammetry\r\n"].concat();
     let m = read_bytes(&cv, "cv.idf", &opts()).unwrap_err().to_string();
     assert!(m.contains("method \"CyclicVoltammetry\""), "{m}");
+}
+
+#[test]
+fn phi_multipak_spectrum() {
+    // header, data header, one 96-byte trace header, 3 f8 values
+    let mut b = b"SOFH\nTechnique: XPS\nFileType: SPECTRUM\nXraySource: Al 1486.6 mono\nSpectralRegDef: 1 1 C1s 6 3 -1.0 290.0 288.0 290.0 288.0 0.1 23.5 AREA\nEOFH\n".to_vec();
+    let d = b.len();
+    for v in [1u32, 1, 96, 16] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut h = vec![0u8; 96];
+    h[0..4].copy_from_slice(&1u32.to_le_bytes());
+    h[0x14..0x18].copy_from_slice(&3u32.to_le_bytes());
+    h[0x48..0x4a].copy_from_slice(b"f8");
+    h[0x4c..0x50].copy_from_slice(&24u32.to_le_bytes());
+    h[0x5c..0x60].copy_from_slice(&(16u32 + 96 + 24).to_le_bytes());
+    b.extend_from_slice(&h);
+    for v in [10.0f64, 30.0, 12.0] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    assert_eq!(b.len(), d + 16 + 96 + 24);
+    let c = read_bytes(&b, "c.spe", &opts()).unwrap();
+    assert_eq!(c.format, Format::PhiMultipak);
+    let s = &c.spectra[0];
+    assert_eq!(
+        (s.x(), s.y()),
+        (&[290.0, 289.0, 288.0][..], &[10.0, 30.0, 12.0][..])
+    );
+    assert_eq!(
+        (s.meta.name.as_str(), s.meta.photon_energy),
+        ("C1s", Some(1486.6))
+    );
+    let m = read_bytes(&b[..b.len() - 4], "c.spe", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("truncated"), "{m}");
 }

@@ -197,8 +197,6 @@ fn unsupported_formats_are_named() {
     #[rustfmt::skip]
     let cases = [
         ("binary/rigaku/readersxrd_Omega-2Theta_scan_high_temperature.rasx", "zip container"),
-        ("unsupported/pnx_phi_SnO2_10nm_1.pro", "PHI MultiPak"),
-        ("unsupported/yadg_phi_test0.spe", "PHI MultiPak"),
         ("unsupported/pnx_specs_In-situ_PBTTT.xml", "SPECS"),
         ("unsupported/xylib_1d-1.spe", "Princeton"),
     ];
@@ -600,4 +598,44 @@ fn ivium_idf_matches_the_same_data_in_mpt() {
             y.z()[i]
         );
     }
+}
+
+/// A PHI depth profile against pynxtools-xps 0.x (`PHIParser`, run here in a
+/// venv): 4 regions × 21 cycles; per region Σ over every cycle (float64),
+/// the first value of cycle 1 and the last of cycle 21. pynxtools-xps reads
+/// the cycles as consecutive blocks, as this reader does.
+#[test]
+fn phi_profile_matches_pynxtools_xps() {
+    let Some(p) = real("unsupported/pnx_phi_SnO2_10nm_1.pro") else {
+        return;
+    };
+    let c = read_path(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(c.format, Format::PhiMultipak);
+    assert_eq!(c.spectra.len(), 84);
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    #[rustfmt::skip]
+    let regions = [
+        ("Su1s", 1751, 2202633437.264633, 54300.0, 125.0),
+        ("C1s", 101, 5636899.277099609, 3325.000244140625, 2175.000244140625),
+        ("Si2p", 101, 7354895.628417969, 3633.750244140625, 1980.0001220703125),
+        ("Sn3d5", 101, 57596650.0, 13212.5, 1937.5),
+    ];
+    for (k, (name, n, total, first, last)) in regions.into_iter().enumerate() {
+        let cycles = &c.spectra[21 * k..21 * (k + 1)];
+        assert!(
+            cycles
+                .iter()
+                .all(|s| s.len() == n && s.meta.block.as_deref() == Some(name))
+        );
+        assert_eq!(cycles[0].meta.name, format!("{name} cycle 1"));
+        let sum: f64 = cycles.iter().flat_map(|s| s.y().iter()).sum();
+        close(sum, total, 1e-12, name);
+        assert_eq!(
+            (cycles[0].y()[0], cycles[20].y()[n - 1]),
+            (first, last),
+            "{name}"
+        );
+    }
+    let su = &c.spectra[0];
+    assert_eq!((su.x()[0], su.x()[1750]), (1400.0, 0.0));
 }
