@@ -170,7 +170,7 @@ pub fn read_phi(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
                 }
             })
             .collect();
-        if points == 0 || values.len() % points != 0 {
+        if points == 0 || !values.len().is_multiple_of(points) {
             return Err(bin_err(
                 source,
                 h + 0x4c,
