@@ -639,3 +639,53 @@ fn phi_profile_matches_pynxtools_xps() {
     let su = &c.spectra[0];
     assert_eq!((su.x()[0], su.x()[1750]), (1400.0, 0.0));
 }
+
+/// The EC-Lab ≥ 11.50 .mpr files (which galvani cannot read) against yadg
+/// 6.x (`yadg.extractors.eclab.mpr.extract(path, timezone="UTC")`, sums in
+/// float64; run here in a venv), and the PHI .spe against yadg's PHI reader.
+#[test]
+fn new_mpr_and_phi_spe_match_yadg() {
+    for (rel, n, sf, sre, smim, f0, re0) in [
+        (
+            "binary/mpr/echemistpy_Biologic_EIS.mpr",
+            43,
+            313784.1085425317,
+            1806.905891418457,
+            1610.4707890748978,
+            100003.7109375,
+            15.187982559204102,
+        ),
+        (
+            "binary/mpr/yadg_peis.issue_225.ewe_ece.mpr",
+            32,
+            630702.7421474457,
+            460.83850848674774,
+            169.34727533906698,
+            199998.140625,
+            1.229241967201233,
+        ),
+    ] {
+        let Some(f) = imp(rel) else { return };
+        let s = &f.records[0].spectrum;
+        assert_eq!(s.len(), n, "{rel}");
+        close(s.freq().iter().sum::<f64>(), sf, 1e-12, rel);
+        close(s.z().iter().map(|z| z.re).sum::<f64>(), sre, 1e-12, rel);
+        close(-s.z().iter().map(|z| z.im).sum::<f64>(), smim, 1e-12, rel);
+        assert_eq!((s.freq()[0], s.z()[0].re), (f0, re0), "{rel}");
+    }
+    let Some(p) = real("unsupported/yadg_phi_test0.spe") else {
+        return;
+    };
+    let c = read_path(&p, &ReadOptions::default()).unwrap();
+    for (s, (name, n, total, first, last, e0, e1)) in c.spectra.iter().zip([
+        ("1su", 3401, 24298000.0, 13712.5, 25.0, 1355.0, -5.0),
+        ("F1s", 161, 297331.25, 1793.75, 1181.25, 695.0, 675.0),
+    ]) {
+        assert_eq!((s.meta.name.as_str(), s.len()), (name, n));
+        assert_eq!(s.y().iter().sum::<f64>(), total);
+        assert_eq!(
+            (s.y()[0], s.y()[n - 1], s.x()[0], s.x()[n - 1]),
+            (first, last, e0, e1)
+        );
+    }
+}
