@@ -1,6 +1,6 @@
 //! Spectrum files read as Vamas: never panic, whatever the bytes.
 #![no_main]
-use interphase_spectra::io::{Format, decode, read_str};
+use interphase_io::{Format, decode, read_text as read_str};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

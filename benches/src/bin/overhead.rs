@@ -82,7 +82,7 @@ fn main() {
     // the peak-fitting issue's workload: two Voigt doublets (ties, width
     // ratio) on a linear background, the lmfit comparison's data and model
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/spectra/tests/data");
-    let spectrum = interphase_spectra::io::read_path(format!("{dir}/ti2p_synthetic.csv"))
+    let spectrum = interphase_io::read_spectra(format!("{dir}/ti2p_synthetic.csv"))
         .expect("the Ti 2p data")
         .remove(0);
     let model = interphase_spectra::model::PeakModel::from_path(format!("{dir}/ti2p_linear.toml"))

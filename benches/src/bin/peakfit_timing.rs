@@ -8,7 +8,7 @@
 //! evaluations and Jacobians, and the Ti⁴⁺ centre.
 
 use interphase_benches::median_time;
-use interphase_spectra::io::read_path;
+use interphase_io::read_spectra as read_path;
 use interphase_spectra::model::{PeakFitOptions, PeakModel};
 
 fn main() {

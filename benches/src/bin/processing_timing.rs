@@ -9,7 +9,7 @@
 //! `nexl_K412_0.msa` (4096 channels).
 
 use interphase_benches::{compare_spectrum as data, median_time as time};
-use interphase_spectra::io::{read_emsa, read_vamas};
+use interphase_io::{read_emsa, read_vamas};
 use interphase_spectra::peaks::{Interval, PeakOptions, find_peaks};
 use interphase_spectra::smooth::savgol_filter;
 

@@ -36,8 +36,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
+use interphase::io::Format as FileFormat;
 use interphase::spectra::baseline::{self, Baseline, TougaardOptions, WhittakerOptions};
-use interphase::spectra::io::Format as FileFormat;
 use interphase::spectra::model::{
     BatchOptions, GlobalPeakFit, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
 };
@@ -220,8 +220,10 @@ pub(crate) fn input(e: impl std::fmt::Display) -> Failure {
 }
 
 fn load(file: &Path, select: &Select) -> Result<(FileFormat, Vec<Spectrum>), Failure> {
-    let spectra = interphase::io::read_spectra(file).map_err(input)?;
-    let text_format = FileFormat::from_extension(file).unwrap_or(FileFormat::Delimited);
+    let contents =
+        interphase::io::read_path(file, &interphase::io::ReadOptions::default()).map_err(input)?;
+    let text_format = contents.format;
+    let spectra = interphase::io::into_spectra(contents).map_err(input)?;
     let spectra = match &select.block {
         None => spectra,
         Some(b) => {
@@ -303,12 +305,7 @@ fn write_info(
     format: Format,
 ) -> std::io::Result<()> {
     let rows = info_rows(spectra);
-    let fname = match fmt {
-        FileFormat::Vamas => "vamas",
-        FileFormat::Emsa => "emsa",
-        FileFormat::Xrdml => "xrdml",
-        FileFormat::Delimited => "delimited",
-    };
+    let fname = fmt.id();
     match format {
         Format::Json => {
             #[derive(Serialize)]

@@ -5,9 +5,9 @@
 #![allow(unused_imports, unused_variables)]
 
 fn main() {
+    use interphase::io::read_spectra as read_path;
     use interphase::plot::{FitFigure, Series, XyPlot, spectrum_fit};
     use interphase::prelude::*;
-    use interphase::spectra::io::read_path;
     use interphase::spectra::model::{BatchOptions, PeakWeighting};
 
     let spectra = read_path("data/llto/xps_ti2p.csv").unwrap();

@@ -196,23 +196,23 @@ fn spectra_non_finite() {
 #[test]
 fn spectra_parse() {
     let e = err(
-        spectra::io::read_str(
+        interphase::io::read_text(
             "VAMAS Surface Chemical Analysis Standard Data Transfer Format 1988 May 4\nnot a number\n",
-            spectra::io::Format::Vamas,
+            interphase::io::Format::Vamas,
             "x.vms",
         ),
         "x.vms:",
     );
-    assert!(matches!(e, spectra::Error::Parse { line, .. } if line > 0));
+    assert!(matches!(e, interphase::io::Error::Parse { line, .. } if line > 0));
 }
 
 #[test]
 fn spectra_io() {
     let e = err(
-        spectra::io::read_path("no/such/file.vms"),
+        interphase::io::read_spectra("no/such/file.vms"),
         "no/such/file.vms",
     );
-    assert!(matches!(e, spectra::Error::Io { .. }));
+    assert!(matches!(e, interphase::io::Error::Io { .. }));
 }
 
 #[test]
@@ -401,15 +401,15 @@ fn spectra_parse_lying_header_counts() {
     let vamas = "VAMAS Surface Chemical Analysis Standard Data Transfer Format 1988 May 4\n\
                  inst\nmodel\nop\nexp\n1000000000000\n";
     let e = err(
-        spectra::io::read_str(vamas, spectra::io::Format::Vamas, "big.vms"),
+        interphase::io::read_text(vamas, interphase::io::Format::Vamas, "big.vms"),
         "is 1000000000000, but only 1 lines follow",
     );
-    assert!(matches!(e, spectra::Error::Parse { line: 6, .. }));
+    assert!(matches!(e, interphase::io::Error::Parse { line: 6, .. }));
     let emsa = "#FORMAT : EMSA/MAS Spectral Data File\n#VERSION : 1.0\n#TITLE : t\n\
                 #NPOINTS : 1e12\n#NCOLUMNS : 1\n#XPERCHAN : 1\n#OFFSET : 0\n#DATATYPE : Y\n\
                 #SPECTRUM :\n1, 2, 3\n#ENDOFDATA :\n";
     err(
-        spectra::io::read_str(emsa, spectra::io::Format::Emsa, "big.msa"),
+        interphase::io::read_text(emsa, interphase::io::Format::Emsa, "big.msa"),
         "big.msa:",
     );
 }

@@ -14,14 +14,18 @@
 //! is an [`Error`] that says what was found (line, byte offset, the columns,
 //! the technique) and how to choose. Raw bytes are never echoed.
 //!
-//! Read today: impedance text of every common vendor ([`impedance`]: CSV/TSV
+//! Read today — impedance: text of every common vendor ([`impedance`]: CSV/TSV
 //! by header, BioLogic `.mpt`, Gamry `.DTA`, ZPlot `.z`, VersaStudio `.par`,
 //! Autolab/Parstat/CH Instruments exports), BioLogic `.mpr` binaries
-//! ([`mpr`]), and the spectrum formats of `interphase-spectra` (VAMAS,
-//! EMSA/MSA, XRDML, delimited text). Recognised and refused with their name:
-//! Gatan `.dm3`/`.dm4`, Igor `.ibw`, PHI `.spe`/`.pro`, SPECS `.xml`, EDAX
-//! `.spc`, Ivium `.idf`, Bruker `.raw`, Rigaku `.ras`/`.rasx`, Princeton
-//! `.spe`, zip containers. See docs/formats.md for the table.
+//! ([`mpr`]) and Ivium `.idf` ([`ivium`]); spectra: VAMAS ([`vamas`]),
+//! EMSA/MSA ([`emsa`]), delimited text ([`delimited`]), PANalytical XRDML
+//! ([`xrdml`]), SPECS `.xy` ([`specs_xy`]), CasaXPS tab ASCII, Scienta SES
+//! text, Bruker UXD and Rigaku RAS ([`textspectra`]), Gatan DM3/DM4 spectra
+//! and spectrum images ([`dm`]), Igor/Scienta `.ibw` ([`ibw`]), Bruker `.raw`
+//! ([`bruker_raw`]), EDAX `.spc` ([`edax`]) and PHI MultiPak `.spe`/`.pro`
+//! ([`phi`]); writers in [`write`]. Recognised and refused with their name:
+//! SPECS `.xml`, zip containers (Rigaku `.rasx`, Bruker `.brml`), Princeton
+//! `.spe`, PalmSens `.pssession`. See docs/formats.md for the table.
 //!
 //! ```
 //! use interphase_io::{read_bytes, ReadOptions, Format};
@@ -36,8 +40,11 @@
 
 pub mod bruker_raw;
 pub mod columns;
+mod cursor;
+pub mod delimited;
 pub mod dm;
 pub mod edax;
+pub mod emsa;
 mod error;
 pub mod ibw;
 pub mod impedance;
@@ -47,13 +54,27 @@ pub mod phi;
 pub mod specs_xy;
 pub mod text;
 pub mod textspectra;
+pub mod vamas;
+pub mod write;
+pub mod xrdml;
 
 use std::path::Path;
 
+pub use delimited::{DelimitedOptions, Header, read_delimited};
+pub use emsa::read_emsa;
 pub use error::{Error, Result};
 pub use impedance::{ImpedanceFile, ImpedanceRecord};
 pub use interphase_eis::ImpedanceSpectrum;
 pub use interphase_spectra::Spectrum;
+pub use text::decode;
+pub use vamas::{CasaComponent, CasaRegion, VamasBlock, VamasFile, read_vamas};
+pub use write::{write_csv, write_json};
+pub use xrdml::read_xrdml;
+
+/// The formats guide's examples (docs/formats.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/formats.md")]
+pub struct FormatsDoctests;
 
 use columns::ColumnChoice;
 
@@ -157,6 +178,40 @@ impl Format {
             Self::PrincetonSpe => "Princeton Instruments WinSpec (.spe)",
             Self::PalmSens => "PalmSens .pssession",
             Self::UnknownBinary => "binary file of unknown format",
+        }
+    }
+
+    /// A short lower-case identifier for JSON and scripts (`vamas`, `emsa`,
+    /// `xrdml`, `delimited`, `biologic-mpr`, `gatan-dm4`, ...).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Vamas => "vamas",
+            Self::Emsa => "emsa",
+            Self::Xrdml => "xrdml",
+            Self::SpectrumText => "delimited",
+            Self::SpecsXy => "specs-xy",
+            Self::CasaTab => "casaxps-tab",
+            Self::ScientaTxt => "scienta-txt",
+            Self::BrukerUxd => "bruker-uxd",
+            Self::ImpedanceText => "impedance-text",
+            Self::BiologicMpt => "biologic-mpt",
+            Self::BiologicMpr => "biologic-mpr",
+            Self::GamryDta => "gamry-dta",
+            Self::ZPlot => "zplot",
+            Self::VersaStudioPar => "versastudio-par",
+            Self::GatanDm3 => "gatan-dm3",
+            Self::GatanDm4 => "gatan-dm4",
+            Self::IgorIbw => "igor-ibw",
+            Self::PhiMultipak => "phi-multipak",
+            Self::SpecsXml => "specs-xml",
+            Self::EdaxSpc => "edax-spc",
+            Self::Ivium => "ivium",
+            Self::BrukerRaw => "bruker-raw",
+            Self::RigakuRas => "rigaku-ras",
+            Self::Zip => "zip",
+            Self::PrincetonSpe => "princeton-spe",
+            Self::PalmSens => "palmsens",
+            Self::UnknownBinary => "unknown-binary",
         }
     }
 
@@ -389,7 +444,6 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
         spectra: s,
         impedance: Vec::new(),
     };
-    use interphase_spectra::io as sio;
     match format {
         Format::BiologicMpr => Ok(imp(mpr::read_mpr_impedance(bytes, &source)?)),
         Format::Ivium => Ok(imp(ivium::read_ivium(bytes, &source)?)),
@@ -424,12 +478,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
         }
         Format::Vamas | Format::Emsa | Format::Xrdml => {
             let text = text::decode(bytes);
-            let f = match format {
-                Format::Vamas => sio::Format::Vamas,
-                Format::Emsa => sio::Format::Emsa,
-                _ => sio::Format::Xrdml,
-            };
-            Ok(spectra(format, sio::read_str(&text, f, &source)?))
+            Ok(spectra(format, read_text(&text, format, &source)?))
         }
         Format::SpectrumText | Format::ImpedanceText => {
             let text = text::decode(bytes);
@@ -437,9 +486,9 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             match impedance::read_impedance_text(&text, &source, o) {
                 Ok(f) => Ok(imp(f)),
                 Err(e @ (Error::Parse { .. } | Error::Columns { .. })) if o.columns.is_none() => {
-                    match sio::read_str(&text, sio::Format::Delimited, &source) {
+                    match read_text(&text, Format::SpectrumText, &source) {
                         Ok(s) => Ok(spectra(Format::SpectrumText, s)),
-                        Err(se) if !looks_like_impedance_attempt(&text) => Err(se.into()),
+                        Err(se) if !looks_like_impedance_attempt(&text) => Err(se),
                         Err(_) => Err(e),
                     }
                 }
@@ -451,6 +500,29 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             detected: other.name().to_string(),
         }),
     }
+}
+
+/// Spectra from text in one of the spectrum text formats ([`Format::Vamas`],
+/// [`Format::Emsa`], [`Format::Xrdml`], [`Format::SpectrumText`] with the
+/// default [`DelimitedOptions`]); `source` names the text in messages and in
+/// each spectrum's `meta.source`.
+pub fn read_text(text: &str, format: Format, source: &str) -> Result<Vec<Spectrum>> {
+    let mut out = match format {
+        Format::Vamas => read_vamas(text, source)?.spectra()?,
+        Format::Emsa => vec![read_emsa(text, source)?],
+        Format::Xrdml => read_xrdml(text, source)?,
+        Format::SpectrumText => read_delimited(text, &DelimitedOptions::default(), source)?,
+        other => {
+            return Err(Error::Invalid(format!(
+                "read_text reads VAMAS, EMSA, XRDML and delimited spectra, not {}",
+                other.name()
+            )));
+        }
+    };
+    for s in &mut out {
+        s.meta.source = Some(source.to_string());
+    }
+    Ok(out)
 }
 
 /// Whether a text mentions impedance-like column names (for choosing which

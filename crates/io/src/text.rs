@@ -2,9 +2,13 @@
 
 /// Text from bytes: UTF-8 (a byte-order mark is dropped), or Latin-1 when the
 /// bytes are not valid UTF-8 (EC-Lab, Gamry and many vendors write `µ`, `°`
-/// and `²` as single bytes). The spectra crate's decoder, until its readers
-/// move here.
-pub use interphase_spectra::io::decode;
+/// and `²` as single bytes).
+pub fn decode(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
+        Err(_) => bytes.iter().map(|&b| b as char).collect(),
+    }
+}
 
 /// Lines with their 1-based numbers, `\r` dropped.
 pub(crate) fn lines(text: &str) -> Vec<(usize, &str)> {

@@ -1,10 +1,10 @@
 //! # interphase-spectra
 //!
 //! Spectra of the LLTO interface study — XPS, EELS, EDS and XRD — as one
-//! `Spectrum` type with readers, processing, baselines, line shapes and peak fits.
+//! `Spectrum` type with processing, baselines, line shapes and peak fits
+//! (instrument files are read by `interphase-io`).
 //!
 //! **Status:** [`spectrum`] (the validated [`Spectrum`] and its processing),
-//! [`io`] (VAMAS, EMSA/MSA and delimited-text readers; CSV/JSON writers),
 //! [`baseline`], [`peaks`] (scipy `find_peaks` semantics), [`smooth`] and
 //! [`lineshape`], [`model`] (peak models: active Shirley/Tougaard backgrounds,
 //! doublets, ties, TOML/JSON model files, fits with component uncertainties)
@@ -33,7 +33,6 @@ pub mod eds;
 mod eds_lines;
 pub mod eels;
 mod error;
-pub mod io;
 pub mod lineshape;
 pub mod model;
 pub mod peaks;

@@ -17,7 +17,7 @@
 //! for the source and what the factors do not include) — with the user's own
 //! values overriding any line, or are given directly (e.g. the instrument's
 //! library as a CasaXPS VAMAS file carries it:
-//! [`CasaComponent`](crate::io::CasaComponent)`.extra["RSF"]`).
+//! `interphase_io::CasaComponent.extra["RSF"]`).
 //!
 //! ```
 //! use interphase_spectra::xps::{quantify, QuantOptions, RsfLibrary, XraySource};

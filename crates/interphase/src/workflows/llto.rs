@@ -34,10 +34,10 @@ use interphase_materials::llto::Llto;
 use interphase_plot::{
     Figure, FitFigure, Series, XyPlot, bode, nyquist, nyquist_zoom, spectrum_fit,
 };
+use interphase_spectra::Spectrum;
 use interphase_spectra::eels::{delta_e, subtract_power_law};
 use interphase_spectra::model::{Estimate, PeakFit, PeakFitOptions, PeakModel, PeakWeighting};
 use interphase_spectra::table::Table;
-use interphase_spectra::{Spectrum, io as sio};
 use serde::Deserialize;
 
 use crate::error::{Error, Result, io_err};
@@ -297,7 +297,7 @@ struct SeriesData {
 }
 
 fn read_series(dir: &Path, file: &str) -> Result<SeriesData> {
-    let spectra = sio::read_path(dir.join(file))?;
+    let spectra = interphase_io::read_spectra(dir.join(file))?;
     let names = spectra
         .iter()
         .map(|s| split_name(&s.meta.name, file))

@@ -27,8 +27,8 @@ use std::f64::consts::PI;
 use std::path::Path;
 
 use interphase_eis::{Circuit, Complex64, ImpedanceSpectrum};
+use interphase_io::write_csv;
 use interphase_materials::density::water_density_kg_m3;
-use interphase_spectra::io::write_csv;
 use interphase_spectra::model::PeakModel;
 use interphase_spectra::{Metadata, Spectrum};
 

@@ -3,7 +3,7 @@
 //! backgrounds (skipped with a message when ../shared is absent). The
 //! comparison is reported in docs/validation.md.
 
-use interphase_spectra::io::{self, read_vamas};
+use interphase_io::{self as io, read_vamas};
 use interphase_spectra::lineshape::ShapeKind;
 use interphase_spectra::model::{
     Axis, BackgroundSpec, ModelSpec, ParamSpec, PeakFitOptions, PeakModel, PeakSpec,

@@ -8,7 +8,7 @@
 //! intercept is at x = 0; ours (`bg.c0`) at the window's centre, converted in
 //! the script (stderr through lmfit's covariance).
 
-use interphase_spectra::io::read_path;
+use interphase_io::read_spectra as read_path;
 use interphase_spectra::model::{PeakFitOptions, PeakModel};
 
 const CHI2: f64 = 428149.8344069208;
@@ -53,7 +53,10 @@ doublet = { splitting = { tie = "Ti4+.splitting" }, orbital = "p", width_ratio =
 
 #[test]
 fn same_optimum_as_lmfit() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ti2p_synthetic.csv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../spectra/tests/data/ti2p_synthetic.csv"
+    );
     let spectrum = read_path(path).unwrap().remove(0);
     assert_eq!(spectrum.len(), 500);
     let model = PeakModel::from_toml(TI2P_LINEAR).unwrap();

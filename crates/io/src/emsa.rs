@@ -12,7 +12,7 @@
 //! rosettasciio reads it); a shorter one is an error (a truncated file).
 //!
 //! ```
-//! use interphase_spectra::io::read_emsa;
+//! use interphase_io::read_emsa;
 //! let text = "#FORMAT : EMSA/MAS Spectral Data File\n#VERSION : 1.0\n#NPOINTS : 3\n\
 //!             #NCOLUMNS : 1\n#XUNITS : eV\n#YUNITS : counts\n#DATATYPE : Y\n\
 //!             #XPERCHAN : 10.0\n#OFFSET : -20.0\n#SIGNALTYPE : EDS\n#SPECTRUM :\n4,\n9,\n7,\n#ENDOFDATA :\n";
@@ -20,14 +20,14 @@
 //! assert_eq!(s.x(), &[-20.0, -10.0, 0.0]);
 //! assert_eq!(s.y(), &[4.0, 9.0, 7.0]);
 //! assert!(s.meta.counts);
-//! # Ok::<(), interphase_spectra::Error>(())
+//! # Ok::<(), interphase_io::Error>(())
 //! ```
 
 use std::collections::BTreeMap;
 
-use super::Cursor;
+use crate::cursor::Cursor;
 use crate::error::Result;
-use crate::spectrum::{Metadata, Spectrum, Technique, XQuantity};
+use interphase_spectra::spectrum::{Metadata, Spectrum, Technique, XQuantity};
 
 /// Parses EMSA/MAS text into one spectrum.
 pub fn read_emsa(text: &str, source: &str) -> Result<Spectrum> {

@@ -10,18 +10,18 @@
 //! than the comma.
 //!
 //! ```
-//! use interphase_spectra::io::{read_delimited, DelimitedOptions};
+//! use interphase_io::{read_delimited, DelimitedOptions};
 //! let text = "# two scans\nenergy\tscan1\tscan2\n1.0\t5\t6\n2.0\t7\t8\n";
 //! let s = read_delimited(text, &DelimitedOptions::default(), "scans.tsv")?;
 //! assert_eq!(s.len(), 2);
 //! assert_eq!(s[1].meta.name, "scan2");
 //! assert_eq!(s[1].y(), &[6.0, 8.0]);
-//! # Ok::<(), interphase_spectra::Error>(())
+//! # Ok::<(), interphase_io::Error>(())
 //! ```
 
-use super::Cursor;
+use crate::cursor::Cursor;
 use crate::error::{Error, Result};
-use crate::spectrum::{Metadata, Spectrum, XQuantity};
+use interphase_spectra::spectrum::{Metadata, Spectrum, XQuantity};
 
 /// Whether the first non-comment line holds column names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

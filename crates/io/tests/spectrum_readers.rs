@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use interphase_spectra::io::{self, Format, read_emsa, read_str, read_vamas};
+use interphase_io::{self as io, Format, read_emsa, read_text as read_str, read_vamas};
 use interphase_spectra::spectrum::{Technique, XQuantity};
 
 mod common;
@@ -109,7 +109,7 @@ fn vamas_casaxps_resaved_survey() {
     let Some(p) = shared("pynxtools_xps_regular.vms") else {
         return;
     };
-    let s = io::read_path(&p).unwrap();
+    let s = io::read_spectra(&p).unwrap();
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].meta.name, "Survey");
     assert_eq!(s[0].meta.extra["sample"], "1 as-loaded");
@@ -158,7 +158,7 @@ fn emsa_eels_core_loss() {
 #[test]
 fn malformed_vamas_reports_lines() {
     let good = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/minimal.vms"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spectra/tests/data/minimal.vms"),
     )
     .unwrap();
     assert!(read_vamas(&good, "m.vms").is_ok());
@@ -204,7 +204,7 @@ fn csv_and_json_round_trip() {
     let mut s = interphase_spectra::Spectrum::new(x, y).unwrap();
     s.meta.name = "C 1s".into();
     let csv = io::write_csv(std::slice::from_ref(&s)).unwrap();
-    let back = read_str(&csv, Format::Delimited, "t.csv").unwrap();
+    let back = read_str(&csv, Format::SpectrumText, "t.csv").unwrap();
     assert_eq!(back[0].x(), s.x());
     assert_eq!(back[0].y(), s.y());
     assert_eq!(back[0].meta.name, "C 1s");
@@ -224,7 +224,7 @@ mod props {
         fn readers_are_total(t in "(?s).{0,400}") {
             let _ = read_vamas(&t, "p");
             let _ = read_emsa(&t, "p");
-            let _ = read_str(&t, Format::Delimited, "p");
+            let _ = read_str(&t, Format::SpectrumText, "p");
         }
 
         // arbitrary bytes, decoded as a file would be, never panic any reader
@@ -232,7 +232,7 @@ mod props {
         #[test]
         fn arbitrary_bytes_are_total(b in proptest::collection::vec(any::<u8>(), 0..600)) {
             let t = io::decode(&b);
-            for f in [Format::Vamas, Format::Emsa, Format::Delimited, Format::Xrdml, Format::sniff(&t)] {
+            for f in [Format::Vamas, Format::Emsa, Format::SpectrumText, Format::Xrdml, io::sniff(t.as_bytes(), std::path::Path::new("p.txt"))] {
                 let _ = read_str(&t, f, "p");
             }
         }
@@ -245,7 +245,7 @@ mod props {
                 #DATATYPE    : Y\n#XPERCHAN    : 10.0\n#OFFSET      : 0.0\n#SPECTRUM    :\n\
                 1, 2, 3, 4\n#ENDOFDATA   :\n";
             let csv = "binding_energy_eV,counts,sigma\n470.0,270.0,16.4\n469.96,272.3,16.5\n469.92,292.6,17.1\n";
-            for (good, f) in [(emsa, Format::Emsa), (csv, Format::Delimited)] {
+            for (good, f) in [(emsa, Format::Emsa), (csv, Format::SpectrumText)] {
                 let mut b = good.as_bytes().to_vec();
                 let p = pos % b.len();
                 b[p] = byte;
@@ -258,7 +258,7 @@ mod props {
         // mutations of a valid VAMAS file never panic
         #[test]
         fn vamas_mutations(pos in 0usize..600, byte in 0u8..128) {
-            let good = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/minimal.vms")).unwrap();
+            let good = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spectra/tests/data/minimal.vms")).unwrap();
             let mut b = good.into_bytes();
             let p = pos % b.len();
             b[p] = byte;

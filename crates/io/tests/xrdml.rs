@@ -1,7 +1,7 @@
 //! The XRDML reader: both schema generations, metadata, and malformed input
 //! (errors with a line, never a panic).
 
-use interphase_spectra::io::{Format, read_str, read_xrdml};
+use interphase_io::{Format, read_text as read_str, read_xrdml};
 use interphase_spectra::{Technique, XQuantity};
 use proptest::prelude::*;
 
@@ -62,7 +62,10 @@ fn schema_2_counts_with_start_and_end() {
     assert_eq!(s.meta.extra["ratioKAlpha2KAlpha1"], "0.5000");
     assert_eq!(s.meta.extra["commonCountingTime"], "0.5");
     // the generic entry points find it by extension or by content
-    assert_eq!(Format::sniff(&text), Format::Xrdml);
+    assert_eq!(
+        interphase_io::sniff(text.as_bytes(), std::path::Path::new("a.dat")),
+        Format::Xrdml
+    );
     assert_eq!(
         read_str(&text, Format::Xrdml, "a.xrdml").unwrap()[0].len(),
         5

@@ -16,8 +16,8 @@
 //! (files that omit block parameters repeated from the first block).
 //!
 //! ```
-//! use interphase_spectra::io::read_vamas;
-//! # let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/minimal.vms");
+//! use interphase_io::read_vamas;
+//! # let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spectra/tests/data/minimal.vms");
 //! let text = std::fs::read_to_string(path)?;
 //! let file = read_vamas(&text, "minimal.vms")?;
 //! assert_eq!(file.blocks.len(), 1);
@@ -30,9 +30,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Cursor;
+use crate::cursor::Cursor;
 use crate::error::{Error, Result};
-use crate::spectrum::{Metadata, Spectrum, Technique, XQuantity};
+use interphase_spectra::spectrum::{Metadata, Spectrum, Technique, XQuantity};
 
 const IDENTIFIER: &str = "VAMAS Surface Chemical Analysis Standard Data Transfer Format 1988 May 4";
 

@@ -10,7 +10,7 @@
 //! x quantity 2θ (`deg`), counts.
 //!
 //! ```
-//! use interphase_spectra::io::read_xrdml;
+//! use interphase_io::read_xrdml;
 //! let text = r#"<?xml version="1.0" encoding="UTF-8"?>
 //! <xrdMeasurements xmlns="http://www.xrdml.com/XRDMeasurement/2.1">
 //!   <sample><id>LLTO-1</id></sample>
@@ -27,13 +27,13 @@
 //! assert_eq!(s[0].len(), 5);
 //! assert!((s[0].x()[4] - 20.04).abs() < 1e-12);
 //! assert_eq!(s[0].meta.extra["kAlpha1"], "1.5405980");
-//! # Ok::<(), interphase_spectra::Error>(())
+//! # Ok::<(), interphase_io::Error>(())
 //! ```
 
 use roxmltree::{Document, Node, ParsingOptions};
 
 use crate::error::{Error, Result};
-use crate::spectrum::{Metadata, Spectrum, Technique, XQuantity};
+use interphase_spectra::spectrum::{Metadata, Spectrum, Technique, XQuantity};
 
 fn err(source: &str, doc: Option<(&Document, Node)>, message: String) -> Error {
     let line = doc
