@@ -23,7 +23,7 @@
 //! text, Bruker UXD and Rigaku RAS ([`textspectra`]), Gatan DM3/DM4 spectra
 //! and spectrum images ([`dm`]), Igor/Scienta `.ibw` ([`ibw`]), Bruker `.raw`
 //! ([`bruker_raw`]), EDAX `.spc` ([`edax`]) and PHI MultiPak `.spe`/`.pro`
-//! ([`phi`]); writers in [`write`]. Recognised and refused with their name:
+//! ([`phi`]); writers in [`write`](mod@write). Recognised and refused with their name:
 //! SPECS `.xml`, zip containers (Rigaku `.rasx`, Bruker `.brml`), Princeton
 //! `.spe`, PalmSens `.pssession`. See docs/formats.md for the table.
 //!
