@@ -178,3 +178,106 @@ pub fn run(a: &InfoArgs, format: Format) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// What `convert` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum To {
+    /// Spectra: `x,<name>...` on a shared axis; impedance:
+    /// `spectrum,frequency_hz,re_z_ohm,im_z_ohm` (the spectrum's 1-based
+    /// number, Im Z signed), which reads back by its header.
+    Csv,
+    /// Spectra or impedance spectra in their serde form.
+    Json,
+}
+
+/// `convert` arguments.
+#[derive(Args, Debug, Clone)]
+pub struct ConvertArgs {
+    /// A file of any supported format.
+    pub file: PathBuf,
+    /// Output format (written to stdout).
+    #[arg(long, value_enum)]
+    pub to: To,
+    /// Only this spectrum (1-based number or name, as `info` lists them).
+    #[arg(long, value_name = "N|NAME")]
+    pub spectrum: Option<String>,
+    /// Impedance columns for tables whose header does not identify them.
+    #[arg(long, value_name = "FREQ,RE,IM", allow_hyphen_values = true)]
+    pub columns: Option<String>,
+}
+
+/// Runs `convert`: the file's spectra (or impedance spectra) as CSV or JSON
+/// on stdout; numbers in shortest round-trip form.
+pub fn run_convert(a: &ConvertArgs) -> Result<(), Failure> {
+    let input = |e: files::Error| Failure::input(e.to_string());
+    let mut o = files::ReadOptions::default();
+    if let Some(c) = &a.columns {
+        o.columns = Some(files::columns::ColumnChoice::parse(c).map_err(input)?);
+    }
+    let mut c = files::read_path(&a.file, &o).map_err(input)?;
+    for w in &c.warnings {
+        eprintln!("warning: {}: {w}", a.file.display());
+    }
+    if let Some(which) = &a.spectrum {
+        let names: Vec<String> = if c.impedance.is_empty() {
+            c.spectra.iter().map(|s| s.meta.name.clone()).collect()
+        } else {
+            c.impedance
+                .iter()
+                .map(|r| r.spectrum.name.clone())
+                .collect()
+        };
+        let k = match which.parse::<usize>() {
+            Ok(n) if (1..=names.len()).contains(&n) => n - 1,
+            _ => names.iter().position(|n| n == which).ok_or_else(|| {
+                Failure::input(format!(
+                    "{}: --spectrum {which:?}: the file holds {} (1 to {}): {}",
+                    a.file.display(),
+                    names.len(),
+                    names.len(),
+                    names.join(", ")
+                ))
+            })?,
+        };
+        if c.impedance.is_empty() {
+            c.spectra = vec![c.spectra.swap_remove(k)];
+        } else {
+            c.impedance = vec![c.impedance.swap_remove(k)];
+        }
+    }
+    let text = if !c.impedance.is_empty() {
+        let spectra: Vec<_> = c.impedance.iter().map(|r| r.spectrum.clone()).collect();
+        match a.to {
+            To::Json => {
+                serde_json::to_string(&spectra).map_err(|e| Failure::other(e.to_string()))?
+            }
+            To::Csv => {
+                let mut s = String::from("spectrum,frequency_hz,re_z_ohm,im_z_ohm\n");
+                for (k, sp) in spectra.iter().enumerate() {
+                    for (f, z) in sp.freq().iter().zip(sp.z()) {
+                        s.push_str(&format!("{},{f},{},{}\n", k + 1, z.re, z.im));
+                    }
+                }
+                s
+            }
+        }
+    } else {
+        match a.to {
+            To::Json => files::write_json(&c.spectra).map_err(input)?,
+            To::Csv => files::write_csv(&c.spectra).map_err(|e| {
+                Failure::input(format!(
+                    "{}: {e} (choose one with --spectrum N, or --to json)",
+                    a.file.display()
+                ))
+            })?,
+        }
+    };
+    crate::emit(|out| {
+        use std::io::Write;
+        out.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            writeln!(out)?;
+        }
+        Ok(())
+    })
+}

@@ -10,7 +10,8 @@
 //! the JSON names), `spectrum` (info, baseline, peaks; see `spectrum.rs`) and
 //! `eis fit|kk|drt|conductivity|arrhenius` (see `eis.rs`), `xrd
 //! peaks|scherrer|lattice`, `eds identify` and `eels delta-e` (see
-//! `techniques.rs`), `info` (what any supported file holds; see `info.rs`)
+//! `techniques.rs`), `info` and `convert` (what any supported file holds, and
+//! its data as CSV or JSON; see `info.rs`)
 //! and `demo` (the LLTO interface analysis: the main job, on the seeded
 //! synthetic dataset or `--data DIR`).
 #![forbid(unsafe_code)]
@@ -118,6 +119,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Writes a file's spectra or impedance spectra as CSV or JSON (stdout).
+    Convert(info::ConvertArgs),
     /// Spectrum files (VAMAS .vms, EMSA .msa, CSV/TSV): info, baselines, peaks.
     Spectrum {
         #[command(subcommand)]
@@ -258,6 +261,7 @@ fn main() -> ExitCode {
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Spectrum { command, format } => spectrum::run(command, *format),
         Command::Info { args, format } => info::run(args, *format),
+        Command::Convert(args) => info::run_convert(args),
         Command::Xrd { command, format } => techniques::run_xrd(command)
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Eds { command, format } => techniques::run_eds(command)

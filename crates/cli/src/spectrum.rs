@@ -77,8 +77,12 @@ pub enum Method {
 #[derive(Args, Debug, Clone)]
 pub struct Select {
     /// Only the spectrum with this name (block/column) or 0-based index.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "spectrum")]
     pub block: Option<String>,
+    /// Only this spectrum: a 1-based number or a name, as `interphase info`
+    /// lists them (the same option as in the `eis` commands).
+    #[arg(long, value_name = "N|NAME")]
+    pub spectrum: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -224,12 +228,18 @@ fn load(file: &Path, select: &Select) -> Result<(FileFormat, Vec<Spectrum>), Fai
         interphase::io::read_path(file, &interphase::io::ReadOptions::default()).map_err(input)?;
     let text_format = contents.format;
     let spectra = interphase::io::into_spectra(contents).map_err(input)?;
-    let spectra = match &select.block {
+    // --spectrum counts from 1 (as `interphase info` lists), --block from 0
+    let (which, base) = match (&select.spectrum, &select.block) {
+        (Some(s), _) => (Some(s), 1),
+        (None, b) => (b.as_ref(), 0),
+    };
+    let spectra = match which {
         None => spectra,
         Some(b) => {
             let by_index = b
                 .parse::<usize>()
                 .ok()
+                .and_then(|i| i.checked_sub(base))
                 .and_then(|i| spectra.get(i).cloned());
             let found = by_index.or_else(|| spectra.iter().find(|s| s.meta.name == *b).cloned());
             match found {

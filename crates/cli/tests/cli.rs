@@ -1394,3 +1394,65 @@ fn num(r0: f64, r1: f64, c1: f64, w: f64) -> (f64, f64) {
     let d = 1.0 + (w * r1 * c1).powi(2);
     (r0 + r1 / d, -w * r1 * r1 * c1 / d)
 }
+
+/// `convert` writes a file's spectra as CSV/JSON that read back the same;
+/// `--spectrum` picks one in spectrum commands too (counted from 1).
+#[test]
+fn convert_round_trips_and_spectrum_selection() {
+    let mut text = String::from("freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n");
+    for sweep in 0..2 {
+        for f in [1e5f64, 1e3, 10.0] {
+            text.push_str(&format!(
+                "{f}\t{}\t{}\n",
+                10.0 + f64::from(sweep),
+                1.0 + f.log10()
+            ));
+        }
+    }
+    let p = tmp("sweeps.txt", text.as_bytes());
+    let out = bin()
+        .args(["convert", "--to", "csv"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.starts_with("spectrum,frequency_hz,re_z_ohm,im_z_ohm\n1,100000,10,-6\n"),
+        "{csv}"
+    );
+    let back = tmp("sweeps.csv", csv.as_bytes());
+    let out = bin()
+        .args(["info", "--format", "json"])
+        .arg(&back)
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["files"][0]["spectra"].as_array().unwrap().len(), 2);
+    let out = bin()
+        .args(["convert", "--to", "json", "--spectrum", "2"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j[0]["real"][0].as_f64(), Some(11.0));
+    // spectrum commands: --spectrum 1 is the first column, --block 0 too
+    let xy = tmp("two.csv", b"energy,a,b\n1,5,6\n2,7,8\n3,9,1\n");
+    for args in [["--spectrum", "2"], ["--block", "1"]] {
+        let out = bin()
+            .args(["spectrum", "info", "--format", "json"])
+            .args(args)
+            .arg(&xy)
+            .output()
+            .unwrap();
+        let s = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && s.contains("\"name\":\"b\"") && !s.contains("\"name\":\"a\""),
+            "{s}"
+        );
+    }
+}

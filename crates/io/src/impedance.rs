@@ -9,7 +9,8 @@
 //! position; a table whose columns cannot be identified is an error that
 //! lists the columns and says how to choose them ([`ReadOptions::columns`]).
 //! Several sweeps stay several spectra: a new spectrum starts where a cycle
-//! column (`cycle number`) changes or where the frequency sweep restarts.
+//! column (`cycle number`, `cycle`, `sweep`, `spectrum`) changes or where the
+//! frequency sweep restarts.
 //! Rows with frequency 0 (other techniques' rows in a sequence, potential
 //! records in Parstat exports) are skipped and counted in a warning.
 //!
@@ -398,11 +399,18 @@ pub(crate) fn read_table(
             .position(|(_, l)| !l.trim().is_empty() && !numeric_row(l, 1))
             .map_or(all.len(), |k| i + k);
         let max = (!names.is_empty()).then_some(names.len());
+        // a cycle / sweep / spectrum-number column separates the spectra
+        let cycle = names.iter().position(|n| {
+            matches!(
+                n.trim().to_ascii_lowercase().as_str(),
+                "cycle" | "cycle number" | "cycle_number" | "sweep" | "spectrum"
+            )
+        });
         read_rows(
             &all[i..end],
             delim,
             &mapping,
-            None,
+            cycle,
             max,
             source,
             &mut split,
