@@ -689,3 +689,37 @@ fn new_mpr_and_phi_spe_match_yadg() {
         );
     }
 }
+
+/// `xrd::fit_peaks` on real diffractograms, including a nearly empty one
+/// (1–22 counts): never more parameters than a window's points, no peak
+/// narrower than a sample, every peak position with a finite uncertainty
+/// below a degree.
+#[test]
+fn xrd_peaks_on_real_patterns_are_determined() {
+    use interphase_spectra::xrd::{XrdPeakOptions, fit_peaks};
+    for rel in [
+        "xrd/xylib_empyrean.xrdml",
+        "xrd/xylib_BT86.UXD",
+        "unsupported/xylib_Cu3Au-1.raw",
+    ] {
+        let Some(p) = real(rel) else { return };
+        let s = interphase_io::read_spectra(&p).unwrap().remove(0);
+        let step = (s.x()[1] - s.x()[0]).abs();
+        let peaks =
+            fit_peaks(&s, &XrdPeakOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        assert!(!peaks.is_empty(), "{rel}");
+        for pk in &peaks {
+            let e = pk.two_theta.stderr.unwrap_or(f64::INFINITY);
+            assert!(
+                e.is_finite() && e < 1.0,
+                "{rel}: 2θ {} ± {e}",
+                pk.two_theta.value
+            );
+            assert!(
+                pk.fwhm.value >= step * (1.0 - 1e-9),
+                "{rel}: fwhm {} < step {step}",
+                pk.fwhm.value
+            );
+        }
+    }
+}

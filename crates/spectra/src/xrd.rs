@@ -290,7 +290,10 @@ pub struct XrdPeakOptions {
     /// Wavelength for the d-spacings, Å.
     pub wavelength: f64,
     /// Least prominence of a peak, as a fraction of the intensity range
-    /// (default 0.05).
+    /// (default 0.05); a peak must also be 4 noise σ prominent
+    /// ([`Spectrum::noise_sigma`]), and a window never gets more peaks than
+    /// its points can determine (the most prominent are kept); peaks
+    /// narrower than two samples (spikes) are not fitted.
     pub min_prominence: f64,
     /// Each peak is fitted over ± `window` × its FWHM estimate; peaks whose
     /// windows overlap are fitted together (default 3).
@@ -371,8 +374,14 @@ pub fn fit_peaks(s: &Spectrum, o: &XrdPeakOptions) -> Result<Vec<XrdPeak>> {
     if range <= 0.0 {
         return Err(Error::Invalid("the diffractogram is flat: no peaks".into()));
     }
+    // a peak must also stand 4 noise σ above its surroundings: on a
+    // low-count pattern 5 % of the range is within the noise
+    let noise = s.noise_sigma().unwrap_or(0.0);
     let popts = PeakOptions {
-        prominence: Interval::at_least(o.min_prominence * range),
+        prominence: Interval::at_least((o.min_prominence * range).max(4.0 * noise)),
+        // a peak narrower than two samples at half prominence is a spike:
+        // its width cannot be determined
+        width: Interval::at_least(2.0),
         ..PeakOptions::default()
     };
     let mut found = s.find_peaks(&popts)?;
@@ -423,7 +432,8 @@ pub fn fit_peaks(s: &Spectrum, o: &XrdPeakOptions) -> Result<Vec<XrdPeak>> {
         }
     }
     let mut out = Vec::with_capacity(est.len());
-    for g in groups {
+    let per_peak = 1 + usize::from(o.shape.parameter_names().contains(&"fwhm")) + 1; // centre, fwhm, area
+    for mut g in groups {
         let a = g
             .iter()
             .map(|&i| est[i].0 - o.window * est[i].1)
@@ -433,13 +443,29 @@ pub fn fit_peaks(s: &Spectrum, o: &XrdPeakOptions) -> Result<Vec<XrdPeak>> {
             .map(|&i| est[i].0 + o.window * est[i].1)
             .fold(f64::NEG_INFINITY, f64::max);
         let win = s.crop(a.max(x[0]), b.min(x[x.len() - 1]))?;
+        // never more parameters than half the window's points: keep the
+        // most prominent peaks of an overcrowded window
+        let cap = (win.len() / 2).saturating_sub(2) / per_peak.max(1);
+        if g.len() > cap {
+            if cap == 0 {
+                continue;
+            }
+            g.sort_by(|&i, &j| found[j].prominence.total_cmp(&found[i].prominence));
+            g.truncate(cap);
+            g.sort_unstable();
+        }
         let mut peaks = Vec::with_capacity(g.len());
         for (k, &i) in g.iter().enumerate() {
             let (c, w) = est[i];
             let mut p = PeakSpec::new(format!("p{k}"), o.shape)
                 .param("center", ParamSpec::value(c).with_bounds(c - w, c + w));
             if o.shape.parameter_names().contains(&"fwhm") {
-                p = p.param("fwhm", ParamSpec::value(w).with_bounds(0.05 * w, 10.0 * w));
+                // no narrower than one sample: a narrower peak cannot be resolved
+                let least = (0.05 * w).max(step.abs());
+                p = p.param(
+                    "fwhm",
+                    ParamSpec::value(w.max(least)).with_bounds(least, 10.0 * w.max(least)),
+                );
             }
             peaks.push(p);
         }
