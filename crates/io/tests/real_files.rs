@@ -723,3 +723,25 @@ fn xrd_peaks_on_real_patterns_are_determined() {
         }
     }
 }
+
+/// EDS identification on real spectra: no noble gas offered for the Ni L
+/// line of a windowless NiO spectrum (Ne Kα 849 eV sits on Ni Lα), O Kα
+/// preferred over V Lα when V Kα is beyond the measured range, and S Kα
+/// preferred over Mo Lα (14 eV apart) in the EDAX file, whose own header
+/// lists S (Z = 16) among its elements.
+#[test]
+fn eds_identification_on_real_spectra() {
+    use interphase_spectra::eds::{EdsOptions, identify};
+    let symbols = |rel: &str| -> Option<Vec<&'static str>> {
+        let p = real(rel)?;
+        let s = interphase_io::read_spectra(&p).unwrap().remove(0);
+        Some(identify(&s, &EdsOptions::default()).unwrap().symbols())
+    };
+    if let Some(el) = symbols("emsa/rsciio_example2.msa") {
+        assert!(el.contains(&"Ni") && el.contains(&"O"), "{el:?}");
+        assert!(!el.contains(&"Ne") && !el.contains(&"V"), "{el:?}");
+    }
+    if let Some(el) = symbols("unsupported/nexuslims_647_leo_edax_test.spc") {
+        assert!(el.contains(&"S") && !el.contains(&"Mo"), "{el:?}");
+    }
+}

@@ -223,7 +223,10 @@ pub struct EdsOptions {
     pub min_relative_height: f64,
     /// Ignore everything below this energy, eV (default 150: the noise peak).
     pub min_energy_ev: f64,
-    /// Restrict identification to these element symbols (empty: all).
+    /// Restrict identification to these element symbols (empty: every
+    /// element but the noble gases He, Ne, Kr, Xe and Rn, which a solid
+    /// sample does not hold; Ar stays, as sputter cleaning implants it).
+    /// Listing a gas here allows it.
     pub candidates: Vec<String>,
 }
 
@@ -301,7 +304,11 @@ impl EdsOptions {
     }
 
     fn allowed(&self, symbol: &str) -> bool {
-        self.candidates.is_empty() || self.candidates.iter().any(|c| c == symbol)
+        if self.candidates.is_empty() {
+            !matches!(symbol, "He" | "Ne" | "Kr" | "Xe" | "Rn")
+        } else {
+            self.candidates.iter().any(|c| c == symbol)
+        }
     }
 }
 
@@ -519,20 +526,26 @@ pub fn identify(s: &Spectrum, o: &EdsOptions) -> Result<Identification> {
             })
             .map(|(i, _)| i)
     };
-    // a principal line is consistent when the lower-shell principal line it implies is seen
-    let consistent = |peaks: &[EdsPeak], l: &XrayLine| -> bool {
-        let set = match element(l.symbol) {
-            Some(s) => s,
-            None => return false,
-        };
+    // a principal line is consistent when the lower-shell principal line it
+    // implies is seen: Some(true); when that line lies beyond the measured
+    // range it cannot be checked: Some(false); when it should be seen and
+    // is not: None
+    let consistent = |peaks: &[EdsPeak], l: &XrayLine| -> Option<bool> {
+        let set = element(l.symbol)?;
         let needed = match l.line {
             Line::La => set.ka,
             Line::Ma => set.la,
             _ => None,
         };
         match needed {
-            Some(e) if e * 1.5 < beam && e > o.min_energy_ev => near_peak(peaks, e).is_some(),
-            _ => true,
+            Some(e) if e * 1.5 < beam && e > o.min_energy_ev => {
+                if e > x[x.len() - 1] {
+                    Some(false)
+                } else {
+                    near_peak(peaks, e).is_some().then_some(true)
+                }
+            }
+            _ => Some(true),
         }
     };
     let mut order: Vec<usize> = (0..peaks.len()).collect();
@@ -554,30 +567,40 @@ pub fn identify(s: &Spectrum, o: &EdsOptions) -> Result<Identification> {
             peaks[i].assigned.push(l);
             continue;
         }
-        let mut best: Option<(bool, u8, f64, XrayLine)> = None;
+        let mut best: Option<(bool, u8, f64, XrayLine, bool)> = None;
         for l in peaks[i].candidates.iter().filter(|l| l.line.is_principal()) {
-            if !consistent(&peaks, l) {
+            let Some(checked) = consistent(&peaks, l) else {
                 continue;
-            }
+            };
             let key = (
                 found_el.contains(&l.symbol),
                 l.line.family_rank(),
                 (l.energy_ev - peaks[i].energy_ev).abs(),
                 *l,
+                checked,
             );
+            // positions closer than a quarter of the detector FWHM are
+            // equally good: then the lower shell wins (S Kα over Mo Lα)
+            let same = 0.25 * fwhm_at(peaks[i].energy_ev, o.fwhm_mn_ka).unwrap_or(o.fwhm_mn_ka);
+            // a line whose lower-shell partner could be checked beats one
+            // that could not (O Kα over V Lα when V Kα is beyond the range)
             let better = match &best {
                 None => true,
                 Some(b) => {
                     (key.0 && !b.0)
+                        || (key.0 == b.0 && key.4 && !b.4)
                         || (key.0 == b.0
-                            && (key.2 < b.2 - 1e-9 || ((key.2 - b.2).abs() <= 1e-9 && key.1 < b.1)))
+                            && key.4 == b.4
+                            && (key.2 < b.2 - same
+                                || ((key.2 - b.2).abs() <= same
+                                    && (key.1 < b.1 || (key.1 == b.1 && key.2 < b.2)))))
                 }
             };
             if better {
                 best = Some(key);
             }
         }
-        if let Some((_, _, _, l)) = best {
+        if let Some((_, _, _, l, _)) = best {
             if !found_el.contains(&l.symbol) {
                 found_el.push(l.symbol);
             }
