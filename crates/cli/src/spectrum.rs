@@ -39,7 +39,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use interphase::io::Format as FileFormat;
 use interphase::spectra::baseline::{self, Baseline, TougaardOptions, WhittakerOptions};
 use interphase::spectra::model::{
-    BatchOptions, GlobalPeakFit, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
+    Axis, BatchOptions, GlobalPeakFit, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
 };
 use interphase::spectra::peaks::{Interval, PeakOptions};
 use interphase::spectra::{Spectrum, XQuantity};
@@ -202,9 +202,23 @@ pub enum SpectrumCmd {
         /// Report progress on stderr (automatic on a terminal for 64+ spectra).
         #[arg(long)]
         progress: bool,
+        /// Convert the spectra to this energy axis before fitting, with the
+        /// file's excitation energy (and work function when given); by
+        /// default they are converted to the axis the model file declares.
+        #[arg(long, value_enum)]
+        axis: Option<AxisArg>,
         #[command(flatten)]
         select: Select,
     },
+}
+
+/// An energy axis for `spectrum fit --axis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AxisArg {
+    /// Binding energy, eV.
+    Binding,
+    /// Kinetic energy, eV.
+    Kinetic,
 }
 
 /// Residual weighting of `spectrum fit`.
@@ -754,6 +768,7 @@ struct FitRequest<'a> {
     warm_start: bool,
     progress: bool,
     select: &'a Select,
+    axis: Option<AxisArg>,
 }
 
 /// `OUT.svg` for one figure, `OUT-<i>.svg` for figure `i` of several.
@@ -768,6 +783,113 @@ fn numbered(path: &Path, i: usize, n: usize) -> PathBuf {
         .extension()
         .map_or(String::from("svg"), |s| s.to_string_lossy().into_owned());
     path.with_file_name(format!("{stem}-{i}.{ext}"))
+}
+
+/// The work function a file gives (SPECS `Eff. Workfunction`, PHI
+/// `AnalyserWorkFcn`, ...), eV.
+fn work_function(s: &Spectrum) -> Option<f64> {
+    s.meta.extra.iter().find_map(|(k, v)| {
+        let k = k.to_ascii_lowercase().replace([' ', '_', '.'], "");
+        (k.contains("workfunction") || k.contains("workfcn"))
+            .then(|| v.split_whitespace().next()?.parse::<f64>().ok())
+            .flatten()
+    })
+}
+
+/// A spectrum on the energy axis the model is written in: a kinetic-energy
+/// spectrum fitted with a binding-energy model (or the reverse) is converted
+/// with the file's excitation energy and work function (a note on stderr),
+/// or refused when the file gives no excitation energy. With no declared
+/// axis, a model whose peaks all start outside the spectrum's range is
+/// refused with the conversion to ask for.
+fn onto_axis(
+    s: Spectrum,
+    want: Option<Axis>,
+    model: &PeakModel,
+    file: &Path,
+) -> Result<Spectrum, Failure> {
+    let name = || format!("{}: spectrum {:?}", file.display(), s.meta.name);
+    let have = match s.meta.x_quantity {
+        XQuantity::BindingEnergy => Some(Axis::BindingEnergy),
+        XQuantity::KineticEnergy => Some(Axis::KineticEnergy),
+        _ => None,
+    };
+    match (want, have) {
+        (Some(w), Some(h)) if w != h => {
+            let Some(hv) = s.meta.photon_energy else {
+                return Err(Failure::input(format!(
+                    "{}: the file gives {} energies and no excitation energy, but the model is written in {} energy; convert the spectrum first (Spectrum::to_binding_energy / to_kinetic_energy with hν and φ)",
+                    name(),
+                    if h == Axis::KineticEnergy {
+                        "kinetic"
+                    } else {
+                        "binding"
+                    },
+                    if w == Axis::KineticEnergy {
+                        "kinetic"
+                    } else {
+                        "binding"
+                    }
+                )));
+            };
+            let phi = work_function(&s);
+            let out = if w == Axis::BindingEnergy {
+                s.to_binding_energy(hv, phi.unwrap_or(0.0))
+            } else {
+                s.to_kinetic_energy(hv, phi.unwrap_or(0.0))
+            }
+            .map_err(|e| Failure::input(format!("{}: {e}", name())))?;
+            eprintln!(
+                "note: {}: converted to {} energy with hν = {hv} eV, φ = {} eV{}",
+                name(),
+                if w == Axis::BindingEnergy {
+                    "binding"
+                } else {
+                    "kinetic"
+                },
+                phi.unwrap_or(0.0),
+                if phi.is_none() {
+                    " (the file gives no work function)"
+                } else {
+                    ""
+                }
+            );
+            Ok(out)
+        }
+        (None, Some(h)) => {
+            let (lo, hi) = s.x_range();
+            let centres: Vec<f64> = model
+                .spec()
+                .peaks
+                .iter()
+                .filter_map(|p| p.params.get("center").and_then(|c| c.start()))
+                .collect();
+            if !centres.is_empty() && centres.iter().all(|c| *c < lo || *c > hi) {
+                return Err(Failure::input(format!(
+                    "{}: the model's peaks start at {:?} eV, all outside the spectrum's {} energy range {lo}..{hi} eV; if the model is written in the other energy, say so with `axis = \"{}\"` in the model file or --axis {}",
+                    name(),
+                    centres,
+                    if h == Axis::KineticEnergy {
+                        "kinetic"
+                    } else {
+                        "binding"
+                    },
+                    if h == Axis::KineticEnergy {
+                        "binding-energy"
+                    } else {
+                        "kinetic-energy"
+                    },
+                    if h == Axis::KineticEnergy {
+                        "binding"
+                    } else {
+                        "kinetic"
+                    }
+                )));
+            }
+            Ok(s)
+        }
+        _ => Ok(s),
+    }
 }
 
 /// Named fits, and the global summary when `--share` was given.
@@ -785,13 +907,21 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         warm_start,
         progress,
         select,
+        axis,
     } = *req;
     let model = PeakModel::from_path(model).map_err(input)?;
+    let want = axis
+        .map(|a| match a {
+            AxisArg::Binding => Axis::BindingEnergy,
+            AxisArg::Kinetic => Axis::KineticEnergy,
+        })
+        .or(model.spec().axis);
     let mut names = Vec::new();
     let mut spectra = Vec::new();
     for file in files {
         let (_, list) = load(file, select)?;
         for s in list {
+            let s = onto_axis(s, want, &model, file)?;
             let s = match crop {
                 Some([a, b]) => s.crop(*a, *b).map_err(|e| {
                     Failure::input(format!(
@@ -891,6 +1021,41 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
                 .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
         }
     }
+    // a converged fit can still be unphysical: say so
+    for ((name, f), s) in out.iter().zip(&spectra) {
+        let binding = match want {
+            Some(w) => w == Axis::BindingEnergy,
+            None => s.meta.x_quantity != XQuantity::KineticEnergy,
+        };
+        for c in &f.components {
+            if c.area.value < 0.0 {
+                eprintln!(
+                    "warning: {name}: component {} has a negative area ({:e}): the model may not describe the data (energy axis, start values, bounds)",
+                    c.label, c.area.value
+                );
+            }
+        }
+        for (a, b) in f.components.iter().zip(f.components.iter().skip(1)) {
+            // a doublet partner on the wrong side of its main line
+            if b.partner && b.peak == a.peak {
+                let up = b.center.value > a.center.value;
+                if up != binding {
+                    eprintln!(
+                        "warning: {name}: the spin-orbit partner of {} lies at {} energy than its main line ({:.3} vs {:.3} eV): on a {} axis it should lie higher; is the model written in the other energy?",
+                        a.peak,
+                        if up { "higher" } else { "lower" },
+                        b.center.value,
+                        a.center.value,
+                        if binding {
+                            "binding-energy"
+                        } else {
+                            "kinetic-energy"
+                        }
+                    );
+                }
+            }
+        }
+    }
     Ok((out, global))
 }
 
@@ -907,6 +1072,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             share,
             warm_start,
             progress,
+            axis,
             select,
         } => {
             let (fits, global) = run_fit(&FitRequest {
@@ -920,6 +1086,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
                 warm_start: *warm_start,
                 progress: *progress,
                 select,
+                axis: *axis,
             })?;
             crate::emit(|out| write_peak_fits(out, &fits, global.as_ref(), format))
         }

@@ -1456,3 +1456,62 @@ fn convert_round_trips_and_spectrum_selection() {
         );
     }
 }
+
+/// A kinetic-energy spectrum fitted with a binding-energy model: converted
+/// with the file's hν and φ (a note), refused with the way out when the
+/// model does not say its axis and its peaks lie outside the spectrum.
+#[test]
+fn spectrum_fit_converts_kinetic_to_binding_energy() {
+    let (hv, phi) = (1486.61, 4.5);
+    let mut xy = String::from(
+        "# Created by:        SpecsLab Prodigy, Version 4.1\n#   Energy Axis:              Kinetic Energy\n# Region:                       C 1s\n# Excitation Energy:            1486.61\n# Eff. Workfunction:            4.5\n# Cycle: 0, Curve: 0, Scan: 0\n# ColumnLabels:                 energy counts/s\n",
+    );
+    for i in 0..121 {
+        let ke = 1190.0 + 0.1 * f64::from(i);
+        let be: f64 = hv - ke - phi;
+        xy.push_str(&format!(
+            "{ke:.1} {}\n",
+            100.0 + 2000.0 * (-0.5 * ((be - 284.8) / 0.5).powi(2)).exp()
+        ));
+    }
+    let data = tmp("c1s_ke.xy", xy.as_bytes());
+    let body = "[background]\nkind = \"linear\"\n[[peaks]]\nname = \"C1s\"\nshape = \"gaussian\"\ncenter = { value = 285.0, min = 283.0, max = 287.0 }\nfwhm = { value = 1.2, min = 0.3, max = 3.0 }\narea = { value = 1000.0, min = 0.0 }\n";
+    let declared = tmp(
+        "c1s_be.toml",
+        format!("axis = \"binding-energy\"\n{body}").as_bytes(),
+    );
+    let out = bin()
+        .args(["spectrum", "fit", "--format", "json", "--model"])
+        .arg(&declared)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success()
+            && err.contains("converted to binding energy with hν = 1486.61 eV, φ = 4.5 eV"),
+        "{err}"
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = j["fits"][0]["components"][0]["center"].as_f64().unwrap();
+    assert!((c - 284.8).abs() < 1e-6, "{c}");
+    let silent = tmp("c1s.toml", body.as_bytes());
+    let out = bin()
+        .args(["spectrum", "fit", "--model"])
+        .arg(&silent)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "all outside the spectrum's kinetic energy range");
+    let out = bin()
+        .args(["spectrum", "fit", "--axis", "binding", "--model"])
+        .arg(&silent)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
