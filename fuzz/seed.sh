@@ -49,6 +49,7 @@ c bruker_raw "$REAL"/unsupported/*.raw
 c edax_spc "$REAL"/unsupported/*.spc
 c ivium "$REAL"/unsupported/*.idf
 c specs_xy "$REAL"/xps/*.xy
+c rasx "$REAL"/binary/rigaku/*.rasx
 c text_spectra "$REAL"/xps/*.txt "$REAL"/binary/ibw/*.txt "$REAL"/xrd/*.UXD "$REAL"/binary/rigaku/*.ras
 t circuit 'R0-p(R1,CPE1)-p(R2-Wo1,C2)' 1
 t circuit 'p(R1,p(L1,R2),Gs1)-K1-Zarc1-W1-Ws1-La1-G1' 2

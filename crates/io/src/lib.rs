@@ -24,7 +24,7 @@
 //! and spectrum images ([`dm`]), Igor/Scienta `.ibw` ([`ibw`]), Bruker `.raw`
 //! ([`bruker_raw`]), EDAX `.spc` ([`edax`]) and PHI MultiPak `.spe`/`.pro`
 //! ([`phi`]); writers in [`write`](mod@write). Recognised and refused with their name:
-//! SPECS `.xml`, zip containers (Rigaku `.rasx`, Bruker `.brml`), Princeton
+//! SPECS `.xml`, zip containers other than Rigaku `.rasx` (Bruker `.brml`), Princeton
 //! `.spe`, PalmSens `.pssession`. See docs/formats.md for the table.
 //!
 //! ```
@@ -57,6 +57,7 @@ pub mod textspectra;
 pub mod vamas;
 pub mod write;
 pub mod xrdml;
+mod zip;
 
 use std::path::Path;
 
@@ -133,8 +134,9 @@ pub enum Format {
     BrukerRaw,
     /// Rigaku `.ras` text.
     RigakuRas,
-    /// A zip container (Rigaku `.rasx`, Bruker `.brml`, ...): recognised,
-    /// not read yet.
+    /// Rigaku `.rasx` (zip of profiles and measurement conditions).
+    RigakuRasx,
+    /// Another zip container (Bruker `.brml`, ...): recognised, not read yet.
     Zip,
     /// Princeton Instruments WinSpec `.spe`: recognised, not read yet.
     PrincetonSpe,
@@ -146,7 +148,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras and .rasx, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -174,7 +176,8 @@ impl Format {
             Self::Ivium => "Ivium (.idf/.ids)",
             Self::BrukerRaw => "Bruker .raw",
             Self::RigakuRas => "Rigaku .ras",
-            Self::Zip => "zip container (Rigaku .rasx, Bruker .brml, ...)",
+            Self::RigakuRasx => "Rigaku .rasx",
+            Self::Zip => "zip container (Bruker .brml, ...)",
             Self::PrincetonSpe => "Princeton Instruments WinSpec (.spe)",
             Self::PalmSens => "PalmSens .pssession",
             Self::UnknownBinary => "binary file of unknown format",
@@ -208,6 +211,7 @@ impl Format {
             Self::Ivium => "ivium",
             Self::BrukerRaw => "bruker-raw",
             Self::RigakuRas => "rigaku-ras",
+            Self::RigakuRasx => "rigaku-rasx",
             Self::Zip => "zip",
             Self::PrincetonSpe => "princeton-spe",
             Self::PalmSens => "palmsens",
@@ -228,6 +232,7 @@ impl Format {
                 | Self::ScientaTxt
                 | Self::BrukerUxd
                 | Self::RigakuRas
+                | Self::RigakuRasx
                 | Self::GatanDm3
                 | Self::GatanDm4
                 | Self::IgorIbw
@@ -287,7 +292,16 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Format {
         return Format::BrukerRaw;
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Format::Zip;
+        // Rigaku's container holds Data0/Profile0.txt
+        let names = zip::entries(bytes, "").unwrap_or_default();
+        return if names
+            .iter()
+            .any(|e| e.name.contains("/Profile") && e.name.ends_with(".txt"))
+        {
+            Format::RigakuRasx
+        } else {
+            Format::Zip
+        };
     }
     if bytes.starts_with(b"*RAS_DATA_START") {
         return Format::RigakuRas;
@@ -457,6 +471,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             bruker_raw::read_bruker_raw(bytes, &source)?,
         )),
         Format::EdaxSpc => Ok(spectra(format, edax::read_spc(bytes, &source)?)),
+        Format::RigakuRasx => Ok(spectra(format, textspectra::read_rasx(bytes, &source)?)),
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);
             Ok(imp(impedance::read_impedance_text(&text, &source, o)?))

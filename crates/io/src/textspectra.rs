@@ -495,3 +495,106 @@ pub fn read_ras(text: &str, source: &str) -> Result<Vec<Spectrum>> {
     }
     Ok(out)
 }
+
+/// Rigaku `.rasx` (a zip container): every `Data<k>/Profile<n>.txt` (rows
+/// `x intensity attenuation`; intensity × attenuation, as in `.ras`) with
+/// its `Data<k>/MesurementConditions<n>.xml` (scan axis, unit, wavelength,
+/// intensity unit) as metadata.
+pub fn read_rasx(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
+    let entries = crate::zip::entries(b, source)?;
+    let mut profiles: Vec<&crate::zip::Entry> = entries
+        .iter()
+        .filter(|e| e.name.contains("/Profile") && e.name.ends_with(".txt"))
+        .collect();
+    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    if profiles.is_empty() {
+        return Err(crate::Error::WrongKind {
+            source_name: source.to_string(),
+            message: "a zip container without Data*/Profile*.txt (not a Rigaku .rasx?)".into(),
+        });
+    }
+    let mut out = Vec::new();
+    for p in profiles {
+        let text = crate::text::decode(&crate::zip::read(b, p, source)?);
+        let mut extra = BTreeMap::new();
+        let cond = p
+            .name
+            .replace("/Profile", "/MesurementConditions")
+            .replace(".txt", ".xml");
+        if let Some(ce) = entries.iter().find(|e| e.name == cond) {
+            let xml = crate::text::decode(&crate::zip::read(b, ce, source)?);
+            if let Ok(doc) = roxmltree::Document::parse(&xml) {
+                for tag in [
+                    "AxisName",
+                    "Unit",
+                    "WavelengthKalpha1",
+                    "WavelengthKalpha2",
+                    "IntensityUnit",
+                    "Mode",
+                    "Start",
+                    "Step",
+                    "SampleName",
+                ] {
+                    if let Some(v) = doc
+                        .descendants()
+                        .find(|n| n.has_tag_name(tag))
+                        .and_then(|n| n.text())
+                    {
+                        extra
+                            .entry(tag.to_string())
+                            .or_insert_with(|| v.trim().to_string());
+                    }
+                }
+            }
+        }
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for (ln, l) in lines(&text) {
+            let t = l.trim();
+            if t.is_empty() {
+                continue;
+            }
+            let v: Option<Vec<f64>> = fields(t, ' ').iter().map(|f| number(f, false)).collect();
+            match v.as_deref() {
+                Some([a, b]) => {
+                    x.push(*a);
+                    y.push(*b);
+                }
+                Some([a, b, c, ..]) => {
+                    x.push(*a);
+                    y.push(b * c);
+                }
+                _ => {
+                    return Err(parse_err(
+                        &format!("{source}:{}", p.name),
+                        ln,
+                        format!("expected x, intensity[, attenuation], found {t:?}"),
+                    ));
+                }
+            }
+        }
+        let axis = extra.get("AxisName").cloned().unwrap_or_default();
+        let two_theta = axis.is_empty() || axis.to_ascii_lowercase().contains("theta");
+        let meta = Metadata {
+            name: extra
+                .get("SampleName")
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .unwrap_or_else(|| p.name.clone()),
+            technique: Technique::Xrd,
+            x_quantity: if two_theta {
+                XQuantity::TwoTheta
+            } else {
+                XQuantity::Other
+            },
+            x_unit: extra.get("Unit").cloned().unwrap_or_else(|| "deg".into()),
+            y_unit: extra.get("IntensityUnit").cloned().unwrap_or_default(),
+            counts: extra.get("IntensityUnit").is_some_and(|u| u == "counts"),
+            photon_energy: None,
+            source: Some(source.to_string()),
+            block: Some(p.name.clone()),
+            extra,
+        };
+        out.push(spectrum(source, 1, x, y, meta)?);
+    }
+    Ok(out)
+}

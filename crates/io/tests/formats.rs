@@ -492,3 +492,22 @@ fn phi_multipak_spectrum() {
         .to_string();
     assert!(m.contains("truncated"), "{m}");
 }
+
+#[test]
+fn rigaku_rasx() {
+    let b = common::zip_stored(&[
+        ("Data0/Profile0.txt", b"44.0\t2.5\t1\r\n44.01\t3\t2\r\n44.02\t1\t1\r\n"),
+        ("Data0/MesurementConditions0.xml", b"<R><ScanAxis><AxisName>TwoThetaOmega</AxisName><Unit>deg</Unit></ScanAxis><IntensityUnit>counts</IntensityUnit></R>"),
+    ]);
+    let c = read_bytes(&b, "x.rasx", &opts()).unwrap();
+    assert_eq!(c.format, Format::RigakuRasx);
+    let s = &c.spectra[0];
+    assert_eq!(
+        (s.x(), s.y()),
+        (&[44.0, 44.01, 44.02][..], &[2.5, 6.0, 1.0][..])
+    );
+    assert_eq!(s.meta.extra["AxisName"], "TwoThetaOmega");
+    for cut in [10, 60, b.len() - 30, b.len() - 1] {
+        assert!(read_bytes(&b[..cut], "x.rasx", &opts()).is_err());
+    }
+}

@@ -196,7 +196,6 @@ fn mpr_files_of_other_techniques_name_them() {
 fn unsupported_formats_are_named() {
     #[rustfmt::skip]
     let cases = [
-        ("binary/rigaku/readersxrd_Omega-2Theta_scan_high_temperature.rasx", "zip container"),
         ("unsupported/pnx_specs_In-situ_PBTTT.xml", "SPECS"),
         ("unsupported/xylib_1d-1.spe", "Princeton"),
     ];
@@ -744,4 +743,22 @@ fn eds_identification_on_real_spectra() {
     if let Some(el) = symbols("unsupported/nexuslims_647_leo_edax_test.spc") {
         assert!(el.contains(&"S") && !el.contains(&"Mo"), "{el:?}");
     }
+}
+
+/// Rigaku .rasx against Python's zipfile reading the same profile (x,
+/// intensity × attenuation: 1042 points, Σ, first and last).
+#[test]
+fn rigaku_rasx_matches_python_zipfile() {
+    let Some(p) = real("binary/rigaku/readersxrd_Omega-2Theta_scan_high_temperature.rasx") else {
+        return;
+    };
+    let c = read_path(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(c.format, Format::RigakuRasx);
+    let s = &c.spectra[0];
+    assert_eq!(s.len(), 1042);
+    assert_eq!(
+        (s.x()[0], s.x()[1041], s.y()[0], s.y()[1041]),
+        (44.0, 48.9968, 2.16424083709717, 0.0)
+    );
+    close(s.y().iter().sum::<f64>(), 21844.996235907078, 1e-12, "Σy");
 }

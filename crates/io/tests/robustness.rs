@@ -92,6 +92,10 @@ fn valid_files() -> Vec<(Vec<u8>, &'static str)> {
         ),
         (common::bruker_raw3(10.0, 0.1, &[1.0, 2.0, 3.0]), "v3.raw"),
         (common::bruker_raw4(10.0, 0.1, &[1.0, 2.0, 3.0]), "v4.raw"),
+        (
+            common::zip_stored(&[("Data0/Profile0.txt", b"44.0\t2.5\t1\r\n44.01\t3\t2\r\n")]),
+            "x.rasx",
+        ),
     ]
 }
 
