@@ -48,6 +48,7 @@ c ibw "$REAL"/binary/ibw/*.ibw
 c bruker_raw "$REAL"/unsupported/*.raw
 c edax_spc "$REAL"/unsupported/*.spc
 c ivium "$REAL"/unsupported/*.idf
+c princeton "$REAL"/unsupported/xylib_*.spe
 c specs_xy "$REAL"/xps/*.xy
 c rasx "$REAL"/binary/rigaku/*.rasx
 c text_spectra "$REAL"/xps/*.txt "$REAL"/binary/ibw/*.txt "$REAL"/xrd/*.UXD "$REAL"/binary/rigaku/*.ras

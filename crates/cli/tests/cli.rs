@@ -1380,13 +1380,16 @@ fn several_spectra_and_wrong_kinds() {
         String::from_utf8_lossy(&out.stderr)
     );
     // a binary of a format that is not read: named, no bytes echoed
-    let dm = tmp("x.spe", &[0, 1, 0, 0, 0, 0x3c, 5, 0, 1, 0, 0, 0]);
+    let dm = tmp(
+        "x.pssession",
+        &[0xff, 0xfe, 0, 1, 0, 0x3c, 5, 0, 1, 0, 0, 0],
+    );
     let out = bin()
         .args(["eis", "fit", "--circuit", "R0"])
         .arg(&dm)
         .output()
         .unwrap();
-    assert_input_error(&out, "Princeton Instruments WinSpec");
+    assert_input_error(&out, "PalmSens");
 }
 
 /// R0 + R1 ‖ C1 at angular frequency w: (Re, Im).

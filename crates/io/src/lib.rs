@@ -24,8 +24,8 @@
 //! and spectrum images ([`dm`]), Igor/Scienta `.ibw` ([`ibw`]), Bruker `.raw`
 //! ([`bruker_raw`]), EDAX `.spc` ([`edax`]) and PHI MultiPak `.spe`/`.pro`
 //! ([`phi`]); writers in [`write`](mod@write). Recognised and refused with their name:
-//! SPECS `.xml`, zip containers other than Rigaku `.rasx` (Bruker `.brml`), Princeton
-//! `.spe`, PalmSens `.pssession`. See docs/formats.md for the table.
+//! SPECS `.xml`, zip containers other than Rigaku `.rasx` (Bruker `.brml`),
+//! PalmSens `.pssession`; Princeton `.spe` spectra are read ([`princeton`]). See docs/formats.md for the table.
 //!
 //! ```
 //! use interphase_io::{read_bytes, ReadOptions, Format};
@@ -51,6 +51,7 @@ pub mod impedance;
 pub mod ivium;
 pub mod mpr;
 pub mod phi;
+pub mod princeton;
 pub mod specs_xy;
 pub mod text;
 pub mod textspectra;
@@ -138,7 +139,7 @@ pub enum Format {
     RigakuRasx,
     /// Another zip container (Bruker `.brml`, ...): recognised, not read yet.
     Zip,
-    /// Princeton Instruments WinSpec `.spe`: recognised, not read yet.
+    /// Princeton Instruments WinSpec `.spe` spectra.
     PrincetonSpe,
     /// PalmSens `.pssession`: recognised, not read yet.
     PalmSens,
@@ -148,7 +149,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras and .rasx, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras and .rasx, Princeton .spe, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -233,6 +234,7 @@ impl Format {
                 | Self::BrukerUxd
                 | Self::RigakuRas
                 | Self::RigakuRasx
+                | Self::PrincetonSpe
                 | Self::GatanDm3
                 | Self::GatanDm4
                 | Self::IgorIbw
@@ -472,6 +474,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
         )),
         Format::EdaxSpc => Ok(spectra(format, edax::read_spc(bytes, &source)?)),
         Format::RigakuRasx => Ok(spectra(format, textspectra::read_rasx(bytes, &source)?)),
+        Format::PrincetonSpe => Ok(spectra(format, princeton::read_winspec(bytes, &source)?)),
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);
             Ok(imp(impedance::read_impedance_text(&text, &source, o)?))

@@ -265,9 +265,9 @@ fn spectra_and_impedance_are_told_apart() {
 fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
         (
-            vec![0, 1, 0, 0, 0, 0x3c, 5, 0, 1, 0, 0, 0],
-            "x.spe",
-            "Princeton",
+            vec![0xff, 0xfe, 0, 1, 0, 0x3c, 5, 0, 1, 0, 0, 0],
+            "x.pssession",
+            "PalmSens",
         ),
         (b"PK\x03\x04\x14\x00".to_vec(), "x.rasx", "zip container"),
         (
@@ -510,4 +510,32 @@ fn rigaku_rasx() {
     for cut in [10, 60, b.len() - 30, b.len() - 1] {
         assert!(read_bytes(&b[..cut], "x.rasx", &opts()).is_err());
     }
+}
+
+#[test]
+fn princeton_winspec() {
+    let mut b = vec![0u8; 4100];
+    b[42..44].copy_from_slice(&3u16.to_le_bytes());
+    b[108..110].copy_from_slice(&3u16.to_le_bytes()); // uint16
+    b[656..658].copy_from_slice(&1u16.to_le_bytes());
+    b[1446..1450].copy_from_slice(&1u32.to_le_bytes());
+    b[3000 + 98] = 1;
+    b[3000 + 101] = 1;
+    b[3000 + 263..3000 + 271].copy_from_slice(&500.0f64.to_le_bytes());
+    b[3000 + 271..3000 + 279].copy_from_slice(&0.5f64.to_le_bytes());
+    for v in [7u16, 9, 4] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    let c = read_bytes(&b, "r.spe", &opts()).unwrap();
+    assert_eq!(c.format, Format::PrincetonSpe);
+    assert_eq!(
+        (c.spectra[0].x(), c.spectra[0].y()),
+        (&[500.5, 501.0, 501.5][..], &[7.0, 9.0, 4.0][..])
+    );
+    assert!(
+        read_bytes(&b[..b.len() - 1], "r.spe", &opts())
+            .unwrap_err()
+            .to_string()
+            .contains("truncated")
+    );
 }

@@ -197,7 +197,6 @@ fn unsupported_formats_are_named() {
     #[rustfmt::skip]
     let cases = [
         ("unsupported/pnx_specs_In-situ_PBTTT.xml", "SPECS"),
-        ("unsupported/xylib_1d-1.spe", "Princeton"),
     ];
     for (rel, want) in cases {
         let Some(p) = real(rel) else { return };
@@ -761,4 +760,24 @@ fn rigaku_rasx_matches_python_zipfile() {
         (44.0, 48.9968, 2.16424083709717, 0.0)
     );
     close(s.y().iter().sum::<f64>(), 21844.996235907078, 1e-12, "Σy");
+}
+
+/// Princeton WinSpec .spe against xylib 1.x: 1340 points, a second-order
+/// calibration in the 1-based pixel number.
+#[test]
+fn princeton_spe_matches_xylib() {
+    let Some(p) = real("unsupported/xylib_1d-1.spe") else {
+        return;
+    };
+    let c = read_path(&p, &ReadOptions::default()).unwrap();
+    assert_eq!(c.format, Format::PrincetonSpe);
+    let s = &c.spectra[0];
+    assert_eq!(s.len(), 1340);
+    close(s.x()[0], 515.0790773100225, 1e-14, "x0");
+    close(s.x()[1], 515.1090381082197, 1e-14, "x1");
+    close(s.x()[1339], 554.6448469226718, 1e-14, "x last");
+    assert_eq!(
+        (s.y()[0], s.y()[1339], s.y().iter().sum::<f64>()),
+        (283.0, 212.0, 326391.0)
+    );
 }
