@@ -69,19 +69,6 @@ impl Default for DelimitedOptions {
     }
 }
 
-fn split(line: &str, delim: char) -> Vec<&str> {
-    let mut f: Vec<&str> = if delim == ' ' {
-        line.split_whitespace().collect()
-    } else {
-        line.split(delim).map(str::trim).collect()
-    };
-    // a trailing delimiter is not an empty last column
-    if f.len() > 1 && f.last().is_some_and(|s| s.is_empty()) {
-        f.pop();
-    }
-    f
-}
-
 fn looks_like_decimal_comma(field: &str) -> bool {
     let mut parts = field.splitn(2, ',');
     let (a, b) = (parts.next().unwrap_or(""), parts.next());
@@ -130,7 +117,7 @@ pub fn read_delimited(text: &str, o: &DelimitedOptions, source: &str) -> Result<
                 ' '
             }
         });
-        let fields = split(line, d);
+        let fields = crate::text::fields(line, d);
         let parse = |f: &str| -> Option<f64> {
             let v = if o.decimal_comma {
                 f.replace(',', ".").parse::<f64>().ok()

@@ -389,6 +389,17 @@ pub fn read_uxd(text: &str, source: &str) -> Result<Vec<Spectrum>> {
     Ok(out)
 }
 
+/// A RAS/RASX data row `x intensity [attenuation]`: (x, intensity ×
+/// attenuation).
+fn ras_row(t: &str) -> Option<(f64, f64)> {
+    let v: Option<Vec<f64>> = fields(t, ' ').iter().map(|f| number(f, false)).collect();
+    match v?.as_slice() {
+        [a, b] => Some((*a, *b)),
+        [a, b, c, ..] => Some((*a, b * c)),
+        _ => None,
+    }
+}
+
 /// Rigaku `.ras` text: every `*RAS_DATA_START` … `*RAS_DATA_END` block, its
 /// `*KEY "value"` header as metadata, rows `x intensity attenuation` (the
 /// intensity is multiplied by the attenuation factor, as Rigaku's software
@@ -464,24 +475,15 @@ pub fn read_ras(text: &str, source: &str) -> Result<Vec<Spectrum>> {
                 format!("text outside a *RAS_INT block: {t:?}"),
             ));
         }
-        let v: Option<Vec<f64>> = fields(t, ' ').iter().map(|f| number(f, false)).collect();
-        match v.as_deref() {
-            Some([a, b]) => {
-                x.push(*a);
-                y.push(*b);
-            }
-            Some([a, b, c, ..]) => {
-                x.push(*a);
-                y.push(b * c);
-            }
-            _ => {
-                return Err(parse_err(
-                    source,
-                    ln,
-                    format!("expected x, intensity[, attenuation], found {t:?}"),
-                ));
-            }
-        }
+        let (a, v) = ras_row(t).ok_or_else(|| {
+            parse_err(
+                source,
+                ln,
+                format!("expected x, intensity[, attenuation], found {t:?}"),
+            )
+        })?;
+        x.push(a);
+        y.push(v);
     }
     if in_int {
         return Err(parse_err(
@@ -553,24 +555,15 @@ pub fn read_rasx(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
             if t.is_empty() {
                 continue;
             }
-            let v: Option<Vec<f64>> = fields(t, ' ').iter().map(|f| number(f, false)).collect();
-            match v.as_deref() {
-                Some([a, b]) => {
-                    x.push(*a);
-                    y.push(*b);
-                }
-                Some([a, b, c, ..]) => {
-                    x.push(*a);
-                    y.push(b * c);
-                }
-                _ => {
-                    return Err(parse_err(
-                        &format!("{source}:{}", p.name),
-                        ln,
-                        format!("expected x, intensity[, attenuation], found {t:?}"),
-                    ));
-                }
-            }
+            let (a, v) = ras_row(t).ok_or_else(|| {
+                parse_err(
+                    &format!("{source}:{}", p.name),
+                    ln,
+                    format!("expected x, intensity[, attenuation], found {t:?}"),
+                )
+            })?;
+            x.push(a);
+            y.push(v);
         }
         let axis = extra.get("AxisName").cloned().unwrap_or_default();
         let two_theta = axis.is_empty() || axis.to_ascii_lowercase().contains("theta");
