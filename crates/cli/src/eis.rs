@@ -48,8 +48,8 @@ pub enum Guess {
 pub struct InputArgs {
     /// Which spectrum of a file that holds several (sweeps, cycles, curves):
     /// a 1-based number or a name as `interphase info` lists it
-    /// (`cell #2`, `cycle 3`). Without it, `fit` fits every spectrum and the
-    /// other commands need the file to hold one.
+    /// (`cell #2`, `cycle 3`). Without it, every command works on every
+    /// spectrum of the file, in order (`FILE #k`).
     #[arg(long, value_name = "N|NAME")]
     pub spectrum: Option<String>,
     /// The impedance columns, for a table whose header does not identify
@@ -101,22 +101,6 @@ impl InputArgs {
                 (label, r.spectrum)
             })
             .collect())
-    }
-
-    /// The one spectrum a single-result command works on: the file's only
-    /// one, or the one `--spectrum` picks.
-    pub fn load_one(&self, path: &std::path::Path) -> Result<ImpedanceSpectrum, Failure> {
-        let mut all = self.load_all(path)?;
-        if all.len() > 1 {
-            return Err(Failure::input(format!(
-                "{}: the file holds {} impedance spectra; choose one with --spectrum N (1 to {}) — `interphase info {}` lists them",
-                path.display(),
-                all.len(),
-                all.len(),
-                path.display()
-            )));
-        }
-        Ok(all.remove(0).1)
     }
 }
 
@@ -316,8 +300,7 @@ pub struct KkArgs {
 /// Runs `eis kk`: M, μ, R₀, L, (C), the largest residual and the verdict.
 pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
     use interphase::eis::kk::{KkFit, KkOptions, lin_kk};
-    let input = |e: interphase::eis::Error| Failure::input(format!("{}: {e}", a.file.display()));
-    let data = a.input.load_one(&a.file)?;
+    let all = a.input.load_all(&a.file)?;
     if !(a.threshold.is_finite() && a.threshold > 0.0) {
         return Err(Failure::input(format!(
             "--threshold {} must be > 0",
@@ -334,37 +317,42 @@ pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
         },
         add_capacitance: a.add_capacitance,
     };
-    let r = lin_kk(&data, &opts).map_err(input)?;
-    let mut q = vec![
-        Quantity::text("file", a.file.display().to_string()),
-        Quantity::num("M", r.m as f64, None, "1"),
-        Quantity::num("mu", r.mu, None, "1"),
-        Quantity::num("R_ohm", r.r_ohm, None, "ohm"),
-        Quantity::num("L", r.inductance, None, "H"),
-    ];
-    if let Some(c) = r.capacitance {
-        q.push(Quantity::num("C", c, None, "F"));
+    // every spectrum of the file (or the one --spectrum picks), in order
+    let mut q = Vec::new();
+    for (label, data) in &all {
+        let input = |e: interphase::eis::Error| Failure::input(format!("{label}: {e}"));
+        let r = lin_kk(data, &opts).map_err(input)?;
+        q.extend([
+            Quantity::text("file", label.clone()),
+            Quantity::num("M", r.m as f64, None, "1"),
+            Quantity::num("mu", r.mu, None, "1"),
+            Quantity::num("R_ohm", r.r_ohm, None, "ohm"),
+            Quantity::num("L", r.inductance, None, "H"),
+        ]);
+        if let Some(c) = r.capacitance {
+            q.push(Quantity::num("C", c, None, "F"));
+        }
+        q.push(Quantity::num(
+            "max_abs_residual",
+            r.max_abs_residual(),
+            None,
+            "1",
+        ));
+        q.push(Quantity::num(
+            "failing_points",
+            r.failing_points(a.threshold).len() as f64,
+            None,
+            "1",
+        ));
+        q.push(Quantity::text(
+            "verdict",
+            if r.passes(a.threshold) {
+                "pass"
+            } else {
+                "fail"
+            },
+        ));
     }
-    q.push(Quantity::num(
-        "max_abs_residual",
-        r.max_abs_residual(),
-        None,
-        "1",
-    ));
-    q.push(Quantity::num(
-        "failing_points",
-        r.failing_points(a.threshold).len() as f64,
-        None,
-        "1",
-    ));
-    q.push(Quantity::text(
-        "verdict",
-        if r.passes(a.threshold) {
-            "pass"
-        } else {
-            "fail"
-        },
-    ));
     Ok(q)
 }
 
@@ -423,7 +411,6 @@ pub struct DrtArgs {
 /// frequency, resistance and capacitance; optionally γ(τ) to a CSV file.
 pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
     use interphase::eis::drt::{Derivative, DrtOptions, DrtPart, DrtWeighting, Lambda, drt};
-    let input = |e: interphase::eis::Error| Failure::input(format!("{}: {e}", a.file.display()));
     let lambda = match a.lambda.trim().to_ascii_lowercase().as_str() {
         "auto" | "gcv" => Lambda::Gcv,
         "lcurve" | "l-curve" => Lambda::LCurve,
@@ -444,7 +431,7 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
             return Err(Failure::input(format!("--derivative {d}: expected 1 or 2")));
         }
     };
-    let data = a.input.load_one(&a.file)?;
+    let all = a.input.load_all(&a.file)?;
     let opts = DrtOptions {
         part: match a.part {
             DrtPartArg::Combined => DrtPart::Combined,
@@ -461,46 +448,53 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
         },
         ..DrtOptions::default()
     };
-    let r = drt(&data, &opts).map_err(input)?;
-    if let Some(path) = &a.gamma_out {
-        let mut text = String::from("tau_s,gamma_ohm\n");
-        for (t, g) in r.tau.iter().zip(&r.gamma) {
-            text.push_str(&format!("{t:e},{g:e}\n"));
+    // every spectrum of the file (or the one --spectrum picks), in order;
+    // γ(τ) of spectrum k of several goes to OUT-k.csv
+    let mut q = Vec::new();
+    for (k, (label, data)) in all.iter().enumerate() {
+        let input = |e: interphase::eis::Error| Failure::input(format!("{label}: {e}"));
+        let r = drt(data, &opts).map_err(input)?;
+        if let Some(path) = &a.gamma_out {
+            let path = &crate::spectrum::numbered(path, k + 1, all.len());
+            let mut text = String::from("tau_s,gamma_ohm\n");
+            for (t, g) in r.tau.iter().zip(&r.gamma) {
+                text.push_str(&format!("{t:e},{g:e}\n"));
+            }
+            std::fs::write(path, text)
+                .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
         }
-        std::fs::write(path, text)
-            .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
-    }
-    let mut q = vec![
-        Quantity::text("file", a.file.display().to_string()),
-        Quantity::num("lambda", r.lambda, None, "1"),
-        Quantity::num("epsilon", r.epsilon, None, "1"),
-        Quantity::num("R_inf", r.r_inf, None, "ohm"),
-        Quantity::num("L", r.inductance, None, "H"),
-        Quantity::num("R_polarization", r.polarization_resistance, None, "ohm"),
-        Quantity::num("max_abs_residual", r.max_abs_residual(), None, "1"),
-        Quantity::num("peaks", r.peaks.len() as f64, None, "1"),
-    ];
-    for (k, p) in r.peaks.iter().enumerate() {
-        let n = k + 1;
-        q.push(Quantity::num(format!("peak{n}_tau"), p.tau, None, "s"));
-        q.push(Quantity::num(
-            format!("peak{n}_frequency"),
-            p.frequency,
-            None,
-            "Hz",
-        ));
-        q.push(Quantity::num(
-            format!("peak{n}_R"),
-            p.resistance,
-            None,
-            "ohm",
-        ));
-        q.push(Quantity::num(
-            format!("peak{n}_C"),
-            p.capacitance,
-            None,
-            "F",
-        ));
+        q.extend([
+            Quantity::text("file", label.clone()),
+            Quantity::num("lambda", r.lambda, None, "1"),
+            Quantity::num("epsilon", r.epsilon, None, "1"),
+            Quantity::num("R_inf", r.r_inf, None, "ohm"),
+            Quantity::num("L", r.inductance, None, "H"),
+            Quantity::num("R_polarization", r.polarization_resistance, None, "ohm"),
+            Quantity::num("max_abs_residual", r.max_abs_residual(), None, "1"),
+            Quantity::num("peaks", r.peaks.len() as f64, None, "1"),
+        ]);
+        for (k, p) in r.peaks.iter().enumerate() {
+            let n = k + 1;
+            q.push(Quantity::num(format!("peak{n}_tau"), p.tau, None, "s"));
+            q.push(Quantity::num(
+                format!("peak{n}_frequency"),
+                p.frequency,
+                None,
+                "Hz",
+            ));
+            q.push(Quantity::num(
+                format!("peak{n}_R"),
+                p.resistance,
+                None,
+                "ohm",
+            ));
+            q.push(Quantity::num(
+                format!("peak{n}_C"),
+                p.capacitance,
+                None,
+                "F",
+            ));
+        }
     }
     Ok(q)
 }

@@ -772,7 +772,7 @@ struct FitRequest<'a> {
 }
 
 /// `OUT.svg` for one figure, `OUT-<i>.svg` for figure `i` of several.
-fn numbered(path: &Path, i: usize, n: usize) -> PathBuf {
+pub(crate) fn numbered(path: &Path, i: usize, n: usize) -> PathBuf {
     if n == 1 {
         return path.to_path_buf();
     }
