@@ -70,6 +70,28 @@ fn describe(c: &files::FileContents) -> Vec<Entry> {
             columns: r.metadata.get("columns").cloned(),
         });
     }
+    for t in &c.tables {
+        let first = t.columns.first().map(|c| c.1.as_slice()).unwrap_or(&[]);
+        let lo = first.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = first.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        out.push(Entry {
+            name: t.name.clone(),
+            kind: "table",
+            points: t.rows(),
+            x_min: if lo.is_finite() { lo } else { 0.0 },
+            x_max: if hi.is_finite() { hi } else { 0.0 },
+            x_quantity: t.columns.first().map(|c| c.0.clone()),
+            cycle: None,
+            technique: t.technique.clone(),
+            columns: Some(
+                t.columns
+                    .iter()
+                    .map(|c| c.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        });
+    }
     for s in &c.spectra {
         let (lo, hi) = s.x_range();
         out.push(Entry {
@@ -245,7 +267,27 @@ pub fn run_convert(a: &ConvertArgs) -> Result<(), Failure> {
             c.impedance = vec![c.impedance.swap_remove(k)];
         }
     }
-    let text = if !c.impedance.is_empty() {
+    let text = if let Some(t) = c.tables.first() {
+        match a.to {
+            To::Json => serde_json::to_string(&serde_json::json!({
+                "name": t.name,
+                "technique": t.technique,
+                "columns": t.columns.iter().map(|(n, v)| serde_json::json!({"name": n, "values": v})).collect::<Vec<_>>(),
+            }))
+            .map_err(|e| Failure::other(e.to_string()))?,
+            To::Csv => {
+                let clean = |s: &str| s.replace([',', '\n', '\r'], " ");
+                let mut s = t.columns.iter().map(|c| clean(&c.0)).collect::<Vec<_>>().join(",");
+                s.push('\n');
+                for i in 0..t.rows() {
+                    let row: Vec<String> = t.columns.iter().map(|c| c.1[i].to_string()).collect();
+                    s.push_str(&row.join(","));
+                    s.push('\n');
+                }
+                s
+            }
+        }
+    } else if !c.impedance.is_empty() {
         let spectra: Vec<_> = c.impedance.iter().map(|r| r.spectrum.clone()).collect();
         match a.to {
             To::Json => {

@@ -881,3 +881,76 @@ pub fn select(file: &ImpedanceFile, which: &str) -> Result<ImpedanceRecord> {
 pub fn columns(text: &str) -> Result<ColumnChoice> {
     ColumnChoice::parse(text)
 }
+
+/// An EC-Lab `.mpt` export of a technique without impedance data (CV, CA,
+/// CP, GCPL, OCV, WAIT ...) as a table: every column by its header name,
+/// decimal commas read, the technique from the header block.
+pub fn read_mpt_table(text: &str, source: &str) -> Result<crate::Table> {
+    let all = lines(text);
+    let n = all
+        .iter()
+        .take(10)
+        .find_map(|(_, l)| {
+            l.trim().strip_prefix("Nb header lines").and_then(|r| {
+                r.trim_start_matches([' ', ':'])
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+            })
+        })
+        .filter(|&n| n >= 3 && n <= all.len())
+        .ok_or_else(|| parse_err(source, 2, "no valid \"Nb header lines\" line"))?;
+    let technique = all
+        .get(3)
+        .filter(|_| n > 4)
+        .map(|(_, l)| l.trim().to_string())
+        .filter(|t| !t.is_empty() && !t.contains(" : "));
+    let names: Vec<String> = all[n - 1]
+        .1
+        .trim_end_matches(['\t', ' '])
+        .split('\t')
+        .map(|s| s.trim().to_string())
+        .collect();
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    for &(ln, l) in &all[n..] {
+        if l.trim().is_empty() {
+            continue;
+        }
+        let f = fields(l, '\t');
+        if f.len() != names.len() {
+            return Err(parse_err(
+                source,
+                ln,
+                format!(
+                    "{} fields, the header names {} columns",
+                    f.len(),
+                    names.len()
+                ),
+            ));
+        }
+        for (c, v) in f.iter().enumerate() {
+            columns[c].push(number(v, true).ok_or_else(|| {
+                parse_err(
+                    source,
+                    ln,
+                    format!(
+                        "column {} ({:?}): expected a number, found {v:?}",
+                        c + 1,
+                        names[c]
+                    ),
+                )
+            })?);
+        }
+    }
+    let name = Path::new(source)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(source)
+        .to_string();
+    Ok(crate::Table {
+        name,
+        technique,
+        columns: names.into_iter().zip(columns).collect(),
+        metadata: BTreeMap::new(),
+    })
+}

@@ -395,8 +395,33 @@ pub struct FileContents {
     pub spectra: Vec<Spectrum>,
     /// Impedance spectra, in file order.
     pub impedance: Vec<ImpedanceRecord>,
+    /// Tables of other data (a BioLogic CV, GCPL or OCV run: time, potential,
+    /// current ... columns), in file order.
+    pub tables: Vec<Table>,
     /// Things the reader did that a user should know.
     pub warnings: Vec<String>,
+}
+
+/// Named columns of numbers that are neither spectra nor impedance spectra:
+/// the records of an electrochemical technique (BioLogic CV, CA, CP, GCPL,
+/// OCV, WAIT ...), with the technique and the file's metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// A name (the file stem).
+    pub name: String,
+    /// The technique, where the file names it.
+    pub technique: Option<String>,
+    /// Column names (as the instrument writes them, units included) and values.
+    pub columns: Vec<(String, Vec<f64>)>,
+    /// What else the file says.
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+impl Table {
+    /// The number of rows.
+    pub fn rows(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.1.len())
+    }
 }
 
 impl FileContents {
@@ -404,6 +429,16 @@ impl FileContents {
     pub fn summary(&self) -> String {
         if !self.impedance.is_empty() {
             format!("{} impedance spectra", self.impedance.len())
+        } else if let Some(t) = self.tables.first() {
+            format!(
+                "a table of {} rows × {} columns{}",
+                t.rows(),
+                t.columns.len(),
+                t.technique
+                    .as_ref()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default()
+            )
         } else {
             format!("{} spectra", self.spectra.len())
         }
@@ -448,7 +483,16 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
         format: f.format,
         spectra: Vec::new(),
         impedance: f.records,
+        tables: Vec::new(),
         warnings: f.warnings,
+    };
+    let table = |format, t: Table| FileContents {
+        source: source.clone(),
+        format,
+        spectra: Vec::new(),
+        impedance: Vec::new(),
+        tables: vec![t],
+        warnings: Vec::new(),
     };
     let spectra = |format, s: Vec<Spectrum>| FileContents {
         source: source.clone(),
@@ -459,9 +503,15 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             .collect(),
         spectra: s,
         impedance: Vec::new(),
+        tables: Vec::new(),
     };
     match format {
-        Format::BiologicMpr => Ok(imp(mpr::read_mpr_impedance(bytes, &source)?)),
+        Format::BiologicMpr => match mpr::read_mpr_impedance(bytes, &source) {
+            Ok(f) => Ok(imp(f)),
+            // another technique: its records as a table
+            Err(Error::WrongKind { .. }) => Ok(table(format, mpr::read_mpr_table(bytes, &source)?)),
+            Err(e) => Err(e),
+        },
         Format::Ivium => Ok(imp(ivium::read_ivium(bytes, &source)?)),
         Format::PhiMultipak => Ok(spectra(format, phi::read_phi(bytes, &source)?)),
         Format::GatanDm3 | Format::GatanDm4 => {
@@ -477,7 +527,13 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
         Format::PrincetonSpe => Ok(spectra(format, princeton::read_winspec(bytes, &source)?)),
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);
-            Ok(imp(impedance::read_impedance_text(&text, &source, o)?))
+            match impedance::read_impedance_text(&text, &source, o) {
+                Ok(f) => Ok(imp(f)),
+                Err(Error::WrongKind { .. }) if format == Format::BiologicMpt => {
+                    Ok(table(format, impedance::read_mpt_table(&text, &source)?))
+                }
+                Err(e) => Err(e),
+            }
         }
         Format::SpecsXy
         | Format::CasaTab
@@ -561,6 +617,21 @@ pub fn read_impedance(path: impl AsRef<Path>, o: &ReadOptions) -> Result<Impedan
 /// The impedance spectra of [`FileContents`], or the refusal that names
 /// what the file holds instead.
 pub fn into_impedance(c: FileContents) -> Result<ImpedanceFile> {
+    if let (true, Some(t)) = (c.impedance.is_empty(), c.tables.first()) {
+        return Err(Error::WrongKind {
+            source_name: c.source,
+            message: format!(
+                "{} of technique {}: it holds no impedance data (columns: {})",
+                c.format.name(),
+                t.technique.as_deref().unwrap_or("not named"),
+                t.columns
+                    .iter()
+                    .map(|x| x.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
     if c.impedance.is_empty() {
         let what = c
             .spectra
@@ -631,6 +702,17 @@ pub fn read_spectra(path: impl AsRef<Path>) -> Result<Vec<Spectrum>> {
 /// The spectra of [`FileContents`], or the refusal that names what the file
 /// holds instead.
 pub fn into_spectra(c: FileContents) -> Result<Vec<Spectrum>> {
+    if let Some(t) = c.tables.first() {
+        return Err(Error::WrongKind {
+            source_name: c.source,
+            message: format!(
+                "needs a spectrum, but the file ({}) holds a table of technique {} ({} rows)",
+                c.format.name(),
+                t.technique.as_deref().unwrap_or("not named"),
+                t.rows()
+            ),
+        });
+    }
     if !c.impedance.is_empty() {
         return Err(Error::WrongKind {
             source_name: c.source,

@@ -531,3 +531,23 @@ pub fn read_mpr_impedance(b: &[u8], source: &str) -> Result<ImpedanceFile> {
         warnings,
     })
 }
+
+/// The records of a `.mpr` file as a table (every column), named after the
+/// file, with the technique's full name.
+pub fn read_mpr_table(b: &[u8], source: &str) -> Result<crate::Table> {
+    let m = parse_mpr(b, source)?;
+    let name = std::path::Path::new(source)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(source)
+        .to_string();
+    Ok(crate::Table {
+        name,
+        technique: match (&m.technique, &m.technique_name) {
+            (Some(t), Some(n)) => Some(format!("{t} ({n})")),
+            _ => None,
+        },
+        columns: m.names.into_iter().zip(m.columns).collect(),
+        metadata: m.metadata,
+    })
+}

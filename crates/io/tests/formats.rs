@@ -47,11 +47,20 @@ fn mpr_other_techniques_are_refused_by_name() {
     // CP: time, Ewe, I
     let recs = vec![vec![V::F8(0.0), V::F4(3.1), V::F4(1.0)]; 3];
     let b = mpr(0x19, &[4, 6, 8], &recs, true);
-    let e = read_bytes(&b, "cp.mpr", &opts()).unwrap_err();
-    let m = e.to_string();
+    // read as a table; an impedance command refuses it, naming the technique
+    let c = read_bytes(&b, "cp.mpr", &opts()).unwrap();
+    assert_eq!(c.tables[0].rows(), 3);
+    assert_eq!(c.tables[0].columns[1].0, "Ewe/V");
+    let m = into_impedance(c.clone()).unwrap_err().to_string();
     assert!(
         m.contains("technique CP (Chronopotentiometry)") && m.contains("no impedance data"),
         "{m}"
+    );
+    assert!(
+        into_spectra(c)
+            .unwrap_err()
+            .to_string()
+            .contains("a table of technique CP")
     );
     let m = parse_mpr(&b, "cp.mpr").unwrap();
     assert_eq!(m.names, ["time/s", "Ewe/V", "I/mA"]);

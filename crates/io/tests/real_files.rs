@@ -163,9 +163,34 @@ fn mpr_files_of_other_techniques_name_them() {
         ("binary/mpr/yadg_wait.mpr", "WAIT (Wait)"),
     ] {
         let Some(p) = real(rel) else { return };
-        let e = read_path(&p, &ReadOptions::default()).unwrap_err();
+        let e = read_impedance(&p, &ReadOptions::default()).unwrap_err();
         assert!(matches!(e, Error::WrongKind { .. }), "{rel}: {e}");
         assert!(e.to_string().contains(tech), "{rel}: {e}");
+        // read as tables, the .mpr and EC-Lab's .mpt export agree column by
+        // column (names the .mpt shares; float32 against 7-8 printed digits)
+        let a = read_path(&p, &ReadOptions::default())
+            .unwrap()
+            .tables
+            .remove(0);
+        let b = read_path(p.with_extension("mpt"), &ReadOptions::default())
+            .unwrap()
+            .tables
+            .remove(0);
+        assert_eq!(a.rows(), b.rows(), "{rel}");
+        let mut shared = 0;
+        for (name, va) in &a.columns {
+            let Some((_, vb)) = b.columns.iter().find(|(n, _)| n == name) else {
+                continue;
+            };
+            shared += 1;
+            for (i, (x, y)) in va.iter().zip(vb).enumerate() {
+                assert!(
+                    (x - y).abs() <= 1e-6 * y.abs().max(1e-3),
+                    "{rel} {name}[{i}]: {x} vs {y}"
+                );
+            }
+        }
+        assert!(shared >= 2, "{rel}: {shared} shared columns");
         // and every column decodes: the record count EC-Lab's export has
         let m = interphase_io::mpr::parse_mpr(&std::fs::read(&p).unwrap(), rel).unwrap();
         let text = std::fs::read(p.with_extension("mpt")).unwrap();
