@@ -1,4 +1,5 @@
-//! Bruker/Siemens DIFFRAC `.raw` binaries: version 1 (`RAW `), version 3
+//! Bruker/Siemens DIFFRAC `.raw` binaries: version 1 (`RAW `), version 2
+//! (`RAW2`), version 3
 //! (`RAW1.01`, DIFFRAC plus) and version 4 (`RAW4.00`, DIFFRAC.SUITE). Each
 //! range is a spectrum on a 2θ axis (start + i·step, degrees) with its
 //! counts (float32); wavelengths, dates and per-range settings are kept as
@@ -11,7 +12,9 @@
 //! supplementary header size at +256) and the counts. Version 4 has a 61-byte
 //! header, typed metadata segments, and per range a 160-byte header (scan
 //! type at +32, start at +72, step at +80, steps at +88, datum size at +136,
-//! extra header size at +140). Version 2 is refused by name.
+//! extra header size at +140). Version 2 has its range count at byte 4 and
+//! ranges from byte 256 (header length and steps, step at +12, start at +16,
+//! float32 values after the header).
 
 use std::collections::BTreeMap;
 
@@ -104,11 +107,7 @@ pub fn read_bruker_raw(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
     } else if b.starts_with(b"RAW ") {
         v1(&c)
     } else if b.starts_with(b"RAW2") {
-        Err(bin_err(
-            source,
-            0,
-            "Bruker RAW version 2 is not read (versions 1, 3 and 4 are)",
-        ))
+        v2(&c)
     } else {
         Err(bin_err(
             source,
@@ -141,6 +140,44 @@ fn v1(c: &Cur) -> Result<Vec<Spectrum>> {
         if following == 0 || o >= c.b.len() {
             break;
         }
+    }
+    Ok(out)
+}
+
+fn v2(c: &Cur) -> Result<Vec<Spectrum>> {
+    let s = c.get(4, 2)?;
+    let ranges = u16::from_le_bytes([s[0], s[1]]) as usize;
+    let mut file = BTreeMap::new();
+    file.insert("DATE_TIME_MEASURE".to_string(), c.text(168, 20)?);
+    file.insert("ANODE".to_string(), c.text(188, 2)?);
+    file.insert("LAMBDA1".to_string(), c.f32(190)?.to_string());
+    file.insert("LAMBDA2".to_string(), c.f32(194)?.to_string());
+    let mut out = Vec::with_capacity(ranges.min(1024));
+    let mut o = 256usize;
+    for k in 0..ranges {
+        let h = c.get(o, 4)?;
+        let hl = u16::from_le_bytes([h[0], h[1]]) as usize;
+        let steps = u16::from_le_bytes([h[2], h[3]]) as usize;
+        if hl <= 48 {
+            return Err(bin_err(
+                c.source,
+                o,
+                format!(
+                    "range {}: header length {hl} (more than 48 expected)",
+                    k + 1
+                ),
+            ));
+        }
+        let mut extra = file.clone();
+        extra.insert("SEC_PER_STEP".into(), c.f32(o + 8)?.to_string());
+        let step = c.f32(o + 12)?;
+        let start = c.f32(o + 16)?;
+        let y = c.counts(o + hl, steps)?;
+        o += hl + 4 * steps;
+        out.push(range(c.source, k, start, step, y, extra)?);
+    }
+    if out.is_empty() {
+        return Err(bin_err(c.source, 4, "the file holds no range"));
     }
     Ok(out)
 }

@@ -131,7 +131,7 @@ pub enum Format {
     EdaxSpc,
     /// Ivium `.idf`/`.ids` (impedance method).
     Ivium,
-    /// Bruker `.raw` (versions 1, 3 = RAW1.01 and 4 = RAW4.00).
+    /// Bruker `.raw` (versions 1, 2, 3 = RAW1.01 and 4 = RAW4.00).
     BrukerRaw,
     /// Rigaku `.ras` text.
     RigakuRas,
@@ -288,7 +288,7 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Format {
     }
     if bytes.starts_with(b"RAW1.01")
         || bytes.starts_with(b"RAW4.00")
-        || bytes.starts_with(b"RAW_1.01")
+        || bytes.starts_with(b"RAW2")
         || bytes.starts_with(b"RAW ")
     {
         return Format::BrukerRaw;

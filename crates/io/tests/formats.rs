@@ -548,3 +548,25 @@ fn princeton_winspec() {
             .contains("truncated")
     );
 }
+
+#[test]
+fn bruker_raw_version_2() {
+    let mut b = vec![0u8; 256];
+    b[..4].copy_from_slice(b"RAW2");
+    b[4..6].copy_from_slice(&1u16.to_le_bytes());
+    let mut r = vec![0u8; 64];
+    r[0..2].copy_from_slice(&64u16.to_le_bytes());
+    r[2..4].copy_from_slice(&3u16.to_le_bytes());
+    r[12..16].copy_from_slice(&0.5f32.to_le_bytes());
+    r[16..20].copy_from_slice(&10.0f32.to_le_bytes());
+    b.extend_from_slice(&r);
+    for v in [4.0f32, 8.0, 5.0] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    let c = read_bytes(&b, "v2.raw", &opts()).unwrap();
+    assert_eq!(
+        (c.spectra[0].x(), c.spectra[0].y()),
+        (&[10.0, 10.5, 11.0][..], &[4.0, 8.0, 5.0][..])
+    );
+    assert!(read_bytes(&b[..b.len() - 2], "v2.raw", &opts()).is_err());
+}
