@@ -602,7 +602,12 @@ pub fn read_text(text: &str, format: Format, source: &str) -> Result<Vec<Spectru
 /// Whether a text mentions impedance-like column names (for choosing which
 /// reader's error to report).
 fn looks_like_impedance_attempt(text: &str) -> bool {
-    let t = text[..text.len().min(8192)].to_ascii_lowercase();
+    // the first 8 KiB, cut at a character boundary
+    let mut end = text.len().min(8192);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let t = text[..end].to_ascii_lowercase();
     t.contains("freq")
         && (t.contains("z'") || t.contains("zre") || t.contains("re(z)") || t.contains("imag"))
 }

@@ -141,3 +141,15 @@ proptest! {
         }
     }
 }
+
+/// A long text whose 8192nd byte falls inside a multi-byte character, in a
+/// table that is neither impedance nor spectra: an error, never a panic.
+#[test]
+fn long_multibyte_text_never_panics() {
+    let mut t = String::from("freq,Zre,Zim\n");
+    while t.len() < 8190 {
+        t.push_str("a,b,c\n");
+    }
+    t.push_str("µµµµ,°,²\n1,2,3\n");
+    let _ = read_bytes(t.as_bytes(), "t.csv", &ReadOptions::default());
+}
