@@ -38,15 +38,21 @@ pub mod workflows;
 
 pub use error::{Error, Result};
 #[cfg(feature = "eis")]
+#[doc(inline)]
 pub use interphase_eis as eis;
+#[doc(inline)]
 pub use interphase_fit as fit;
 #[cfg(feature = "io")]
+#[doc(inline)]
 pub use interphase_io as io;
 #[cfg(feature = "materials")]
+#[doc(inline)]
 pub use interphase_materials as materials;
 #[cfg(feature = "plot")]
+#[doc(inline)]
 pub use interphase_plot as plot;
 #[cfg(feature = "spectra")]
+#[doc(inline)]
 pub use interphase_spectra as spectra;
 
 /// The everyday names, for `use interphase::prelude::*` in programs and notebooks.
