@@ -8,9 +8,9 @@
 //! | module | crate | what |
 //! | --- | --- | --- |
 //! | [`fit`] | `interphase-fit` | nonlinear least squares, bounds, ties, uncertainties, batch and global fits |
-//! | [`spectra`] | `interphase-spectra` | spectra, readers, processing, baselines, peak finding, line shapes, peak models and XPS quantification |
+//! | [`spectra`] | `interphase-spectra` | spectra, processing, baselines, peak finding, line shapes, peak models, XPS quantification, EELS, XRD, EDS |
 //! | [`eis`] | `interphase-eis` | circuits, impedance data, CNLS fits with automatic guesses, conductivity and capacitances, Lin-KK, DRT |
-//! | [`io`] | `interphase-io` | instrument files: format sniffing, impedance readers by header (CSV, .mpt, .mpr, .DTA, .z, .par), spectrum readers, several spectra per file |
+//! | [`io`] | `interphase-io` | every instrument file: format sniffed from the bytes; impedance by header (CSV, .mpt, .mpr, .DTA, .z, .par, .idf), spectra (VAMAS, EMSA, XRDML, SPECS .xy, Gatan .dm3/.dm4, .ibw, PHI, EDAX, Bruker, Rigaku ...), several spectra a file; CSV/JSON writers |
 //! | [`materials`] | `interphase-materials` | elements, formulas, densities, perovskites, LLTO stoichiometry |
 //! | [`plot`] | `interphase-plot` | SVG figures: spectrum fits, Nyquist, Bode, x–y plots; evcxr display |
 //! | [`workflows`] | this crate | the LLTO interface analysis (the main job) and its synthetic dataset |
