@@ -106,17 +106,7 @@ pub fn read_delimited(text: &str, o: &DelimitedOptions, source: &str) -> Result<
         if line.is_empty() || is_comment(line) {
             continue;
         }
-        let d = *delim.get_or_insert_with(|| {
-            if line.contains('\t') {
-                '\t'
-            } else if line.contains(';') {
-                ';'
-            } else if line.contains(',') {
-                ','
-            } else {
-                ' '
-            }
-        });
+        let d = *delim.get_or_insert_with(|| crate::text::delimiter_of(line));
         let fields = crate::text::fields(line, d);
         let parse = |f: &str| -> Option<f64> {
             let v = if o.decimal_comma {

@@ -25,7 +25,6 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use interphase_eis::ImpedanceSpectrum;
 
@@ -140,11 +139,7 @@ pub(crate) fn records(
     technique: Option<&str>,
     meta: &BTreeMap<String, String>,
 ) -> Result<Vec<ImpedanceRecord>> {
-    let stem = Path::new(source)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or(source)
-        .to_string();
+    let stem = crate::text::stem(source);
     let n = sweeps.len();
     let mut out = Vec::with_capacity(n);
     for (k, s) in sweeps.into_iter().enumerate() {
@@ -911,42 +906,8 @@ pub fn read_mpt_table(text: &str, source: &str) -> Result<crate::Table> {
         .split('\t')
         .map(|s| s.trim().to_string())
         .collect();
-    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
-    for &(ln, l) in &all[n..] {
-        if l.trim().is_empty() {
-            continue;
-        }
-        let f = fields(l, '\t');
-        if f.len() != names.len() {
-            return Err(parse_err(
-                source,
-                ln,
-                format!(
-                    "{} fields, the header names {} columns",
-                    f.len(),
-                    names.len()
-                ),
-            ));
-        }
-        for (c, v) in f.iter().enumerate() {
-            columns[c].push(number(v, true).ok_or_else(|| {
-                parse_err(
-                    source,
-                    ln,
-                    format!(
-                        "column {} ({:?}): expected a number, found {v:?}",
-                        c + 1,
-                        names[c]
-                    ),
-                )
-            })?);
-        }
-    }
-    let name = Path::new(source)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or(source)
-        .to_string();
+    let columns = crate::text::tab_columns(&all[n..], &names, true, source)?;
+    let name = crate::text::stem(source);
     Ok(crate::Table {
         name,
         technique,

@@ -536,11 +536,7 @@ pub fn read_mpr_impedance(b: &[u8], source: &str) -> Result<ImpedanceFile> {
 /// file, with the technique's full name.
 pub fn read_mpr_table(b: &[u8], source: &str) -> Result<crate::Table> {
     let m = parse_mpr(b, source)?;
-    let name = std::path::Path::new(source)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or(source)
-        .to_string();
+    let name = crate::text::stem(source);
     Ok(crate::Table {
         name,
         technique: match (&m.technique, &m.technique_name) {

@@ -95,6 +95,58 @@ pub(crate) fn header_names(line: &str, delim: char) -> Vec<String> {
         .collect()
 }
 
+/// The columns of tab-separated rows under a header of `names`: every row
+/// must have one field per name; decimal commas are read when
+/// `decimal_comma`. Errors name the line and the column.
+pub(crate) fn tab_columns(
+    rows: &[(usize, &str)],
+    names: &[String],
+    decimal_comma: bool,
+    source: &str,
+) -> crate::Result<Vec<Vec<f64>>> {
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    for &(ln, l) in rows {
+        if l.trim().is_empty() {
+            continue;
+        }
+        let f = fields(l, '\t');
+        if f.len() != names.len() {
+            return Err(crate::error::parse_err(
+                source,
+                ln,
+                format!(
+                    "{} fields, the header names {} columns",
+                    f.len(),
+                    names.len()
+                ),
+            ));
+        }
+        for (c, v) in f.iter().enumerate() {
+            columns[c].push(number(v, decimal_comma).ok_or_else(|| {
+                crate::error::parse_err(
+                    source,
+                    ln,
+                    format!(
+                        "column {} ({:?}): expected a number, found {v:?}",
+                        c + 1,
+                        names[c]
+                    ),
+                )
+            })?);
+        }
+    }
+    Ok(columns)
+}
+
+/// A file's stem, for naming its records (the whole name when it has none).
+pub(crate) fn stem(source: &str) -> String {
+    std::path::Path::new(source)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(source)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,29 +89,7 @@ pub fn read_casa_tab(text: &str, source: &str) -> Result<Vec<Spectrum>> {
     if ycols.is_empty() {
         return Err(parse_err(source, hl, "no intensity column"));
     }
-    let mut cols: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
-    for &(ln, l) in &all[header_at + 1..] {
-        if l.trim().is_empty() {
-            continue;
-        }
-        let f = fields(l, '\t');
-        if f.len() != names.len() {
-            return Err(parse_err(
-                source,
-                ln,
-                format!("{} fields, the header names {}", f.len(), names.len()),
-            ));
-        }
-        for (c, v) in f.iter().enumerate() {
-            cols[c].push(number(v, false).ok_or_else(|| {
-                parse_err(
-                    source,
-                    ln,
-                    format!("column {}: expected a number, found {v:?}", c + 1),
-                )
-            })?);
-        }
-    }
+    let cols = crate::text::tab_columns(&all[header_at + 1..], &names, false, source)?;
     let mut out = Vec::new();
     for c in ycols {
         let meta = Metadata {
