@@ -50,6 +50,7 @@ c edax_spc "$REAL"/unsupported/*.spc
 c ivium "$REAL"/unsupported/*.idf
 c princeton "$REAL"/unsupported/xylib_*.spe
 c specs_xy "$REAL"/xps/*.xy
+c specs_xml "$REAL"/unsupported/*.xml
 c rasx "$REAL"/binary/rigaku/*.rasx
 c text_spectra "$REAL"/xps/*.txt "$REAL"/binary/ibw/*.txt "$REAL"/xrd/*.UXD "$REAL"/binary/rigaku/*.ras
 t circuit 'R0-p(R1,CPE1)-p(R2-Wo1,C2)' 1

@@ -203,10 +203,22 @@ pub enum SpectrumCmd {
         #[arg(long)]
         progress: bool,
         /// Convert the spectra to this energy axis before fitting, with the
-        /// file's excitation energy (and work function when given); by
-        /// default they are converted to the axis the model file declares.
+        /// file's excitation energy (E_B = hν − E_K − φ); by default they are
+        /// converted to the axis the model file declares.
         #[arg(long, value_enum)]
         axis: Option<AxisArg>,
+        /// φ, eV, in that conversion: only for kinetic energies referenced to
+        /// the vacuum level. Instruments (SPECS, Kratos, ...) record kinetic
+        /// energies referenced to the Fermi level, with the analyser's work
+        /// function already applied, so the default is 0 whatever work
+        /// function the file names.
+        #[arg(
+            long,
+            default_value_t = 0.0,
+            value_name = "EV",
+            allow_negative_numbers = true
+        )]
+        work_function: f64,
         #[command(flatten)]
         select: Select,
     },
@@ -769,6 +781,7 @@ struct FitRequest<'a> {
     progress: bool,
     select: &'a Select,
     axis: Option<AxisArg>,
+    work_function: f64,
 }
 
 /// `OUT.svg` for one figure, `OUT-<i>.svg` for figure `i` of several.
@@ -785,8 +798,8 @@ pub(crate) fn numbered(path: &Path, i: usize, n: usize) -> PathBuf {
     path.with_file_name(format!("{stem}-{i}.{ext}"))
 }
 
-/// The work function a file gives (SPECS `Eff. Workfunction`, PHI
-/// `AnalyserWorkFcn`, ...), eV.
+/// The work function a file names (SPECS `Eff. Workfunction`, PHI
+/// `AnalyserWorkFcn`, ...), eV: reported, not applied (see [`onto_axis`]).
 fn work_function(s: &Spectrum) -> Option<f64> {
     s.meta.extra.iter().find_map(|(k, v)| {
         let k = k.to_ascii_lowercase().replace([' ', '_', '.'], "");
@@ -798,13 +811,18 @@ fn work_function(s: &Spectrum) -> Option<f64> {
 
 /// A spectrum on the energy axis the model is written in: a kinetic-energy
 /// spectrum fitted with a binding-energy model (or the reverse) is converted
-/// with the file's excitation energy and work function (a note on stderr),
-/// or refused when the file gives no excitation energy. With no declared
-/// axis, a model whose peaks all start outside the spectrum's range is
-/// refused with the conversion to ask for.
+/// with the file's excitation energy, E_B = hν − E_K − φ with the φ the user
+/// gave (0 by default: instruments record Fermi-referenced kinetic energies,
+/// the analyser's work function already applied — in SPECS and Kratos files
+/// E_B = hν − E_K puts Si 2p at 99.4 eV and C 1s at 284.0 eV, subtracting
+/// their 4.4 eV work function would not), with a note on stderr; refused
+/// when the file gives no excitation energy. With no declared axis, a model
+/// whose peaks all start outside the spectrum's range is refused with the
+/// conversion to ask for.
 fn onto_axis(
     s: Spectrum,
     want: Option<Axis>,
+    phi: f64,
     model: &PeakModel,
     file: &Path,
 ) -> Result<Spectrum, Failure> {
@@ -832,26 +850,26 @@ fn onto_axis(
                     }
                 )));
             };
-            let phi = work_function(&s);
+            let named = work_function(&s);
             let out = if w == Axis::BindingEnergy {
-                s.to_binding_energy(hv, phi.unwrap_or(0.0))
+                s.to_binding_energy(hv, phi)
             } else {
-                s.to_kinetic_energy(hv, phi.unwrap_or(0.0))
+                s.to_kinetic_energy(hv, phi)
             }
             .map_err(|e| Failure::input(format!("{}: {e}", name())))?;
             eprintln!(
-                "note: {}: converted to {} energy with hν = {hv} eV, φ = {} eV{}",
+                "note: {}: converted to {} energy with hν = {hv} eV, φ = {phi} eV{}",
                 name(),
                 if w == Axis::BindingEnergy {
                     "binding"
                 } else {
                     "kinetic"
                 },
-                phi.unwrap_or(0.0),
-                if phi.is_none() {
-                    " (the file gives no work function)"
-                } else {
-                    ""
+                match named {
+                    Some(f) if phi == 0.0 => format!(
+                        " (the file's work function {f} eV is taken as already applied to its Fermi-referenced kinetic energies; --work-function sets φ for a vacuum-referenced scale)"
+                    ),
+                    _ => String::new(),
                 }
             );
             Ok(out)
@@ -908,6 +926,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         progress,
         select,
         axis,
+        work_function,
     } = *req;
     let model = PeakModel::from_path(model).map_err(input)?;
     let want = axis
@@ -921,7 +940,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
     for file in files {
         let (_, list) = load(file, select)?;
         for s in list {
-            let s = onto_axis(s, want, &model, file)?;
+            let s = onto_axis(s, want, work_function, &model, file)?;
             let s = match crop {
                 Some([a, b]) => s.crop(*a, *b).map_err(|e| {
                     Failure::input(format!(
@@ -1073,6 +1092,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             warm_start,
             progress,
             axis,
+            work_function,
             select,
         } => {
             let (fits, global) = run_fit(&FitRequest {
@@ -1087,6 +1107,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
                 progress: *progress,
                 select,
                 axis: *axis,
+                work_function: *work_function,
             })?;
             crate::emit(|out| write_peak_fits(out, &fits, global.as_ref(), format))
         }

@@ -1462,17 +1462,20 @@ fn convert_round_trips_and_spectrum_selection() {
 }
 
 /// A kinetic-energy spectrum fitted with a binding-energy model: converted
-/// with the file's hν and φ (a note), refused with the way out when the
-/// model does not say its axis and its peaks lie outside the spectrum.
+/// with the file's hν (a note), E_B = hν − E_K: the work function the file
+/// names is the analyser's, already in its Fermi-referenced kinetic energies
+/// (`--work-function` is for a vacuum-referenced scale); refused with the
+/// way out when the model does not say its axis and its peaks lie outside
+/// the spectrum.
 #[test]
 fn spectrum_fit_converts_kinetic_to_binding_energy() {
-    let (hv, phi) = (1486.61, 4.5);
+    let hv = 1486.61;
     let mut xy = String::from(
         "# Created by:        SpecsLab Prodigy, Version 4.1\n#   Energy Axis:              Kinetic Energy\n# Region:                       C 1s\n# Excitation Energy:            1486.61\n# Eff. Workfunction:            4.5\n# Cycle: 0, Curve: 0, Scan: 0\n# ColumnLabels:                 energy counts/s\n",
     );
     for i in 0..121 {
         let ke = 1190.0 + 0.1 * f64::from(i);
-        let be: f64 = hv - ke - phi;
+        let be: f64 = hv - ke;
         xy.push_str(&format!(
             "{ke:.1} {}\n",
             100.0 + 2000.0 * (-0.5 * ((be - 284.8) / 0.5).powi(2)).exp()
@@ -1493,12 +1496,43 @@ fn spectrum_fit_converts_kinetic_to_binding_energy() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success()
-            && err.contains("converted to binding energy with hν = 1486.61 eV, φ = 4.5 eV"),
+            && err.contains("converted to binding energy with hν = 1486.61 eV, φ = 0 eV (the file's work function 4.5 eV is taken as already applied"),
         "{err}"
     );
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let c = j["fits"][0]["components"][0]["center"].as_f64().unwrap();
     assert!((c - 284.8).abs() < 1e-6, "{c}");
+    let shifted = tmp(
+        "c1s_be_vacuum.toml",
+        format!("axis = \"binding-energy\"\n{body}")
+            .replace(
+                "285.0, min = 283.0, max = 287.0",
+                "280.5, min = 278.5, max = 282.5",
+            )
+            .as_bytes(),
+    );
+    let out = bin()
+        .args([
+            "spectrum",
+            "fit",
+            "--format",
+            "json",
+            "--work-function",
+            "4.5",
+            "--model",
+        ])
+        .arg(&shifted)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && err.contains("φ = 4.5 eV\n"),
+        "{err}"
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = j["fits"][0]["components"][0]["center"].as_f64().unwrap();
+    assert!((c - 280.3).abs() < 1e-6, "{c}");
     let silent = tmp("c1s.toml", body.as_bytes());
     let out = bin()
         .args(["spectrum", "fit", "--model"])

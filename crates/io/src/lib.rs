@@ -23,8 +23,8 @@
 //! text, Bruker UXD and Rigaku RAS ([`textspectra`]), Gatan DM3/DM4 spectra
 //! and spectrum images ([`dm`]), Igor/Scienta `.ibw` ([`ibw`]), Bruker `.raw`
 //! ([`bruker_raw`]), EDAX `.spc` ([`edax`]) and PHI MultiPak `.spe`/`.pro`
-//! ([`phi`]); writers in [`write`](mod@write). Recognised and refused with their name:
-//! SPECS `.xml`, zip containers other than Rigaku `.rasx` (Bruker `.brml`),
+//! ([`phi`]), SPECS SpecsLab2/Prodigy `.xml` ([`specs_xml`]); writers in
+//! [`write`](mod@write). Recognised and refused with their name: zip containers other than Rigaku `.rasx` (Bruker `.brml`),
 //! PalmSens `.pssession`; Princeton `.spe` spectra are read ([`princeton`]). See docs/formats.md for the table.
 //!
 //! ```
@@ -52,6 +52,7 @@ pub mod ivium;
 pub mod mpr;
 pub mod phi;
 pub mod princeton;
+pub mod specs_xml;
 pub mod specs_xy;
 pub mod text;
 pub mod textspectra;
@@ -125,7 +126,8 @@ pub enum Format {
     IgorIbw,
     /// PHI MultiPak spectra (`.spe`) and depth profiles (`.pro`).
     PhiMultipak,
-    /// SPECS Prodigy / SpecsLab XML (`.xml`): recognised, not read yet.
+    /// SPECS SpecsLab2 / Prodigy XML (`.xml`): regions × cycles, detector
+    /// channels combined.
     SpecsXml,
     /// EDAX `.spc` EDS spectra.
     EdaxSpc,
@@ -149,7 +151,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras and .rasx, Princeton .spe, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy and .xml, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras and .rasx, Princeton .spe, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -229,6 +231,7 @@ impl Format {
                 | Self::Xrdml
                 | Self::SpectrumText
                 | Self::SpecsXy
+                | Self::SpecsXml
                 | Self::CasaTab
                 | Self::ScientaTxt
                 | Self::BrukerUxd
@@ -359,8 +362,9 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Format {
         Format::Emsa
     } else if text.contains("<xrdMeasurements") {
         Format::Xrdml
-    } else if first.starts_with("<?xml")
-        && (text.contains("SpecsLab") || text.contains("SL 2.") || text.contains("CORBA XML"))
+    } else if specs_xml::is_specs_xml(&text)
+        || first.starts_with("<?xml")
+            && (text.contains("SpecsLab") || text.contains("SL 2.") || text.contains("CORBA XML"))
     {
         Format::SpecsXml
     } else if first.starts_with('<') && text.contains("<Segment")
@@ -536,6 +540,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             }
         }
         Format::SpecsXy
+        | Format::SpecsXml
         | Format::CasaTab
         | Format::ScientaTxt
         | Format::BrukerUxd
@@ -543,6 +548,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             let text = text::decode(bytes);
             let s = match format {
                 Format::SpecsXy => specs_xy::read_specs_xy(&text, &source)?,
+                Format::SpecsXml => specs_xml::read_specs_xml(&text, &source)?,
                 Format::CasaTab => textspectra::read_casa_tab(&text, &source)?,
                 Format::ScientaTxt => textspectra::read_scienta_txt(&text, &source)?,
                 Format::BrukerUxd => textspectra::read_uxd(&text, &source)?,

@@ -570,3 +570,100 @@ fn bruker_raw_version_2() {
     );
     assert!(read_bytes(&b[..b.len() - 2], "v2.raw", &opts()).is_err());
 }
+
+/// A SpecsLab2 XML region: `mode`, detectors (shift, gain), head, values,
+/// tail, and the cycles' scans (each a list of interleaved counts).
+fn specs_xml(
+    mode: &str,
+    detectors: &[(f64, f64)],
+    ht: (usize, usize),
+    cycles: &[Vec<Vec<u32>>],
+) -> String {
+    let dets: String = detectors
+        .iter()
+        .map(|(s, g)| format!("<struct type_name=\"Detector\"><double name=\"position\">0</double><double name=\"shift\">{s}</double><double name=\"gain\">{g}</double></struct>"))
+        .collect();
+    let cyc: String = cycles
+        .iter()
+        .map(|scans| {
+            let sc: String = scans
+                .iter()
+                .map(|c| {
+                    let v: Vec<String> = c.iter().map(u32::to_string).collect();
+                    format!("<struct type_name=\"ScanData\"><sequence name=\"counts\" length=\"{}\" type_name=\"CountsSeq\"><ulong type_name=\"Counts\">\n{}\n</ulong></sequence><sequence name=\"scaling_factors\" length=\"0\" type_name=\"DoubleSeq\"/></struct>", c.len(), v.join("\n"))
+                })
+                .collect();
+            format!("<struct type_name=\"Cycle\"><ulong name=\"time\">1643391325</ulong><sequence name=\"scans\" length=\"{}\" type_name=\"ScanSeq\">{sc}</sequence></struct>", scans.len())
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?>\n<!-- CORBA XML document created by XMLSerializer2 1.6 -->\n<!DOCTYPE any [\n<!ELEMENT any (#PCDATA)>\n]>\n<any version=\"1.6\"><sequence length=\"1\" type_name=\"RegionGroupSeq\"><struct type_name=\"RegionGroup\"><string name=\"name\">G</string><sequence name=\"regions\" length=\"1\" type_name=\"RegionDataSeq\"><struct type_name=\"RegionData\"><string name=\"name\">R</string><struct name=\"region\" type_name=\"RegionDef\"><string name=\"analysis_method\">XPS</string><struct name=\"scan_mode\" type_name=\"ScanMode\"><string name=\"name\">{mode}</string></struct><ulong name=\"num_scans\">2</ulong><ulong name=\"curves_per_scan\">1</ulong><ulong name=\"values_per_curve\">3</ulong><double name=\"dwell_time\">0.1</double><double name=\"scan_delta\">1</double><double name=\"excitation_energy\">1486.6</double><double name=\"kinetic_energy\">100</double><double name=\"kinetic_energy_base\">0</double><double name=\"pass_energy\">10</double><double name=\"effective_workfunction\">4.37</double></struct><ulong name=\"mcd_head\">{}</ulong><ulong name=\"mcd_tail\">{}</ulong><struct name=\"analyzer_info\" type_name=\"AnalyzerInfo\"><sequence name=\"detectors\" length=\"{}\" type_name=\"DetectorSeq\">{dets}</sequence></struct><sequence name=\"cycles\" length=\"{}\" type_name=\"CycleSeq\">{cyc}</sequence></struct></sequence></struct></sequence></any>\n",
+        ht.0,
+        ht.1,
+        detectors.len(),
+        cycles.len()
+    )
+}
+
+#[test]
+fn specs_xml_channels_cycles_and_refusals() {
+    // two detectors offset by −1 and +0.5 steps (shift × E_pass / δ), head
+    // and tail 1: detector 0 is read at step k + 2, detector 1 at k + 0.5
+    let scan = vec![1, 10, 2, 20, 3, 30, 4, 40, 5, 50];
+    let dets = [(-0.1, 1.0), (0.05, 1.0)];
+    let xml = specs_xml(
+        "FixedAnalyzerTransmission",
+        &dets,
+        (1, 1),
+        &[vec![scan.clone(), scan.clone()], vec![vec![], scan.clone()]],
+    );
+    let c = read_bytes(xml.as_bytes(), "r.xml", &opts()).unwrap();
+    assert_eq!(c.format, Format::SpecsXml);
+    assert_eq!(c.spectra.len(), 2);
+    let (a, b) = (&c.spectra[0], &c.spectra[1]);
+    assert_eq!(a.meta.name, "R (cycle 0)");
+    assert_eq!(a.x(), &[1386.6, 1385.6, 1384.6]);
+    assert_eq!(a.y(), &[36.0, 58.0, 80.0]);
+    assert_eq!(b.y(), &[18.0, 29.0, 40.0]);
+    assert_eq!(a.meta.extra["scans"], "2");
+    assert!(b.meta.extra["warning"].contains("1 empty scan"));
+    assert!(a.meta.counts && a.meta.photon_energy == Some(1486.6));
+    assert_eq!(a.meta.extra["effective_workfunction"], "4.37");
+
+    let refused = |xml: String, want: &str| {
+        let m = read_bytes(xml.as_bytes(), "r.xml", &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains(want), "{m}");
+    };
+    refused(
+        specs_xml("FixedRetardingRatio", &dets, (1, 1), &[vec![scan.clone()]]),
+        "scan mode \"FixedRetardingRatio\" is not read",
+    );
+    refused(
+        specs_xml(
+            "FixedAnalyzerTransmission",
+            &[(0.0, 1.0), (0.1, 0.9)],
+            (1, 1),
+            &[vec![scan.clone()]],
+        ),
+        "detector 2 has gain 0.9",
+    );
+    refused(
+        specs_xml(
+            "FixedAnalyzerTransmission",
+            &dets,
+            (1, 1),
+            &[vec![scan[..9].to_vec()]],
+        ),
+        "9 counts, expected (1 head + 3 values + 1 tail) × 2 detectors = 10",
+    );
+    refused(
+        specs_xml("FixedAnalyzerTransmission", &dets, (1, 1), &[vec![vec![]]]),
+        "no region holds counts",
+    );
+    // truncated anywhere: an error, never a panic
+    for cut in (0..xml.len() - 2).step_by(97) {
+        assert!(read_bytes(&xml.as_bytes()[..cut], "r.xml", &opts()).is_err());
+    }
+}

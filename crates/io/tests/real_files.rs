@@ -217,21 +217,41 @@ fn mpr_files_of_other_techniques_name_them() {
     }
 }
 
+/// SPECS SpecsLab2 XML: the two regions of pynxtools-xps's example, scans
+/// summed and the five detector channels combined. Reference: the same file
+/// parsed with Python's ElementTree and the channels combined with
+/// numpy.interp at step k + head − shift·E_pass/δ (clamped at the ends);
+/// points, ends, Σ and three values agree to 1e-12. The physics check: C 1s
+/// peaks at 284.0 eV in both regions, whose pass energies and steps differ.
 #[test]
-fn unsupported_formats_are_named() {
+fn specs_xml_regions() {
+    use interphase_spectra::XQuantity;
+    let rel = "unsupported/pnx_specs_In-situ_PBTTT.xml";
+    let Some(p) = real(rel) else { return };
+    let c = read_path(&p, &ReadOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    assert_eq!(c.format, Format::SpecsXml);
     #[rustfmt::skip]
-    let cases = [
-        ("unsupported/pnx_specs_In-situ_PBTTT.xml", "SPECS"),
+    let want = [
+        // name, points, scans, first BE, last BE, Σ, y[0], y[n/2], y[n−1]
+        ("Survey", 1403, "1", 700.0, -1.0, 367950.736534, 476.649853, 373.709948, 15.062734),
+        ("C1s", 201, "2", 290.0, 280.0, 106302.664548, 222.769812, 798.184716, 185.368196),
     ];
-    for (rel, want) in cases {
-        let Some(p) = real(rel) else { return };
-        let e = read_path(&p, &ReadOptions::default()).unwrap_err();
-        let m = e.to_string();
-        assert!(
-            matches!(e, Error::Unsupported { .. }) && m.contains(want),
-            "{rel}: {m}"
-        );
-        assert!(m.chars().all(|c| !c.is_control()), "{rel}");
+    assert_eq!(c.spectra.len(), want.len(), "{rel}");
+    for (s, (name, n, scans, x0, x1, sum, y0, ymid, y1)) in c.spectra.iter().zip(want) {
+        assert_eq!((s.meta.name.as_str(), s.len()), (name, n), "{rel}");
+        assert_eq!(s.meta.extra["scans"], scans);
+        assert_eq!(s.meta.x_quantity, XQuantity::BindingEnergy);
+        assert_eq!(s.meta.photon_energy, Some(1253.6));
+        close(s.x()[0], x0, 1e-12, name);
+        close(s.x()[n - 1], x1, 1e-12, name);
+        close(s.y().iter().sum(), sum, 1e-12, name);
+        for (i, v) in [(0, y0), (n / 2, ymid), (n - 1, y1)] {
+            close(s.y()[i], v, 1e-8, name);
+        }
+        let top = (0..n)
+            .max_by(|&a, &b| s.y()[a].total_cmp(&s.y()[b]))
+            .unwrap();
+        close(s.x()[top], 284.0, 1e-9, name);
     }
 }
 
