@@ -51,6 +51,7 @@ c ivium "$REAL"/unsupported/*.idf
 c princeton "$REAL"/unsupported/xylib_*.spe
 c specs_xy "$REAL"/xps/*.xy
 c specs_xml "$REAL"/unsupported/*.xml
+c palmsens "$ROOT"/crates/io/tests/data/palmsens/*.pssession "$REAL"/*/*.pssession
 c rasx "$REAL"/binary/rigaku/*.rasx
 c text_spectra "$REAL"/xps/*.txt "$REAL"/binary/ibw/*.txt "$REAL"/xrd/*.UXD "$REAL"/binary/rigaku/*.ras
 t circuit 'R0-p(R1,CPE1)-p(R2-Wo1,C2)' 1

@@ -262,7 +262,7 @@ pub(crate) fn read_rows(
 
 /// Re/Im against |Z|/phase: |Z| within 0.1 % (plus 10⁻⁹ of |Z| for
 /// rounding), phase within 1° where |Z| is not tiny.
-fn check_polar(re: f64, im: f64, m: f64, ph: f64) -> std::result::Result<(), String> {
+pub(crate) fn check_polar(re: f64, im: f64, m: f64, ph: f64) -> std::result::Result<(), String> {
     let r = re.hypot(im);
     let scale = r.max(m.abs());
     // an exporter that leaves |Z| and phase at 0 has not filled them

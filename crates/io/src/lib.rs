@@ -17,15 +17,18 @@
 //! Read today — impedance: text of every common vendor ([`impedance`]: CSV/TSV
 //! by header, BioLogic `.mpt`, Gamry `.DTA`, ZPlot `.z`, VersaStudio `.par`,
 //! Autolab/Parstat/CH Instruments exports), BioLogic `.mpr` binaries
-//! ([`mpr`]) and Ivium `.idf` ([`ivium`]); spectra: VAMAS ([`vamas`]),
+//! ([`mpr`]), Ivium `.idf` ([`ivium`]) and PalmSens `.pssession`
+//! ([`palmsens`]; other techniques as tables); spectra: VAMAS ([`vamas`]),
 //! EMSA/MSA ([`emsa`]), delimited text ([`delimited`]), PANalytical XRDML
 //! ([`xrdml`]), SPECS `.xy` ([`specs_xy`]), CasaXPS tab ASCII, Scienta SES
 //! text, Bruker UXD and Rigaku RAS ([`textspectra`]), Gatan DM3/DM4 spectra
 //! and spectrum images ([`dm`]), Igor/Scienta `.ibw` ([`ibw`]), Bruker `.raw`
 //! ([`bruker_raw`]), EDAX `.spc` ([`edax`]) and PHI MultiPak `.spe`/`.pro`
-//! ([`phi`]), SPECS SpecsLab2/Prodigy `.xml` ([`specs_xml`]); writers in
-//! [`write`](mod@write). Recognised and refused with their name: zip containers other than Rigaku `.rasx` (Bruker `.brml`),
-//! PalmSens `.pssession`; Princeton `.spe` spectra are read ([`princeton`]). See docs/formats.md for the table.
+//! ([`phi`]), SPECS SpecsLab2/Prodigy `.xml` ([`specs_xml`]) and Princeton
+//! WinSpec `.spe` ([`princeton`]); writers in [`write`](mod@write). Text in
+//! UTF-16 (a byte-order mark) is read like UTF-8. Recognised and refused with
+//! their name: zip containers other than Rigaku `.rasx` (Bruker `.brml`).
+//! See docs/formats.md for the table.
 //!
 //! ```
 //! use interphase_io::{read_bytes, ReadOptions, Format};
@@ -50,6 +53,7 @@ pub mod ibw;
 pub mod impedance;
 pub mod ivium;
 pub mod mpr;
+pub mod palmsens;
 pub mod phi;
 pub mod princeton;
 pub mod specs_xml;
@@ -143,7 +147,8 @@ pub enum Format {
     Zip,
     /// Princeton Instruments WinSpec `.spe` spectra.
     PrincetonSpe,
-    /// PalmSens `.pssession`: recognised, not read yet.
+    /// PalmSens PSTrace session (`.pssession`, UTF-16 JSON): EIS
+    /// measurements as impedance, others as tables.
     PalmSens,
     /// A binary file of no known format.
     UnknownBinary,
@@ -151,7 +156,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy and .xml, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras and .rasx, Princeton .spe, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, PalmSens .pssession, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy and .xml, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras and .rasx, Princeton .spe, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -245,6 +250,7 @@ impl Format {
                 | Self::EdaxSpc
                 | Self::Ivium
                 | Self::PhiMultipak
+                | Self::PalmSens
                 | Self::ImpedanceText
                 | Self::BiologicMpt
                 | Self::BiologicMpr
@@ -373,7 +379,9 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Format {
         Format::VersaStudioPar
     } else if first.starts_with("*RAS_") {
         Format::RigakuRas
-    } else if ext == "pssession" {
+    } else if ext == "pssession"
+        || first.starts_with('{') && text.to_ascii_lowercase().contains("palmsens.datafiles")
+    {
         Format::PalmSens
     } else {
         Format::SpectrumText
@@ -481,6 +489,9 @@ pub fn read_bytes(bytes: &[u8], name: &str, o: &ReadOptions) -> Result<FileConte
 
 fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileContents> {
     let source = path.display().to_string();
+    // UTF-16 text (a byte-order mark) is read as the same text in UTF-8
+    let utf8 = text::utf16(bytes).map(String::into_bytes);
+    let bytes = utf8.as_deref().unwrap_or(bytes);
     let format = sniff(bytes, path);
     let imp = |f: ImpedanceFile| FileContents {
         source: source.clone(),
@@ -527,6 +538,17 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             bruker_raw::read_bruker_raw(bytes, &source)?,
         )),
         Format::EdaxSpc => Ok(spectra(format, edax::read_spc(bytes, &source)?)),
+        Format::PalmSens => {
+            let s = palmsens::read_pssession(&text::decode(bytes), &source)?;
+            Ok(FileContents {
+                source: source.clone(),
+                format,
+                spectra: Vec::new(),
+                impedance: s.impedance,
+                tables: s.tables,
+                warnings: s.warnings,
+            })
+        }
         Format::RigakuRasx => Ok(spectra(format, textspectra::read_rasx(bytes, &source)?)),
         Format::PrincetonSpe => Ok(spectra(format, princeton::read_winspec(bytes, &source)?)),
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {

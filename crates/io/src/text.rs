@@ -1,13 +1,49 @@
 //! Text helpers shared by the readers: decoding, lines, fields, numbers.
 
-/// Text from bytes: UTF-8 (a byte-order mark is dropped), or Latin-1 when the
-/// bytes are not valid UTF-8 (EC-Lab, Gamry and many vendors write `µ`, `°`
-/// and `²` as single bytes).
+/// Text from bytes: UTF-16 with its byte-order mark (PalmSens and other
+/// Windows exporters; see [`utf16`]), UTF-8 (a byte-order mark is dropped),
+/// or Latin-1 when the bytes are not valid UTF-8 (EC-Lab, Gamry and many
+/// vendors write `µ`, `°` and `²` as single bytes).
 pub fn decode(bytes: &[u8]) -> String {
+    if let Some(t) = utf16(bytes) {
+        return t;
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
         Err(_) => bytes.iter().map(|&b| b as char).collect(),
     }
+}
+
+/// The text of UTF-16 bytes that start with a byte-order mark (`FF FE`
+/// little-endian, `FE FF` big-endian), without the mark; `None` when there is
+/// no mark or the result does not look like text (a lone surrogate, or fewer
+/// than 90 % printable ASCII or whitespace characters among the first 4096),
+/// so that a binary file that happens to start with those bytes stays binary.
+pub fn utf16(bytes: &[u8]) -> Option<String> {
+    let le = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .collect::<std::result::Result<String, _>>()
+        .ok()?;
+    let head = text.chars().take(4096);
+    let (mut n, mut plain) = (0usize, 0usize);
+    for c in head {
+        n += 1;
+        if c.is_ascii_graphic() || matches!(c, ' ' | '\t' | '\n' | '\r') || c == '\u{feff}' {
+            plain += 1;
+        }
+    }
+    (n > 0 && plain * 10 >= n * 9).then_some(text)
 }
 
 /// Lines with their 1-based numbers, `\r` dropped.

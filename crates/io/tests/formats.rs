@@ -273,11 +273,6 @@ fn spectra_and_impedance_are_told_apart() {
 #[test]
 fn binaries_that_are_not_read_are_named_without_echoing_bytes() {
     let cases: Vec<(Vec<u8>, &str, &str)> = vec![
-        (
-            vec![0xff, 0xfe, 0, 1, 0, 0x3c, 5, 0, 1, 0, 0, 0],
-            "x.pssession",
-            "PalmSens",
-        ),
         (b"PK\x03\x04\x14\x00".to_vec(), "x.rasx", "zip container"),
         (
             vec![0xff, 0xfe, 0, 1, 2, 3, 0, 9],
@@ -666,4 +661,162 @@ fn specs_xml_channels_cycles_and_refusals() {
     for cut in (0..xml.len() - 2).step_by(97) {
         assert!(read_bytes(&xml.as_bytes()[..cut], "r.xml", &opts()).is_err());
     }
+}
+
+/// UTF-16LE bytes of a text, with a byte-order mark at the start and, as
+/// PSTrace writes, another after the closing brace.
+fn utf16le(text: &str) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xFE];
+    for u in text.encode_utf16().chain([0xFEFF]) {
+        b.extend_from_slice(&u.to_le_bytes());
+    }
+    b
+}
+
+/// A PSTrace 5.9 session: one EIS measurement (frequency, ZRe, −Z'', |Z|,
+/// −phase, and a current array of another length) and one CV.
+fn pssession(im_quantity: &str, phase: &[f64]) -> String {
+    let arr = |desc: &str, unit: &str, q: &str, v: &[f64]| {
+        let pts: Vec<String> = v.iter().map(|x| format!("{{\"V\":{x:?}}}")).collect();
+        format!(
+            "{{\"Type\":\"PalmSens.Data.DataArray\",\"Description\":\"{desc}\",\"Unit\":{{\"Type\":\"PalmSens.Units.{unit}\",\"S\":\"x\",\"Q\":\"{q}\"}},\"DataValues\":[{}]}}",
+            pts.join(",")
+        )
+    };
+    // 3 points: Z = 100 − 30j, 110 − 20j, and frequency 0 (skipped)
+    let (re, im) = ([100.0, 110.0, 1.0], [30.0, 20.0, 0.0]);
+    let modulus: Vec<f64> = re
+        .iter()
+        .zip(im)
+        .map(|(a, b): (&f64, f64)| a.hypot(b))
+        .collect();
+    let eis = [
+        arr("Idc", "MicroAmpere", "Current", &[1.0, 2.0, 3.0, 4.0, 5.0]),
+        arr("Frequency", "Hertz", "Frequency", &[1000.0, 100.0, 0.0]),
+        arr("ZRe", "ZRe", "Z'", &re),
+        arr("ZIm", "ZIm", im_quantity, &im),
+        arr("Z", "Z", "Z", &modulus),
+        arr("Phase", "Phase", "-Phase", phase),
+    ];
+    let cv = [
+        arr("potential", "Volt", "Potential", &[0.1, 0.2]),
+        arr("current", "MicroAmpere", "Current", &[-3.0, 4.5]),
+    ];
+    format!(
+        "{{\"Type\":\"PalmSens.DataFiles.SessionFile\",\"CoreVersion\":\"5.9\",\"Measurements\":[\
+         {{\"Title\":\"cell\",\"DeviceUsed\":\"PalmSens4\",\"Method\":\"#PSTrace\\r\\nMETHOD_ID=eis\\r\\n\",\"DataSet\":{{\"Type\":\"PalmSens.Data.DataSetEIS\",\"Values\":[{}]}}}},\
+         {{\"Title\":\"CV 1\",\"Method\":\"METHOD_ID=cv\\r\\n\",\"DataSet\":{{\"Type\":\"PalmSens.Data.DataSetCommon\",\"Values\":[{}]}}}}]}}",
+        eis.join(","),
+        cv.join(",")
+    )
+}
+
+#[test]
+fn palmsens_sessions() {
+    let phase = [
+        30f64.atan2(100.0).to_degrees(),
+        20f64.atan2(110.0).to_degrees(),
+        0.0,
+    ];
+    let b = utf16le(&pssession("-Z''", &phase));
+    let c = read_bytes(&b, "s.pssession", &opts()).unwrap();
+    assert_eq!(c.format, Format::PalmSens);
+    let z = &c.impedance[0].spectrum;
+    assert_eq!((z.name.as_str(), z.len()), ("cell", 2));
+    assert_eq!((z.z()[0].re, z.z()[0].im), (100.0, -30.0));
+    assert_eq!(c.impedance[0].technique.as_deref(), Some("eis"));
+    assert_eq!(
+        c.impedance[0].metadata["arrays not read (other lengths)"],
+        "Idc"
+    );
+    assert!(
+        c.warnings[0].contains("1 points with frequency 0"),
+        "{:?}",
+        c.warnings
+    );
+    assert_eq!(c.tables[0].technique.as_deref(), Some("cv"));
+    assert_eq!(
+        c.tables[0].columns[1],
+        ("current/µA".to_string(), vec![-3.0, 4.5])
+    );
+    // the same session detected by content under another name
+    assert_eq!(
+        read_bytes(&b, "s.json", &opts()).unwrap().format,
+        Format::PalmSens
+    );
+
+    // a sign read the wrong way is caught by the phase; an unknown sign is refused
+    let m = read_bytes(&utf16le(&pssession("Z''", &phase)), "s.pssession", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        m.contains("measurement 1 (\"cell\"), point 1") && m.contains("phase"),
+        "{m}"
+    );
+    let m = read_bytes(&utf16le(&pssession("Im", &phase)), "s.pssession", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("the sign of Im Z is not known"), "{m}");
+    // truncated or garbled: an error, never a panic
+    for cut in (0..b.len()).step_by(61) {
+        let _ = read_bytes(&b[..cut], "s.pssession", &opts());
+    }
+    assert!(read_bytes(&b[..b.len() / 2], "s.pssession", &opts()).is_err());
+
+    // PSTrace 5.7, lower-case keys: three square-wave voltammograms (MIT,
+    // tests/data/palmsens/README.md); numbers from Python's json module
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/palmsens/psdata_A.pssession");
+    let c = interphase_io::read_path(&path, &opts()).unwrap();
+    let want = [
+        (
+            "Square Wave Voltammetry [3]",
+            -3023.66,
+            -2089.72,
+            -182987.12000000002,
+        ),
+        (
+            "Square Wave Voltammetry [4]",
+            -2485.69,
+            -1866.32,
+            -153658.27999999994,
+        ),
+        (
+            "Square Wave Voltammetry [5]",
+            -2961.72,
+            -2083.09,
+            -181318.02999999994,
+        ),
+    ];
+    assert_eq!(c.tables.len(), 3);
+    for (t, (title, first, last, sum)) in c.tables.iter().zip(want) {
+        assert_eq!(
+            (t.name.as_str(), t.rows(), t.technique.as_deref()),
+            (title, 70, Some("swv"))
+        );
+        let names: Vec<&str> = t.columns.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(names, ["time/s", "potential/V", "current/µA"]);
+        let i = &t.columns[2].1;
+        assert_eq!((i[0], i[69]), (first, last));
+        assert!((i.iter().sum::<f64>() - sum).abs() < 1e-9);
+    }
+    let m = into_impedance(c).unwrap_err().to_string();
+    assert!(
+        m.contains("technique swv: it holds no impedance data"),
+        "{m}"
+    );
+}
+
+/// UTF-16 text exports (a byte-order mark) read like UTF-8.
+#[test]
+fn utf16_text_reads_like_utf8() {
+    let text = "freq/Hz\tRe(Z)/Ohm\t-Im(Z)/Ohm\n1000\t10.5\t2.0\n10\t40.0\t15.0\n";
+    let c = read_bytes(&utf16le(text), "cell.txt", &opts()).unwrap();
+    assert_eq!(c.impedance[0].spectrum.z()[1].im, -15.0);
+    let mut be = vec![0xFE, 0xFF];
+    for u in text.encode_utf16() {
+        be.extend_from_slice(&u.to_be_bytes());
+    }
+    let c = read_bytes(&be, "cell.txt", &opts()).unwrap();
+    assert_eq!(c.impedance[0].spectrum.z()[1].re, 40.0);
 }

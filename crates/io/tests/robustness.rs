@@ -50,7 +50,31 @@ fn valid_files() -> Vec<(Vec<u8>, &'static str)> {
             .map(|(f, r, i)| format!("{f},{r},{i}\n"))
             .collect::<String>()
     );
+    let session = r#"{"Type":"PalmSens.DataFiles.SessionFile","Measurements":[{"Title":"c","Method":"METHOD_ID=eis","DataSet":{"Type":"PalmSens.Data.DataSetEIS","Values":[{"Description":"f","Unit":{"Type":"PalmSens.Units.Hertz","Q":"Frequency"},"DataValues":[{"V":1000.0},{"V":10.0}]},{"Description":"re","Unit":{"Type":"PalmSens.Units.ZRe","Q":"Z'"},"DataValues":[{"V":10.5},{"V":40.0}]},{"Description":"im","Unit":{"Type":"PalmSens.Units.ZIm","Q":"-Z''"},"DataValues":[{"V":2.0},{"V":15.0}]}]}}]}"#;
+    let mut pssession = vec![0xFF, 0xFE];
+    for u in session.encode_utf16() {
+        pssession.extend_from_slice(&u.to_le_bytes());
+    }
+    let specs = concat!(
+        "<?xml version=\"1.0\"?>\n<!-- CORBA XML document created by XMLSerializer2 1.6 -->\n",
+        "<any><sequence type_name=\"RegionGroupSeq\"><struct type_name=\"RegionGroup\"><string name=\"name\">G</string>",
+        "<sequence name=\"regions\"><struct type_name=\"RegionData\"><string name=\"name\">R</string>",
+        "<struct name=\"region\"><string name=\"analysis_method\">XPS</string>",
+        "<struct name=\"scan_mode\"><string name=\"name\">FixedAnalyzerTransmission</string></struct>",
+        "<ulong name=\"curves_per_scan\">1</ulong><ulong name=\"values_per_curve\">2</ulong>",
+        "<double name=\"scan_delta\">0.5</double><double name=\"excitation_energy\">1486.6</double>",
+        "<double name=\"kinetic_energy\">1000</double><double name=\"pass_energy\">20</double></struct>",
+        "<ulong name=\"mcd_head\">1</ulong><ulong name=\"mcd_tail\">1</ulong>",
+        "<struct name=\"analyzer_info\"><sequence name=\"detectors\">",
+        "<struct type_name=\"Detector\"><double name=\"shift\">-0.025</double><double name=\"gain\">1</double></struct>",
+        "<struct type_name=\"Detector\"><double name=\"shift\">0.025</double><double name=\"gain\">1</double></struct>",
+        "</sequence></struct><sequence name=\"cycles\"><struct type_name=\"Cycle\"><sequence name=\"scans\">",
+        "<struct type_name=\"ScanData\"><sequence name=\"counts\"><ulong>1 2 3 4 5 6 7 8</ulong></sequence></struct>",
+        "</sequence></struct></sequence></struct></sequence></struct></sequence></any>\n",
+    );
     vec![
+        (pssession, "s.pssession"),
+        (specs.as_bytes().to_vec(), "s.xml"),
         (format!("freq,Zre,Zim\n{csv}").into_bytes(), "t.csv"),
         (mpt.into_bytes(), "t.mpt"),
         (dta.into_bytes(), "t.DTA"),
