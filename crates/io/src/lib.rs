@@ -25,10 +25,10 @@
 //! and spectrum images ([`dm`]), Igor/Scienta `.ibw` ([`ibw`]), Bruker `.raw`
 //! ([`bruker_raw`]), EDAX `.spc` ([`edax`]) and PHI MultiPak `.spe`/`.pro`
 //! ([`phi`]), SPECS SpecsLab2/Prodigy `.xml` ([`specs_xml`]) and Princeton
-//! WinSpec `.spe` ([`princeton`]); writers in [`write`](mod@write). Text in
-//! UTF-16 (a byte-order mark) is read like UTF-8. Recognised and refused with
-//! their name: zip containers other than Rigaku `.rasx` (Bruker `.brml`).
-//! See docs/formats.md for the table.
+//! WinSpec `.spe` ([`princeton`]), Bruker `.brml` ([`brml`]); writers in
+//! [`write`](mod@write). Text in UTF-16 (a byte-order mark) is read like
+//! UTF-8. Recognised and refused with their name: zip containers other than
+//! Rigaku `.rasx` and Bruker `.brml`. See docs/formats.md for the table.
 //!
 //! ```
 //! use interphase_io::{read_bytes, ReadOptions, Format};
@@ -41,6 +41,7 @@
 #![forbid(unsafe_code)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub mod brml;
 pub mod bruker_raw;
 pub mod columns;
 mod cursor;
@@ -143,7 +144,9 @@ pub enum Format {
     RigakuRas,
     /// Rigaku `.rasx` (zip of profiles and measurement conditions).
     RigakuRasx,
-    /// Another zip container (Bruker `.brml`, ...): recognised, not read yet.
+    /// Bruker DIFFRAC `.brml` (zip of XML): every 2θ scan.
+    BrukerBrml,
+    /// Another zip container: recognised, not read.
     Zip,
     /// Princeton Instruments WinSpec `.spe` spectra.
     PrincetonSpe,
@@ -156,7 +159,7 @@ pub enum Format {
 
 impl Format {
     /// The formats read, for messages.
-    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, PalmSens .pssession, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy and .xml, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw and .uxd, Rigaku .ras and .rasx, Princeton .spe, delimited text";
+    pub const SUPPORTED: &'static str = "impedance text by header (CSV/TSV, Autolab, Parstat, CH Instruments), BioLogic .mpt and .mpr, Ivium .idf, PalmSens .pssession, Gamry .DTA, ZPlot .z, VersaStudio .par; spectra: Gatan .dm3/.dm4, EDAX .spc, PHI .spe/.pro, Igor/Scienta .ibw, VAMAS .vms, EMSA/MSA .msa, SPECS .xy and .xml, CasaXPS tab ASCII, Scienta SES .txt, PANalytical .xrdml, Bruker .raw, .brml and .uxd, Rigaku .ras and .rasx, Princeton .spe, delimited text";
 
     /// A name for messages and `interphase info`.
     pub fn name(self) -> &'static str {
@@ -185,7 +188,8 @@ impl Format {
             Self::BrukerRaw => "Bruker .raw",
             Self::RigakuRas => "Rigaku .ras",
             Self::RigakuRasx => "Rigaku .rasx",
-            Self::Zip => "zip container (Bruker .brml, ...)",
+            Self::BrukerBrml => "Bruker .brml",
+            Self::Zip => "zip container (not .rasx or .brml)",
             Self::PrincetonSpe => "Princeton Instruments WinSpec (.spe)",
             Self::PalmSens => "PalmSens .pssession",
             Self::UnknownBinary => "binary file of unknown format",
@@ -220,6 +224,7 @@ impl Format {
             Self::BrukerRaw => "bruker-raw",
             Self::RigakuRas => "rigaku-ras",
             Self::RigakuRasx => "rigaku-rasx",
+            Self::BrukerBrml => "bruker-brml",
             Self::Zip => "zip",
             Self::PrincetonSpe => "princeton-spe",
             Self::PalmSens => "palmsens",
@@ -242,6 +247,7 @@ impl Format {
                 | Self::BrukerUxd
                 | Self::RigakuRas
                 | Self::RigakuRasx
+                | Self::BrukerBrml
                 | Self::PrincetonSpe
                 | Self::GatanDm3
                 | Self::GatanDm4
@@ -310,6 +316,8 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Format {
             .any(|e| e.name.contains("/Profile") && e.name.ends_with(".txt"))
         {
             Format::RigakuRasx
+        } else if brml::is_brml(&names) {
+            Format::BrukerBrml
         } else {
             Format::Zip
         };
@@ -550,6 +558,7 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             })
         }
         Format::RigakuRasx => Ok(spectra(format, textspectra::read_rasx(bytes, &source)?)),
+        Format::BrukerBrml => Ok(spectra(format, brml::read_brml(bytes, &source)?)),
         Format::PrincetonSpe => Ok(spectra(format, princeton::read_winspec(bytes, &source)?)),
         Format::BiologicMpt | Format::GamryDta | Format::ZPlot | Format::VersaStudioPar => {
             let text = text::decode(bytes);

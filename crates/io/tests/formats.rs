@@ -820,3 +820,155 @@ fn utf16_text_reads_like_utf8() {
     let c = read_bytes(&be, "cell.txt", &opts()).unwrap();
     assert_eq!(c.impedance[0].spectrum.z()[1].re, 40.0);
 }
+
+/// A `.brml` scan: the views of the real files (time at 0, absorber at 1,
+/// 2θ and θ at 2–3, counts at `counts_at`) and rows `(2θ, a, y)`.
+fn brml_scan(
+    axes: &str,
+    recorded_len: usize,
+    counts_at: usize,
+    rows: &[(f64, f64, f64)],
+    routes: &str,
+) -> String {
+    let datums: String = rows
+        .iter()
+        .map(|(tt, a, y)| {
+            let mut v = [
+                String::from("1"),
+                a.to_string(),
+                tt.to_string(),
+                (tt / 2.0).to_string(),
+                "-0.1".into(),
+                "0".into(),
+                "2.6".into(),
+                "0".into(),
+            ];
+            v[counts_at] = y.to_string();
+            format!("<Datum>{}</Datum>", v.join(","))
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><RawData xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><DataRoutes>{routes}<DataRoute RouteFlag="Measured"><ScanInformation ScanName="TwoThetaOmegaScan" VisibleName="Coupled TwoTheta/Theta"><TimePerStep>1</TimePerStep></ScanInformation>{datums}<DataViews><RawDataView xsi:type="FixedRawDataView" Start="0" Length="1" LogicName="MeasuredTime"/><RawDataView xsi:type="FixedRawDataView" Start="1" Length="1" LogicName="AbsorptionFactor"/><RawDataView xsi:type="VaryingRawDataView" Start="2" Length="2"><Varying>{axes}</Varying></RawDataView><RawDataView xsi:type="RecordedRawDataView" Start="{counts_at}" Length="{recorded_len}"><Recording><Unit Base="Counts"/></Recording></RawDataView></DataViews></DataRoute></DataRoutes><TubeMaterial Value="Cu"/><WaveLengthAlpha1 Value="1.5406"/></RawData>"#
+    )
+}
+
+fn brml_archive(scans: &[(&str, String)], listed: &[&str]) -> Vec<u8> {
+    let refs: String = listed
+        .iter()
+        .map(|n| format!("<string>{n}</string>"))
+        .collect();
+    let manifest = format!(
+        r#"<?xml version="1.0"?><DataContainer><MeasurementInfo SampleName="LLTO-3"/><RawDataReferenceList>{refs}</RawDataReferenceList></DataContainer>"#
+    );
+    let mut members: Vec<(&str, &[u8])> =
+        vec![("Experiment0/DataContainer.xml", manifest.as_bytes())];
+    for (n, x) in scans {
+        members.push((n, x.as_bytes()));
+    }
+    common::zip_stored(&members)
+}
+
+#[test]
+fn bruker_brml_columns_from_the_views() {
+    const TT: &str = r#"<FieldDefinitions FieldName="TwoTheta" AxisId="TwoTheta"/><FieldDefinitions FieldName="Theta" AxisId="Theta"/>"#;
+    let a = brml_scan(
+        TT,
+        1,
+        7,
+        &[(20.0, 1.0, 3.0), (20.02, 1.0, 5.0), (20.04, 1.0, 4.0)],
+        "",
+    );
+    let b = brml_scan(
+        TT,
+        1,
+        4,
+        &[
+            (30.0, 1.0, 120.0),
+            (30.02, 8.0, 1600.0),
+            (30.04, 1.0, 130.0),
+        ],
+        "",
+    );
+    // the manifest's order, not the members'
+    let bytes = brml_archive(
+        &[
+            ("Experiment0/RawData0.xml", a.clone()),
+            ("Experiment0/RawData1.xml", b),
+        ],
+        &["Experiment0/RawData1.xml", "Experiment0/RawData0.xml"],
+    );
+    let c = read_bytes(&bytes, "scan.brml", &opts()).unwrap();
+    assert_eq!(c.format, Format::BrukerBrml);
+    let (s1, s0) = (&c.spectra[0], &c.spectra[1]);
+    assert_eq!(
+        (s0.meta.name.as_str(), s1.meta.name.as_str()),
+        ("LLTO-3 #2", "LLTO-3 #1")
+    );
+    assert_eq!(
+        (s0.x(), s0.y()),
+        (&[20.0, 20.02, 20.04][..], &[3.0, 5.0, 4.0][..])
+    );
+    assert!(s0.meta.counts && s0.meta.extra["kAlpha1"] == "1.5406");
+    // intensity at column 4 in the other scan; the absorber is already applied
+    assert_eq!(s1.y(), &[120.0, 1600.0, 130.0]);
+    assert!(!s1.meta.counts);
+    let sigma = s1.sigma().unwrap();
+    assert!(
+        (sigma[1] - 8.0 * 200f64.sqrt()).abs() < 1e-12 && (sigma[0] - 120f64.sqrt()).abs() < 1e-12
+    );
+
+    let refused = |bytes: Vec<u8>, want: &str| {
+        let m = read_bytes(&bytes, "x.brml", &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains(want), "{m}");
+    };
+    let one = |scan: String| {
+        brml_archive(
+            &[("Experiment0/RawData0.xml", scan)],
+            &["Experiment0/RawData0.xml"],
+        )
+    };
+    refused(
+        one(brml_scan(
+            r#"<FieldDefinitions AxisId="Theta"/>"#,
+            1,
+            7,
+            &[(20.0, 1.0, 3.0)],
+            "",
+        )),
+        "steps no 2θ but a rocking curve (ω) (Theta)",
+    );
+    refused(
+        one(brml_scan(TT, 1280, 7, &[(20.0, 1.0, 3.0)], "")),
+        "position-sensitive-detector frame",
+    );
+    refused(
+        one(brml_scan(
+            TT,
+            1,
+            7,
+            &[(20.0, 1.0, 3.0)],
+            r#"<DataRoute RouteFlag="Measured"/>"#,
+        )),
+        "not exactly one marked Measured",
+    );
+    refused(
+        brml_archive(
+            &[("Experiment0/RawData0.xml", a.clone())],
+            &["Experiment0/RawData9.xml"],
+        ),
+        "which the archive does not contain",
+    );
+    refused(
+        one(a.replace("<Datum>1,1,20.02,", "<Datum>1,x,20.02,")),
+        "<Datum> 2 is not comma-separated numbers",
+    );
+    refused(
+        one(a.replace(",0,2.6,4</Datum>", "</Datum>")),
+        "<Datum> 3 holds 5 values",
+    );
+    for cut in (0..bytes.len()).step_by(53) {
+        let _ = read_bytes(&bytes[..cut], "x.brml", &opts());
+    }
+}
