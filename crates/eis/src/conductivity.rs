@@ -28,12 +28,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// A value with its standard error (same unit), 0 when unknown.
+/// A value with its standard error (same unit): 0 for an exact value, NaN
+/// when no uncertainty could be estimated (printed as such, never as "± 0").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Value {
     /// The value.
     pub value: f64,
-    /// Standard error (one σ).
+    /// Standard error (one σ); 0: exact; NaN: not known.
     pub stderr: f64,
 }
 
@@ -46,6 +47,14 @@ impl Value {
     pub fn exact(value: f64) -> Value {
         Value { value, stderr: 0.0 }
     }
+    /// A value whose uncertainty is not known (a fit without covariance):
+    /// the standard error is NaN, and every quantity computed from it too.
+    pub fn unknown_error(value: f64) -> Value {
+        Value {
+            value,
+            stderr: f64::NAN,
+        }
+    }
     fn check(self, name: &str) -> Result<Value> {
         if !(self.value.is_finite() && self.value > 0.0) {
             return Err(Error::Invalid(format!(
@@ -53,9 +62,9 @@ impl Value {
                 self.value
             )));
         }
-        if !(self.stderr.is_finite() && self.stderr >= 0.0) {
+        if !(self.stderr.is_nan() || self.stderr.is_finite() && self.stderr >= 0.0) {
             return Err(Error::Invalid(format!(
-                "standard error of {name} = {} must be finite and ≥ 0",
+                "standard error of {name} = {} must be finite and ≥ 0 (or NaN: not known)",
                 self.stderr
             )));
         }
@@ -66,7 +75,13 @@ impl Value {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = f.precision().unwrap_or(4);
-        write!(f, "{:.p$e} ± {:.p$e}", self.value, self.stderr)
+        if self.stderr.is_nan() {
+            write!(f, "{:.p$e} (uncertainty not known)", self.value)
+        } else if self.stderr == 0.0 {
+            write!(f, "{:.p$e} (exact)", self.value)
+        } else {
+            write!(f, "{:.p$e} ± {:.p$e}", self.value, self.stderr)
+        }
     }
 }
 
@@ -255,7 +270,14 @@ mod tests {
                 .contains("diameter_mm")
         );
         assert!(g.conductivity(Value::new(-1.0, 0.0)).is_err());
-        assert!(g.conductivity(Value::new(1.0, f64::NAN)).is_err());
+        assert!(g.conductivity(Value::new(1.0, f64::INFINITY)).is_err());
+        assert!(g.conductivity(Value::new(1.0, -1.0)).is_err());
+        // an unknown uncertainty stays unknown, and says so
+        let s = g.conductivity(Value::unknown_error(130.0)).unwrap();
+        assert!(s.stderr.is_nan());
+        assert!(s.to_string().ends_with("(uncertainty not known)"));
+        assert!(Value::exact(2.0).to_string().ends_with("(exact)"));
+        assert!(!Value::exact(2.0).to_string().contains('±'));
     }
 
     #[test]

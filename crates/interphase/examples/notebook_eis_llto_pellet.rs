@@ -48,15 +48,18 @@ fn main() {
             "σ grain boundary = {:.3e} ± {:.1e} S/cm",
             sigma_gb.value, sigma_gb.stderr
         );
-        let c_gb = capacitance_zarc(
-            fit.value("R1").unwrap(),
-            fit.value("CPE1.Q").unwrap(),
-            fit.value("CPE1.alpha").unwrap(),
-        )
-        .unwrap();
+        // C = (R·Q)^(1/α)/R, σ from the full covariance of R1, Q and α
+        let c_gb = fit
+            .result
+            .derived(&["R1", "CPE1.Q", "CPE1.alpha"], |p| {
+                capacitance_zarc(p[0], p[1], p[2]).unwrap_or(f64::NAN)
+            })
+            .unwrap();
         println!(
-            "C grain boundary = {c_gb:.3e} F → {}",
-            assign_by_capacitance(c_gb, &g).unwrap().describe()
+            "C grain boundary = {:.3e} ± {:.1e} F → {}",
+            c_gb.value,
+            c_gb.stderr.unwrap(),
+            assign_by_capacitance(c_gb.value, &g).unwrap().describe()
         );
     }
 

@@ -119,6 +119,32 @@ fn analysis_recovers_the_generating_parameters() {
     );
     let asr = c.quantity("ASR per interface").unwrap().value;
     assert!((asr / (Truth::CELL[4] * area / 2.0) - 1.0).abs() < 0.02);
+    // every derived quantity carries a standard error (never ± 0), and the
+    // effective capacitances, propagated through the full covariance of R, Q
+    // and α, cover the generating values within 4σ
+    for a in [&r.pellet, &r.cell] {
+        for q in &a.quantities {
+            let e = q.value.stderr;
+            assert!(e.is_finite() && e > 0.0, "{} {}: ± {e}", a.name, q.name);
+        }
+    }
+    use interphase::eis::conductivity::capacitance_zarc;
+    for (name, truth) in [
+        (
+            "C grain boundary",
+            capacitance_zarc(Truth::CELL[1], Truth::CELL[2], Truth::CELL[3]).unwrap(),
+        ),
+        (
+            "C interface",
+            capacitance_zarc(Truth::CELL[4], Truth::CELL[5], Truth::CELL[6]).unwrap(),
+        ),
+    ] {
+        let v = c.quantity(name).unwrap();
+        assert!(
+            (v.value - truth).abs() < 4.0 * v.stderr,
+            "cell {name}: {v} vs {truth:e}"
+        );
+    }
     use interphase::eis::conductivity::Assignment;
     let kinds: Vec<Assignment> = c.assignments.iter().map(|a| a.2).collect();
     assert_eq!(

@@ -361,15 +361,25 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
                 stderr: Some(y.uncertainty),
             },
         )?;
-        let rho = composition
-            .with_li_insertion(y.value)?
-            .theoretical_density(&lattice, settings.formula_units_per_cell)?;
+        let density = |y: f64| {
+            composition
+                .with_li_insertion(y)?
+                .theoretical_density(&lattice, settings.formula_units_per_cell)
+        };
+        let rho = density(y.value)?;
+        // σ_ρ = |dρ/dy| σ_y (the lattice is held fixed), by a central difference
+        let h = (1e-3 * y.uncertainty).max(1e-9);
+        let slope = if y.value > h {
+            (density(y.value + h)? - density(y.value - h)?) / (2.0 * h)
+        } else {
+            (density(y.value + h)? - rho) / h
+        };
         reduced_density.set(
             d,
             c,
             Estimate {
                 value: rho,
-                stderr: None,
+                stderr: Some(slope.abs() * y.uncertainty),
             },
         )?;
         xps.push(SeriesFit {
@@ -441,7 +451,23 @@ fn param(fit: &CircuitFit, name: &str) -> Result<Value> {
             fit.circuit.parameter_names().join(", ")
         ))
     })?;
-    Ok(Value::new(v, fit.stderr(name).unwrap_or(0.0)))
+    Ok(match fit.stderr(name) {
+        Some(e) => Value::new(v, e),
+        None => Value::unknown_error(v),
+    })
+}
+
+/// A quantity computed from fitted parameters, with σ from the fit's full
+/// covariance (correlations included; NaN when the fit has none).
+fn derived(fit: &CircuitFit, names: &[&str], f: impl Fn(&[f64]) -> f64) -> Result<Value> {
+    let d = fit
+        .result
+        .derived(names, f)
+        .map_err(|e| Error::Data(format!("circuit {}: {e}", fit.circuit)))?;
+    Ok(match d.stderr {
+        Some(e) => Value::new(d.value, e),
+        None => Value::unknown_error(d.value),
+    })
 }
 
 fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
@@ -468,10 +494,16 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
     });
     let mut arc = |label: &str, pair: &[String; 2], q: &mut Vec<EisQuantity>| -> Result<Value> {
         let r = param(&fit, &pair[0])?;
-        let qq = param(&fit, &format!("{}.Q", pair[1]))?;
-        let a = param(&fit, &format!("{}.alpha", pair[1]))?;
-        let c = capacitance_zarc(r.value, qq.value, a.value)?;
-        assignments.push((label.to_string(), c, assign_by_capacitance(c, &g)?));
+        let (qn, an) = (format!("{}.Q", pair[1]), format!("{}.alpha", pair[1]));
+        // C = (R Q)^(1/α) / R with σ from the covariance of R, Q and α
+        let c = derived(&fit, &[&pair[0], &qn, &an], |p| {
+            capacitance_zarc(p[0], p[1], p[2]).unwrap_or(f64::NAN)
+        })?;
+        assignments.push((
+            label.to_string(),
+            c.value,
+            assign_by_capacitance(c.value, &g)?,
+        ));
         q.push(EisQuantity {
             name: format!("R {label}"),
             value: r,
@@ -479,7 +511,7 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
         });
         q.push(EisQuantity {
             name: format!("C {label}"),
-            value: Value::exact(c),
+            value: c,
             unit: "F",
         });
         Ok(r)
@@ -491,7 +523,8 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
             value: g.conductivity(r)?,
             unit: "S/cm",
         });
-        let total = Value::new(r.value + rb.value, r.stderr.hypot(rb.stderr));
+        // R_b + R_gb with their covariance (the two are correlated)
+        let total = derived(&fit, &[&s.bulk, &gb[0]], |p| p[0] + p[1])?;
         q.push(EisQuantity {
             name: "σ total".into(),
             value: g.conductivity(total)?,
