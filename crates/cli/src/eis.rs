@@ -15,7 +15,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use interphase::eis::fit::{
-    FitOptions, Weighting, circuit_parameters, fit_circuit_batch, fit_circuit_global,
+    DerivedQuantity, FitOptions, Weighting, circuit_parameters, fit_circuit_batch,
+    fit_circuit_global,
 };
 use interphase::eis::{Circuit, ImpedanceSpectrum};
 use interphase::fit::FitResult;
@@ -217,13 +218,17 @@ fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>
 
 /// Runs `eis fit`: the files are read in order, then fitted in parallel
 /// (`fit_circuit_batch`), results in input order.
-pub fn run_fit(a: &FitArgs) -> Result<Vec<(String, FitResult)>, Failure> {
+/// Named circuit fits with their derived quantities (effective capacitances,
+/// relaxation times).
+pub type CircuitFits = (Vec<(String, FitResult)>, Vec<Vec<DerivedQuantity>>);
+
+pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
     let circuit: Circuit = a
         .circuit
         .parse()
         .map_err(|e: interphase::eis::Error| Failure::input(e.to_string()))?;
     if !a.share.is_empty() {
-        return fit_shared(a, &circuit);
+        return fit_shared(a, &circuit).map(|f| (f, Vec::new()));
     }
     let (names, data) = load_files(a)?;
     let initial = match &a.initial {
@@ -248,14 +253,13 @@ pub fn run_fit(a: &FitArgs) -> Result<Vec<(String, FitResult)>, Failure> {
     if let Some(l) = &line {
         l.finish();
     }
-    names
-        .into_iter()
-        .zip(fits)
-        .map(|(name, r)| {
-            r.map(|f| (name.clone(), f.result))
-                .map_err(|e| Failure::other(format!("{name}: {e}")))
-        })
-        .collect()
+    let mut out = (Vec::new(), Vec::new());
+    for (name, r) in names.into_iter().zip(fits) {
+        let f = r.map_err(|e| Failure::other(format!("{name}: {e}")))?;
+        out.1.push(f.derived());
+        out.0.push((name, f.result));
+    }
+    Ok(out)
 }
 
 /// Which part Lin-KK fits.

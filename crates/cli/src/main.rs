@@ -271,7 +271,9 @@ fn main() -> ExitCode {
         Command::Eis {
             command: EisCmd::Fit(args),
             format,
-        } => eis::run_fit(args).and_then(|fits| emit(|out| write_fits(out, &fits, *format))),
+        } => eis::run_fit(args).and_then(|(fits, derived)| {
+            emit(|out| output::write_fits_with(out, &fits, &derived, *format))
+        }),
         Command::Eis {
             command: EisCmd::Kk(args),
             format,

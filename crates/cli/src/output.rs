@@ -2,10 +2,14 @@
 //!
 //! A fit's JSON is `{"fits":[{"name", "converged", "chi_square",
 //! "reduced_chi_square", "n_evaluations", "parameters":[{"name", "value",
-//! "stderr", "vary"}]}]}` with parameters in model order, printed as one document.
+//! "stderr", "vary"}]}]}` with parameters in model order, printed as one
+//! document; circuit fits add `"derived":[{"name", "value", "stderr", "unit",
+//! "formula"}]` (effective capacitances and relaxation times, σ from the full
+//! covariance), which CSV writes as rows whose `vary` column says `derived`.
 
 use std::io::Write;
 
+use interphase::eis::fit::DerivedQuantity;
 use interphase::fit::FitResult;
 use serde::Serialize;
 
@@ -37,6 +41,8 @@ struct JsonFit<'a> {
     reduced_chi_square: Option<f64>,
     n_evaluations: usize,
     parameters: Vec<JsonParam<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    derived: Option<&'a [DerivedQuantity]>,
 }
 
 /// Writes named fit results in the chosen format.
@@ -45,6 +51,18 @@ pub fn write_fits(
     fits: &[(String, FitResult)],
     format: Format,
 ) -> std::io::Result<()> {
+    write_fits_with(out, fits, &[], format)
+}
+
+/// Writes named fit results with each fit's derived quantities (`derived[i]`
+/// belongs to `fits[i]`; an empty slice: none).
+pub fn write_fits_with(
+    out: &mut impl Write,
+    fits: &[(String, FitResult)],
+    derived: &[Vec<DerivedQuantity>],
+    format: Format,
+) -> std::io::Result<()> {
+    let derived_of = |i: usize| derived.get(i).map(Vec::as_slice);
     match format {
         Format::Table => {
             for (i, (name, r)) in fits.iter().enumerate() {
@@ -53,12 +71,27 @@ pub fn write_fits(
                 }
                 writeln!(out, "== {name} ==")?;
                 write!(out, "{r}")?;
+                if let Some(d) = derived_of(i).filter(|d| !d.is_empty()) {
+                    writeln!(out, "[[Derived quantities]] (σ from the full covariance)")?;
+                    for q in d {
+                        let se = q.stderr.map_or_else(
+                            || "(uncertainty not known)".to_string(),
+                            |s| format!("± {s:.4e}"),
+                        );
+                        writeln!(
+                            out,
+                            "    {:<22} {:.6e} {se} {:<2}  = {}",
+                            q.name, q.value, q.unit, q.formula
+                        )?;
+                    }
+                }
             }
         }
         Format::Json => {
             let fits: Vec<JsonFit> = fits
                 .iter()
-                .map(|(name, r)| JsonFit {
+                .enumerate()
+                .map(|(i, (name, r))| JsonFit {
                     name,
                     converged: r.converged,
                     termination: r.termination.message(),
@@ -78,6 +111,7 @@ pub fn write_fits(
                             vary: p.vary,
                         })
                         .collect(),
+                    derived: derived_of(i),
                 })
                 .collect();
             let doc = serde_json::json!({ "fits": fits });
@@ -86,7 +120,7 @@ pub fn write_fits(
         }
         Format::Csv => {
             writeln!(out, "fit,converged,chi_square,parameter,value,stderr,vary")?;
-            for (name, r) in fits {
+            for (i, (name, r)) in fits.iter().enumerate() {
                 for p in &r.params {
                     let se = p.stderr.map_or(String::new(), |s| format!("{s:e}"));
                     writeln!(
@@ -98,6 +132,18 @@ pub fn write_fits(
                         csv_field(&p.name),
                         p.value,
                         p.vary
+                    )?;
+                }
+                for q in derived_of(i).unwrap_or(&[]) {
+                    let se = q.stderr.map_or(String::new(), |s| format!("{s:e}"));
+                    writeln!(
+                        out,
+                        "{},{},{:e},{},{:e},{se},derived",
+                        csv_field(name),
+                        r.converged,
+                        r.chi_square,
+                        csv_field(&q.name),
+                        q.value
                     )?;
                 }
             }

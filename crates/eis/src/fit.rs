@@ -171,6 +171,23 @@ pub struct CircuitFit {
     pub relative_residuals_im: Vec<f64>,
 }
 
+/// A quantity derived from a circuit fit (an effective capacitance or a
+/// relaxation time), with its standard error from the fit's full covariance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedQuantity {
+    /// `C_eff(R1,CPE1)`, `tau(R1,CPE1)`, `C_eff(K2)`, ...
+    pub name: String,
+    /// The value.
+    pub value: f64,
+    /// One standard error (σ² = gᵀ C g over the parameters it depends on);
+    /// `None` when the fit has no covariance.
+    pub stderr: Option<f64>,
+    /// `F` or `s`.
+    pub unit: String,
+    /// The formula, for the report.
+    pub formula: &'static str,
+}
+
 impl CircuitFit {
     /// A fitted value by parameter name.
     pub fn value(&self, name: &str) -> Option<f64> {
@@ -180,6 +197,89 @@ impl CircuitFit {
     pub fn stderr(&self, name: &str) -> Option<f64> {
         self.result.stderr(name)
     }
+    /// Effective capacitances and relaxation times with standard errors from
+    /// the full covariance (correlations included; see
+    /// [`FitResult::derived`]): for every parallel pair of one resistor and
+    /// one capacitor, C_eff = C and τ = R·C; of one resistor and one CPE,
+    /// C_eff = (R·Q)^(1/α)/R and τ = (R·Q)^(1/α) (Hsu & Mansfeld, *Corrosion*
+    /// 57 (2001) 747); for `K` and `ZARC` elements (R, τ given), C_eff = τ/R.
+    /// Quantities that are not finite at the fit are left out.
+    ///
+    /// ```
+    /// use interphase_eis::{Circuit, ImpedanceSpectrum, fit::{fit_circuit, FitOptions}};
+    /// let c: Circuit = "R0-p(R1,CPE1)".parse()?;
+    /// let f: Vec<f64> = (0..40).map(|i| 10f64.powf(6.0 - i as f64 * 0.15)).collect();
+    /// let p = [100.0, 2000.0, 1e-8, 0.85];
+    /// let z: Vec<_> = f.iter().map(|&f| c.impedance(f, &p).unwrap()).collect();
+    /// let data = ImpedanceSpectrum::new(f, z)?;
+    /// let fit = fit_circuit(&c, &data, None, &FitOptions::default())?;
+    /// let d = fit.derived();
+    /// assert_eq!(d[0].name, "C_eff(R1,CPE1)");
+    /// let want = (2000.0f64 * 1e-8).powf(1.0 / 0.85) / 2000.0;
+    /// assert!((d[0].value / want - 1.0).abs() < 1e-6);
+    /// # Ok::<(), interphase_eis::Error>(())
+    /// ```
+    pub fn derived(&self) -> Vec<DerivedQuantity> {
+        let mut out = Vec::new();
+        let mut push = |name: String,
+                        names: &[&str],
+                        unit: &str,
+                        formula: &'static str,
+                        f: &dyn Fn(&[f64]) -> f64| {
+            if let Ok(d) = self.result.derived(names, f) {
+                out.push(DerivedQuantity {
+                    name,
+                    value: d.value,
+                    stderr: d.stderr,
+                    unit: unit.to_string(),
+                    formula,
+                });
+            }
+        };
+        let mut pairs = Vec::new();
+        rc_pairs(self.circuit.root(), &mut pairs);
+        for (r, (c, kind)) in pairs {
+            let rn = r.as_str();
+            match kind {
+                ElementKind::C => {
+                    let label = format!("({r},{c})");
+                    push(format!("C_eff{label}"), &[&c], "F", "C", &|p| p[0]);
+                    push(format!("tau{label}"), &[rn, &c], "s", "R·C", &|p| {
+                        p[0] * p[1]
+                    });
+                }
+                ElementKind::Cpe => {
+                    let (q, a) = (format!("{c}.Q"), format!("{c}.alpha"));
+                    let label = format!("({r},{c})");
+                    push(
+                        format!("C_eff{label}"),
+                        &[rn, &q, &a],
+                        "F",
+                        "(R·Q)^(1/α)/R",
+                        &|p| (p[0] * p[1]).powf(1.0 / p[2]) / p[0],
+                    );
+                    push(
+                        format!("tau{label}"),
+                        &[rn, &q, &a],
+                        "s",
+                        "(R·Q)^(1/α)",
+                        &|p| (p[0] * p[1]).powf(1.0 / p[2]),
+                    );
+                }
+                _ => {}
+            }
+        }
+        for (name, kind, _) in self.circuit.elements() {
+            if matches!(kind, ElementKind::K | ElementKind::Zarc) {
+                let (r, t) = (format!("{name}.R"), format!("{name}.tau"));
+                push(format!("C_eff({name})"), &[&r, &t], "F", "τ/R", &|p| {
+                    p[1] / p[0]
+                });
+            }
+        }
+        out
+    }
+
     /// The fit as HTML: the circuit, then the core's parameter table.
     pub fn html(&self) -> String {
         format!(
@@ -1130,5 +1230,32 @@ fn permutations(v: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
         v.swap(k, i);
         permutations(v, k + 1, out);
         v.swap(k, i);
+    }
+}
+
+/// Parallel pairs of one resistor and one capacitor or CPE: (R name, (C or
+/// CPE name, kind)).
+fn rc_pairs(node: &Node, out: &mut Vec<(String, (String, ElementKind))>) {
+    match node {
+        Node::Element { .. } => {}
+        Node::Series(children) => children.iter().for_each(|c| rc_pairs(c, out)),
+        Node::Parallel(children) => {
+            if let [
+                Node::Element { name: a, kind: ka },
+                Node::Element { name: b, kind: kb },
+            ] = children.as_slice()
+            {
+                match (ka, kb) {
+                    (ElementKind::R, ElementKind::C | ElementKind::Cpe) => {
+                        out.push((a.clone(), (b.clone(), *kb)));
+                    }
+                    (ElementKind::C | ElementKind::Cpe, ElementKind::R) => {
+                        out.push((b.clone(), (a.clone(), *ka)));
+                    }
+                    _ => {}
+                }
+            }
+            children.iter().for_each(|c| rc_pairs(c, out));
+        }
     }
 }
