@@ -219,8 +219,13 @@ fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>
 /// Runs `eis fit`: the files are read in order, then fitted in parallel
 /// (`fit_circuit_batch`), results in input order.
 /// Named circuit fits with their derived quantities (effective capacitances,
-/// relaxation times).
-pub type CircuitFits = (Vec<(String, FitResult)>, Vec<Vec<DerivedQuantity>>);
+/// relaxation times), and the files whose fit failed (`FILE: message`): a
+/// failure does not lose the other files' results.
+pub type CircuitFits = (
+    Vec<(String, FitResult)>,
+    Vec<Vec<DerivedQuantity>>,
+    Vec<String>,
+);
 
 pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
     let circuit: Circuit = a
@@ -228,7 +233,7 @@ pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
         .parse()
         .map_err(|e: interphase::eis::Error| Failure::input(e.to_string()))?;
     if !a.share.is_empty() {
-        return fit_shared(a, &circuit).map(|f| (f, Vec::new()));
+        return fit_shared(a, &circuit).map(|f| (f, Vec::new(), Vec::new()));
     }
     let (names, data) = load_files(a)?;
     let initial = match &a.initial {
@@ -253,11 +258,15 @@ pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
     if let Some(l) = &line {
         l.finish();
     }
-    let mut out = (Vec::new(), Vec::new());
+    let mut out = (Vec::new(), Vec::new(), Vec::new());
     for (name, r) in names.into_iter().zip(fits) {
-        let f = r.map_err(|e| Failure::other(format!("{name}: {e}")))?;
-        out.1.push(f.derived());
-        out.0.push((name, f.result));
+        match r {
+            Ok(f) => {
+                out.1.push(f.derived());
+                out.0.push((name, f.result));
+            }
+            Err(e) => out.2.push(format!("{name}: {e}")),
+        }
     }
     Ok(out)
 }

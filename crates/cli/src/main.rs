@@ -222,6 +222,22 @@ fn run_demo(data: Option<&std::path::Path>, out: &std::path::Path) -> Result<(),
 
 /// Writes a subcommand's output to stdout and flushes it; a closed pipe
 /// (`| head`) is not an error.
+/// After a batch's results are written: each failed file's error on stderr,
+/// and a failure (exit status 1) when any failed.
+fn batch_status(failed: &[String], succeeded: usize) -> Result<(), Failure> {
+    if failed.is_empty() {
+        return Ok(());
+    }
+    for m in failed {
+        eprintln!("error: {m}");
+    }
+    Err(Failure::other(format!(
+        "{} of {} fits failed (errors above); the other {succeeded} results were written",
+        failed.len(),
+        failed.len() + succeeded
+    )))
+}
+
 fn emit(
     write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
@@ -271,8 +287,9 @@ fn main() -> ExitCode {
         Command::Eis {
             command: EisCmd::Fit(args),
             format,
-        } => eis::run_fit(args).and_then(|(fits, derived)| {
-            emit(|out| output::write_fits_with(out, &fits, &derived, *format))
+        } => eis::run_fit(args).and_then(|(fits, derived, failed)| {
+            emit(|out| output::write_fits_with(out, &fits, &derived, *format))?;
+            batch_status(&failed, fits.len())
         }),
         Command::Eis {
             command: EisCmd::Kk(args),

@@ -911,7 +911,9 @@ fn onto_axis(
 }
 
 /// Named fits, and the global summary when `--share` was given.
-type FitOutput = (Vec<(String, PeakFit)>, Option<GlobalSummary>);
+/// Named fits, the global summary when `--share` was given, and the spectra
+/// whose fit failed (`NAME: message`; the others' results are kept).
+type FitOutput = (Vec<(String, PeakFit)>, Option<GlobalSummary>, Vec<String>);
 
 fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
     let FitRequest {
@@ -972,6 +974,9 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
     };
     let mut global = None;
     let mut out = Vec::with_capacity(spectra.len());
+    // which spectrum each kept fit belongs to, and the failures
+    let mut kept: Vec<usize> = Vec::with_capacity(spectra.len());
+    let mut failed = Vec::new();
     if share.is_empty() {
         let line = crate::output::ProgressLine::new(spectra.len(), progress);
         let report = |p| {
@@ -989,9 +994,14 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         if let Some(l) = &line {
             l.finish();
         }
-        for (name, r) in names.into_iter().zip(results) {
-            let f = r.map_err(|e| Failure::input(format!("{name}: {e}")))?;
-            out.push((name, f));
+        for (i, (name, r)) in names.into_iter().zip(results).enumerate() {
+            match r {
+                Ok(f) => {
+                    kept.push(i);
+                    out.push((name, f));
+                }
+                Err(e) => failed.push(format!("{name}: {e}")),
+            }
         }
     } else {
         let shared: Vec<&str> = share.iter().map(String::as_str).collect();
@@ -999,12 +1009,13 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
             .fit_global(&spectra, &shared, &options)
             .map_err(|e| Failure::input(format!("--share: {e}")))?;
         global = Some(GlobalSummary::of(&g));
+        kept.extend(0..names.len());
         out.extend(names.into_iter().zip(g.spectra));
     }
     if let Some(path) = plot {
         use interphase::plot::{FitFigure, spectrum_fit};
-        for (i, ((name, f), s)) in out.iter().zip(&spectra).enumerate() {
-            let fig = match s.meta.x_quantity {
+        for (i, ((name, f), &k)) in out.iter().zip(&kept).enumerate() {
+            let fig = match spectra[k].meta.x_quantity {
                 XQuantity::BindingEnergy => FitFigure::xps(name),
                 _ => {
                     let unit = if f.x_unit.is_empty() {
@@ -1041,7 +1052,8 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         }
     }
     // a converged fit can still be unphysical: say so
-    for ((name, f), s) in out.iter().zip(&spectra) {
+    for ((name, f), &k) in out.iter().zip(&kept) {
+        let s = &spectra[k];
         let binding = match want {
             Some(w) => w == Axis::BindingEnergy,
             None => s.meta.x_quantity != XQuantity::KineticEnergy,
@@ -1075,7 +1087,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
             }
         }
     }
-    Ok((out, global))
+    Ok((out, global, failed))
 }
 
 /// Runs a `spectrum` subcommand, writing to stdout through `emit`.
@@ -1095,7 +1107,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             work_function,
             select,
         } => {
-            let (fits, global) = run_fit(&FitRequest {
+            let (fits, global, failed) = run_fit(&FitRequest {
                 files,
                 model,
                 crop: crop.as_deref(),
@@ -1109,7 +1121,8 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
                 axis: *axis,
                 work_function: *work_function,
             })?;
-            crate::emit(|out| write_peak_fits(out, &fits, global.as_ref(), format))
+            crate::emit(|out| write_peak_fits(out, &fits, global.as_ref(), format))?;
+            crate::batch_status(&failed, fits.len())
         }
         SpectrumCmd::Info { file, select } => {
             let (fmt, spectra) = load(file, select)?;

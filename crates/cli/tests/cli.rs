@@ -587,6 +587,66 @@ fn eis_fit_reports_effective_capacitances_with_errors() {
     );
 }
 
+/// A batch never loses the other files' results because one failed: the
+/// good fits are written, the failure is named on stderr, exit status 1.
+#[test]
+fn a_failed_fit_does_not_lose_the_batch() {
+    let good = tmp("batch_good.csv", rc_csv(20.0, 100.0, 1e-6).as_bytes());
+    let bad = tmp("batch_bad.csv", b"freq,Zre,Zim\n1000,20,-5\n");
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--format", "json"])
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("batch_bad.csv: ") && err.contains("1 of 2 fits failed"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fits = doc["fits"].as_array().unwrap();
+    assert_eq!(fits.len(), 1);
+    assert!(
+        fits[0]["name"]
+            .as_str()
+            .unwrap()
+            .ends_with("batch_good.csv")
+    );
+
+    // the same for spectra: a two-point spectrum cannot take a four-parameter model
+    let model = tmp(
+        "batch_model.toml",
+        b"[background]\nkind = \"linear\"\n[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\ncenter = 5.0\nfwhm = 1.0\narea = 10.0\n",
+    );
+    let mut spectrum = String::from("x,y\n");
+    for i in 0..60 {
+        let x = f64::from(i) * 0.2;
+        spectrum.push_str(&format!(
+            "{x},{}\n",
+            1.0 + 9.39 * (-2.77 * (x - 5.0).powi(2)).exp()
+        ));
+    }
+    let good = tmp("batch_peak.csv", spectrum.as_bytes());
+    let bad = tmp("batch_short.csv", b"x,y\n1,2\n2,3\n");
+    let out = bin()
+        .args(["spectrum", "fit", "--format", "json", "--model"])
+        .arg(&model)
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("batch_short") && err.contains("1 of 2 fits failed"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["fits"].as_array().unwrap().len(), 1);
+}
+
 /// R0-p(R1,C1) as "f,Re Z,Im Z" CSV text.
 fn rc_csv(r0: f64, r1: f64, c1: f64) -> String {
     let mut csv = String::from("freq,Zre,Zim\n");
