@@ -556,8 +556,10 @@ pub fn run_conductivity(a: &ConductivityArgs) -> Result<Vec<Quantity>, Failure> 
 /// `eis arrhenius` arguments.
 #[derive(Args, Debug, Clone)]
 pub struct ArrheniusArgs {
-    /// Two-column text file: temperature, conductivity (S/cm); comma, tab or
-    /// blanks; `#` comments and one header line allowed.
+    /// Text file of temperature, conductivity (S/cm) and optionally the
+    /// conductivity's standard error (S/cm, then a weighted fit whose errors
+    /// come from it); comma, tab or blanks; `#` comments and one header line
+    /// allowed.
     pub file: PathBuf,
     /// Temperatures are in °C (default: kelvin).
     #[arg(long)]
@@ -569,12 +571,13 @@ pub struct ArrheniusArgs {
 
 /// Runs `eis arrhenius`: activation energy and pre-factor.
 pub fn run_arrhenius(a: &ArrheniusArgs) -> Result<Vec<Quantity>, Failure> {
-    use interphase::eis::conductivity::arrhenius;
+    use interphase::eis::conductivity::{arrhenius, arrhenius_weighted};
     let name = a.file.display().to_string();
     let text =
         std::fs::read_to_string(&a.file).map_err(|e| Failure::input(format!("{name}: {e}")))?;
-    let (mut t, mut s) = (Vec::new(), Vec::new());
+    let (mut t, mut s, mut ds) = (Vec::new(), Vec::new(), Vec::new());
     let mut header = false;
+    let mut width = None;
     for (ln, line) in text.lines().enumerate() {
         let l = line.trim();
         if l.is_empty() || l.starts_with('#') {
@@ -584,26 +587,51 @@ pub fn run_arrhenius(a: &ArrheniusArgs) -> Result<Vec<Quantity>, Failure> {
             .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
             .filter(|c| !c.is_empty())
             .collect();
-        let nums: Option<Vec<f64>> = cols.iter().take(2).map(|c| c.parse().ok()).collect();
+        let nums: Option<Vec<f64>> = cols.iter().take(3).map(|c| c.parse().ok()).collect();
         match nums {
-            Some(v) if v.len() == 2 => {
+            Some(v) if v.len() >= 2 => {
+                if *width.get_or_insert(v.len()) != v.len() {
+                    return Err(Failure::input(format!(
+                        "{name}:{}: {} numbers where the rows above have {}: give the conductivity's standard error on every row or on none",
+                        ln + 1,
+                        v.len(),
+                        width.unwrap_or(0)
+                    )));
+                }
                 t.push(if a.celsius { v[0] + 273.15 } else { v[0] });
                 s.push(v[1]);
+                if let Some(e) = v.get(2) {
+                    ds.push(*e);
+                }
             }
             _ if !header && t.is_empty() => header = true,
             _ => {
                 return Err(Failure::input(format!(
-                    "{name}:{}: expected two numbers (temperature, conductivity), got `{l}`",
+                    "{name}:{}: expected two or three numbers (temperature, conductivity[, its standard error]), got `{l}`",
                     ln + 1
                 )));
             }
         }
     }
-    let r = arrhenius(&t, &s, !a.sigma).map_err(|e| Failure::input(format!("{name}: {e}")))?;
-    Ok(vec![
+    let weighted = !ds.is_empty();
+    let r = if weighted {
+        arrhenius_weighted(&t, &s, &ds, !a.sigma)
+    } else {
+        arrhenius(&t, &s, !a.sigma)
+    }
+    .map_err(|e| Failure::input(format!("{name}: {e}")))?;
+    let mut rows = vec![
         Quantity::text("file", name),
         Quantity::num("points", t.len() as f64, None, "1"),
         Quantity::text("fitted", if a.sigma { "ln(sigma)" } else { "ln(sigma*T)" }),
+        Quantity::text(
+            "weighting",
+            if weighted {
+                "1/var(ln sigma) from the third column; errors from it"
+            } else {
+                "none; errors from the scatter (none for two points)"
+            },
+        ),
         Quantity::num(
             "activation_energy",
             r.activation_energy_ev.value,
@@ -617,5 +645,9 @@ pub fn run_arrhenius(a: &ArrheniusArgs) -> Result<Vec<Quantity>, Failure> {
             "1",
         ),
         Quantity::num("r_squared", r.r_squared, None, "1"),
-    ])
+    ];
+    if let Some(c) = r.reduced_chi_square {
+        rows.push(Quantity::num("reduced_chi_square", c, None, "1"));
+    }
+    Ok(rows)
 }

@@ -168,7 +168,8 @@ pub struct Quantity {
     pub name: String,
     /// The value (a number, or a string such as a formula).
     pub value: serde_json::Value,
-    /// Standard uncertainty, when one is known.
+    /// Standard uncertainty, when one applies (NaN: it applies but is not
+    /// known; JSON `null`, CSV empty, the table says so).
     pub uncertainty: Option<f64>,
     /// Unit (`g/mol`, `g/cm3`, `1` for fractions, `` for text).
     pub unit: &'static str,
@@ -223,9 +224,11 @@ pub fn write_quantities(
         Format::Table => {
             let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
             for r in rows {
-                let u = r
-                    .uncertainty
-                    .map_or(String::new(), |u| format!(" ± {u:.2e}"));
+                let u = match r.uncertainty {
+                    Some(u) if u.is_nan() => " (uncertainty not known)".to_string(),
+                    Some(u) => format!(" ± {u:.2e}"),
+                    None => String::new(),
+                };
                 writeln!(out, "{:<w$}  {}{u} {}", r.name, show(&r.value), r.unit)?;
             }
         }
@@ -240,7 +243,10 @@ pub fn write_quantities(
                     serde_json::Value::String(s) => csv_field(s),
                     v => v.to_string(),
                 };
-                let u = r.uncertainty.map_or(String::new(), |u| format!("{u:e}"));
+                let u = r
+                    .uncertainty
+                    .filter(|u| !u.is_nan())
+                    .map_or(String::new(), |u| format!("{u:e}"));
                 writeln!(out, "{},{v},{u},{}", csv_field(&r.name), r.unit)?;
             }
         }

@@ -1061,6 +1061,33 @@ fn eis_arrhenius() {
     let p = tmp("arr_bad.csv", b"300,1e-3\n310,abc\n");
     let out = bin().args(["eis", "arrhenius"]).arg(&p).output().unwrap();
     assert_input_error(&out, "arr_bad.csv:2");
+    // a third column: a weighted fit whose errors come from the given σ, so
+    // that two points have an uncertainty too (numpy polyfit reference in
+    // conductivity.rs); two points without it say the uncertainty is not known
+    let p = tmp("arr_w.csv", b"298.15,4.6e-5,1.0e-6\n323.15,9.1e-5,1.5e-6\n");
+    let out = bin()
+        .args(["eis", "arrhenius", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ea = doc["quantities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == "activation_energy")
+        .unwrap();
+    assert!((ea["uncertainty"].as_f64().unwrap() / 0.009060344855460064 - 1.0).abs() < 1e-9);
+    let p = tmp("arr_2.csv", b"298.15,4.6e-5\n323.15,9.1e-5\n");
+    let out = bin().args(["eis", "arrhenius"]).arg(&p).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("(uncertainty not known)") && !text.contains("± 0"),
+        "{text}"
+    );
+    let p = tmp("arr_mixed.csv", b"298.15,4.6e-5,1e-6\n323.15,9.1e-5\n");
+    let out = bin().args(["eis", "arrhenius"]).arg(&p).output().unwrap();
+    assert_input_error(&out, "on every row or on none");
 }
 
 #[test]

@@ -328,14 +328,19 @@ pub const BOLTZMANN_EV: f64 = 8.617_333_262e-5;
 /// An Arrhenius fit ln(σT) = ln A − E_a/(k_B T) (or ln σ = ln A − E_a/(k_B T)).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Arrhenius {
-    /// Activation energy E_a, eV, with its standard error (0 for two points).
+    /// Activation energy E_a, eV, with its standard error (NaN, "not
+    /// known", for two points without per-point errors).
     pub activation_energy_ev: Value,
     /// ln A (A in S cm⁻¹ K, or S cm⁻¹ without the T factor), with standard error.
     pub ln_prefactor: Value,
     /// Whether σT (true) or σ (false) was fitted.
     pub sigma_t: bool,
-    /// Coefficient of determination of the straight line.
+    /// Coefficient of determination of the straight line (weighted for
+    /// [`arrhenius_weighted`]).
     pub r_squared: f64,
+    /// χ²/(n − 2) of a weighted fit with more than two points: about 1 when
+    /// the given errors explain the scatter; `None` for ordinary least squares.
+    pub reduced_chi_square: Option<f64>,
 }
 
 impl Arrhenius {
@@ -354,6 +359,52 @@ impl Arrhenius {
 /// else through (1/T, ln σ). Standard errors from the residual scatter
 /// (ordinary least squares; they need at least 3 points).
 pub fn arrhenius(t_kelvin: &[f64], sigma: &[f64], sigma_t: bool) -> Result<Arrhenius> {
+    let (x, y) = arrhenius_points(t_kelvin, sigma, sigma_t)?;
+    let n = x.len();
+    let nf = n as f64;
+    let mx = x.iter().sum::<f64>() / nf;
+    let my = y.iter().sum::<f64>() / nf;
+    let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
+    if sxx <= 0.0 || sxx < 1e-30 * mx * mx {
+        return Err(Error::Invalid(
+            "all temperatures are equal: no Arrhenius slope".into(),
+        ));
+    }
+    let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let slope = sxy / sxx;
+    let icpt = my - slope * mx;
+    let ss_res: f64 = x
+        .iter()
+        .zip(&y)
+        .map(|(a, b)| (b - icpt - slope * a).powi(2))
+        .sum();
+    let ss_tot: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+    // two points fix the line exactly: its uncertainty is not known from them
+    let (se_slope, se_icpt) = if n > 2 {
+        let s2 = ss_res / (nf - 2.0);
+        ((s2 / sxx).sqrt(), (s2 * (1.0 / nf + mx * mx / sxx)).sqrt())
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+    Ok(Arrhenius {
+        activation_energy_ev: Value::new(-slope * BOLTZMANN_EV, se_slope * BOLTZMANN_EV),
+        ln_prefactor: Value::new(icpt, se_icpt),
+        sigma_t,
+        r_squared: if ss_tot > 0.0 {
+            1.0 - ss_res / ss_tot
+        } else {
+            1.0
+        },
+        reduced_chi_square: None,
+    })
+}
+
+/// The points (1/T, ln σT or ln σ) of an Arrhenius fit, validated.
+fn arrhenius_points(
+    t_kelvin: &[f64],
+    sigma: &[f64],
+    sigma_t: bool,
+) -> Result<(Vec<f64>, Vec<f64>)> {
     if t_kelvin.len() != sigma.len() {
         return Err(Error::Invalid(format!(
             "{} temperatures but {} conductivities",
@@ -384,39 +435,75 @@ pub fn arrhenius(t_kelvin: &[f64], sigma: &[f64], sigma_t: bool) -> Result<Arrhe
         x.push(1.0 / t);
         y.push(if sigma_t { (s * t).ln() } else { s.ln() });
     }
-    let nf = n as f64;
-    let mx = x.iter().sum::<f64>() / nf;
-    let my = y.iter().sum::<f64>() / nf;
-    let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
-    if sxx <= 0.0 || sxx < 1e-30 * mx * mx {
+    Ok((x, y))
+}
+
+/// Weighted Arrhenius fit: as [`arrhenius`], with each conductivity's
+/// standard error `sigma_stderr` (S cm⁻¹; temperatures taken as exact), so
+/// that ln σ carries σ(ln σ) = δσ/σ and the line is fitted with weights
+/// (σ/δσ)². The standard errors of E_a and ln A come from those errors alone
+/// (the unscaled covariance, numpy's `polyfit(..., w=1/δ, cov="unscaled")`),
+/// so they exist for two points too; `reduced_chi_square` says whether the
+/// given errors explain the scatter (≫ 1: they do not, and the errors are
+/// underestimated).
+pub fn arrhenius_weighted(
+    t_kelvin: &[f64],
+    sigma: &[f64],
+    sigma_stderr: &[f64],
+    sigma_t: bool,
+) -> Result<Arrhenius> {
+    let (x, y) = arrhenius_points(t_kelvin, sigma, sigma_t)?;
+    if sigma_stderr.len() != sigma.len() {
+        return Err(Error::Invalid(format!(
+            "{} conductivities but {} standard errors",
+            sigma.len(),
+            sigma_stderr.len()
+        )));
+    }
+    let mut w = Vec::with_capacity(x.len());
+    for (i, (&e, &s)) in sigma_stderr.iter().zip(sigma).enumerate() {
+        if !(e.is_finite() && e > 0.0) {
+            return Err(Error::Invalid(format!(
+                "standard error {e} S/cm of the conductivity at index {i} must be finite and > 0"
+            )));
+        }
+        w.push((s / e).powi(2));
+    }
+    let sw: f64 = w.iter().sum();
+    let mx = x.iter().zip(&w).map(|(a, w)| a * w).sum::<f64>() / sw;
+    let my = y.iter().zip(&w).map(|(b, w)| b * w).sum::<f64>() / sw;
+    let sxx: f64 = x.iter().zip(&w).map(|(a, w)| w * (a - mx).powi(2)).sum();
+    if sxx <= 0.0 || sxx < 1e-30 * sw * mx * mx {
         return Err(Error::Invalid(
             "all temperatures are equal: no Arrhenius slope".into(),
         ));
     }
-    let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let slope = sxy / sxx;
-    let icpt = my - slope * mx;
-    let ss_res: f64 = x
+    let sxy: f64 = x
         .iter()
         .zip(&y)
-        .map(|(a, b)| (b - icpt - slope * a).powi(2))
+        .zip(&w)
+        .map(|((a, b), w)| w * (a - mx) * (b - my))
         .sum();
-    let ss_tot: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
-    let (se_slope, se_icpt) = if n > 2 {
-        let s2 = ss_res / (nf - 2.0);
-        ((s2 / sxx).sqrt(), (s2 * (1.0 / nf + mx * mx / sxx)).sqrt())
-    } else {
-        (0.0, 0.0)
-    };
+    let slope = sxy / sxx;
+    let icpt = my - slope * mx;
+    let chi2: f64 = x
+        .iter()
+        .zip(&y)
+        .zip(&w)
+        .map(|((a, b), w)| w * (b - icpt - slope * a).powi(2))
+        .sum();
+    let ss_tot: f64 = y.iter().zip(&w).map(|(b, w)| w * (b - my).powi(2)).sum();
+    let n = x.len();
     Ok(Arrhenius {
-        activation_energy_ev: Value::new(-slope * BOLTZMANN_EV, se_slope * BOLTZMANN_EV),
-        ln_prefactor: Value::new(icpt, se_icpt),
+        activation_energy_ev: Value::new(-slope * BOLTZMANN_EV, (1.0 / sxx).sqrt() * BOLTZMANN_EV),
+        ln_prefactor: Value::new(icpt, (1.0 / sw + mx * mx / sxx).sqrt()),
         sigma_t,
         r_squared: if ss_tot > 0.0 {
-            1.0 - ss_res / ss_tot
+            1.0 - chi2 / ss_tot
         } else {
             1.0
         },
+        reduced_chi_square: (n > 2).then(|| chi2 / (n as f64 - 2.0)),
     })
 }
 
@@ -453,6 +540,34 @@ mod arrhenius_tests {
         assert!(close(a.ln_prefactor.value, 7.04219131025148));
         assert!(close(a.ln_prefactor.stderr, 1.1378318181064722));
         assert!(close(a.r_squared, 0.9848058353888067));
+    }
+
+    #[test]
+    fn weighted_matches_numpy_polyfit() {
+        // numpy 2.x: p, cov = polyfit(1/T, log(s*T), 1, w=s/ds, cov="unscaled");
+        // Ea = -p[0]*k_B ± sqrt(cov[0,0])*k_B, ln A = p[1] ± sqrt(cov[1,1])
+        let t = [298.15, 323.15, 348.15, 373.15, 398.15];
+        let s = [4.6e-5, 9.1e-5, 1.62e-4, 2.71e-4, 4.2e-4];
+        let ds = [1.0e-6, 1.5e-6, 3.0e-6, 6.0e-6, 9.0e-6];
+        let close = |g: f64, w: f64| (g / w - 1.0).abs() < 1e-10;
+        let a = arrhenius_weighted(&t, &s, &ds, true).unwrap();
+        assert!(close(a.activation_energy_ev.value, 0.2558836983823062));
+        assert!(close(a.activation_energy_ev.stderr, 0.0027277438440510616));
+        assert!(close(a.ln_prefactor.value, 5.663558838698433));
+        assert!(close(a.ln_prefactor.stderr, 0.09295119561044457));
+        assert!(close(a.reduced_chi_square.unwrap(), 0.1559180637407183));
+        // two points: the errors still give an uncertainty
+        let b = arrhenius_weighted(&t[..2], &s[..2], &ds[..2], true).unwrap();
+        assert!(close(b.activation_energy_ev.value, 0.2533070291469417));
+        assert!(close(b.activation_energy_ev.stderr, 0.009060344855460064));
+        assert!(close(b.ln_prefactor.stderr, 0.33557903800313943));
+        assert!(b.reduced_chi_square.is_none());
+        // without errors two points have no uncertainty, and say so
+        let c = arrhenius(&t[..2], &s[..2], true).unwrap();
+        assert!(c.activation_energy_ev.stderr.is_nan());
+        assert!(!c.activation_energy_ev.to_string().contains('±'));
+        assert!(arrhenius_weighted(&t, &s, &ds[..4], true).is_err());
+        assert!(arrhenius_weighted(&t[..2], &s[..2], &[1e-6, 0.0], true).is_err());
     }
 
     #[test]
