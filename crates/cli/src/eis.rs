@@ -13,13 +13,15 @@
 
 use std::path::PathBuf;
 
+use crate::output::{FitExtras, McReport};
 use clap::{Args, ValueEnum};
 use interphase::eis::fit::{
-    DerivedQuantity, FitOptions, Weighting, circuit_parameters, fit_circuit_batch,
-    fit_circuit_global,
+    FitOptions, Weighting, circuit_parameters, fit_circuit_batch, fit_circuit_global,
+    monte_carlo_circuit,
 };
 use interphase::eis::{Circuit, ImpedanceSpectrum};
 use interphase::fit::FitResult;
+use interphase::fit::montecarlo::{MonteCarloOptions, Resampling};
 use interphase::io as files;
 
 use crate::Failure;
@@ -135,6 +137,19 @@ pub struct FitArgs {
     /// Report progress on stderr (automatic on a terminal for 64+ files).
     #[arg(long)]
     pub progress: bool,
+    /// Monte Carlo uncertainties: refit N synthetic spectra drawn from each
+    /// fit and its noise, in parallel, and report each parameter's and
+    /// derived quantity's spread (std, 68 % and 95 % intervals) beside the
+    /// covariance errors.
+    #[arg(long, value_name = "N", conflicts_with = "share")]
+    pub monte_carlo: Option<usize>,
+    /// Seed of the Monte Carlo draws (the same seed, the same draws).
+    #[arg(long, default_value_t = 1, requires = "monte_carlo")]
+    pub seed: u64,
+    /// Draw the Monte Carlo noise from the fit's own residuals (residual
+    /// bootstrap) instead of a Gaussian.
+    #[arg(long, requires = "monte_carlo")]
+    pub bootstrap: bool,
     /// Drop inductive points (Im Z > 0) first.
     #[arg(long)]
     pub drop_inductive: bool,
@@ -218,14 +233,10 @@ fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>
 
 /// Runs `eis fit`: the files are read in order, then fitted in parallel
 /// (`fit_circuit_batch`), results in input order.
-/// Named circuit fits with their derived quantities (effective capacitances,
-/// relaxation times), and the files whose fit failed (`FILE: message`): a
+/// Named circuit fits with what else each reports (derived quantities,
+/// Monte Carlo spreads), and the files whose fit failed (`FILE: message`): a
 /// failure does not lose the other files' results.
-pub type CircuitFits = (
-    Vec<(String, FitResult)>,
-    Vec<Vec<DerivedQuantity>>,
-    Vec<String>,
-);
+pub type CircuitFits = (Vec<(String, FitResult)>, Vec<FitExtras>, Vec<String>);
 
 pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
     let circuit: Circuit = a
@@ -258,11 +269,34 @@ pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
     if let Some(l) = &line {
         l.finish();
     }
+    let mc_options = a.monte_carlo.map(|n| MonteCarloOptions {
+        n,
+        seed: a.seed,
+        resampling: if a.bootstrap {
+            Resampling::Bootstrap
+        } else {
+            Resampling::Gaussian
+        },
+        ..MonteCarloOptions::default()
+    });
     let mut out = (Vec::new(), Vec::new(), Vec::new());
-    for (name, r) in names.into_iter().zip(fits) {
+    for ((name, r), d) in names.into_iter().zip(fits).zip(&data) {
         match r {
             Ok(f) => {
-                out.1.push(f.derived());
+                let monte_carlo = match &mc_options {
+                    None => None,
+                    Some(o) => match monte_carlo_circuit(&f, d, initial.as_ref(), &options(a), o) {
+                        Ok(mc) => Some(McReport::of(&mc, f.derived_spreads(&mc))),
+                        Err(e) => {
+                            out.2.push(format!("{name}: Monte Carlo: {e}"));
+                            None
+                        }
+                    },
+                };
+                out.1.push(FitExtras {
+                    derived: f.derived(),
+                    monte_carlo,
+                });
                 out.0.push((name, f.result));
             }
             Err(e) => out.2.push(format!("{name}: {e}")),

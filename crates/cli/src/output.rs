@@ -5,12 +5,18 @@
 //! "stderr", "vary"}]}]}` with parameters in model order, printed as one
 //! document; circuit fits add `"derived":[{"name", "value", "stderr", "unit",
 //! "formula"}]` (effective capacitances and relaxation times, σ from the full
-//! covariance), which CSV writes as rows whose `vary` column says `derived`.
+//! covariance), which CSV writes as rows whose `vary` column says `derived`;
+//! with `--monte-carlo N`, `"monte_carlo":{"n_ok", "n_failed", "resampling",
+//! "seed", "percentile_points", "params":[spread], "derived":[spread]}` (a
+//! spread: `name, best, mean, std, percentiles, covariance_stderr`), in CSV
+//! rows whose `vary` column says `monte_carlo` (value: the median, stderr:
+//! the spread's standard deviation).
 
 use std::io::Write;
 
 use interphase::eis::fit::DerivedQuantity;
 use interphase::fit::FitResult;
+use interphase::fit::montecarlo::{MonteCarlo, Resampling, Spread};
 use serde::Serialize;
 
 /// The output format chosen with `--format`.
@@ -43,6 +49,54 @@ struct JsonFit<'a> {
     parameters: Vec<JsonParam<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     derived: Option<&'a [DerivedQuantity]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monte_carlo: Option<&'a McReport>,
+}
+
+/// What a fit reports besides its parameters.
+#[derive(Debug, Clone, Default)]
+pub struct FitExtras {
+    /// Derived quantities with covariance errors.
+    pub derived: Vec<DerivedQuantity>,
+    /// Monte Carlo spreads, when asked for.
+    pub monte_carlo: Option<McReport>,
+}
+
+/// Monte Carlo spreads of a fit's parameters and derived quantities.
+#[derive(Debug, Clone, Serialize)]
+pub struct McReport {
+    /// Refits that converged.
+    pub n_ok: usize,
+    /// Refits that failed or did not converge.
+    pub n_failed: usize,
+    /// `gaussian` or `bootstrap`.
+    pub resampling: &'static str,
+    /// The seed.
+    pub seed: u64,
+    /// The percentile points of `percentiles`.
+    pub percentile_points: [f64; 5],
+    /// One per parameter.
+    pub params: Vec<Spread>,
+    /// One per derived quantity.
+    pub derived: Vec<Spread>,
+}
+
+impl McReport {
+    /// The report of a Monte Carlo run and the derived quantities' spreads.
+    pub fn of(mc: &MonteCarlo, derived: Vec<Spread>) -> McReport {
+        McReport {
+            n_ok: mc.n_ok,
+            n_failed: mc.n_failed,
+            resampling: match mc.resampling {
+                Resampling::Gaussian => "gaussian",
+                Resampling::Bootstrap => "bootstrap",
+            },
+            seed: mc.seed,
+            percentile_points: interphase::fit::montecarlo::PERCENTILES,
+            params: mc.params.clone(),
+            derived,
+        }
+    }
 }
 
 /// Writes named fit results in the chosen format.
@@ -54,15 +108,16 @@ pub fn write_fits(
     write_fits_with(out, fits, &[], format)
 }
 
-/// Writes named fit results with each fit's derived quantities (`derived[i]`
-/// belongs to `fits[i]`; an empty slice: none).
+/// Writes named fit results with what else each reports (`extras[i]`
+/// belongs to `fits[i]`; an empty slice: nothing).
 pub fn write_fits_with(
     out: &mut impl Write,
     fits: &[(String, FitResult)],
-    derived: &[Vec<DerivedQuantity>],
+    extras: &[FitExtras],
     format: Format,
 ) -> std::io::Result<()> {
-    let derived_of = |i: usize| derived.get(i).map(Vec::as_slice);
+    let derived_of = |i: usize| extras.get(i).map(|e| e.derived.as_slice());
+    let mc_of = |i: usize| extras.get(i).and_then(|e| e.monte_carlo.as_ref());
     match format {
         Format::Table => {
             for (i, (name, r)) in fits.iter().enumerate() {
@@ -82,6 +137,31 @@ pub fn write_fits_with(
                             out,
                             "    {:<22} {:.6e} {se} {:<2}  = {}",
                             q.name, q.value, q.unit, q.formula
+                        )?;
+                    }
+                }
+                if let Some(m) = mc_of(i) {
+                    writeln!(
+                        out,
+                        "[[Monte Carlo]] {} refits ({}, seed {}; {} failed): std beside the covariance error, 68 % and 95 % intervals",
+                        m.n_ok, m.resampling, m.seed, m.n_failed
+                    )?;
+                    for s in m.params.iter().chain(&m.derived) {
+                        if s.std == 0.0 {
+                            continue;
+                        }
+                        let cov = s
+                            .covariance_stderr
+                            .map_or_else(|| "n/a".to_string(), |c| format!("{c:.3e}"));
+                        writeln!(
+                            out,
+                            "    {:<22} std {:.3e} (covariance {cov})  68 %: [{:.6e}, {:.6e}]  95 %: [{:.6e}, {:.6e}]",
+                            s.name,
+                            s.std,
+                            s.percentiles[1],
+                            s.percentiles[3],
+                            s.percentiles[0],
+                            s.percentiles[4]
                         )?;
                     }
                 }
@@ -112,6 +192,7 @@ pub fn write_fits_with(
                         })
                         .collect(),
                     derived: derived_of(i),
+                    monte_carlo: mc_of(i),
                 })
                 .collect();
             let doc = serde_json::json!({ "fits": fits });
@@ -144,6 +225,24 @@ pub fn write_fits_with(
                         r.chi_square,
                         csv_field(&q.name),
                         q.value
+                    )?;
+                }
+                // Monte Carlo: the value column holds the median, the stderr
+                // column the spread's standard deviation
+                for s in mc_of(i)
+                    .map(|m| m.params.iter().chain(&m.derived))
+                    .into_iter()
+                    .flatten()
+                {
+                    writeln!(
+                        out,
+                        "{},{},{:e},{},{:e},{:e},monte_carlo",
+                        csv_field(name),
+                        r.converged,
+                        r.chi_square,
+                        csv_field(&s.name),
+                        s.percentiles[2],
+                        s.std
                     )?;
                 }
             }

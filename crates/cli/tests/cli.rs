@@ -519,29 +519,26 @@ fn eis_fit_recovers_an_rc_without_a_guess() {
     }
 }
 
+/// `eis fit` of the LLTO example's symmetric cell (data/llto/eis_cell.csv)
+/// with its circuit and `extra` options.
+fn eis_fit_cell(extra: &[&str]) -> std::process::Output {
+    let cell =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
+    bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,CPE1)-p(R2,CPE2)"])
+        .args(extra)
+        .arg(cell)
+        .output()
+        .unwrap()
+}
+
 /// `eis fit` reports the effective capacitance and relaxation time of every
 /// parallel R–CPE pair with a standard error from the full covariance, in
 /// every format (issue 26, item 5).
 #[test]
 fn eis_fit_reports_effective_capacitances_with_errors() {
-    let csv = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv"),
-    )
-    .unwrap();
-    let p = tmp("cell_derived.csv", csv.as_bytes());
     let run = |format: &str| {
-        let out = bin()
-            .args([
-                "eis",
-                "fit",
-                "--circuit",
-                "R0-p(R1,CPE1)-p(R2,CPE2)",
-                "--format",
-                format,
-            ])
-            .arg(&p)
-            .output()
-            .unwrap();
+        let out = eis_fit_cell(&["--format", format]);
         assert!(
             out.status.success(),
             "{}",
@@ -585,6 +582,51 @@ fn eis_fit_reports_effective_capacitances_with_errors() {
             .lines()
             .any(|l| l.contains("tau(R1,CPE1)") && l.ends_with(",derived"))
     );
+}
+
+/// `eis fit --monte-carlo N`: the spread of every parameter and derived
+/// quantity over N refits, beside the covariance errors, reproducible from
+/// the seed (issue 26, item 2).
+#[test]
+fn eis_fit_monte_carlo() {
+    let run = |extra: &[&str]| {
+        let base = [
+            "--weight",
+            "proportional",
+            "--format",
+            "json",
+            "--monte-carlo",
+            "150",
+        ];
+        let out = eis_fit_cell(&[&base[..], extra].concat());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let doc = run(&[]);
+    let mc = &doc["fits"][0]["monte_carlo"];
+    assert_eq!(
+        (mc["n_ok"].as_u64(), mc["resampling"].as_str()),
+        (Some(150), Some("gaussian"))
+    );
+    for s in mc["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(mc["derived"].as_array().unwrap())
+    {
+        let ratio = s["std"].as_f64().unwrap() / s["covariance_stderr"].as_f64().unwrap();
+        // a near-linear fit: the spread matches the covariance (sampling error 6 %)
+        assert!((0.75..1.25).contains(&ratio), "{s}");
+    }
+    assert_eq!(mc["derived"][0]["name"], "C_eff(R1,CPE1)");
+    assert_eq!(run(&[])["fits"][0]["monte_carlo"], *mc);
+    let boot = run(&["--bootstrap", "--seed", "5"]);
+    assert_eq!(boot["fits"][0]["monte_carlo"]["resampling"], "bootstrap");
+    assert_ne!(boot["fits"][0]["monte_carlo"]["params"], mc["params"]);
 }
 
 /// A batch never loses the other files' results because one failed: the

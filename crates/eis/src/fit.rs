@@ -220,61 +220,102 @@ impl CircuitFit {
     /// # Ok::<(), interphase_eis::Error>(())
     /// ```
     pub fn derived(&self) -> Vec<DerivedQuantity> {
-        let mut out = Vec::new();
-        let mut push = |name: String,
-                        names: &[&str],
-                        unit: &str,
-                        formula: &'static str,
-                        f: &dyn Fn(&[f64]) -> f64| {
-            if let Ok(d) = self.result.derived(names, f) {
-                out.push(DerivedQuantity {
-                    name,
-                    value: d.value,
-                    stderr: d.stderr,
-                    unit: unit.to_string(),
-                    formula,
-                });
-            }
+        self.derived_specs()
+            .into_iter()
+            .filter_map(|d| {
+                let names: Vec<&str> = d.params.iter().map(String::as_str).collect();
+                let r = self.result.derived(&names, d.f).ok()?;
+                Some(DerivedQuantity {
+                    name: d.name,
+                    value: r.value,
+                    stderr: r.stderr,
+                    unit: d.unit.to_string(),
+                    formula: d.formula,
+                })
+            })
+            .collect()
+    }
+
+    /// The Monte Carlo spreads of the quantities [`CircuitFit::derived`]
+    /// reports, from refits of this fit ([`monte_carlo_circuit`]).
+    pub fn derived_spreads(
+        &self,
+        mc: &interphase_fit::montecarlo::MonteCarlo,
+    ) -> Vec<interphase_fit::montecarlo::Spread> {
+        self.derived_specs()
+            .into_iter()
+            .filter_map(|d| {
+                let names: Vec<&str> = d.params.iter().map(String::as_str).collect();
+                let cov = self.result.derived(&names, d.f).ok()?;
+                let mut s = mc.derived(&names, cov.value, d.f).ok()?;
+                s.name = d.name;
+                s.covariance_stderr = cov.stderr;
+                Some(s)
+            })
+            .collect()
+    }
+
+    fn derived_specs(&self) -> Vec<DerivedSpec> {
+        fn c_of_cpe(p: &[f64]) -> f64 {
+            (p[0] * p[1]).powf(1.0 / p[2]) / p[0]
+        }
+        fn tau_of_cpe(p: &[f64]) -> f64 {
+            (p[0] * p[1]).powf(1.0 / p[2])
+        }
+        let spec = |name: String, params: Vec<String>, unit, formula, f| DerivedSpec {
+            name,
+            params,
+            unit,
+            formula,
+            f,
         };
+        let mut out = Vec::new();
         let mut pairs = Vec::new();
         rc_pairs(self.circuit.root(), &mut pairs);
         for (r, (c, kind)) in pairs {
-            let rn = r.as_str();
+            let label = format!("({r},{c})");
             match kind {
                 ElementKind::C => {
-                    let label = format!("({r},{c})");
-                    push(format!("C_eff{label}"), &[&c], "F", "C", &|p| p[0]);
-                    push(format!("tau{label}"), &[rn, &c], "s", "R·C", &|p| {
+                    out.push(spec(
+                        format!("C_eff{label}"),
+                        vec![c.clone()],
+                        "F",
+                        "C",
+                        |p| p[0],
+                    ));
+                    out.push(spec(format!("tau{label}"), vec![r, c], "s", "R·C", |p| {
                         p[0] * p[1]
-                    });
+                    }));
                 }
                 ElementKind::Cpe => {
-                    let (q, a) = (format!("{c}.Q"), format!("{c}.alpha"));
-                    let label = format!("({r},{c})");
-                    push(
+                    let names = vec![r, format!("{c}.Q"), format!("{c}.alpha")];
+                    out.push(spec(
                         format!("C_eff{label}"),
-                        &[rn, &q, &a],
+                        names.clone(),
                         "F",
                         "(R·Q)^(1/α)/R",
-                        &|p| (p[0] * p[1]).powf(1.0 / p[2]) / p[0],
-                    );
-                    push(
+                        c_of_cpe,
+                    ));
+                    out.push(spec(
                         format!("tau{label}"),
-                        &[rn, &q, &a],
+                        names,
                         "s",
                         "(R·Q)^(1/α)",
-                        &|p| (p[0] * p[1]).powf(1.0 / p[2]),
-                    );
+                        tau_of_cpe,
+                    ));
                 }
                 _ => {}
             }
         }
         for (name, kind, _) in self.circuit.elements() {
             if matches!(kind, ElementKind::K | ElementKind::Zarc) {
-                let (r, t) = (format!("{name}.R"), format!("{name}.tau"));
-                push(format!("C_eff({name})"), &[&r, &t], "F", "τ/R", &|p| {
-                    p[1] / p[0]
-                });
+                out.push(spec(
+                    format!("C_eff({name})"),
+                    vec![format!("{name}.R"), format!("{name}.tau")],
+                    "F",
+                    "τ/R",
+                    |p| p[1] / p[0],
+                ));
             }
         }
         out
@@ -654,6 +695,78 @@ pub fn fit_circuit(
     }
     let result = canonical_order(circuit, result);
     circuit_fit(circuit, data, result, options, tried)
+}
+
+/// Monte Carlo uncertainties of a circuit fit (see
+/// [`interphase_fit::montecarlo`]): `mc.n` synthetic spectra drawn from the
+/// fit and its noise (Gaussian at the fit's weighted noise level, or the
+/// residual bootstrap), each refitted from the best values on the same
+/// scale, weighting and bounds as the fit (`initial` and `options` as given
+/// to [`fit_circuit`]); the spread of every parameter beside its covariance
+/// error. `MonteCarlo::derived` gives the spread of any derived quantity
+/// (an effective capacitance, a conductivity).
+///
+/// ```
+/// use interphase_eis::{Circuit, ImpedanceSpectrum, fit::{fit_circuit, monte_carlo_circuit, FitOptions}};
+/// use interphase_fit::montecarlo::MonteCarloOptions;
+/// let c: Circuit = "R0-p(R1,C1)".parse()?;
+/// let f: Vec<f64> = (0..40).map(|i| 10f64.powf(6.0 - i as f64 * 0.15)).collect();
+/// // 1 % multiplicative noise, deterministic
+/// let z: Vec<_> = f.iter().enumerate()
+///     .map(|(i, &f)| c.impedance(f, &[20.0, 100.0, 1e-6]).unwrap() * (1.0 + 0.01 * (i as f64 * 2.1).sin()))
+///     .collect();
+/// let data = ImpedanceSpectrum::new(f, z)?;
+/// let o = FitOptions::default();
+/// let fit = fit_circuit(&c, &data, None, &o)?;
+/// let mc = monte_carlo_circuit(&fit, &data, None, &o, &MonteCarloOptions { n: 100, ..Default::default() })?;
+/// let r1 = mc.param("R1").unwrap();
+/// assert!(r1.std > 0.0 && r1.percentiles[0] < r1.best && r1.best < r1.percentiles[4]);
+/// # Ok::<(), interphase_eis::Error>(())
+/// ```
+pub fn monte_carlo_circuit(
+    fit: &CircuitFit,
+    data: &ImpedanceSpectrum,
+    initial: Option<&Parameters>,
+    options: &FitOptions,
+    mc: &interphase_fit::montecarlo::MonteCarloOptions,
+) -> Result<interphase_fit::montecarlo::MonteCarlo> {
+    use interphase_fit::montecarlo::{MonteCarlo, monte_carlo_samples};
+    let circuit = &fit.circuit;
+    let w = options.weighting.weights(data.z())?;
+    let log: Vec<bool> = (0..circuit.n_params())
+        .map(|i| options.log_scale && !circuit.is_exponent(i))
+        .collect();
+    let problem = Cnls::new(circuit, data.freq(), data.z(), w, log.clone());
+    if problem.n_residuals() != fit.result.residuals.len() {
+        return Err(Error::Invalid(format!(
+            "the fit has {} residuals, this spectrum {}: not the fit of this spectrum",
+            fit.result.residuals.len(),
+            problem.n_residuals()
+        )));
+    }
+    let values = fit.result.values();
+    let mut template = match initial {
+        Some(p) => p.clone(),
+        None => circuit_parameters(circuit, &values)?,
+    };
+    template.set_values(&values)?;
+    let start = to_internal(&template, &log)?;
+    let mc_lm = interphase_fit::montecarlo::MonteCarloOptions {
+        lm: LmOptions {
+            uncertainties: false,
+            ..mc.lm.clone()
+        },
+        ..mc.clone()
+    };
+    let (mut samples, failed) = monte_carlo_samples(&problem, &start, &fit.result, &mc_lm)?;
+    for row in &mut samples {
+        for (v, &l) in row.iter_mut().zip(&log) {
+            if l {
+                *v = v.exp();
+            }
+        }
+    }
+    Ok(MonteCarlo::from_samples(&fit.result, samples, failed, mc)?)
 }
 
 /// rms of the relative residuals (Z(p) − Z)/|Z| over real and imaginary
@@ -1231,6 +1344,16 @@ fn permutations(v: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
         permutations(v, k + 1, out);
         v.swap(k, i);
     }
+}
+
+/// A derived quantity's definition: its name, the parameters it depends on
+/// (in order), unit, formula and function.
+struct DerivedSpec {
+    name: String,
+    params: Vec<String>,
+    unit: &'static str,
+    formula: &'static str,
+    f: fn(&[f64]) -> f64,
 }
 
 /// Parallel pairs of one resistor and one capacitor or CPE: (R name, (C or

@@ -15,6 +15,7 @@
 //! - [`GlobalProblem`]: several datasets sharing named parameters.
 //! - [`fit_batch`]: many independent fits in parallel (rayon), results in input order.
 //! - [`nelder_mead`] and [`fit_multistart`]: derivative-free and multi-start fallbacks.
+//! - [`montecarlo`]: Monte Carlo (Gaussian or residual-bootstrap) uncertainties of any fit.
 //! - [`nist`]: reader and models of the NIST StRD nonlinear regression suite.
 //!
 //! ```
@@ -44,6 +45,7 @@ mod fitter;
 mod global;
 mod lm;
 mod minimize;
+pub mod montecarlo;
 pub mod nist;
 mod param;
 mod problem;
