@@ -244,6 +244,53 @@ impl PeakModel {
         PeakFit::build(&problem, result, spectrum.meta.x_unit.clone())
     }
 
+    /// Monte Carlo uncertainties of a fit of this model to `spectrum` (see
+    /// [`interphase_fit::montecarlo`]): `mc.n` synthetic spectra drawn from
+    /// `fit` and its noise (Gaussian at the weighted noise level, or the
+    /// residual bootstrap) refitted in parallel from the best values, with
+    /// the same weighting and bounds; per parameter the spread beside its
+    /// covariance error, and `MonteCarlo::derived` for any function of the
+    /// parameters (an area ratio, a splitting).
+    ///
+    /// ```
+    /// use interphase_spectra::Spectrum;
+    /// use interphase_spectra::model::{PeakFitOptions, PeakModel};
+    /// use interphase_fit::montecarlo::MonteCarloOptions;
+    /// let model = PeakModel::from_toml(r#"
+    /// [background]
+    /// kind = "constant"
+    /// [[peaks]]
+    /// name = "A"
+    /// shape = "gaussian"
+    /// center = 5.0
+    /// fwhm = 1.0
+    /// area = 10.0
+    /// "#)?;
+    /// let x: Vec<f64> = (0..80).map(|i| i as f64 * 0.125).collect();
+    /// let y: Vec<f64> = x.iter().enumerate()
+    ///     .map(|(i, x)| 1.0 + 9.39 * (-2.77 * (x - 5.0f64).powi(2)).exp() + 0.05 * (i as f64 * 1.7).sin())
+    ///     .collect();
+    /// let s = Spectrum::new(x, y)?;
+    /// let o = PeakFitOptions::default();
+    /// let fit = model.fit(&s, &o)?;
+    /// let mc = model.monte_carlo(&s, &fit, &o, &MonteCarloOptions { n: 100, ..Default::default() })?;
+    /// let c = mc.param("A.center").unwrap();
+    /// assert!(c.std > 0.0 && (c.std / c.covariance_stderr.unwrap() - 1.0).abs() < 0.3);
+    /// # Ok::<(), interphase_spectra::Error>(())
+    /// ```
+    pub fn monte_carlo(
+        &self,
+        spectrum: &Spectrum,
+        fit: &PeakFit,
+        options: &PeakFitOptions,
+        mc: &interphase_fit::montecarlo::MonteCarloOptions,
+    ) -> Result<interphase_fit::montecarlo::MonteCarlo> {
+        let (problem, params) = self.problem_for(spectrum, options)?;
+        Ok(interphase_fit::montecarlo::monte_carlo(
+            &problem, &params, &fit.fit, mc,
+        )?)
+    }
+
     /// Fits many spectra in parallel (rayon), results in input order; one
     /// failure does not stop the others.
     pub fn fit_many(&self, spectra: &[Spectrum], options: &PeakFitOptions) -> Vec<Result<PeakFit>> {
