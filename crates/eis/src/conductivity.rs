@@ -74,7 +74,15 @@ impl Value {
 
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = f.precision().unwrap_or(4);
+        let Some(p) = f.precision() else {
+            // rounded to the uncertainty (σ to two significant digits)
+            let s = if self.stderr.is_nan() {
+                None
+            } else {
+                Some(self.stderr)
+            };
+            return f.write_str(&interphase_fit::format_uncertain(self.value, s));
+        };
         if self.stderr.is_nan() {
             write!(f, "{:.p$e} (uncertainty not known)", self.value)
         } else if self.stderr == 0.0 {

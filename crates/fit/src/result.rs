@@ -152,6 +152,90 @@ pub struct FitResult {
     pub warnings: Vec<String>,
 }
 
+/// `v` with at most `digits` significant digits (trailing zeros dropped;
+/// scientific notation outside 10⁻³ ≤ |v| < 10⁷).
+fn significant(v: f64, digits: usize) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let mag = v.abs().log10().floor() as i32;
+    if !(-3..7).contains(&mag) {
+        let s = format!("{v:.*e}", digits.saturating_sub(1));
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
+        return format!("{m}e{e}");
+    }
+    let dec = (digits as i32 - 1 - mag).max(0) as usize;
+    let s = format!("{v:.dec$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A value with its standard error as scientists write it: σ to two
+/// significant digits and the value to the same decimal place (`0.3200 ±
+/// 0.0006`, `12350 ± 670`), in scientific notation with one shared exponent
+/// outside 10⁻³ ≤ |x| < 10⁵ (`(2.339 ± 0.006)e-10`). σ = 0 prints the value
+/// with `(exact)`, NaN or `None` with `(uncertainty not known)`, never `± 0`.
+///
+/// ```
+/// use interphase_fit::format_uncertain;
+/// assert_eq!(format_uncertain(0.32004, Some(0.00061)), "0.32004 ± 0.00061");
+/// assert_eq!(format_uncertain(0.3200, Some(0.0006)), "0.32000 ± 0.00060");
+/// assert_eq!(format_uncertain(2.3389e-10, Some(6.1503e-13)), "(2.3389 ± 0.0062)e-10");
+/// assert_eq!(format_uncertain(12345.0, Some(670.0)), "12350 ± 670");
+/// assert_eq!(format_uncertain(5.008, Some(0.0)), "5.008 (exact)");
+/// assert_eq!(format_uncertain(5.008, None), "5.008 (uncertainty not known)");
+/// ```
+pub fn format_uncertain(value: f64, stderr: Option<f64>) -> String {
+    let plain = |v: f64| {
+        if v != 0.0 && v.is_finite() && (v.abs() >= 1e5 || v.abs() < 1e-3) {
+            format!("{v:.5e}")
+        } else {
+            let s = format!("{v:.6}");
+            if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            }
+        }
+    };
+    let sigma = match stderr {
+        _ if !value.is_finite() => return format!("{value}"),
+        None => return format!("{} (uncertainty not known)", plain(value)),
+        Some(s) if s.is_nan() => return format!("{} (uncertainty not known)", plain(value)),
+        Some(0.0) => return format!("{} (exact)", plain(value)),
+        Some(s) if !s.is_finite() || s < 0.0 => return format!("{} ± {s}", plain(value)),
+        Some(s) => s,
+    };
+    // decimal exponent of σ's second significant digit
+    let q = sigma.log10().floor() as i32 - 1;
+    let top = if value == 0.0 {
+        q + 1
+    } else {
+        (value.abs().log10().floor() as i32).max(q + 1)
+    };
+    if !(-3..5).contains(&top) {
+        let scale = 10f64.powi(top);
+        let dec = (top - q).max(0) as usize;
+        return format!("({:.dec$} ± {:.dec$})e{top}", value / scale, sigma / scale);
+    }
+    if q >= 0 {
+        let unit = 10f64.powi(q);
+        let v = (value / unit).round() * unit;
+        let e = (sigma / unit).round() * unit;
+        return format!("{v:.0} ± {e:.0}");
+    }
+    let dec = (-q) as usize;
+    format!("{value:.dec$} ± {sigma:.dec$}")
+}
+
 /// Escapes `&`, `<`, `>` and `"` for HTML text (the `html()` methods of results,
 /// tables and figures across the workspace use it).
 pub fn escape_html(s: &str) -> String {
@@ -422,7 +506,7 @@ impl fmt::Display for FitResult {
             } else if !p.vary {
                 write!(f, " (fixed)")?;
             } else {
-                write!(f, " (init = {})", p.init)?;
+                write!(f, " (init = {})", significant(p.init, 10))?;
             }
             writeln!(f)?;
         }

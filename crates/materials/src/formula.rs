@@ -287,16 +287,38 @@ fn gcd(a: u64, b: u64) -> u64 {
 }
 
 impl fmt::Display for Formula {
-    /// Compact form: symbols followed by amounts, 1 omitted, amounts in Rust's
-    /// shortest round-trip notation (so `parse(format(f)) == f`).
+    /// Compact form: symbols followed by amounts, 1 omitted. `{}` writes the
+    /// amounts in Rust's shortest round-trip notation (so `parse(format(f))
+    /// == f`); `{:.N}` with at most N significant digits per amount, as a
+    /// formula is written for people (`{:.4}` of x = 0.11 LLTO:
+    /// `Li0.33La0.5567TiO3`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for &(e, n) in &self.parts {
             f.write_str(e.symbol())?;
-            if n.to_bits() != 1f64.to_bits() {
-                write!(f, "{n}")?;
+            if n.to_bits() == 1f64.to_bits() {
+                continue;
+            }
+            match f.precision() {
+                Some(p) => f.write_str(&significant(n, p.max(1)))?,
+                None => write!(f, "{n}")?,
             }
         }
         Ok(())
+    }
+}
+
+/// `n` with at most `digits` significant digits, trailing zeros dropped.
+fn significant(n: f64, digits: usize) -> String {
+    if n == 0.0 || !n.is_finite() {
+        return format!("{n}");
+    }
+    let magnitude = n.abs().log10().floor() as i32;
+    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+    let s = format!("{n:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 

@@ -532,3 +532,17 @@ proptest! {
         let _ = s.parse::<Formula>();
     }
 }
+
+/// `{:.N}`: at most N significant digits per amount, for people; `{}` stays
+/// exact (round trip).
+#[test]
+fn formulas_print_with_significant_digits() {
+    let f: interphase_materials::Formula = "Li0.33La0.5566666666666666TiO3".parse().unwrap();
+    assert_eq!(format!("{f:.4}"), "Li0.33La0.5567TiO3");
+    assert_eq!(format!("{f:.2}"), "Li0.33La0.56TiO3");
+    assert_eq!(f.to_string(), "Li0.33La0.5566666666666666TiO3");
+    let g: interphase_materials::Formula = "Ca3(PO4)2".parse().unwrap();
+    assert_eq!(format!("{g:.4}"), "Ca3P2O8");
+    let h: interphase_materials::Formula = "C123.456H2".parse().unwrap();
+    assert_eq!(format!("{h:.4}"), "C123.5H2");
+}

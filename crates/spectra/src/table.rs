@@ -7,7 +7,7 @@
 //! use interphase_spectra::{model::Estimate, table::Table};
 //! let mut t = Table::new("ΔE (eV)", &["14 nm", "1 nm"], &["pristine", "150 °C"]);
 //! t.set("1 nm", "150 °C", Estimate { value: 7.22, stderr: Some(0.03) })?;
-//! assert!(t.to_string().contains("7.22 ± 0.03"));
+//! assert!(t.to_string().contains("7.220 ± 0.030")); // rounded to σ (two digits)
 //! # Ok::<(), interphase_spectra::Error>(())
 //! ```
 
@@ -82,7 +82,7 @@ impl Table {
             o.push_str(&format!("<tr><th>{}</th>", esc(r)));
             for c in row {
                 match c {
-                    Some(e) => o.push_str(&format!("<td>{e:.2}</td>")),
+                    Some(e) => o.push_str(&format!("<td>{}</td>", esc(&e.to_string()))),
                     None => o.push_str("<td>—</td>"),
                 }
             }
@@ -103,10 +103,12 @@ impl Table {
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = f.precision().unwrap_or(2);
-        let cell = |c: &Option<Estimate>| match c {
-            Some(e) => format!("{e:.p$}"),
-            None => "—".into(),
+        // `{}`: each cell rounded to its uncertainty; `{:.N}`: N decimals
+        let p = f.precision();
+        let cell = |c: &Option<Estimate>| match (c, p) {
+            (Some(e), Some(p)) => format!("{e:.p$}"),
+            (Some(e), None) => e.to_string(),
+            (None, _) => "—".into(),
         };
         let w0 = self
             .rows
@@ -164,10 +166,13 @@ mod tests {
             )
             .is_err()
         );
+        // each cell rounded to its uncertainty (σ to two significant digits)
         let s = t.to_string();
-        assert!(s.contains("11.05 ± 0.02"), "{s}");
+        assert!(s.contains("11.050 ± 0.020"), "{s}");
         assert!(s.contains('—'));
-        assert!(t.html().contains("<td>11.05 ± 0.02</td>"));
+        assert!(t.html().contains("<td>11.050 ± 0.020</td>"));
+        // `{:.N}`: N decimals
+        assert!(format!("{t:.2}").contains("11.05 ± 0.02"));
         assert!((t.get("14 nm", "pristine").unwrap().value - 11.05).abs() < 1e-15);
     }
 }

@@ -719,7 +719,7 @@ impl LltoReport {
         );
         h.push_str(&format!(
             "<p>Composition {} (x = {}), a = {} Å.</p>\n",
-            esc(&self.composition.formula().to_string()),
+            esc(&format!("{:.4}", self.composition.formula())),
             self.composition.x(),
             self.settings.lattice_a_angstrom
         ));
@@ -858,15 +858,16 @@ impl fmt::Display for LltoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "LLTO interface analysis — {} (x = {}), a = {} Å\n",
+            "LLTO interface analysis — {:.4} (x = {}), a = {} Å\n",
             self.composition.formula(),
             self.composition.x(),
             self.settings.lattice_a_angstrom
         )?;
-        writeln!(f, "{:.3}", self.ti3_fraction)?;
-        writeln!(f, "{:.3}", self.li_insertion)?;
-        writeln!(f, "{:.4}", self.reduced_density)?;
-        writeln!(f, "{:.2}", self.delta_e)?;
+        // every cell rounded to its own uncertainty
+        writeln!(f, "{}", self.ti3_fraction)?;
+        writeln!(f, "{}", self.li_insertion)?;
+        writeln!(f, "{}", self.reduced_density)?;
+        writeln!(f, "{}", self.delta_e)?;
         writeln!(f, "Impedance")?;
         writeln!(f, "{}", self.eis_text())?;
         writeln!(f, "Density (Archimedes, Table S2)")?;

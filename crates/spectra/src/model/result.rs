@@ -21,11 +21,14 @@ pub struct Estimate {
 }
 
 impl fmt::Display for Estimate {
+    /// `{}`: rounded to the uncertainty, σ to two significant digits
+    /// ([`interphase_fit::format_uncertain`]: `0.0200 ± 0.0006`); `{:.N}`: N
+    /// decimals for both.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = f.precision().unwrap_or(4);
-        match self.stderr {
-            Some(s) => write!(f, "{:.p$} ± {:.p$}", self.value, s),
-            None => write!(f, "{:.p$}", self.value),
+        match (f.precision(), self.stderr) {
+            (None, s) => f.write_str(&interphase_fit::format_uncertain(self.value, s)),
+            (Some(p), Some(s)) => write!(f, "{:.p$} ± {:.p$}", self.value, s),
+            (Some(p), None) => write!(f, "{:.p$}", self.value),
         }
     }
 }
