@@ -247,6 +247,33 @@ impl DrtResult {
     }
 }
 
+impl std::fmt::Display for DrtResult {
+    /// λ, R∞, R_pol, the residuals and one line per peak.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "[[DRT]] λ = {:.3e}, R∞ = {:.6e} Ω, R_pol = {:.6e} Ω, L = {:.3e} H, max |residual| = {:.3} % of |Z|",
+            self.lambda,
+            self.r_inf,
+            self.polarization_resistance,
+            self.inductance,
+            100.0 * self.max_abs_residual()
+        )?;
+        for (k, p) in self.peaks.iter().enumerate() {
+            writeln!(
+                f,
+                "    peak {}: τ = {:.4e} s (f = {:.4e} Hz), R = {:.5e} Ω, C = τ/R = {:.4e} F",
+                k + 1,
+                p.tau,
+                p.frequency,
+                p.resistance,
+                p.capacitance
+            )?;
+        }
+        Ok(())
+    }
+}
+
 fn gamma_of(x: &[f64], centers: &[f64], eps: f64, tau: f64) -> f64 {
     let y = tau.ln();
     x.iter()

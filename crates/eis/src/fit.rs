@@ -1346,6 +1346,34 @@ fn permutations(v: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
     }
 }
 
+impl std::fmt::Display for CircuitFit {
+    /// The circuit and weighting, the core's lmfit-style parameter report,
+    /// then the derived quantities with their covariance errors.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "[[Circuit]] {} ({} weighting, {} start(s))",
+            self.circuit, self.weighting, self.starts
+        )?;
+        write!(f, "{}", self.result)?;
+        let d = self.derived();
+        if !d.is_empty() {
+            writeln!(f, "[[Derived quantities]] (σ from the full covariance)")?;
+            for q in d {
+                writeln!(
+                    f,
+                    "    {:<22} {} {}  = {}",
+                    q.name,
+                    interphase_fit::format_uncertain(q.value, q.stderr),
+                    q.unit,
+                    q.formula
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A derived quantity's definition: its name, the parameters it depends on
 /// (in order), unit, formula and function.
 struct DerivedSpec {

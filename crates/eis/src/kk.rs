@@ -134,6 +134,28 @@ impl KkResult {
     }
 }
 
+impl std::fmt::Display for KkResult {
+    /// M, μ, the series elements and the residuals, one item per line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "[[Lin-KK]] M = {} RC elements, μ = {:.4}",
+            self.m, self.mu
+        )?;
+        writeln!(f, "    R0                     {:.6e} Ω", self.r_ohm)?;
+        writeln!(f, "    L                      {:.6e} H", self.inductance)?;
+        if let Some(c) = self.capacitance {
+            writeln!(f, "    C                      {c:.6e} F")?;
+        }
+        writeln!(
+            f,
+            "    max |residual|         {:.3} % of |Z| ({} points)",
+            100.0 * self.max_abs_residual(),
+            self.residuals_re.len()
+        )
+    }
+}
+
 /// impedance.py's `get_tc_distribution`: τ₁ = 1/(2π f_max), τ_M = 1/(2π f_min), log-spaced.
 fn time_constants((fmin, fmax): (f64, f64), m: usize) -> Vec<f64> {
     let (tmax, tmin) = (1.0 / (2.0 * PI * fmin), 1.0 / (2.0 * PI * fmax));
