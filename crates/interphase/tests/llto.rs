@@ -145,6 +145,15 @@ fn analysis_recovers_the_generating_parameters() {
             "cell {name}: {v} vs {truth:e}"
         );
     }
+    // the two theoretical densities, both stated: exact x and Table S2's rounded formula
+    let (rf, rd) = &r.rounded_formula_density;
+    assert_eq!(rf, "Li0.33La0.56TiO3");
+    assert!((rd - 5.021).abs() < 5e-4, "{rd}");
+    let text = r.to_string();
+    assert!(
+        text.contains("Li0.33La0.5567TiO3") && text.contains("5.021 g/cm³"),
+        "{text}"
+    );
     use interphase::eis::conductivity::Assignment;
     let kinds: Vec<Assignment> = c.assignments.iter().map(|a| a.2).collect();
     assert_eq!(

@@ -239,6 +239,10 @@ pub struct LltoReport {
     pub cell: EisAnalysis,
     /// Density table (Table S2's shape).
     pub density: Vec<DensityRow>,
+    /// The same theoretical density for the formula with its amounts rounded
+    /// to two decimals, as papers print it (Table S2: Li0.33La0.56TiO3,
+    /// 5.021 g/cm³): (formula, g/cm³).
+    pub rounded_formula_density: (String, f64),
 }
 
 /// A dataset file as text, refusing files over 256 MiB (the spectra readers'
@@ -427,6 +431,15 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
     // density: Archimedes → Table S2
     let theoretical = composition.theoretical_density(&lattice, settings.formula_units_per_cell)?;
     let density = read_density(dir, &settings.density, theoretical)?;
+    let rounded = format!("{:.2}", composition.formula());
+    let rounded_formula_density = (
+        rounded.clone(),
+        interphase_materials::density::theoretical_density(
+            &rounded.parse()?,
+            &lattice,
+            settings.formula_units_per_cell,
+        )?,
+    );
 
     Ok(LltoReport {
         settings,
@@ -440,6 +453,7 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
         pellet,
         cell,
         density,
+        rounded_formula_density,
     })
 }
 
@@ -811,6 +825,20 @@ impl LltoReport {
                 r.theoretical,
                 r.relative.value,
                 r.relative.uncertainty
+            ));
+        }
+        if let Some(r) = self.density.first() {
+            let (rf, rd) = &self.rounded_formula_density;
+            s.push_str(&format!(
+                "theoretical density {:.4} g/cm³ is that of {:.4} (x = {} exactly; a = {} Å, Z = {}); with the formula rounded as papers print it, {rf}, it is {rd:.3} g/cm³ (Table S2's value), which lowers the relative density by {:.1} % ({:.4} instead of {:.4})\n",
+                r.theoretical,
+                self.composition.formula(),
+                self.composition.x(),
+                self.settings.lattice_a_angstrom,
+                self.settings.formula_units_per_cell,
+                100.0 * (r.relative.value - r.bulk.value / rd),
+                r.bulk.value / rd,
+                r.relative.value
             ));
         }
         s
