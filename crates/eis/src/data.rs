@@ -20,6 +20,15 @@ use crate::error::{Error, Result};
 
 type C = Complex64;
 
+/// Noise for [`ImpedanceSpectrum::simulate_noisy`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Noise {
+    /// σ = r·|Z| on Re Z and on Im Z.
+    Proportional(f64),
+    /// σ in Ω on Re Z and on Im Z.
+    Constant(f64),
+}
+
 /// Frequencies (Hz, finite, > 0) and impedances (Ω, finite); at least one point.
 /// Points keep the order given (instruments sweep high → low).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +129,52 @@ impl ImpedanceSpectrum {
         let mut s = Self::new(freq.to_vec(), z)?;
         s.name = circuit.to_string();
         Ok(s)
+    }
+
+    /// [`ImpedanceSpectrum::simulate`] with noise, reproducible from `seed`
+    /// ([`interphase_fit::rng::Rng`], xoshiro256++): independent Gaussian
+    /// deviations on Re Z and Im Z with σ = r·|Z| ([`Noise::Proportional`],
+    /// the usual model of a potentiostat's relative error) or a constant σ
+    /// in Ω ([`Noise::Constant`]).
+    ///
+    /// ```
+    /// use interphase_eis::{Circuit, ImpedanceSpectrum, data::Noise};
+    /// let c: Circuit = "R0-p(R1,C1)".parse()?;
+    /// let f: Vec<f64> = (0..30).map(|i| 10f64.powf(5.0 - 0.2 * i as f64)).collect();
+    /// let a = ImpedanceSpectrum::simulate_noisy(&c, &[20.0, 100.0, 1e-6], &f, Noise::Proportional(0.01), 3)?;
+    /// let b = ImpedanceSpectrum::simulate_noisy(&c, &[20.0, 100.0, 1e-6], &f, Noise::Proportional(0.01), 3)?;
+    /// assert_eq!(a.z(), b.z()); // same seed, same noise
+    /// # Ok::<(), interphase_eis::Error>(())
+    /// ```
+    pub fn simulate_noisy(
+        circuit: &Circuit,
+        p: &[f64],
+        freq: &[f64],
+        noise: Noise,
+        seed: u64,
+    ) -> Result<Self> {
+        let (rel, abs) = match noise {
+            Noise::Proportional(r) if r.is_finite() && r > 0.0 => (r, 0.0),
+            Noise::Constant(s) if s.is_finite() && s > 0.0 => (0.0, s),
+            other => {
+                return Err(Error::Invalid(format!(
+                    "{other:?}: the noise level must be finite and > 0"
+                )));
+            }
+        };
+        let clean = Self::simulate(circuit, p, freq)?;
+        let mut rng = interphase_fit::rng::Rng::new(seed);
+        let z = clean
+            .z
+            .iter()
+            .map(|z| {
+                let s = rel * z.norm() + abs;
+                C::new(z.re + s * rng.normal(), z.im + s * rng.normal())
+            })
+            .collect();
+        let mut out = Self::new(clean.freq, z)?;
+        out.name = clean.name;
+        Ok(out)
     }
 
     /// Frequencies, Hz.

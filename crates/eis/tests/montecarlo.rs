@@ -78,3 +78,32 @@ fn spread_agrees_with_the_covariance() {
         ImpedanceSpectrum::new(data.freq()[..10].to_vec(), data.z()[..10].to_vec()).unwrap();
     assert!(monte_carlo_circuit(&fit, &short, None, &o, &MonteCarloOptions::default()).is_err());
 }
+
+/// `simulate_noisy`: the relative deviations have the asked standard
+/// deviation on both parts, and the seed reproduces them.
+#[test]
+fn simulated_noise_has_the_asked_level() {
+    use interphase_eis::data::Noise;
+    let c: Circuit = "R0-p(R1,CPE1)".parse().unwrap();
+    let p = [100.0, 2000.0, 1e-8, 0.85];
+    let f: Vec<f64> = (0..2000)
+        .map(|i| 10f64.powf(6.0 - f64::from(i) * 0.003))
+        .collect();
+    let clean = ImpedanceSpectrum::simulate(&c, &p, &f).unwrap();
+    let noisy =
+        ImpedanceSpectrum::simulate_noisy(&c, &p, &f, Noise::Proportional(0.02), 11).unwrap();
+    let d: Vec<f64> = clean
+        .z()
+        .iter()
+        .zip(noisy.z())
+        .flat_map(|(a, b)| [(b.re - a.re) / a.norm(), (b.im - a.im) / a.norm()])
+        .collect();
+    let n = d.len() as f64;
+    let sd = (d.iter().map(|x| x * x).sum::<f64>() / n).sqrt();
+    // 4000 deviations: the standard deviation is known to 1.1 %
+    assert!((sd / 0.02 - 1.0).abs() < 0.05, "{sd}");
+    let again =
+        ImpedanceSpectrum::simulate_noisy(&c, &p, &f, Noise::Proportional(0.02), 11).unwrap();
+    assert_eq!(again.z(), noisy.z());
+    assert!(ImpedanceSpectrum::simulate_noisy(&c, &p, &f, Noise::Constant(-1.0), 1).is_err());
+}

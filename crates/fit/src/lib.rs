@@ -15,6 +15,7 @@
 //! - [`GlobalProblem`]: several datasets sharing named parameters.
 //! - [`fit_batch`]: many independent fits in parallel (rayon), results in input order.
 //! - [`nelder_mead`] and [`fit_multistart`]: derivative-free and multi-start fallbacks.
+//! - [`rng`]: xoshiro256++ with Gaussian and Poisson deviates, for simulation.
 //! - [`montecarlo`]: Monte Carlo (Gaussian or residual-bootstrap) uncertainties of any fit.
 //! - [`nist`]: reader and models of the NIST StRD nonlinear regression suite.
 //!
@@ -50,6 +51,7 @@ pub mod nist;
 mod param;
 mod problem;
 mod result;
+pub mod rng;
 
 pub use batch::{Progress, fit_batch, fit_batch_with};
 pub use error::{Error, Result};

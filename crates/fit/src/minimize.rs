@@ -181,7 +181,8 @@ impl Default for MultiStart {
 
 /// SplitMix64 (G. L. Steele, D. Lea, C. H. Flood, OOPSLA 2014): a tiny,
 /// seeded, reproducible generator for multi-start searches (not for
-/// cryptography or statistics-grade simulation).
+/// cryptography; for simulation use [`crate::rng::Rng`], xoshiro256++ with
+/// Gaussian and Poisson deviates).
 ///
 /// ```
 /// use interphase_fit::SplitMix64;
@@ -200,14 +201,18 @@ impl SplitMix64 {
         SplitMix64(seed)
     }
 
-    /// The next number, uniform in [0, 1) (53 random bits).
-    pub fn next_f64(&mut self) -> f64 {
+    /// The next 64 bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
+        z ^ (z >> 31)
+    }
+
+    /// The next number, uniform in [0, 1) (53 random bits).
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 

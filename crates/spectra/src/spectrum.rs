@@ -167,6 +167,17 @@ pub struct Metadata {
     pub extra: BTreeMap<String, String>,
 }
 
+/// Noise for [`Spectrum::with_noise`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Noise {
+    /// Counts drawn from a Poisson distribution of mean y.
+    Poisson,
+    /// Gaussian with a constant σ (intensity units).
+    Gaussian(f64),
+    /// Gaussian with σ = r·|y|.
+    Proportional(f64),
+}
+
 /// A validated 1-D spectrum: strictly monotonic finite x (increasing or
 /// decreasing), finite intensities of the same length, optional per-point
 /// σ > 0, and [`Metadata`].
@@ -374,6 +385,68 @@ impl Spectrum {
             s = s.with_sigma(sig)?;
         }
         Ok(s)
+    }
+
+    /// A noisy copy, reproducible from `seed` ([`interphase_fit::rng::Rng`],
+    /// xoshiro256++): [`Noise::Poisson`] draws each intensity as a count of
+    /// mean y (y ≥ 0; the result is marked as counts), [`Noise::Gaussian`]
+    /// adds N(0, σ²), [`Noise::Proportional`] N(0, (r·y)²). The noise-free
+    /// spectrum is `self`; its σ, if any, is dropped (the noise is the new
+    /// uncertainty: counts give Poisson σ, Gaussian noise σ is set).
+    ///
+    /// ```
+    /// use interphase_spectra::{Spectrum, spectrum::Noise};
+    /// let s = Spectrum::new(vec![1.0, 2.0, 3.0], vec![100.0, 400.0, 100.0])?;
+    /// let a = s.with_noise(Noise::Poisson, 7)?;
+    /// assert_eq!(a.y(), s.with_noise(Noise::Poisson, 7)?.y()); // same seed
+    /// assert!(a.y().iter().all(|v| v.fract() == 0.0) && a.meta.counts);
+    /// # Ok::<(), interphase_spectra::Error>(())
+    /// ```
+    pub fn with_noise(&self, noise: Noise, seed: u64) -> Result<Self> {
+        let mut rng = interphase_fit::rng::Rng::new(seed);
+        let (y, sigma, counts) = match noise {
+            Noise::Poisson => {
+                if let Some((i, v)) = self.y.iter().enumerate().find(|(_, v)| **v < 0.0) {
+                    return Err(Error::Invalid(format!(
+                        "Poisson noise needs intensities ≥ 0; y[{i}] = {v}"
+                    )));
+                }
+                let y: Vec<f64> = self.y.iter().map(|&m| rng.poisson(m) as f64).collect();
+                (y, None, true)
+            }
+            Noise::Gaussian(sd) => {
+                if !(sd.is_finite() && sd > 0.0) {
+                    return Err(Error::Invalid(format!(
+                        "Gaussian noise needs σ > 0, got {sd}"
+                    )));
+                }
+                let y = self.y.iter().map(|&m| m + sd * rng.normal()).collect();
+                (y, Some(vec![sd; self.y.len()]), false)
+            }
+            Noise::Proportional(r) => {
+                if !(r.is_finite() && r > 0.0) {
+                    return Err(Error::Invalid(format!(
+                        "proportional noise needs r > 0, got {r}"
+                    )));
+                }
+                let sd: Vec<f64> = self.y.iter().map(|m| r * m.abs()).collect();
+                if sd.contains(&0.0) {
+                    return Err(Error::Invalid(
+                        "proportional noise: an intensity of 0 would get σ = 0".into(),
+                    ));
+                }
+                let y = self
+                    .y
+                    .iter()
+                    .zip(&sd)
+                    .map(|(&m, &e)| m + e * rng.normal())
+                    .collect();
+                (y, Some(sd), false)
+            }
+        };
+        let mut out = self.derived(self.x.clone(), y, sigma)?;
+        out.meta.counts = counts;
+        Ok(out)
     }
 
     /// The points with x in the closed window [min(a, b), max(a, b)], in the

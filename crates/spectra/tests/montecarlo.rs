@@ -71,3 +71,27 @@ fn ti2p_spread_agrees_with_the_covariance() {
     let ratio = f.std / frac.stderr.unwrap();
     assert!((0.8..1.2).contains(&ratio), "Ti3+ fraction: {ratio}");
 }
+
+/// `with_noise`: Poisson counts have mean and variance y; Gaussian noise the
+/// asked σ; invalid levels are errors.
+#[test]
+fn spectrum_noise_levels() {
+    use interphase_spectra::spectrum::Noise;
+    let n = 20_000;
+    let x: Vec<f64> = (0..n).map(f64::from).collect();
+    let s = Spectrum::new(x, vec![250.0; n as usize]).unwrap();
+    let p = s.with_noise(Noise::Poisson, 1).unwrap();
+    let m = p.y().iter().sum::<f64>() / f64::from(n);
+    let v = p.y().iter().map(|y| (y - m).powi(2)).sum::<f64>() / f64::from(n - 1);
+    assert!(
+        (m - 250.0).abs() < 0.6 && (v / 250.0 - 1.0).abs() < 0.05,
+        "{m} {v}"
+    );
+    assert!(p.meta.counts);
+    let g = s.with_noise(Noise::Gaussian(3.0), 2).unwrap();
+    let sd = (g.y().iter().map(|y| (y - 250.0).powi(2)).sum::<f64>() / f64::from(n)).sqrt();
+    assert!((sd / 3.0 - 1.0).abs() < 0.03, "{sd}");
+    assert!(s.with_noise(Noise::Gaussian(0.0), 1).is_err());
+    let neg = Spectrum::new(vec![1.0, 2.0], vec![-1.0, 2.0]).unwrap();
+    assert!(neg.with_noise(Noise::Poisson, 1).is_err());
+}
