@@ -230,6 +230,19 @@ fn analysis_recovers_the_generating_parameters() {
     let html = std::fs::read_to_string(&index).unwrap();
     assert_eq!(html.matches("<svg").count(), r.figures().unwrap().len());
     assert!(html.contains("<caption>ΔE = E(b) − E(a), eV, from EELS</caption>"));
+    // every result is a table (no preformatted terminal text), with a contents list
+    assert!(
+        !html.contains("<pre>"),
+        "preformatted text left in the report"
+    );
+    assert!(html.contains("<caption>cell: fitted and derived quantities"));
+    assert!(html.contains("<caption>Archimedes density (Table S2)</caption>"));
+    assert!(html.contains("<a href=\"#eis\">Impedance</a>") && html.contains("id=\"eis\""));
+    // no value rounded below its uncertainty (the Ti³⁺ fraction was 0.02 ± 0.00)
+    assert!(
+        !html.contains("± 0.00<") && !html.contains("± 0<"),
+        "a value rounded away"
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 

@@ -732,22 +732,23 @@ impl LltoReport {
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>LLTO interface analysis</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:auto}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}caption{font-weight:bold;text-align:left}figure{margin:1em 0}pre{background:#f6f6f6;padding:8px}</style></head><body>\n<h1>LLTO interface analysis</h1>\n",
         );
         h.push_str(&format!(
-            "<p>Composition {} (x = {}), a = {} Å.</p>\n",
+            "<p>Composition {} (x = {}), a = {} Å. Every value is given with its standard error, rounded to it (σ to two significant digits).</p>\n",
             esc(&format!("{:.4}", self.composition.formula())),
             self.composition.x(),
             self.settings.lattice_a_angstrom
         ));
-        h.push_str("<h2>XPS Ti 2p</h2>\n");
+        h.push_str("<nav><ul><li><a href=\"#xps\">XPS Ti 2p</a></li><li><a href=\"#eels\">EELS</a></li><li><a href=\"#eis\">Impedance</a></li><li><a href=\"#density\">Density</a></li><li><a href=\"#figures\">Figures</a></li></ul></nav>\n");
+        h.push_str("<h2 id=\"xps\">XPS Ti 2p</h2>\n<p>The Ti³⁺ fraction rises towards the lithium contact and with temperature; y follows it one to one (one Ti per formula unit).</p>\n");
         h.push_str(&self.ti3_fraction.html());
         h.push_str(&self.li_insertion.html());
         h.push_str(&self.reduced_density.html());
-        h.push_str("<h2>EELS</h2>\n");
+        h.push_str("<h2 id=\"eels\">EELS</h2>\n<p>ΔE between the Ti L-edge features falls as Ti is reduced.</p>\n");
         h.push_str(&self.delta_e.html());
-        h.push_str("<h2>Impedance</h2>\n");
-        h.push_str(&format!("<pre>{}</pre>\n", esc(&self.eis_text())));
-        h.push_str("<h2>Density</h2>\n");
-        h.push_str(&format!("<pre>{}</pre>\n", esc(&self.density_text())));
-        h.push_str("<h2>Figures</h2>\n");
+        h.push_str("<h2 id=\"eis\">Impedance</h2>\n");
+        h.push_str(&self.eis_html());
+        h.push_str("<h2 id=\"density\">Density</h2>\n");
+        h.push_str(&self.density_html());
+        h.push_str("<h2 id=\"figures\">Figures</h2>\n");
         for (i, f) in figs.iter().enumerate() {
             h.push_str(&f.html());
             f.save(dir.join(format!("figure-{:02}.svg", i + 1)))?;
@@ -756,6 +757,109 @@ impl LltoReport {
         let p = dir.join("index.html");
         std::fs::write(&p, h).map_err(|e| io_err(&p, e))?;
         Ok(p)
+    }
+
+    /// The impedance section as tables: one of fitted and derived quantities
+    /// per spectrum, the arc assignments, Lin-KK and the DRT peaks.
+    fn eis_html(&self) -> String {
+        let esc = interphase_plot::escape_html;
+        let mut h = String::new();
+        for a in [&self.pellet, &self.cell] {
+            h.push_str(&format!(
+                "<h3>{}</h3>\n<p>Circuit <code>{}</code>, L = {} cm, A = {:.4} cm², {} starts, χ² = {:.4e}.</p>\n",
+                esc(&a.name),
+                esc(&a.fit.circuit.to_string()),
+                a.geometry.thickness_cm(),
+                a.geometry.area_cm2(),
+                a.fit.starts,
+                a.fit.result.chi_square
+            ));
+            h.push_str(&format!(
+                "<table>\n<caption>{}: fitted and derived quantities (σ from the fit's full covariance)</caption>\n<tr><th>quantity</th><th>value</th><th>unit</th></tr>\n",
+                esc(&a.name)
+            ));
+            for q in &a.quantities {
+                h.push_str(&format!(
+                    "<tr><th>{}</th><td>{}</td><td>{}</td></tr>\n",
+                    esc(&q.name),
+                    esc(&q.value.to_string()),
+                    esc(q.unit)
+                ));
+            }
+            h.push_str("</table>\n<ul>\n");
+            for (arc, c, asg) in &a.assignments {
+                h.push_str(&format!(
+                    "<li>{}: C_eff = {c:.3e} F → {}</li>\n",
+                    esc(arc),
+                    esc(asg.describe())
+                ));
+            }
+            h.push_str(&format!(
+                "<li>Lin-KK (M = {}, complex fit): max |residual| = {:.2} % of |Z| → {} at 2 %</li>\n</ul>\n",
+                a.kk.m,
+                100.0 * a.kk.max_abs_residual(),
+                if a.kk.passes(0.02) { "pass" } else { "FAIL" }
+            ));
+            if let Some(d) = &a.drt {
+                h.push_str(&format!(
+                    "<table>\n<caption>{}: DRT peaks holding more than 5 % of R_pol (λ = {:.2e} by GCV, R∞ = {:.1} Ω, R_pol = {:.1} Ω)</caption>\n<tr><th>τ (s)</th><th>f (Hz)</th><th>R (Ω)</th><th>C = τ/R (F)</th></tr>\n",
+                    esc(&a.name),
+                    d.lambda,
+                    d.r_inf,
+                    d.polarization_resistance
+                ));
+                for p in d
+                    .peaks
+                    .iter()
+                    .filter(|p| p.resistance > 0.05 * d.polarization_resistance)
+                {
+                    h.push_str(&format!(
+                        "<tr><td>{:.3e}</td><td>{:.3e}</td><td>{:.1}</td><td>{:.3e}</td></tr>\n",
+                        p.tau, p.frequency, p.resistance, p.capacitance
+                    ));
+                }
+                h.push_str("</table>\n");
+            }
+        }
+        h
+    }
+
+    /// The density section as a table with the theoretical-density note.
+    fn density_html(&self) -> String {
+        let esc = interphase_plot::escape_html;
+        let mut h = String::from(
+            "<table>\n<caption>Archimedes density (Table S2)</caption>\n<tr><th>sample</th><th>bulk (g/cm³)</th><th>open porosity</th><th>theoretical (g/cm³)</th><th>relative density</th></tr>\n",
+        );
+        for r in &self.density {
+            h.push_str(&format!(
+                "<tr><th>{}</th><td>{}</td><td>{}</td><td>{:.4}</td><td>{}</td></tr>\n",
+                esc(&r.sample),
+                interphase_fit::format_uncertain(r.bulk.value, Some(r.bulk.uncertainty)),
+                interphase_fit::format_uncertain(
+                    r.open_porosity.value,
+                    Some(r.open_porosity.uncertainty)
+                ),
+                r.theoretical,
+                interphase_fit::format_uncertain(r.relative.value, Some(r.relative.uncertainty)),
+            ));
+        }
+        h.push_str("</table>\n");
+        if let Some(r) = self.density.first() {
+            let (rf, rd) = &self.rounded_formula_density;
+            h.push_str(&format!(
+                "<p>The theoretical density {:.4} g/cm³ is that of {} (x = {} exactly; a = {} Å, Z = {}). With the formula rounded as papers print it, {}, it is {rd:.3} g/cm³ (Table S2's value), which lowers the relative density by {:.1} % ({:.4} instead of {:.4}).</p>\n",
+                r.theoretical,
+                esc(&format!("{:.4}", self.composition.formula())),
+                self.composition.x(),
+                self.settings.lattice_a_angstrom,
+                self.settings.formula_units_per_cell,
+                esc(rf),
+                100.0 * (r.relative.value - r.bulk.value / rd),
+                r.bulk.value / rd,
+                r.relative.value
+            ));
+        }
+        h
     }
 
     fn eis_text(&self) -> String {
