@@ -141,29 +141,7 @@ pub fn write_fits_with(
                     }
                 }
                 if let Some(m) = mc_of(i) {
-                    writeln!(
-                        out,
-                        "[[Monte Carlo]] {} refits ({}, seed {}; {} failed): std beside the covariance error, 68 % and 95 % intervals",
-                        m.n_ok, m.resampling, m.seed, m.n_failed
-                    )?;
-                    for s in m.params.iter().chain(&m.derived) {
-                        if s.std == 0.0 {
-                            continue;
-                        }
-                        let cov = s
-                            .covariance_stderr
-                            .map_or_else(|| "n/a".to_string(), |c| format!("{c:.3e}"));
-                        writeln!(
-                            out,
-                            "    {:<22} std {:.3e} (covariance {cov})  68 %: [{:.6e}, {:.6e}]  95 %: [{:.6e}, {:.6e}]",
-                            s.name,
-                            s.std,
-                            s.percentiles[1],
-                            s.percentiles[3],
-                            s.percentiles[0],
-                            s.percentiles[4]
-                        )?;
-                    }
+                    write_mc_table(out, m)?;
                 }
             }
         }
@@ -247,6 +225,31 @@ pub fn write_fits_with(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// A Monte Carlo block of the table format: per parameter and derived
+/// quantity (fixed ones left out), the spread's std beside the covariance
+/// error, and the 68 % and 95 % intervals.
+pub fn write_mc_table(out: &mut impl Write, m: &McReport) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "[[Monte Carlo]] {} refits ({}, seed {}; {} failed): std beside the covariance error, 68 % and 95 % intervals",
+        m.n_ok, m.resampling, m.seed, m.n_failed
+    )?;
+    for s in m.params.iter().chain(&m.derived) {
+        if s.std == 0.0 {
+            continue;
+        }
+        let cov = s
+            .covariance_stderr
+            .map_or_else(|| "n/a".to_string(), |c| format!("{c:.3e}"));
+        writeln!(
+            out,
+            "    {:<22} std {:.3e} (covariance {cov})  68 %: [{:.6e}, {:.6e}]  95 %: [{:.6e}, {:.6e}]",
+            s.name, s.std, s.percentiles[1], s.percentiles[3], s.percentiles[0], s.percentiles[4]
+        )?;
     }
     Ok(())
 }

@@ -46,7 +46,7 @@ use interphase::spectra::{Spectrum, XQuantity};
 use serde::Serialize;
 
 use crate::Failure;
-use crate::output::{Format, csv_field};
+use crate::output::{Format, McReport, csv_field};
 
 /// Baseline methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,6 +219,19 @@ pub enum SpectrumCmd {
             allow_negative_numbers = true
         )]
         work_function: f64,
+        /// Monte Carlo uncertainties: refit N synthetic spectra drawn from
+        /// each fit and its noise, in parallel; each parameter's spread (std,
+        /// 68 % and 95 % intervals) beside its covariance error (table and
+        /// JSON output).
+        #[arg(long, value_name = "N", conflicts_with = "share")]
+        monte_carlo: Option<usize>,
+        /// Seed of the Monte Carlo draws.
+        #[arg(long, default_value_t = 1, requires = "monte_carlo")]
+        seed: u64,
+        /// Draw the Monte Carlo noise from the fit's own residuals (residual
+        /// bootstrap) instead of a Gaussian.
+        #[arg(long, requires = "monte_carlo")]
+        bootstrap: bool,
         #[command(flatten)]
         select: Select,
     },
@@ -690,6 +703,7 @@ fn write_peak_fits(
     out: &mut impl Write,
     fits: &[(String, PeakFit)],
     global: Option<&GlobalSummary>,
+    mcs: &[Option<McReport>],
     format: Format,
 ) -> std::io::Result<()> {
     match format {
@@ -700,6 +714,9 @@ fn write_peak_fits(
                 }
                 writeln!(out, "== {name} ==")?;
                 write!(out, "{f}")?;
+                if let Some(Some(m)) = mcs.get(i) {
+                    crate::output::write_mc_table(out, m)?;
+                }
             }
             if let Some(g) = global {
                 writeln!(out)?;
@@ -725,8 +742,11 @@ fn write_peak_fits(
             crate::output::write_fits(&mut buf, &plain, Format::Json)?;
             let mut doc: serde_json::Value = serde_json::from_slice(&buf)?;
             if let Some(list) = doc.get_mut("fits").and_then(|v| v.as_array_mut()) {
-                for (entry, (_, f)) in list.iter_mut().zip(fits) {
+                for (i, (entry, (_, f))) in list.iter_mut().zip(fits).enumerate() {
                     entry["components"] = serde_json::to_value(component_rows(f))?;
+                    if let Some(Some(m)) = mcs.get(i) {
+                        entry["monte_carlo"] = serde_json::to_value(m)?;
+                    }
                 }
             }
             if let Some(g) = global {
@@ -782,6 +802,7 @@ struct FitRequest<'a> {
     select: &'a Select,
     axis: Option<AxisArg>,
     work_function: f64,
+    monte_carlo: Option<interphase::fit::montecarlo::MonteCarloOptions>,
 }
 
 /// `OUT.svg` for one figure, `OUT-<i>.svg` for figure `i` of several.
@@ -913,7 +934,12 @@ fn onto_axis(
 /// Named fits, and the global summary when `--share` was given.
 /// Named fits, the global summary when `--share` was given, and the spectra
 /// whose fit failed (`NAME: message`; the others' results are kept).
-type FitOutput = (Vec<(String, PeakFit)>, Option<GlobalSummary>, Vec<String>);
+type FitOutput = (
+    Vec<(String, PeakFit)>,
+    Option<GlobalSummary>,
+    Vec<String>,
+    Vec<Option<McReport>>,
+);
 
 fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
     let FitRequest {
@@ -929,6 +955,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         select,
         axis,
         work_function,
+        ref monte_carlo,
     } = *req;
     let model = PeakModel::from_path(model).map_err(input)?;
     let want = axis
@@ -985,7 +1012,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
             }
         };
         let batch = BatchOptions {
-            fit: options,
+            fit: options.clone(),
             warm_start,
             chain: if warm_start { spectra.len().max(1) } else { 1 },
             progress: Some(&report),
@@ -1087,7 +1114,21 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
             }
         }
     }
-    Ok((out, global, failed))
+    // Monte Carlo refits of each kept fit, when asked for
+    let mut mcs = Vec::with_capacity(out.len());
+    for ((name, f), &k) in out.iter().zip(&kept) {
+        mcs.push(match monte_carlo {
+            None => None,
+            Some(o) => match model.monte_carlo(&spectra[k], f, &options, o) {
+                Ok(mc) => Some(McReport::of(&mc, Vec::new())),
+                Err(e) => {
+                    failed.push(format!("{name}: Monte Carlo: {e}"));
+                    None
+                }
+            },
+        });
+    }
+    Ok((out, global, failed, mcs))
 }
 
 /// Runs a `spectrum` subcommand, writing to stdout through `emit`.
@@ -1105,9 +1146,12 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             progress,
             axis,
             work_function,
+            monte_carlo,
+            seed,
+            bootstrap,
             select,
         } => {
-            let (fits, global, failed) = run_fit(&FitRequest {
+            let (fits, global, failed, mcs) = run_fit(&FitRequest {
                 files,
                 model,
                 crop: crop.as_deref(),
@@ -1120,8 +1164,18 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
                 select,
                 axis: *axis,
                 work_function: *work_function,
+                monte_carlo: monte_carlo.map(|n| interphase::fit::montecarlo::MonteCarloOptions {
+                    n,
+                    seed: *seed,
+                    resampling: if *bootstrap {
+                        interphase::fit::montecarlo::Resampling::Bootstrap
+                    } else {
+                        interphase::fit::montecarlo::Resampling::Gaussian
+                    },
+                    ..Default::default()
+                }),
             })?;
-            crate::emit(|out| write_peak_fits(out, &fits, global.as_ref(), format))?;
+            crate::emit(|out| write_peak_fits(out, &fits, global.as_ref(), &mcs, format))?;
             crate::batch_status(&failed, fits.len())
         }
         SpectrumCmd::Info { file, select } => {

@@ -629,6 +629,48 @@ fn eis_fit_monte_carlo() {
     assert_ne!(boot["fits"][0]["monte_carlo"]["params"], mc["params"]);
 }
 
+/// `spectrum fit --monte-carlo N`: a `monte_carlo` object per fit with the
+/// spread of every parameter beside its covariance error.
+#[test]
+fn spectrum_fit_monte_carlo() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/llto");
+    let out = bin()
+        .args([
+            "spectrum",
+            "fit",
+            "--format",
+            "json",
+            "--spectrum",
+            "1",
+            "--monte-carlo",
+            "60",
+            "--model",
+        ])
+        .arg(root.join("ti2p_model.toml"))
+        .arg(root.join("xps_ti2p.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mc = &doc["fits"][0]["monte_carlo"];
+    assert_eq!(
+        mc["n_ok"].as_u64().unwrap() + mc["n_failed"].as_u64().unwrap(),
+        60
+    );
+    let c = mc["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Ti4+.center")
+        .unwrap();
+    let ratio = c["std"].as_f64().unwrap() / c["covariance_stderr"].as_f64().unwrap();
+    assert!((0.6..1.4).contains(&ratio), "{c}");
+}
+
 /// A batch never loses the other files' results because one failed: the
 /// good fits are written, the failure is named on stderr, exit status 1.
 #[test]
