@@ -629,6 +629,16 @@ fn eis_fit_monte_carlo() {
     assert_ne!(boot["fits"][0]["monte_carlo"]["params"], mc["params"]);
 }
 
+/// The JSON document of a command that must have succeeded.
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// `spectrum fit --monte-carlo N`: a `monte_carlo` object per fit with the
 /// spread of every parameter beside its covariance error.
 #[test]
@@ -650,12 +660,7 @@ fn spectrum_fit_monte_carlo() {
         .arg(root.join("xps_ti2p.csv"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_of(&out);
     let mc = &doc["fits"][0]["monte_carlo"];
     assert_eq!(
         mc["n_ok"].as_u64().unwrap() + mc["n_failed"].as_u64().unwrap(),
