@@ -116,8 +116,9 @@ pub struct FitArgs {
     /// Circuit in impedance.py syntax, e.g. "R0-p(R1,CPE1)-p(R2,CPE2)".
     #[arg(long)]
     pub circuit: String,
-    /// Residual weighting.
-    #[arg(long, value_enum, default_value_t = Weight::Unit)]
+    /// Residual weighting (default proportional, 1/|Z|: the noise of
+    /// impedance analysers is proportional to |Z|; `unit` is impedance.py's).
+    #[arg(long, value_enum, default_value_t = Weight::Proportional)]
     pub weight: Weight,
     /// Starting values in circuit order, comma-separated (default: automatic guesses).
     #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]

