@@ -1,0 +1,87 @@
+"""Impedance: equivalent circuits, CNLS fits, Lin-KK, DRT.
+
+Circuits use impedance.py's notation (``"R0-p(R1,CPE1)"``). Frequencies in
+Hz, impedance in Ω as complex numbers (``Z = Z' + jZ''``, capacitive arcs
+with negative imaginary parts).
+
+>>> import numpy as np
+>>> from interphase import eis
+>>> c = eis.Circuit("R0-p(R1,C1)")
+>>> f = np.logspace(5, -1, 40)
+>>> Z = c.impedance(f, [10.0, 100.0, 1e-6])
+>>> fit = eis.fit(f, Z, c)
+>>> round(fit.params["R1"].value, 6)
+100.0
+"""
+
+import numpy as _np
+
+from ._core import Circuit, Error
+from ._core import eis as _e
+
+__all__ = [
+    "Circuit",
+    "fit",
+    "fit_many",
+    "lin_kk",
+    "drt",
+    "capacitance_zarc",
+    "capacitance_brug",
+    "capacitance_from_apex",
+    "relaxation_frequency",
+]
+
+capacitance_zarc = _e.capacitance_zarc
+capacitance_brug = _e.capacitance_brug
+capacitance_from_apex = _e.capacitance_from_apex
+relaxation_frequency = _e.relaxation_frequency
+
+
+def _circuit(circuit):
+    return circuit if isinstance(circuit, Circuit) else Circuit(str(circuit))
+
+
+def _z(Z, ndim):
+    z = _np.ascontiguousarray(Z, dtype=_np.complex128)
+    if z.ndim != ndim:
+        raise Error(f"Z must be {ndim}-D, got shape {z.shape}")
+    return z
+
+
+def fit(freq, Z, circuit, weight="proportional", initial=None, sigma=None):
+    """Fits ``circuit`` (a :class:`Circuit` or its string) to the data.
+
+    ``weight``: ``"proportional"`` (1/|Z|, the default: relative errors, as
+    ZView's modulus weighting), ``"modulus"`` (1/√|Z|) or ``"unit"``
+    (impedance.py's default); ``sigma`` (Ω per point) overrides it.
+    ``initial``: starting values (sequence in ``circuit.param_names`` order,
+    or a dict); ``None`` runs the automatic guesses (several starts, the best
+    χ² kept). Returns a :class:`~interphase.FitResult` whose ``best_fit`` is
+    the model impedance at ``freq`` and whose ``derived`` holds effective
+    capacitances and time constants with uncertainties.
+    """
+    s = None if sigma is None else _np.ascontiguousarray(sigma, dtype=_np.float64)
+    return _e.fit(freq, _z(Z, 1), _circuit(circuit), weight, initial, s)
+
+
+def fit_many(freq, Z, circuit, weight="proportional", initial=None, threads=None, errors="keep"):
+    """Fits every row of ``Z`` (spectra × frequencies) in parallel with the
+    GIL released. A failed row keeps its place as an :class:`interphase.Error`
+    instance (``errors="keep"``) or is raised after all rows ran
+    (``errors="raise"``)."""
+    return _e.fit_many(freq, _z(Z, 2), _circuit(circuit), weight, initial, threads, errors)
+
+
+def lin_kk(freq, Z, c=0.85, max_M=50, add_capacitance=False):
+    """Lin-KK test (Schönleber et al. 2014, as impedance.py's ``linKK``):
+    RC elements up to ``max_M``, M chosen by μ < ``c`` (``c=None``: exactly
+    ``max_M``). A dict with ``M``, ``mu``, ``Z_fit`` and the relative
+    residuals ``residuals_re``, ``residuals_im``."""
+    return _e.lin_kk(freq, _z(Z, 1), c, max_M, add_capacitance)
+
+
+def drt(freq, Z, lam=None):
+    """Distribution of relaxation times (Gaussian RBF, Tikhonov; λ by GCV
+    unless ``lam`` is given, as pyDRTtools): a dict with ``tau`` (s),
+    ``gamma`` (Ω), ``peaks``, ``lambda``, ``r_inf``, ``Z_fit``."""
+    return _e.drt(freq, _z(Z, 1), lam)

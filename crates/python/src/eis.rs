@@ -1,0 +1,435 @@
+//! Impedance: circuits, CNLS fits, Lin-KK, DRT, capacitance helpers
+//! (`interphase.eis`).
+
+use interphase::eis::conductivity as cond;
+use interphase::eis::drt::{DrtOptions, drt as rs_drt};
+use interphase::eis::fit::{
+    FitOptions, Weighting, circuit_parameters, fit_circuit, fit_circuit_batch,
+};
+use interphase::eis::kk::{KkOptions, lin_kk as rs_lin_kk};
+use interphase::eis::{Circuit as RsCircuit, ImpedanceSpectrum};
+use interphase::fit::Parameters;
+use num_complex::Complex64;
+use numpy::{
+    AllowTypeChange, PyArray1, PyArrayLike1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::fitres::{CircuitData, FitResult};
+use crate::spectra::{in_pool, pool};
+use crate::{catch, err, guard, vec1};
+
+/// An equivalent circuit from impedance.py's notation: `-` series,
+/// `p(a,b)` parallel; elements R, C, L, CPE (Q), W, Wo, Ws, G, K (Voigt RC)
+/// with an index (`R0-p(R1,CPE1)`). Parameter units: Ω, F, H, CPE Q in
+/// F·s^(α−1), α dimensionless.
+#[pyclass(module = "interphase._core", frozen)]
+pub struct Circuit {
+    pub(crate) circuit: RsCircuit,
+}
+
+fn complex(z: &PyReadonlyArray1<'_, Complex64>) -> Vec<Complex64> {
+    match z.as_slice() {
+        Ok(s) => s.to_vec(),
+        Err(_) => z.as_array().to_vec(),
+    }
+}
+
+fn weighting(name: &str, sigma: Option<Vec<f64>>) -> PyResult<Weighting> {
+    Ok(match (name, sigma) {
+        (_, Some(s)) => Weighting::Sigma(s),
+        ("proportional", None) => Weighting::Proportional,
+        ("unit", None) => Weighting::Unit,
+        ("modulus", None) => Weighting::Modulus,
+        (other, None) => {
+            return Err(err(format!(
+                "weight {other:?}: choose \"proportional\" (1/|Z|, the default), \"modulus\" (1/√|Z|), \"unit\", or give sigma"
+            )));
+        }
+    })
+}
+
+/// Starting parameters from a sequence (circuit order) or a dict (name →
+/// value, every parameter named).
+fn initial(circuit: &RsCircuit, init: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Parameters>> {
+    let Some(init) = init else { return Ok(None) };
+    let names = circuit.parameter_names();
+    let values: Vec<f64> = if let Ok(d) = init.cast::<PyDict>() {
+        let mut v = Vec::with_capacity(names.len());
+        for n in &names {
+            match d.get_item(n)? {
+                Some(x) => v.push(x.extract()?),
+                None => {
+                    return Err(err(format!(
+                        "initial: no value for {n} (the circuit's parameters are {})",
+                        names.join(", ")
+                    )));
+                }
+            }
+        }
+        for k in d.keys() {
+            let k: String = k.extract()?;
+            if !names.contains(&k.as_str()) {
+                return Err(err(format!(
+                    "initial: {k} is not a parameter of {} ({})",
+                    circuit,
+                    names.join(", ")
+                )));
+            }
+        }
+        v
+    } else {
+        init.extract()?
+    };
+    Ok(Some(circuit_parameters(circuit, &values).map_err(err)?))
+}
+
+fn options(weight: &str, sigma: Option<Vec<f64>>) -> PyResult<FitOptions> {
+    Ok(FitOptions {
+        weighting: weighting(weight, sigma)?,
+        ..FitOptions::default()
+    })
+}
+
+#[pymethods]
+impl Circuit {
+    #[new]
+    fn new(text: &str) -> PyResult<Circuit> {
+        guard(|| {
+            Ok(Circuit {
+                circuit: text.parse().map_err(err)?,
+            })
+        })
+    }
+
+    /// Parameter names in order (`R0`, `R1`, `CPE1_0`, `CPE1_1`, ...).
+    #[getter]
+    fn param_names(&self) -> Vec<String> {
+        self.circuit
+            .parameter_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    /// The impedance (Ω, complex128) at `freq` (Hz) for parameter values
+    /// `params` (sequence in `param_names` order, or dict).
+    fn impedance<'py>(
+        &self,
+        py: Python<'py>,
+        freq: PyArrayLike1<'py, f64, AllowTypeChange>,
+        params: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<Complex64>>> {
+        let f = vec1(&freq);
+        let p = initial(&self.circuit, Some(params))?
+            .map(|p| p.values())
+            .unwrap_or_default();
+        let z = guard(|| {
+            let mut z = vec![Complex64::new(0.0, 0.0); f.len()];
+            self.circuit.impedance_into(&f, &p, &mut z).map_err(err)?;
+            Ok(z)
+        })?;
+        Ok(PyArray1::from_vec(py, z))
+    }
+
+    fn __str__(&self) -> String {
+        self.circuit.to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Circuit('{}')", self.circuit)
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        (py.get_type::<Circuit>(), (self.circuit.to_string(),)).into_pyobject(py)
+    }
+}
+
+fn data(freq: Vec<f64>, z: Vec<Complex64>) -> PyResult<ImpedanceSpectrum> {
+    ImpedanceSpectrum::new(freq, z).map_err(err)
+}
+
+/// Fits `circuit` to (freq, Z) by complex nonlinear least squares; with
+/// `initial=None` the automatic guesses run (several starts, best χ² kept).
+#[pyfunction]
+#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, sigma=None))]
+#[allow(non_snake_case)]
+fn fit<'py>(
+    py: Python<'py>,
+    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
+    Z: PyReadonlyArray1<'py, Complex64>,
+    circuit: &Circuit,
+    weight: &str,
+    initial: Option<&Bound<'py, PyAny>>,
+    sigma: Option<PyArrayLike1<'py, f64, AllowTypeChange>>,
+) -> PyResult<FitResult> {
+    let (f, z) = (vec1(&freq), complex(&Z));
+    let o = options(weight, sigma.as_ref().map(vec1))?;
+    let init = self::initial(&circuit.circuit, initial)?;
+    let d = data(f.clone(), z.clone())?;
+    let c = &circuit.circuit;
+    let r = py
+        .detach(|| catch(|| fit_circuit(c, &d, init.as_ref(), &o)))
+        .map_err(|p| crate::InternalError::new_err(format!("internal error (please report): {p}")))?
+        .map_err(err)?;
+    Ok(FitResult::circuit(CircuitData::new(r, &f, &z)))
+}
+
+/// Fits `circuit` to every row of `Z` (spectra × frequencies, common `freq`)
+/// in parallel with the GIL released; a list in row order, a failed row as
+/// an `interphase.Error` instance (or raised with `errors="raise"`).
+#[pyfunction]
+#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, threads=None, errors="keep"))]
+#[allow(non_snake_case, clippy::too_many_arguments)]
+fn fit_many<'py>(
+    py: Python<'py>,
+    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
+    Z: PyReadonlyArray2<'py, Complex64>,
+    circuit: &Circuit,
+    weight: &str,
+    initial: Option<&Bound<'py, PyAny>>,
+    threads: Option<usize>,
+    errors: &str,
+) -> PyResult<Vec<Py<PyAny>>> {
+    if errors != "keep" && errors != "raise" {
+        return Err(err(format!(
+            "errors={errors:?}: choose \"keep\" or \"raise\""
+        )));
+    }
+    let f = vec1(&freq);
+    let rows = rows(&f, &Z)?;
+    let o = options(weight, None)?;
+    let init = self::initial(&circuit.circuit, initial)?;
+    let pool = pool(threads)?;
+    let c = &circuit.circuit;
+    let results = py
+        .detach(|| catch(|| batch(c, &f, &rows, init.as_ref(), &o, pool.as_ref())))
+        .map_err(|p| {
+            crate::InternalError::new_err(format!("internal error (please report): {p}"))
+        })?;
+    let mut out = Vec::with_capacity(results.len());
+    let mut first = None;
+    for (i, (r, z)) in results.into_iter().zip(&rows).enumerate() {
+        match r {
+            Ok(fit) => {
+                out.push(Py::new(py, FitResult::circuit(CircuitData::new(fit, &f, z)))?.into_any())
+            }
+            Err(e) => {
+                let e = crate::Error::new_err(format!("row {i}: {e}"));
+                if first.is_none() {
+                    first = Some(e.clone_ref(py));
+                }
+                out.push(e.into_value(py).into_any());
+            }
+        }
+    }
+    match first {
+        Some(e) if errors == "raise" => Err(e),
+        _ => Ok(out),
+    }
+}
+
+fn rows(f: &[f64], z: &PyReadonlyArray2<'_, Complex64>) -> PyResult<Vec<Vec<Complex64>>> {
+    let a = z.as_array();
+    if a.ncols() != f.len() {
+        return Err(err(format!(
+            "Z has {} columns but freq has {} points (rows are spectra)",
+            a.ncols(),
+            f.len()
+        )));
+    }
+    Ok(a.rows().into_iter().map(|r| r.to_vec()).collect())
+}
+
+/// Fits every row; a row that is not a valid spectrum fails alone.
+fn batch(
+    c: &RsCircuit,
+    f: &[f64],
+    rows: &[Vec<Complex64>],
+    init: Option<&Parameters>,
+    o: &FitOptions,
+    pool: Option<&rayon::ThreadPool>,
+) -> Vec<interphase::eis::Result<interphase::eis::fit::CircuitFit>> {
+    let mut good = Vec::new();
+    let slots: Vec<interphase::eis::Result<usize>> = rows
+        .iter()
+        .map(|z| {
+            ImpedanceSpectrum::new(f.to_vec(), z.clone()).map(|s| {
+                good.push(s);
+                good.len() - 1
+            })
+        })
+        .collect();
+    let mut fits: Vec<Option<_>> = in_pool(pool, || fit_circuit_batch(c, &good, init, o, None))
+        .into_iter()
+        .map(Some)
+        .collect();
+    slots
+        .into_iter()
+        .map(|s| {
+            let k = s?;
+            fits[k].take().unwrap_or_else(|| {
+                Err(interphase::eis::Error::Invalid(
+                    "batch result missing".into(),
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Compact circuit fits of the rows of `Z` for maps: `(values, stderr,
+/// chisqr, success)` (NaN where a fit failed). Used by `interphase.dask`.
+#[pyfunction]
+#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, threads=None))]
+#[allow(non_snake_case)]
+fn _fit_rows<'py>(
+    py: Python<'py>,
+    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
+    Z: PyReadonlyArray2<'py, Complex64>,
+    circuit: &Circuit,
+    weight: &str,
+    initial: Option<&Bound<'py, PyAny>>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let f = vec1(&freq);
+    let rows = rows(&f, &Z)?;
+    let o = options(weight, None)?;
+    let init = self::initial(&circuit.circuit, initial)?;
+    let pool = pool(threads)?;
+    let c = &circuit.circuit;
+    let results = py
+        .detach(|| catch(|| batch(c, &f, &rows, init.as_ref(), &o, pool.as_ref())))
+        .map_err(|p| {
+            crate::InternalError::new_err(format!("internal error (please report): {p}"))
+        })?;
+    let np = c.n_params();
+    let n = results.len();
+    let mut values = vec![f64::NAN; n * np];
+    let mut stderr = vec![f64::NAN; n * np];
+    let mut chisqr = vec![f64::NAN; n];
+    let mut success = vec![false; n];
+    for (i, r) in results.iter().enumerate() {
+        if let Ok(fit) = r {
+            for (k, p) in fit.result.params.iter().enumerate() {
+                values[i * np + k] = p.value;
+                stderr[i * np + k] = p.stderr.unwrap_or(f64::NAN);
+            }
+            chisqr[i] = fit.result.chi_square;
+            success[i] = fit.result.converged;
+        }
+    }
+    let shape = [n, np];
+    let values = PyArray1::from_vec(py, values).reshape(shape)?;
+    let stderr = PyArray1::from_vec(py, stderr).reshape(shape)?;
+    (
+        values,
+        stderr,
+        PyArray1::from_vec(py, chisqr),
+        PyArray1::from_vec(py, success),
+    )
+        .into_pyobject(py)
+}
+
+/// Lin-KK validity test (Schönleber et al. 2014): a dict with `M`, `mu`,
+/// `taus`, `resistances`, `r_ohm`, `inductance`, `capacitance`, relative
+/// residuals `residuals_re`/`residuals_im` and `Z_fit` (complex, Ω).
+#[pyfunction]
+#[pyo3(signature = (freq, Z, c=0.85, max_M=50, add_capacitance=false))]
+#[allow(non_snake_case)]
+fn lin_kk<'py>(
+    py: Python<'py>,
+    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
+    Z: PyReadonlyArray1<'py, Complex64>,
+    c: Option<f64>,
+    max_M: usize,
+    add_capacitance: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = data(vec1(&freq), complex(&Z))?;
+    let o = KkOptions {
+        c,
+        max_m: max_M,
+        add_capacitance,
+        ..KkOptions::default()
+    };
+    let r = py
+        .detach(|| catch(|| rs_lin_kk(&d, &o)))
+        .map_err(|p| crate::InternalError::new_err(format!("internal error (please report): {p}")))?
+        .map_err(err)?;
+    let out = crate::to_py(py, &r)?;
+    out.set_item("M", r.m)?;
+    out.set_item("Z_fit", PyArray1::from_vec(py, r.z_fit))?;
+    Ok(out)
+}
+
+/// Distribution of relaxation times by Tikhonov-regularised Gaussian RBFs
+/// (pyDRTtools' method; λ by generalised cross-validation unless given):
+/// a dict with `tau` (s), `gamma` (Ω), `peaks`, `lambda`, `r_inf`,
+/// `polarization_resistance`, residuals and `Z_fit`.
+#[pyfunction]
+#[pyo3(signature = (freq, Z, lam=None))]
+#[allow(non_snake_case)]
+fn drt<'py>(
+    py: Python<'py>,
+    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
+    Z: PyReadonlyArray1<'py, Complex64>,
+    lam: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = data(vec1(&freq), complex(&Z))?;
+    let mut o = DrtOptions::default();
+    if let Some(l) = lam {
+        o.lambda = interphase::eis::drt::Lambda::Fixed(l);
+    }
+    let r = py
+        .detach(|| catch(|| rs_drt(&d, &o)))
+        .map_err(|p| crate::InternalError::new_err(format!("internal error (please report): {p}")))?
+        .map_err(err)?;
+    let out = crate::to_py(py, &r)?;
+    out.set_item("tau", PyArray1::from_slice(py, &r.tau))?;
+    out.set_item("gamma", PyArray1::from_slice(py, &r.gamma))?;
+    out.set_item("Z_fit", PyArray1::from_vec(py, r.z_fit))?;
+    Ok(out)
+}
+
+/// Effective capacitance of an R‖CPE element (Hsu & Mansfeld 2001):
+/// C = (R·Q)^(1/α)/R, F (R in Ω, Q in F·s^(α−1)).
+#[pyfunction]
+fn capacitance_zarc(r: f64, q: f64, alpha: f64) -> PyResult<f64> {
+    cond::capacitance_zarc(r, q, alpha).map_err(err)
+}
+
+/// Effective capacitance of a CPE in series with a resistance R_s (Brug et
+/// al. 1984), F.
+#[pyfunction]
+fn capacitance_brug(r_s: f64, q: f64, alpha: f64) -> PyResult<f64> {
+    cond::capacitance_brug(r_s, q, alpha).map_err(err)
+}
+
+/// Capacitance of an arc from its resistance R (Ω) and apex frequency f
+/// (Hz): C = 1/(2π f R), F.
+#[pyfunction]
+fn capacitance_from_apex(r: f64, f_max_hz: f64) -> PyResult<f64> {
+    cond::capacitance_from_apex(r, f_max_hz).map_err(err)
+}
+
+/// Relaxation frequency of an R‖CPE element, Hz.
+#[pyfunction]
+fn relaxation_frequency(r: f64, q: f64, alpha: f64) -> PyResult<f64> {
+    cond::relaxation_frequency(r, q, alpha).map_err(err)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let e = PyModule::new(m.py(), "eis")?;
+    e.add_function(wrap_pyfunction!(fit, &e)?)?;
+    e.add_function(wrap_pyfunction!(fit_many, &e)?)?;
+    e.add_function(wrap_pyfunction!(_fit_rows, &e)?)?;
+    e.add_function(wrap_pyfunction!(lin_kk, &e)?)?;
+    e.add_function(wrap_pyfunction!(drt, &e)?)?;
+    e.add_function(wrap_pyfunction!(capacitance_zarc, &e)?)?;
+    e.add_function(wrap_pyfunction!(capacitance_brug, &e)?)?;
+    e.add_function(wrap_pyfunction!(capacitance_from_apex, &e)?)?;
+    e.add_function(wrap_pyfunction!(relaxation_frequency, &e)?)?;
+    m.add_submodule(&e)?;
+    m.add_class::<Circuit>()?;
+    Ok(())
+}

@@ -1,0 +1,458 @@
+//! Peak models and their fits (`interphase.spectra`), and the baselines
+//! (`interphase.baselines` wraps these with pybaselines' keywords).
+
+use interphase::spectra::Spectrum;
+use interphase::spectra::baseline as bl;
+use interphase::spectra::model::{
+    BatchOptions, PeakFitOptions, PeakModel as RsModel, PeakWeighting,
+};
+use numpy::{AllowTypeChange, PyArray1, PyArrayLike1, PyArrayLike2, PyArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::fitres::FitResult;
+use crate::{catch, err, guard, to_json, vec1};
+
+/// A peak model: peaks (Gaussian, Lorentzian, Voigt, pseudo-Voigt,
+/// Doniach–Šunjić, LA ...; doublets with splitting and area ratio) on a
+/// background (linear, Shirley, Tougaard, polynomial ...), with bounds,
+/// fixed values and ties — the TOML model files of `interphase spectrum fit`
+/// (docs/spectra.md). Parameter names are `<peak>.<param>`
+/// (`Ti4.center`) and `bg.<param>`.
+#[pyclass(module = "interphase._core", frozen)]
+pub struct PeakModel {
+    model: RsModel,
+}
+
+fn options(
+    weighting: &str,
+    weights: Option<Vec<f64>>,
+    n: usize,
+) -> PyResult<(PeakFitOptions, Option<Vec<f64>>)> {
+    let mut o = PeakFitOptions::default();
+    let sigma = match weights {
+        Some(w) => {
+            if w.len() != n {
+                return Err(err(format!("{} weights for {n} points", w.len())));
+            }
+            if let Some((i, v)) = w
+                .iter()
+                .enumerate()
+                .find(|(_, v)| !(v.is_finite() && **v > 0.0))
+            {
+                return Err(err(format!(
+                    "weights[{i}] = {v}: weights must be finite and > 0 (they are 1/σ; drop points instead of weighting them 0)"
+                )));
+            }
+            o.weighting = PeakWeighting::Sigma;
+            Some(w.iter().map(|v| 1.0 / v).collect())
+        }
+        None => None,
+    };
+    if sigma.is_none() {
+        o.weighting = match weighting {
+            "unit" => PeakWeighting::Unit,
+            "poisson" => PeakWeighting::Poisson,
+            other => {
+                return Err(err(format!(
+                    "weighting {other:?}: choose \"unit\" or \"poisson\" (or give weights=1/σ)"
+                )));
+            }
+        };
+    }
+    Ok((o, sigma))
+}
+
+fn spectrum(x: Vec<f64>, y: Vec<f64>, sigma: Option<Vec<f64>>) -> PyResult<Spectrum> {
+    let s = Spectrum::new(x, y).map_err(err)?;
+    match sigma {
+        Some(sg) => s.with_sigma(sg).map_err(err),
+        None => Ok(s),
+    }
+}
+
+/// A rayon pool of `threads` threads (None: the global pool).
+pub(crate) fn pool(threads: Option<usize>) -> PyResult<Option<rayon::ThreadPool>> {
+    match threads {
+        None => Ok(None),
+        Some(0) => Err(err("threads must be at least 1 (None: all cores)")),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(Some)
+            .map_err(err),
+    }
+}
+
+/// Runs `f` in `pool` (or the global pool).
+pub(crate) fn in_pool<T: Send>(
+    pool: Option<&rayon::ThreadPool>,
+    f: impl FnOnce() -> T + Send,
+) -> T {
+    match pool {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
+
+#[pymethods]
+impl PeakModel {
+    /// A model from TOML text (the format of `interphase spectrum fit
+    /// --model`).
+    #[staticmethod]
+    fn from_toml(text: &str) -> PyResult<PeakModel> {
+        guard(|| {
+            Ok(PeakModel {
+                model: RsModel::from_toml(text).map_err(err)?,
+            })
+        })
+    }
+
+    /// A model from JSON text (the same structure as the TOML).
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<PeakModel> {
+        guard(|| {
+            Ok(PeakModel {
+                model: RsModel::from_json(text).map_err(err)?,
+            })
+        })
+    }
+
+    /// A model from a dict with the TOML file's structure
+    /// (`{"peaks": [{"name": "A", "shape": "voigt", "center": 285, ...}], ...}`).
+    #[staticmethod]
+    fn from_dict(d: &Bound<'_, PyAny>) -> PyResult<PeakModel> {
+        let text = to_json(d)?;
+        Self::from_json(&text)
+    }
+
+    /// A model from a `.toml` or `.json` file.
+    #[staticmethod]
+    fn from_file(path: std::path::PathBuf) -> PyResult<PeakModel> {
+        if !path.exists() {
+            return Err(pyo3::exceptions::PyFileNotFoundError::new_err(format!(
+                "{}: no such file",
+                path.display()
+            )));
+        }
+        guard(|| {
+            Ok(PeakModel {
+                model: RsModel::from_path(&path).map_err(err)?,
+            })
+        })
+    }
+
+    /// The model as a dict (the TOML file's structure).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::to_py(py, &self.model)
+    }
+
+    /// Parameter names, in the order of `fit_map`'s `values` axis.
+    #[getter]
+    fn param_names(&self) -> Vec<String> {
+        self.model.parameter_names()
+    }
+
+    /// The model on `x` with the given parameter values (dict name → value;
+    /// every other parameter at its start on this grid, ties applied).
+    #[pyo3(signature = (x, params=None))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyArrayLike1<'py, f64, AllowTypeChange>,
+        params: Option<std::collections::BTreeMap<String, f64>>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let x = vec1(&x);
+        let values: Vec<(String, f64)> = params.unwrap_or_default().into_iter().collect();
+        let y = guard(|| {
+            let pairs: Vec<(&str, f64)> = values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            let p = self.model.parameters_from(&pairs, &x).map_err(err)?;
+            self.model.evaluate(&x, &p).map_err(err)
+        })?;
+        Ok(PyArray1::from_vec(py, y))
+    }
+
+    /// Fits the model to one spectrum. `weights` (lmfit's meaning: the
+    /// residual is multiplied by them, so weights = 1/σ) or `weighting`
+    /// (`"unit"`, the default, or `"poisson"`: 1/√max(y, 1)).
+    #[pyo3(signature = (x, y, weights=None, weighting="unit"))]
+    fn fit(
+        &self,
+        py: Python<'_>,
+        x: PyArrayLike1<'_, f64, AllowTypeChange>,
+        y: PyArrayLike1<'_, f64, AllowTypeChange>,
+        weights: Option<PyArrayLike1<'_, f64, AllowTypeChange>>,
+        weighting: &str,
+    ) -> PyResult<FitResult> {
+        let (x, y) = (vec1(&x), vec1(&y));
+        let (o, sigma) = options(weighting, weights.as_ref().map(vec1), y.len())?;
+        let s = spectrum(x, y, sigma)?;
+        let model = &self.model;
+        let r = py.detach(|| catch(|| model.fit(&s, &o)));
+        match r {
+            Ok(Ok(f)) => Ok(FitResult::peak(f)),
+            Ok(Err(e)) => Err(err(e)),
+            Err(p) => Err(crate::InternalError::new_err(format!(
+                "internal error (please report): {p}"
+            ))),
+        }
+    }
+
+    /// Fits every row of `Y` (spectra × channels, on the common axis `x`)
+    /// in parallel with the GIL released: a list of `FitResult` in row order.
+    /// A row that fails keeps its place as an `interphase.Error` instance
+    /// (`errors="keep"`, the default) or, with `errors="raise"`, the first
+    /// failure is raised after all rows ran. `threads`: None uses every
+    /// core. `warm_start`: each fit starts from the previous row's result
+    /// (chains of 64 rows, so results do not depend on the thread count).
+    #[pyo3(signature = (x, Y, threads=None, warm_start=false, weighting="unit", errors="keep"))]
+    #[allow(non_snake_case, clippy::too_many_arguments)]
+    fn fit_many<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyArrayLike1<'py, f64, AllowTypeChange>,
+        Y: PyArrayLike2<'py, f64, AllowTypeChange>,
+        threads: Option<usize>,
+        warm_start: bool,
+        weighting: &str,
+        errors: &str,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        if errors != "keep" && errors != "raise" {
+            return Err(err(format!(
+                "errors={errors:?}: choose \"keep\" or \"raise\""
+            )));
+        }
+        let x = vec1(&x);
+        let data = crate::arr2(&Y);
+        let (o, _) = options(weighting, None, x.len())?;
+        if data.ncols() != x.len() {
+            return Err(err(format!(
+                "Y has {} columns but x has {} points (rows are spectra)",
+                data.ncols(),
+                x.len()
+            )));
+        }
+        let pool = pool(threads)?;
+        let model = &self.model;
+        let results = py
+            .detach(|| {
+                catch(|| {
+                    // rows that are not spectra (NaN, Inf) fail alone
+                    let mut good = Vec::new();
+                    let slots: Vec<Result<usize, interphase::spectra::Error>> = data
+                        .rows()
+                        .into_iter()
+                        .map(|r| {
+                            Spectrum::new(x.clone(), r.to_vec()).map(|s| {
+                                good.push(s);
+                                good.len() - 1
+                            })
+                        })
+                        .collect();
+                    let b = BatchOptions {
+                        fit: o,
+                        warm_start,
+                        ..BatchOptions::default()
+                    };
+                    let mut fits: Vec<Option<_>> =
+                        in_pool(pool.as_ref(), || model.fit_batch(&good, &b))
+                            .into_iter()
+                            .map(Some)
+                            .collect();
+                    slots
+                        .into_iter()
+                        .map(|s| {
+                            let k = s?;
+                            fits[k].take().unwrap_or_else(|| {
+                                Err(interphase::spectra::Error::Invalid(
+                                    "batch result missing".into(),
+                                ))
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .map_err(|p| {
+                crate::InternalError::new_err(format!("internal error (please report): {p}"))
+            })?;
+        let mut out = Vec::with_capacity(results.len());
+        let mut first_error = None;
+        for (i, r) in results.into_iter().enumerate() {
+            match r {
+                Ok(f) => out.push(Py::new(py, FitResult::peak(f))?.into_any()),
+                Err(e) => {
+                    let e = crate::Error::new_err(format!("row {i}: {e}"));
+                    if first_error.is_none() {
+                        first_error = Some(e.clone_ref(py));
+                    }
+                    out.push(e.into_value(py).into_any());
+                }
+            }
+        }
+        match first_error {
+            Some(e) if errors == "raise" => Err(e),
+            _ => Ok(out),
+        }
+    }
+
+    /// Compact fits of the rows of `Y` for maps: `(values, stderr, chisqr,
+    /// success)` as arrays (rows × parameters in `param_names` order, NaN
+    /// where a fit failed or a σ is unknown). Used by `interphase.dask`.
+    #[pyo3(signature = (x, Y, warm_start=false, weighting="unit", threads=None))]
+    #[allow(non_snake_case)]
+    fn _fit_rows<'py>(
+        &self,
+        py: Python<'py>,
+        x: PyArrayLike1<'py, f64, AllowTypeChange>,
+        Y: PyArrayLike2<'py, f64, AllowTypeChange>,
+        warm_start: bool,
+        weighting: &str,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let x = vec1(&x);
+        let data = crate::arr2(&Y);
+        let (o, _) = options(weighting, None, x.len())?;
+        let pool = pool(threads)?;
+        let model = &self.model;
+        let batch = py
+            .detach(|| {
+                catch(|| {
+                    let b = BatchOptions {
+                        fit: o,
+                        warm_start,
+                        ..BatchOptions::default()
+                    };
+                    in_pool(pool.as_ref(), || model.fit_rows(&x, data.view(), &b))
+                })
+            })
+            .map_err(|p| {
+                crate::InternalError::new_err(format!("internal error (please report): {p}"))
+            })?
+            .map_err(err)?;
+        let np = batch.names.len();
+        let n = batch.fits.len();
+        let mut values = vec![f64::NAN; n * np];
+        let mut stderr = vec![f64::NAN; n * np];
+        let mut chisqr = vec![f64::NAN; n];
+        let mut success = vec![false; n];
+        for (i, f) in batch.fits.iter().enumerate() {
+            if let Ok(f) = f {
+                values[i * np..(i + 1) * np].copy_from_slice(&f.values);
+                for (k, s) in f.stderrs.iter().enumerate() {
+                    stderr[i * np + k] = s.unwrap_or(f64::NAN);
+                }
+                chisqr[i] = f.chi_square;
+                success[i] = f.converged;
+            }
+        }
+        let shape = [n, np];
+        let values = PyArray1::from_vec(py, values).reshape(shape)?;
+        let stderr = PyArray1::from_vec(py, stderr).reshape(shape)?;
+        (
+            values,
+            stderr,
+            PyArray1::from_vec(py, chisqr),
+            PyArray1::from_vec(py, success),
+        )
+            .into_pyobject(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<PeakModel with parameters {}>",
+            self.model.parameter_names().join(", ")
+        )
+    }
+
+    /// Pickles as its JSON text.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let text = serde_json::to_string(&self.model).map_err(err)?;
+        let f = py.get_type::<PeakModel>().getattr("from_json")?;
+        (f, (text,)).into_pyobject(py)
+    }
+}
+
+fn baseline_out<'py>(py: Python<'py>, b: bl::Baseline) -> PyResult<Bound<'py, PyTuple>> {
+    let info = PyDict::new(py);
+    info.set_item("iterations", b.iterations)?;
+    info.set_item("converged", b.converged)?;
+    (PyArray1::from_vec(py, b.baseline), info).into_pyobject(py)
+}
+
+/// Whittaker baselines: `method` is `asls`, `arpls` or `airpls`.
+#[pyfunction]
+fn _whittaker<'py>(
+    py: Python<'py>,
+    method: &str,
+    y: PyArrayLike1<'py, f64, AllowTypeChange>,
+    lam: f64,
+    p: f64,
+    tol: f64,
+    max_iter: usize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let y = vec1(&y);
+    let o = bl::WhittakerOptions {
+        lam,
+        p,
+        tol,
+        max_iter,
+    };
+    let b = guard(|| {
+        match method {
+            "asls" => bl::asls(&y, &o),
+            "arpls" => bl::arpls(&y, &o),
+            "airpls" => bl::airpls(&y, &o),
+            other => return Err(err(format!("unknown Whittaker method {other:?}"))),
+        }
+        .map_err(err)
+    })?;
+    baseline_out(py, b)
+}
+
+/// Polynomial baselines: `method` is `poly`, `modpoly` or `imodpoly`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn _polynomial<'py>(
+    py: Python<'py>,
+    method: &str,
+    x: PyArrayLike1<'py, f64, AllowTypeChange>,
+    y: PyArrayLike1<'py, f64, AllowTypeChange>,
+    order: usize,
+    tol: f64,
+    max_iter: usize,
+    num_std: f64,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let (x, y) = (vec1(&x), vec1(&y));
+    let b = guard(|| {
+        match method {
+            "poly" => bl::polynomial(&x, &y, order),
+            "modpoly" => bl::modpoly(&x, &y, order, tol, max_iter),
+            "imodpoly" => bl::imodpoly(&x, &y, order, tol, max_iter, num_std),
+            other => return Err(err(format!("unknown polynomial method {other:?}"))),
+        }
+        .map_err(err)
+    })?;
+    baseline_out(py, b)
+}
+
+/// SNIP (Ryan et al. 1988), optionally on the LLS-transformed data.
+#[pyfunction]
+fn _snip<'py>(
+    py: Python<'py>,
+    y: PyArrayLike1<'py, f64, AllowTypeChange>,
+    max_half_window: usize,
+    decreasing: bool,
+    lls: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let y = vec1(&y);
+    let b = guard(|| bl::snip(&y, max_half_window, decreasing, lls).map_err(err))?;
+    baseline_out(py, b)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PeakModel>()?;
+    m.add_function(wrap_pyfunction!(_whittaker, m)?)?;
+    m.add_function(wrap_pyfunction!(_polynomial, m)?)?;
+    m.add_function(wrap_pyfunction!(_snip, m)?)?;
+    Ok(())
+}
