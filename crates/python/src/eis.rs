@@ -10,9 +10,7 @@ use interphase::eis::kk::{KkOptions, lin_kk as rs_lin_kk};
 use interphase::eis::{Circuit as RsCircuit, ImpedanceSpectrum};
 use interphase::fit::Parameters;
 use num_complex::Complex64;
-use numpy::{
-    AllowTypeChange, PyArray1, PyArrayLike1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
-};
+use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -29,11 +27,8 @@ pub struct Circuit {
     pub(crate) circuit: RsCircuit,
 }
 
-fn complex(z: &PyReadonlyArray1<'_, Complex64>) -> Vec<Complex64> {
-    match z.as_slice() {
-        Ok(s) => s.to_vec(),
-        Err(_) => z.as_array().to_vec(),
-    }
+fn complex(z: &Bound<'_, PyAny>) -> PyResult<Vec<Complex64>> {
+    crate::vec_of(z, "complex128", "Z")
 }
 
 fn weighting(name: &str, sigma: Option<Vec<f64>>) -> PyResult<Weighting> {
@@ -118,10 +113,10 @@ impl Circuit {
     fn impedance<'py>(
         &self,
         py: Python<'py>,
-        freq: PyArrayLike1<'py, f64, AllowTypeChange>,
+        freq: &Bound<'py, PyAny>,
         params: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<Complex64>>> {
-        let f = vec1(&freq);
+        let f = vec1(freq, "freq")?;
         let p = initial(&self.circuit, Some(params))?
             .map(|p| p.values())
             .unwrap_or_default();
@@ -157,15 +152,15 @@ fn data(freq: Vec<f64>, z: Vec<Complex64>) -> PyResult<ImpedanceSpectrum> {
 #[allow(non_snake_case)]
 fn fit<'py>(
     py: Python<'py>,
-    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
-    Z: PyReadonlyArray1<'py, Complex64>,
+    freq: &Bound<'py, PyAny>,
+    Z: &Bound<'py, PyAny>,
     circuit: &Circuit,
     weight: &str,
     initial: Option<&Bound<'py, PyAny>>,
-    sigma: Option<PyArrayLike1<'py, f64, AllowTypeChange>>,
+    sigma: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<FitResult> {
-    let (f, z) = (vec1(&freq), complex(&Z));
-    let o = options(weight, sigma.as_ref().map(vec1))?;
+    let (f, z) = (vec1(freq, "freq")?, complex(Z)?);
+    let o = options(weight, sigma.map(|s| vec1(s, "sigma")).transpose()?)?;
     let init = self::initial(&circuit.circuit, initial)?;
     let d = data(f.clone(), z.clone())?;
     let c = &circuit.circuit;
@@ -184,8 +179,8 @@ fn fit<'py>(
 #[allow(non_snake_case, clippy::too_many_arguments)]
 fn fit_many<'py>(
     py: Python<'py>,
-    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
-    Z: PyReadonlyArray2<'py, Complex64>,
+    freq: &Bound<'py, PyAny>,
+    Z: &Bound<'py, PyAny>,
     circuit: &Circuit,
     weight: &str,
     initial: Option<&Bound<'py, PyAny>>,
@@ -197,8 +192,8 @@ fn fit_many<'py>(
             "errors={errors:?}: choose \"keep\" or \"raise\""
         )));
     }
-    let f = vec1(&freq);
-    let rows = rows(&f, &Z)?;
+    let f = vec1(freq, "freq")?;
+    let rows = rows(&f, Z)?;
     let o = options(weight, None)?;
     let init = self::initial(&circuit.circuit, initial)?;
     let pool = pool(threads)?;
@@ -230,8 +225,8 @@ fn fit_many<'py>(
     }
 }
 
-fn rows(f: &[f64], z: &PyReadonlyArray2<'_, Complex64>) -> PyResult<Vec<Vec<Complex64>>> {
-    let a = z.as_array();
+fn rows(f: &[f64], z: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<Complex64>>> {
+    let a = crate::mat_of::<Complex64>(z, "complex128", "Z")?;
     if a.ncols() != f.len() {
         return Err(err(format!(
             "Z has {} columns but freq has {} points (rows are spectra)",
@@ -285,15 +280,15 @@ fn batch(
 #[allow(non_snake_case)]
 fn _fit_rows<'py>(
     py: Python<'py>,
-    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
-    Z: PyReadonlyArray2<'py, Complex64>,
+    freq: &Bound<'py, PyAny>,
+    Z: &Bound<'py, PyAny>,
     circuit: &Circuit,
     weight: &str,
     initial: Option<&Bound<'py, PyAny>>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let f = vec1(&freq);
-    let rows = rows(&f, &Z)?;
+    let f = vec1(freq, "freq")?;
+    let rows = rows(&f, Z)?;
     let o = options(weight, None)?;
     let init = self::initial(&circuit.circuit, initial)?;
     let pool = pool(threads)?;
@@ -339,13 +334,13 @@ fn _fit_rows<'py>(
 #[allow(non_snake_case)]
 fn lin_kk<'py>(
     py: Python<'py>,
-    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
-    Z: PyReadonlyArray1<'py, Complex64>,
+    freq: &Bound<'py, PyAny>,
+    Z: &Bound<'py, PyAny>,
     c: Option<f64>,
     max_M: usize,
     add_capacitance: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let d = data(vec1(&freq), complex(&Z))?;
+    let d = data(vec1(freq, "freq")?, complex(Z)?)?;
     let o = KkOptions {
         c,
         max_m: max_M,
@@ -371,11 +366,11 @@ fn lin_kk<'py>(
 #[allow(non_snake_case)]
 fn drt<'py>(
     py: Python<'py>,
-    freq: PyArrayLike1<'py, f64, AllowTypeChange>,
-    Z: PyReadonlyArray1<'py, Complex64>,
+    freq: &Bound<'py, PyAny>,
+    Z: &Bound<'py, PyAny>,
     lam: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let d = data(vec1(&freq), complex(&Z))?;
+    let d = data(vec1(freq, "freq")?, complex(Z)?)?;
     let mut o = DrtOptions::default();
     if let Some(l) = lam {
         o.lambda = interphase::eis::drt::Lambda::Fixed(l);

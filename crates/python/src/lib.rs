@@ -13,7 +13,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use numpy::{AllowTypeChange, PyArrayLike1, PyArrayLike2};
+use numpy::{PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -78,18 +78,65 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// A 1-D float array (any array-like: list, tuple, NumPy of any real dtype)
-/// as a vector.
-pub(crate) fn vec1(a: &PyArrayLike1<'_, f64, AllowTypeChange>) -> Vec<f64> {
-    match a.as_slice() {
-        Ok(s) => s.to_vec(),
-        Err(_) => a.as_array().to_vec(),
-    }
+/// `obj` as an aligned, C-contiguous NumPy array of `dtype` (lists, tuples
+/// and other dtypes converted by `numpy.require`; arrays that arrive
+/// unaligned — as Dask can deliver them from the network — copied).
+fn behaved<'py>(obj: &Bound<'py, PyAny>, dtype: &str) -> PyResult<Bound<'py, PyAny>> {
+    obj.py()
+        .import("numpy")?
+        .call_method1("require", (obj, dtype, ("C", "A")))
+        .map_err(|e| Error::new_err(format!("expected an array of {dtype}: {e}")))
 }
 
-/// A 2-D float array as an owned ndarray (rows = spectra).
-pub(crate) fn arr2(a: &PyArrayLike2<'_, f64, AllowTypeChange>) -> ndarray::Array2<f64> {
-    a.as_array().to_owned()
+fn shape_error(name: &str, obj: &Bound<'_, PyAny>, want: usize) -> PyErr {
+    let shape = obj
+        .getattr("shape")
+        .and_then(|s| s.str().map(|s| s.to_string()))
+        .unwrap_or_else(|_| "?".into());
+    Error::new_err(format!(
+        "{name} must be a {want}-D array, got shape {shape}"
+    ))
+}
+
+/// A 1-D array of `T` as a vector (see [`behaved`]).
+pub(crate) fn vec_of<T: numpy::Element + Copy>(
+    obj: &Bound<'_, PyAny>,
+    dtype: &str,
+    name: &str,
+) -> PyResult<Vec<T>> {
+    let a = behaved(obj, dtype)?;
+    let a: PyReadonlyArray1<'_, T> = a.extract().map_err(|_| shape_error(name, &a, 1))?;
+    if a.dims()[0] == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(a.as_slice().map_err(err)?.to_vec())
+}
+
+/// A 2-D array of `T` (rows = spectra) as an owned ndarray.
+pub(crate) fn mat_of<T: numpy::Element + Copy>(
+    obj: &Bound<'_, PyAny>,
+    dtype: &str,
+    name: &str,
+) -> PyResult<ndarray::Array2<T>> {
+    let a = behaved(obj, dtype)?;
+    let a: PyReadonlyArray2<'_, T> = a.extract().map_err(|_| shape_error(name, &a, 2))?;
+    let d = a.dims();
+    let v = if d[0] == 0 || d[1] == 0 {
+        Vec::new()
+    } else {
+        a.as_slice().map_err(err)?.to_vec()
+    };
+    ndarray::Array2::from_shape_vec((d[0], d[1]), v).map_err(err)
+}
+
+/// A 1-D float array as a vector.
+pub(crate) fn vec1(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
+    vec_of(obj, "float64", name)
+}
+
+/// A 2-D float array (rows = spectra).
+pub(crate) fn arr2(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<ndarray::Array2<f64>> {
+    mat_of(obj, "float64", name)
 }
 
 /// A serialisable Rust value as Python objects (via JSON: dicts, lists,

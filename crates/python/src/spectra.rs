@@ -6,7 +6,7 @@ use interphase::spectra::baseline as bl;
 use interphase::spectra::model::{
     BatchOptions, PeakFitOptions, PeakModel as RsModel, PeakWeighting,
 };
-use numpy::{AllowTypeChange, PyArray1, PyArrayLike1, PyArrayLike2, PyArrayMethods};
+use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -159,10 +159,10 @@ impl PeakModel {
     fn evaluate<'py>(
         &self,
         py: Python<'py>,
-        x: PyArrayLike1<'py, f64, AllowTypeChange>,
+        x: &Bound<'py, PyAny>,
         params: Option<std::collections::BTreeMap<String, f64>>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let x = vec1(&x);
+        let x = vec1(x, "x")?;
         let values: Vec<(String, f64)> = params.unwrap_or_default().into_iter().collect();
         let y = guard(|| {
             let pairs: Vec<(&str, f64)> = values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
@@ -179,13 +179,17 @@ impl PeakModel {
     fn fit(
         &self,
         py: Python<'_>,
-        x: PyArrayLike1<'_, f64, AllowTypeChange>,
-        y: PyArrayLike1<'_, f64, AllowTypeChange>,
-        weights: Option<PyArrayLike1<'_, f64, AllowTypeChange>>,
+        x: &Bound<'_, PyAny>,
+        y: &Bound<'_, PyAny>,
+        weights: Option<&Bound<'_, PyAny>>,
         weighting: &str,
     ) -> PyResult<FitResult> {
-        let (x, y) = (vec1(&x), vec1(&y));
-        let (o, sigma) = options(weighting, weights.as_ref().map(vec1), y.len())?;
+        let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
+        let (o, sigma) = options(
+            weighting,
+            weights.map(|w| vec1(w, "weights")).transpose()?,
+            y.len(),
+        )?;
         let s = spectrum(x, y, sigma)?;
         let model = &self.model;
         let r = py.detach(|| catch(|| model.fit(&s, &o)));
@@ -210,8 +214,8 @@ impl PeakModel {
     fn fit_many<'py>(
         &self,
         py: Python<'py>,
-        x: PyArrayLike1<'py, f64, AllowTypeChange>,
-        Y: PyArrayLike2<'py, f64, AllowTypeChange>,
+        x: &Bound<'py, PyAny>,
+        Y: &Bound<'py, PyAny>,
         threads: Option<usize>,
         warm_start: bool,
         weighting: &str,
@@ -222,8 +226,8 @@ impl PeakModel {
                 "errors={errors:?}: choose \"keep\" or \"raise\""
             )));
         }
-        let x = vec1(&x);
-        let data = crate::arr2(&Y);
+        let x = vec1(x, "x")?;
+        let data = crate::arr2(Y, "Y")?;
         let (o, _) = options(weighting, None, x.len())?;
         if data.ncols() != x.len() {
             return Err(err(format!(
@@ -303,14 +307,14 @@ impl PeakModel {
     fn _fit_rows<'py>(
         &self,
         py: Python<'py>,
-        x: PyArrayLike1<'py, f64, AllowTypeChange>,
-        Y: PyArrayLike2<'py, f64, AllowTypeChange>,
+        x: &Bound<'py, PyAny>,
+        Y: &Bound<'py, PyAny>,
         warm_start: bool,
         weighting: &str,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let x = vec1(&x);
-        let data = crate::arr2(&Y);
+        let x = vec1(x, "x")?;
+        let data = crate::arr2(Y, "Y")?;
         let (o, _) = options(weighting, None, x.len())?;
         let pool = pool(threads)?;
         let model = &self.model;
@@ -384,13 +388,13 @@ fn baseline_out<'py>(py: Python<'py>, b: bl::Baseline) -> PyResult<Bound<'py, Py
 fn _whittaker<'py>(
     py: Python<'py>,
     method: &str,
-    y: PyArrayLike1<'py, f64, AllowTypeChange>,
+    y: &Bound<'py, PyAny>,
     lam: f64,
     p: f64,
     tol: f64,
     max_iter: usize,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let y = vec1(&y);
+    let y = vec1(y, "y")?;
     let o = bl::WhittakerOptions {
         lam,
         p,
@@ -415,14 +419,14 @@ fn _whittaker<'py>(
 fn _polynomial<'py>(
     py: Python<'py>,
     method: &str,
-    x: PyArrayLike1<'py, f64, AllowTypeChange>,
-    y: PyArrayLike1<'py, f64, AllowTypeChange>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
     order: usize,
     tol: f64,
     max_iter: usize,
     num_std: f64,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let (x, y) = (vec1(&x), vec1(&y));
+    let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
     let b = guard(|| {
         match method {
             "poly" => bl::polynomial(&x, &y, order),
@@ -439,12 +443,12 @@ fn _polynomial<'py>(
 #[pyfunction]
 fn _snip<'py>(
     py: Python<'py>,
-    y: PyArrayLike1<'py, f64, AllowTypeChange>,
+    y: &Bound<'py, PyAny>,
     max_half_window: usize,
     decreasing: bool,
     lls: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let y = vec1(&y);
+    let y = vec1(y, "y")?;
     let b = guard(|| bl::snip(&y, max_half_window, decreasing, lls).map_err(err))?;
     baseline_out(py, b)
 }

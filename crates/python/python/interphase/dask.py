@@ -74,11 +74,13 @@ def fit_map(data, x, model, axis=-1, warm_start=False, weighting="unit", threads
 
     def block(b):
         lead = b.shape[:-1]
+        if b.size == 0:
+            return _np.empty(lead + (2 * p + 2,))
         v, s, c, ok = model._fit_rows(xv, b.reshape(-1, n), warm_start, weighting, threads)
         return _pack(v, s, c, ok, lead, p)
 
     chunks = arr.chunks[:-1] + ((2 * p + 2,),)
-    packed = arr.map_blocks(block, dtype=_np.float64, chunks=chunks)
+    packed = arr.map_blocks(block, dtype=_np.float64, chunks=chunks, meta=_np.empty((0,) * arr.ndim))
     return _unpack(packed, p, names)
 
 
@@ -100,10 +102,12 @@ def eis_fit_map(Z, freq, circuit, axis=-1, weight="proportional", initial=None, 
 
     def block(b):
         lead = b.shape[:-1]
+        if b.size == 0:
+            return _np.empty(lead + (2 * p + 2,))
         rows = _np.ascontiguousarray(b.reshape(-1, n))
         v, s, ch, ok = _e._fit_rows(f, rows, c, weight, initial, threads)
         return _pack(v, s, ch, ok, lead, p)
 
     chunks = arr.chunks[:-1] + ((2 * p + 2,),)
-    packed = arr.map_blocks(block, dtype=_np.float64, chunks=chunks)
+    packed = arr.map_blocks(block, dtype=_np.float64, chunks=chunks, meta=_np.empty((0,) * arr.ndim))
     return _unpack(packed, p, names)
