@@ -98,7 +98,7 @@ impl Circuit {
         })
     }
 
-    /// Parameter names in order (`R0`, `R1`, `CPE1_0`, `CPE1_1`, ...).
+    /// Parameter names in order (`R0`, `R1`, `CPE1.Q`, `CPE1.alpha`, ...).
     #[getter]
     fn param_names(&self) -> Vec<String> {
         self.circuit
