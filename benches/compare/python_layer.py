@@ -1,0 +1,106 @@
+"""Side by side: the Python layer on the Ti 2p doublet fit (two Voigt doublets
+with shared sigma/gamma, common splitting, fixed 1/2 area ratio, free width
+ratio, linear background; 500 points; 10 free parameters), same data, same
+model, same starts, same machine, one run:
+
+1. overhead of `interphase.spectra.PeakModel.fit` over the Rust API
+   (`target/release/peakfit_timing`, the same fit called from Rust);
+2. against lmfit's `minimize` with scipy's `voigt_profile` (lmfit's fastest
+   honest use: no Model machinery, scipy's C Voigt), checking that we never
+   reach a worse chi-square;
+3. `fit_many` on 1 and on all threads over 200 noisy copies of the spectrum.
+
+Run from the repository root (a release build of the package):
+    python3 -m venv .venv-py && .venv-py/bin/pip install maturin numpy scipy lmfit
+    PATH=.venv-py/bin:$PATH .venv-py/bin/pip install --no-build-isolation ./crates/python
+    .venv-py/bin/python benches/compare/python_layer.py
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+import lmfit
+import numpy as np
+import scipy
+from scipy.special import voigt_profile
+
+import interphase
+from interphase.spectra import PeakModel
+
+DATA = "crates/spectra/tests/data/ti2p_synthetic.csv"
+MODEL = "crates/spectra/tests/data/ti2p_linear.toml"
+x, y = np.loadtxt(DATA, delimiter=",", comments="#", skiprows=2, unpack=True)
+
+
+def median_s(f, reps):
+    f()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - t0)
+    return sorted(ts)[reps // 2]
+
+
+def lmfit_params():
+    p = lmfit.Parameters()
+    p.add("t4_center", value=458.8, min=457.5, max=460.0)
+    p.add("sigma", value=0.5, min=0)
+    p.add("gamma", value=0.3, min=0)
+    p.add("t4_area", value=5000, min=0)
+    p.add("split", value=5.7)
+    p.add("wr", value=1.3, min=0)
+    p.add("t3_center", value=457.3, min=456.5, max=458.2)
+    p.add("t3_area", value=1000, min=0)
+    p.add("slope", value=0.0)
+    p.add("intercept", value=309.94501583906197)
+    return p
+
+
+def model_lmfit(v, x):
+    s, g, wr, d = v["sigma"], v["gamma"], v["wr"], v["split"]
+    out = v["intercept"] + v["slope"] * x
+    for c, a in ((v["t4_center"], v["t4_area"]), (v["t3_center"], v["t3_area"])):
+        out = out + a * voigt_profile(x - c, s, g) + 0.5 * a * voigt_profile(x - c - d, s * wr, g * wr)
+    return out
+
+
+def residual(p, x, y):
+    return model_lmfit(p.valuesdict(), x) - y
+
+
+def main():
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "interphase-benches", "--bin", "peakfit_timing"],
+                   check=True)
+    print("interphase %s (Python), lmfit %s, scipy %s, numpy %s, Python %s, %d cores"
+          % (interphase.__version__, lmfit.__version__, scipy.__version__, np.__version__,
+             sys.version.split()[0], os.cpu_count()))
+    r = subprocess.run(["target/release/peakfit_timing", DATA, MODEL], check=True, capture_output=True, text=True)
+    rust = dict(re.findall(r"(\w+)=([-+\d.e]+)", r.stdout))
+    t_rust = float(rust["fit_us"]) * 1e-6
+    model = PeakModel.from_file(MODEL)
+    fit = model.fit(x, y)
+    t_py = median_s(lambda: model.fit(x, y), 41)
+    print("1. Rust API %.3f ms per fit; from Python %.3f ms -> overhead %+.1f %% (chi2 %.10e, Rust %.10e)"
+          % (t_rust * 1e3, t_py * 1e3, 100 * (t_py / t_rust - 1), fit.chisqr, float(rust["chi_square"])))
+
+    res = lmfit.minimize(residual, lmfit_params(), args=(x, y), method="leastsq")
+    t_lm = median_s(lambda: lmfit.minimize(residual, lmfit_params(), args=(x, y), method="leastsq"), 7)
+    worse = fit.chisqr > res.chisqr * (1 + 1e-9)
+    print("2. lmfit minimize + voigt_profile %.1f ms per fit (%d evaluations, chi2 %.10e); "
+          "interphase from Python %.3f ms (chi2 %.10e%s) -> %.0fx"
+          % (t_lm * 1e3, res.nfev, res.chisqr, t_py * 1e3, fit.chisqr,
+             ", WORSE" if worse else ", not worse", t_lm / t_py))
+
+    rng = np.random.default_rng(2026)
+    Y = rng.poisson(np.clip(np.tile(fit.best_fit, (200, 1)), 0, None)).astype(float)
+    t1 = median_s(lambda: model.fit_many(x, Y, threads=1), 3)
+    tn = median_s(lambda: model.fit_many(x, Y), 3)
+    print("3. fit_many, 200 spectra: 1 thread %.3f s, %d threads %.3f s -> %.2fx"
+          % (t1, os.cpu_count(), tn, t1 / tn))
+
+
+if __name__ == "__main__":
+    main()
