@@ -175,7 +175,7 @@ fn fit<'py>(
 /// in parallel with the GIL released; a list in row order, a failed row as
 /// an `interphase.Error` instance (or raised with `errors="raise"`).
 #[pyfunction]
-#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, threads=None, errors="keep"))]
+#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, threads=None, errors="keep", progress=None))]
 #[allow(non_snake_case, clippy::too_many_arguments)]
 fn fit_many<'py>(
     py: Python<'py>,
@@ -186,6 +186,7 @@ fn fit_many<'py>(
     initial: Option<&Bound<'py, PyAny>>,
     threads: Option<usize>,
     errors: &str,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Vec<Py<PyAny>>> {
     if errors != "keep" && errors != "raise" {
         return Err(err(format!(
@@ -198,11 +199,23 @@ fn fit_many<'py>(
     let init = self::initial(&circuit.circuit, initial)?;
     let pool = pool(threads)?;
     let c = &circuit.circuit;
+    let sink = crate::Progress::new(progress);
+    let report = |p: interphase::fit::Progress| sink.report(p);
+    let cb: Option<(
+        &(dyn Fn(interphase::fit::Progress) + Sync),
+        &crate::Progress,
+    )> = if sink.is_some() {
+        Some((&report, &sink))
+    } else {
+        None
+    };
     let results = py
-        .detach(|| catch(|| batch(c, &f, &rows, init.as_ref(), &o, pool.as_ref())))
+        .detach(|| catch(|| batch(c, &f, &rows, init.as_ref(), &o, pool.as_ref(), cb)))
         .map_err(|p| {
             crate::InternalError::new_err(format!("internal error (please report): {p}"))
         })?;
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    sink.finish(py, results.len(), failed)?;
     let mut out = Vec::with_capacity(results.len());
     let mut first = None;
     for (i, (r, z)) in results.into_iter().zip(&rows).enumerate() {
@@ -245,6 +258,10 @@ fn batch(
     init: Option<&Parameters>,
     o: &FitOptions,
     pool: Option<&rayon::ThreadPool>,
+    progress: Option<(
+        &(dyn Fn(interphase::fit::Progress) + Sync),
+        &crate::Progress,
+    )>,
 ) -> Vec<interphase::eis::Result<interphase::eis::fit::CircuitFit>> {
     let mut good = Vec::new();
     let slots: Vec<interphase::eis::Result<usize>> = rows
@@ -256,7 +273,11 @@ fn batch(
             })
         })
         .collect();
-    let mut fits: Vec<Option<_>> = in_pool(pool, || fit_circuit_batch(c, &good, init, o, None))
+    let cb = progress.map(|(cb, sink)| {
+        sink.skip(slots.iter().filter(|s| s.is_err()).count());
+        cb
+    });
+    let mut fits: Vec<Option<_>> = in_pool(pool, || fit_circuit_batch(c, &good, init, o, cb))
         .into_iter()
         .map(Some)
         .collect();
@@ -294,7 +315,7 @@ fn _fit_rows<'py>(
     let pool = pool(threads)?;
     let c = &circuit.circuit;
     let results = py
-        .detach(|| catch(|| batch(c, &f, &rows, init.as_ref(), &o, pool.as_ref())))
+        .detach(|| catch(|| batch(c, &f, &rows, init.as_ref(), &o, pool.as_ref(), None)))
         .map_err(|p| {
             crate::InternalError::new_err(format!("internal error (please report): {p}"))
         })?;

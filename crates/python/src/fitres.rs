@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde::{Deserialize, Serialize};
 
+use crate::curve::{CurveData, x_array};
 use crate::{err, guard, to_py};
 
 /// A circuit fit with the data it was fitted to (what `best_fit` and
@@ -69,9 +70,11 @@ impl CircuitData {
 pub(crate) enum Inner {
     Peak(Box<PeakFit>),
     Circuit(Box<CircuitData>),
+    Curve(Box<CurveData>),
 }
 
-/// The result of a fit (a peak model or an equivalent circuit), with lmfit's
+/// The result of a fit (a peak model, an equivalent circuit or a Python
+/// model function), with lmfit's
 /// attribute names: `params`, `best_values`, `best_fit`, `residual`,
 /// `chisqr`, `redchi`, `aic`, `bic`, `covar`, `var_names`, `success`,
 /// `report()`. Displays as a table in Jupyter; pickles; `to_dict()` gives
@@ -94,10 +97,27 @@ impl FitResult {
         }
     }
 
+    pub(crate) fn curve(c: CurveData) -> FitResult {
+        FitResult {
+            inner: Inner::Curve(Box::new(c)),
+        }
+    }
+
+    fn peak_fit(&self, what: &str) -> PyResult<&PeakFit> {
+        match &self.inner {
+            Inner::Peak(p) => Ok(p),
+            _ => Err(err(format!(
+                "{what} needs a peak-model fit; this is a {} fit",
+                self.kind()
+            ))),
+        }
+    }
+
     fn core(&self) -> &CoreResult {
         match &self.inner {
             Inner::Peak(p) => &p.fit,
             Inner::Circuit(c) => &c.result,
+            Inner::Curve(c) => &c.result,
         }
     }
 }
@@ -192,12 +212,14 @@ impl Parameter {
 
 #[pymethods]
 impl FitResult {
-    /// `"peaks"` for a peak-model fit, `"circuit"` for a circuit fit.
+    /// `"peaks"` for a peak-model fit, `"circuit"` for a circuit fit,
+    /// `"curve"` for `interphase.fit.curve_fit`.
     #[getter]
     fn kind(&self) -> &'static str {
         match self.inner {
             Inner::Peak(_) => "peaks",
             Inner::Circuit(_) => "circuit",
+            Inner::Curve(_) => "curve",
         }
     }
 
@@ -267,7 +289,8 @@ impl FitResult {
     }
 
     /// The model on the data grid: intensities for peaks (background
-    /// included), complex impedance (Ω) for circuits.
+    /// included), complex impedance (Ω) for circuits, `f(x, *best)` for
+    /// curve fits.
     #[getter]
     fn best_fit<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match &self.inner {
@@ -276,6 +299,7 @@ impl FitResult {
                 let z = c.fit()?.predict(&c.freq).map_err(err)?;
                 Ok(PyArray1::from_vec(py, z).into_any())
             }
+            Inner::Curve(c) => Ok(PyArray1::from_slice(py, &c.best_fit).into_any()),
         }
     }
 
@@ -293,20 +317,24 @@ impl FitResult {
                     .collect();
                 PyArray1::from_vec(py, z).into_any()
             }
+            Inner::Curve(c) => PyArray1::from_slice(py, &c.y).into_any(),
         }
     }
 
-    /// The x grid (energy, 2θ, ...) or the frequencies (Hz).
+    /// The x grid (energy, 2θ, ...), the frequencies (Hz), or a curve
+    /// fit's `x` as given (float64, its shape kept).
     #[getter]
-    fn x<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+    fn x<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match &self.inner {
-            Inner::Peak(p) => PyArray1::from_slice(py, &p.x),
-            Inner::Circuit(c) => PyArray1::from_slice(py, &c.freq),
+            Inner::Peak(p) => Ok(PyArray1::from_slice(py, &p.x).into_any()),
+            Inner::Circuit(c) => Ok(PyArray1::from_slice(py, &c.freq).into_any()),
+            Inner::Curve(c) => x_array(py, c),
         }
     }
 
     /// The weighted residuals the solver minimised (χ² = Σ r²): peaks
-    /// `w·(y − model)`; circuits the real parts then the imaginary parts.
+    /// `w·(y − model)`; circuits the real parts then the imaginary parts;
+    /// curve fits `(f(x, *best) − y)/σ`.
     #[getter]
     fn residual<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         PyArray1::from_slice(py, &self.core().residuals)
@@ -325,12 +353,12 @@ impl FitResult {
         Ok(d)
     }
 
-    /// Peak fits: the fitted background on the grid; None for circuits.
+    /// Peak fits: the fitted background on the grid; None for others.
     #[getter]
     fn background<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f64>>> {
         match &self.inner {
             Inner::Peak(p) => Some(PyArray1::from_slice(py, &p.background)),
-            Inner::Circuit(_) => None,
+            Inner::Circuit(_) | Inner::Curve(_) => None,
         }
     }
 
@@ -341,7 +369,7 @@ impl FitResult {
     fn peaks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match &self.inner {
             Inner::Peak(p) => to_py(py, &p.components),
-            Inner::Circuit(_) => to_py(py, &Vec::<u8>::new()),
+            Inner::Circuit(_) | Inner::Curve(_) => to_py(py, &Vec::<u8>::new()),
         }
     }
 
@@ -357,6 +385,34 @@ impl FitResult {
             }
         }
         Ok(d)
+    }
+
+    /// Peak fits: the energy difference center(`to`) − center(`from_`)
+    /// between two components (x units; EELS ΔE, crystal-field splitting
+    /// 10Dq = center(eg) − center(t2g)), as `(value, stderr)` with σ from
+    /// the full covariance (var_a + var_b − 2 cov_ab).
+    fn delta_e(&self, from_: &str, to: &str) -> PyResult<(f64, Option<f64>)> {
+        let p = self.peak_fit("delta_e")?;
+        let e = guard(|| interphase::spectra::eels::delta_e(p, from_, to).map_err(err))?;
+        Ok((e.value, e.stderr))
+    }
+
+    /// Peak fits: Σ areas of `numerator` components / Σ areas of
+    /// `denominator` components — the Ti³⁺ fraction
+    /// `area_fraction(["Ti3"], ["Ti3", "Ti4"])`, an L3/L2 white-line ratio
+    /// `area_fraction(["L3"], ["L2"])` — as `(value, stderr)` with σ from
+    /// the covariance of the areas (correlations included). A doublet's
+    /// label counts both partners.
+    fn area_fraction(
+        &self,
+        numerator: Vec<String>,
+        denominator: Vec<String>,
+    ) -> PyResult<(f64, Option<f64>)> {
+        let p = self.peak_fit("area_fraction")?;
+        let num: Vec<&str> = numerator.iter().map(String::as_str).collect();
+        let den: Vec<&str> = denominator.iter().map(String::as_str).collect();
+        let e = guard(|| p.area_fraction(&num, &den).map_err(err))?;
+        Ok((e.value, e.stderr))
     }
 
     /// χ² of the weighted residuals.
@@ -437,6 +493,7 @@ impl FitResult {
         guard(|| match &self.inner {
             Inner::Peak(p) => Ok(p.to_string()),
             Inner::Circuit(c) => Ok(c.fit()?.to_string()),
+            Inner::Curve(c) => Ok(c.result.to_string()),
         })
     }
 
@@ -444,6 +501,7 @@ impl FitResult {
         guard(|| match &self.inner {
             Inner::Peak(p) => Ok(p.html()),
             Inner::Circuit(c) => Ok(c.fit()?.html()),
+            Inner::Curve(c) => Ok(c.result.html()),
         })
     }
 
@@ -472,6 +530,7 @@ impl FitResult {
         match &self.inner {
             Inner::Peak(p) => to_py(py, p.as_ref()),
             Inner::Circuit(c) => to_py(py, c.as_ref()),
+            Inner::Curve(c) => to_py(py, c.as_ref()),
         }
     }
 

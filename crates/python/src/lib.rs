@@ -19,6 +19,8 @@ use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+mod analysis;
+mod curve;
 mod eis;
 mod fitres;
 mod io;
@@ -75,6 +77,106 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
         s.clone()
     } else {
         "panic".to_string()
+    }
+}
+
+/// A Python progress callback `progress(done, total, failed)` for batch
+/// fits, called from the worker threads (each call takes the GIL) at most
+/// every 0.1 s and never with a count lower than one already reported, and
+/// once at the end from the calling thread with the final counts. The first
+/// exception it raises is kept (the callback is not called again) and
+/// raised after the batch by [`Progress::finish`].
+pub(crate) struct Progress {
+    callback: Option<Py<PyAny>>,
+    /// Rows that failed before the batch (not spectra): counted as done and
+    /// failed from the start, so `total` is the number of rows throughout.
+    skipped: std::sync::atomic::AtomicUsize,
+    state: std::sync::Mutex<ProgressState>,
+}
+
+struct ProgressState {
+    last: std::time::Instant,
+    done: usize,
+    error: Option<PyErr>,
+}
+
+impl Progress {
+    pub(crate) fn new(callback: Option<Py<PyAny>>) -> Progress {
+        Progress {
+            callback,
+            skipped: std::sync::atomic::AtomicUsize::new(0),
+            state: std::sync::Mutex::new(ProgressState {
+                last: std::time::Instant::now(),
+                done: 0,
+                error: None,
+            }),
+        }
+    }
+
+    /// Whether there is a callback at all.
+    pub(crate) fn is_some(&self) -> bool {
+        self.callback.is_some()
+    }
+
+    /// Sets the number of rows that failed before the batch started.
+    pub(crate) fn skip(&self, n: usize) {
+        self.skipped.store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// From a worker thread: report, unless too soon, stale or failed.
+    pub(crate) fn report(&self, p: interphase::fit::Progress) {
+        let Some(cb) = &self.callback else { return };
+        let k = self.skipped.load(std::sync::atomic::Ordering::Relaxed);
+        let p = interphase::fit::Progress {
+            done: p.done + k,
+            total: p.total + k,
+            failed: p.failed + k,
+        };
+        let Ok(mut st) = self.state.try_lock() else {
+            return;
+        };
+        if st.error.is_some()
+            || p.done >= p.total
+            || p.done <= st.done
+            || st.last.elapsed() < std::time::Duration::from_millis(100)
+        {
+            return;
+        }
+        st.last = std::time::Instant::now();
+        st.done = p.done;
+        if let Err(e) = Python::attach(|py| cb.call1(py, (p.done, p.total, p.failed))) {
+            st.error = Some(e);
+        }
+    }
+
+    /// On the calling thread after the batch: the final report, and the
+    /// callback's exception if it raised one.
+    pub(crate) fn finish(&self, py: Python<'_>, total: usize, failed: usize) -> PyResult<()> {
+        let Some(cb) = &self.callback else {
+            return Ok(());
+        };
+        let mut st = self
+            .state
+            .lock()
+            .map_err(|_| InternalError::new_err("progress state poisoned"))?;
+        if st.error.is_none()
+            && let Err(e) = cb.call1(py, (total, total, failed))
+        {
+            st.error = Some(e);
+        }
+        match st.error.take() {
+            None => Ok(()),
+            Some(e) => {
+                let wrapped = Error::new_err(format!(
+                    "the progress callback raised {}; the batch's results were discarded",
+                    e.value(py)
+                        .repr()
+                        .map_or_else(|_| "an exception".into(), |r| r.to_string())
+                ));
+                wrapped.set_cause(py, Some(e));
+                Err(wrapped)
+            }
+        }
     }
 }
 
@@ -191,6 +293,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<fitres::Parameter>()?;
     spectra::register(m)?;
     eis::register(m)?;
+    curve::register(m)?;
+    analysis::register(m)?;
     io::register(m)?;
     materials::register(m)?;
     Ok(())

@@ -209,7 +209,11 @@ impl PeakModel {
     /// failure is raised after all rows ran. `threads`: None uses every
     /// core. `warm_start`: each fit starts from the previous row's result
     /// (chains of 64 rows, so results do not depend on the thread count).
-    #[pyo3(signature = (x, Y, threads=None, warm_start=false, weighting="unit", errors="keep"))]
+    /// `progress(done, total, failed)`, if given, is called from the worker
+    /// threads at most every 0.1 s and once at the end (e.g. to update a
+    /// `tqdm` bar); an exception it raises discards the results and is
+    /// re-raised as `interphase.Error` after the batch.
+    #[pyo3(signature = (x, Y, threads=None, warm_start=false, weighting="unit", errors="keep", progress=None))]
     #[allow(non_snake_case, clippy::too_many_arguments)]
     fn fit_many<'py>(
         &self,
@@ -220,6 +224,7 @@ impl PeakModel {
         warm_start: bool,
         weighting: &str,
         errors: &str,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Vec<Py<PyAny>>> {
         if errors != "keep" && errors != "raise" {
             return Err(err(format!(
@@ -238,6 +243,8 @@ impl PeakModel {
         }
         let pool = pool(threads)?;
         let model = &self.model;
+        let sink = crate::Progress::new(progress);
+        let report = |p: interphase::fit::Progress| sink.report(p);
         let results = py
             .detach(|| {
                 catch(|| {
@@ -253,9 +260,11 @@ impl PeakModel {
                             })
                         })
                         .collect();
+                    sink.skip(slots.iter().filter(|s| s.is_err()).count());
                     let b = BatchOptions {
                         fit: o,
                         warm_start,
+                        progress: if sink.is_some() { Some(&report) } else { None },
                         ..BatchOptions::default()
                     };
                     let mut fits: Vec<Option<_>> =
@@ -279,6 +288,8 @@ impl PeakModel {
             .map_err(|p| {
                 crate::InternalError::new_err(format!("internal error (please report): {p}"))
             })?;
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        sink.finish(py, results.len(), failed)?;
         let mut out = Vec::with_capacity(results.len());
         let mut first_error = None;
         for (i, r) in results.into_iter().enumerate() {

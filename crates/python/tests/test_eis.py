@@ -126,3 +126,14 @@ def test_bad_data_raise():
         eis.fit(f, np.ones(5) * (1 - 1j), "R0-C1", weight="huber")
     with pytest.raises(interphase.Error, match="initial"):
         eis.fit(f, np.ones(5) * (1 - 1j), "R0-C1", initial={"R0": 1.0})
+
+
+def test_fit_many_progress_callback():
+    c = eis.Circuit("R0-p(R1,C1)")
+    f = np.logspace(5, -1, 30)
+    Z = np.array([c.impedance(f, [10.0, r, 1e-6]) for r in np.linspace(50.0, 400.0, 20)])
+    Z[3, 0] = np.nan
+    seen = []
+    fits = eis.fit_many(f, Z, c, progress=lambda *a: seen.append(a))
+    assert len(fits) == 20 and seen[-1] == (20, 20, 1)
+    assert all(t == 20 for _, t, _ in seen)

@@ -167,3 +167,24 @@ def test_any_array_like_input_works():
     assert m.fit(x, wide[:, 1]).best_values == want
     with pytest.raises(interphase.Error, match="1-D"):
         m.fit(x, np.vstack([y, y]))
+
+
+def test_fit_many_progress_callback():
+    m = PeakModel.from_toml(GAUSS)
+    x = np.linspace(0, 10, 201)
+    Y = np.array([m.evaluate(x, {"A.center": 4 + 0.01 * k}) for k in range(300)])
+    Y[7, 0] = np.inf
+    seen = []
+    fits = m.fit_many(x, Y, threads=2, progress=lambda d, t, f: seen.append((d, t, f)))
+    assert len(fits) == 300
+    # the last call has the final counts; the counts never go down
+    assert seen[-1] == (300, 300, 1)
+    assert all(t == 300 for _, t, _ in seen)
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+
+    def boom(done, total, failed):
+        raise KeyError("stop")
+
+    with pytest.raises(interphase.Error, match="progress callback raised KeyError") as e:
+        m.fit_many(x, Y[:5], progress=boom)
+    assert isinstance(e.value.__cause__, KeyError)

@@ -7,6 +7,7 @@ A Rust core (the ``interphase`` crates) with NumPy arrays in and out:
 * :mod:`interphase.baselines` - pybaselines' names, keywords and return values;
 * :mod:`interphase.eis` - circuits, CNLS fits with automatic guesses, Lin-KK, DRT;
 * :mod:`interphase.materials` - formulas, densities, LLTO stoichiometry;
+* :mod:`interphase.fit` - ``curve_fit`` for your own Python model functions;
 * :mod:`interphase.dask` - maps of fits over Dask (or NumPy) arrays, on one
   machine or a ``distributed`` cluster (``import interphase.dask``).
 
@@ -23,7 +24,7 @@ from ._core import (  # noqa: F401
     __version__,
     read,
 )
-from . import baselines, eis, materials, spectra  # noqa: F401
+from . import baselines, eis, fit, materials, spectra  # noqa: F401
 
 __all__ = [
     "Error",
@@ -33,6 +34,7 @@ __all__ = [
     "Parameter",
     "baselines",
     "eis",
+    "fit",
     "materials",
     "read",
     "spectra",
