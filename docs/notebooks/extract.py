@@ -1,4 +1,4 @@
-"""Writes the code cells of each notebook here as a Rust example,
+"""Writes the code cells of each Rust (evcxr) notebook here as a Rust example,
 crates/interphase/examples/notebook_<name>.rs. `cargo test` then compiles
 every notebook's code against the current API (CI cannot run the evcxr
 kernel). `--check` fails when an example is out of date.
@@ -45,6 +45,9 @@ def main():
     check = "--check" in sys.argv[1:]
     stale = []
     for nb in sorted(HERE.glob("*.ipynb")):
+        meta = json.loads(nb.read_text(encoding="utf-8"))["metadata"]
+        if meta.get("kernelspec", {}).get("language") != "rust":
+            continue  # the Python notebook runs in crates/python/tests/test_notebook.py
         out = EXAMPLES / f"notebook_{nb.stem}.rs"
         text = example(nb)
         if check:
