@@ -7,7 +7,11 @@ notebook (crates/python/tests/test_notebook.py), so it cannot rot.
     PATH=/tmp/nb/bin:$PATH /tmp/nb/bin/pip install --no-build-isolation ./crates/python
     /tmp/nb/bin/python docs/notebooks/python_tour.build.py
 """
+import json
+import os
 import pathlib
+import sys
+import tempfile
 
 import nbformat
 from nbclient import NotebookClient
@@ -95,10 +99,20 @@ def main():
     for kind, src in CELLS:
         nb.cells.append(nbformat.v4.new_markdown_cell(src) if kind == "md"
                         else nbformat.v4.new_code_cell(src))
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(HERE)}}).execute()
-    for c in nb.cells:  # stable ids keep the diff small when it is rebuilt
+    # run the kernel with this interpreter (the one interphase is installed
+    # in), not whatever "python3" kernel the machine has registered
+    with tempfile.TemporaryDirectory() as tmp:
+        d = pathlib.Path(tmp) / "kernels" / "interphase-build"
+        d.mkdir(parents=True)
+        (d / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3", "language": "python"}))
+        os.environ["JUPYTER_PATH"] = tmp
+        NotebookClient(nb, timeout=300, kernel_name="interphase-build",
+                       resources={"metadata": {"path": str(HERE)}}).execute()
+    for c in nb.cells:  # no ids or timestamps: the diff of a rebuild is the outputs
         c.pop("id", None)
+        c.metadata.pop("execution", None)
     nb.nbformat_minor = 4
     nbformat.write(nb, HERE / "python_tour.ipynb")
     print("wrote", HERE / "python_tour.ipynb")

@@ -3,7 +3,9 @@ and still prints what it was committed with (the Ti³⁺ table), so it cannot
 rot. CI installs nbclient and ipykernel; elsewhere the test skips if they are
 missing."""
 
+import json
 import pathlib
+import sys
 
 import pytest
 
@@ -16,7 +18,20 @@ def stdout(cell):
                    if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
-def test_python_tour_notebook_executes_and_matches_its_outputs():
+def kernel_for_this_python(tmp_path, monkeypatch):
+    """A kernelspec that runs this interpreter (the one interphase is
+    installed in), found first through JUPYTER_PATH, whatever other
+    "python3" kernels the machine has registered."""
+    d = tmp_path / "kernels" / "interphase-test"
+    d.mkdir(parents=True)
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "interphase test", "language": "python"}
+    (d / "kernel.json").write_text(json.dumps(spec))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    return "interphase-test"
+
+
+def test_python_tour_notebook_executes_and_matches_its_outputs(tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat", reason="nbformat/nbclient not installed")
     nbclient = pytest.importorskip("nbclient", reason="nbclient not installed")
     pytest.importorskip("ipykernel", reason="ipykernel not installed")
@@ -24,7 +39,8 @@ def test_python_tour_notebook_executes_and_matches_its_outputs():
     code = [c for c in committed.cells if c.cell_type == "code"]
     assert code and all(c.get("outputs") for c in code), "the notebook is committed with its outputs"
     fresh = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(fresh, timeout=300, kernel_name="python3",
+    kernel = kernel_for_this_python(tmp_path, monkeypatch)
+    nbclient.NotebookClient(fresh, timeout=300, kernel_name=kernel,
                             resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
     for cell in fresh.cells:
         for o in cell.get("outputs", []):
