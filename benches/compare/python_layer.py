@@ -27,6 +27,7 @@ import scipy
 from scipy.special import voigt_profile
 
 import interphase
+from _common import median_us
 from interphase.spectra import PeakModel
 
 DATA = "crates/spectra/tests/data/ti2p_synthetic.csv"
@@ -35,13 +36,8 @@ x, y = np.loadtxt(DATA, delimiter=",", comments="#", skiprows=2, unpack=True)
 
 
 def median_s(f, reps):
-    f()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return sorted(ts)[reps // 2]
+    """Median wall time of `reps` calls, s (benches/compare/_common.py)."""
+    return median_us(f, reps) * 1e-6
 
 
 def lmfit_params():

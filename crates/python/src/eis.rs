@@ -166,7 +166,7 @@ fn fit<'py>(
     let c = &circuit.circuit;
     let r = py
         .detach(|| catch(|| fit_circuit(c, &d, init.as_ref(), &o)))
-        .map_err(|p| crate::InternalError::new_err(format!("internal error (please report): {p}")))?
+        .map_err(crate::internal)?
         .map_err(err)?;
     Ok(FitResult::circuit(CircuitData::new(r, &f, &z)))
 }
@@ -188,11 +188,7 @@ fn fit_many<'py>(
     errors: &str,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Vec<Py<PyAny>>> {
-    if errors != "keep" && errors != "raise" {
-        return Err(err(format!(
-            "errors={errors:?}: choose \"keep\" or \"raise\""
-        )));
-    }
+    crate::check_errors(errors)?;
     let f = vec1(freq, "freq")?;
     let rows = rows(&f, Z)?;
     let o = options(weight, None)?;
@@ -211,31 +207,12 @@ fn fit_many<'py>(
     };
     let results = py
         .detach(|| catch(|| batch(c, &f, &rows, init.as_ref(), &o, pool.as_ref(), cb)))
-        .map_err(|p| {
-            crate::InternalError::new_err(format!("internal error (please report): {p}"))
-        })?;
+        .map_err(crate::internal)?;
     let failed = results.iter().filter(|r| r.is_err()).count();
     sink.finish(py, results.len(), failed)?;
-    let mut out = Vec::with_capacity(results.len());
-    let mut first = None;
-    for (i, (r, z)) in results.into_iter().zip(&rows).enumerate() {
-        match r {
-            Ok(fit) => {
-                out.push(Py::new(py, FitResult::circuit(CircuitData::new(fit, &f, z)))?.into_any())
-            }
-            Err(e) => {
-                let e = crate::Error::new_err(format!("row {i}: {e}"));
-                if first.is_none() {
-                    first = Some(e.clone_ref(py));
-                }
-                out.push(e.into_value(py).into_any());
-            }
-        }
-    }
-    match first {
-        Some(e) if errors == "raise" => Err(e),
-        _ => Ok(out),
-    }
+    crate::batch_list(py, results, errors, |i, fit| {
+        Ok(Py::new(py, FitResult::circuit(CircuitData::new(fit, &f, &rows[i])))?.into_any())
+    })
 }
 
 fn rows(f: &[f64], z: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<Complex64>>> {
@@ -316,9 +293,7 @@ fn _fit_rows<'py>(
     let c = &circuit.circuit;
     let results = py
         .detach(|| catch(|| batch(c, &f, &rows, init.as_ref(), &o, pool.as_ref(), None)))
-        .map_err(|p| {
-            crate::InternalError::new_err(format!("internal error (please report): {p}"))
-        })?;
+        .map_err(crate::internal)?;
     let np = c.n_params();
     let n = results.len();
     let mut values = vec![f64::NAN; n * np];
@@ -370,7 +345,7 @@ fn lin_kk<'py>(
     };
     let r = py
         .detach(|| catch(|| rs_lin_kk(&d, &o)))
-        .map_err(|p| crate::InternalError::new_err(format!("internal error (please report): {p}")))?
+        .map_err(crate::internal)?
         .map_err(err)?;
     let out = crate::to_py(py, &r)?;
     out.set_item("M", r.m)?;
@@ -398,7 +373,7 @@ fn drt<'py>(
     }
     let r = py
         .detach(|| catch(|| rs_drt(&d, &o)))
-        .map_err(|p| crate::InternalError::new_err(format!("internal error (please report): {p}")))?
+        .map_err(crate::internal)?
         .map_err(err)?;
     let out = crate::to_py(py, &r)?;
     out.set_item("tau", PyArray1::from_slice(py, &r.tau))?;

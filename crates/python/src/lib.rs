@@ -65,6 +65,51 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     }
 }
 
+/// `interphase.InternalError` for a panic caught by [`catch`].
+pub(crate) fn internal(p: String) -> PyErr {
+    InternalError::new_err(format!("internal error (please report): {p}"))
+}
+
+/// Checks `fit_many`'s `errors` argument.
+pub(crate) fn check_errors(errors: &str) -> PyResult<()> {
+    if errors == "keep" || errors == "raise" {
+        Ok(())
+    } else {
+        Err(err(format!(
+            "errors={errors:?}: choose \"keep\" or \"raise\""
+        )))
+    }
+}
+
+/// The list `fit_many` returns: each row's result made by `wrap`, a failed
+/// row as an `interphase.Error` instance (`errors="keep"`), or the first
+/// failure raised (`errors="raise"`).
+pub(crate) fn batch_list<T, E: std::fmt::Display>(
+    py: Python<'_>,
+    results: Vec<Result<T, E>>,
+    errors: &str,
+    mut wrap: impl FnMut(usize, T) -> PyResult<Py<PyAny>>,
+) -> PyResult<Vec<Py<PyAny>>> {
+    let mut out = Vec::with_capacity(results.len());
+    let mut first = None;
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(v) => out.push(wrap(i, v)?),
+            Err(e) => {
+                let e = Error::new_err(format!("row {i}: {e}"));
+                if first.is_none() {
+                    first = Some(e.clone_ref(py));
+                }
+                out.push(e.into_value(py).into_any());
+            }
+        }
+    }
+    match first {
+        Some(e) if errors == "raise" => Err(e),
+        _ => Ok(out),
+    }
+}
+
 /// The same for work done without the GIL: the panic's message as an error.
 pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| panic_message(&p))

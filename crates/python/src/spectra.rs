@@ -192,14 +192,11 @@ impl PeakModel {
         )?;
         let s = spectrum(x, y, sigma)?;
         let model = &self.model;
-        let r = py.detach(|| catch(|| model.fit(&s, &o)));
-        match r {
-            Ok(Ok(f)) => Ok(FitResult::peak(f)),
-            Ok(Err(e)) => Err(err(e)),
-            Err(p) => Err(crate::InternalError::new_err(format!(
-                "internal error (please report): {p}"
-            ))),
-        }
+        let f = py
+            .detach(|| catch(|| model.fit(&s, &o)))
+            .map_err(crate::internal)?
+            .map_err(err)?;
+        Ok(FitResult::peak(f))
     }
 
     /// Fits every row of `Y` (spectra × channels, on the common axis `x`)
@@ -226,11 +223,7 @@ impl PeakModel {
         errors: &str,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Vec<Py<PyAny>>> {
-        if errors != "keep" && errors != "raise" {
-            return Err(err(format!(
-                "errors={errors:?}: choose \"keep\" or \"raise\""
-            )));
-        }
+        crate::check_errors(errors)?;
         let x = vec1(x, "x")?;
         let data = crate::arr2(Y, "Y")?;
         let (o, _) = options(weighting, None, x.len())?;
@@ -285,29 +278,12 @@ impl PeakModel {
                         .collect::<Vec<_>>()
                 })
             })
-            .map_err(|p| {
-                crate::InternalError::new_err(format!("internal error (please report): {p}"))
-            })?;
+            .map_err(crate::internal)?;
         let failed = results.iter().filter(|r| r.is_err()).count();
         sink.finish(py, results.len(), failed)?;
-        let mut out = Vec::with_capacity(results.len());
-        let mut first_error = None;
-        for (i, r) in results.into_iter().enumerate() {
-            match r {
-                Ok(f) => out.push(Py::new(py, FitResult::peak(f))?.into_any()),
-                Err(e) => {
-                    let e = crate::Error::new_err(format!("row {i}: {e}"));
-                    if first_error.is_none() {
-                        first_error = Some(e.clone_ref(py));
-                    }
-                    out.push(e.into_value(py).into_any());
-                }
-            }
-        }
-        match first_error {
-            Some(e) if errors == "raise" => Err(e),
-            _ => Ok(out),
-        }
+        crate::batch_list(py, results, errors, |_, f| {
+            Ok(Py::new(py, FitResult::peak(f))?.into_any())
+        })
     }
 
     /// Compact fits of the rows of `Y` for maps: `(values, stderr, chisqr,
@@ -340,9 +316,7 @@ impl PeakModel {
                     in_pool(pool.as_ref(), || model.fit_rows(&x, data.view(), &b))
                 })
             })
-            .map_err(|p| {
-                crate::InternalError::new_err(format!("internal error (please report): {p}"))
-            })?
+            .map_err(crate::internal)?
             .map_err(err)?;
         let np = batch.names.len();
         let n = batch.fits.len();
