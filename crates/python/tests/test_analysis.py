@@ -12,7 +12,7 @@ import interphase
 from interphase import spectra
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent / "tools"))
-from scipy_peaks_refs import signal  # noqa: E402
+from peaks_signal import signal  # noqa: E402
 
 # scipy.signal 1.17.1's answers on signal(), written by tools/scipy_peaks_refs.py
 REF = json.loads((pathlib.Path(__file__).parent / "data/scipy_peaks.json").read_text())

@@ -12,13 +12,7 @@ import numpy as np
 import scipy
 from scipy.signal import find_peaks, peak_prominences, peak_widths
 
-
-def signal():
-    i = np.arange(300)
-    y = (100 * np.exp(-(((i - 60) / 6.0) ** 2)) + 40 * np.exp(-(((i - 140) / 9.0) ** 2))
-         + 55 * np.exp(-(((i - 170) / 4.0) ** 2)) + 3 * np.sin(1.7 * i) + 2 * np.cos(0.37 * i))
-    y[230:234] = 70.0  # a plateau of 4 samples
-    return y
+from peaks_signal import signal
 
 
 CASES = [
