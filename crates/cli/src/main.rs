@@ -239,9 +239,11 @@ fn batch_status(failed: &[String], succeeded: usize) -> Result<(), Failure> {
 }
 
 fn emit(
-    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
+    // buffered: the standard output is line-buffered, one system call per
+    // line of a pretty-printed JSON document otherwise
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match write(&mut out).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

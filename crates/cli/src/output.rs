@@ -38,8 +38,9 @@ struct JsonParam<'a> {
     vary: bool,
 }
 
+/// One fit in the JSON output (`{"fits": [...]}`).
 #[derive(Serialize)]
-struct JsonFit<'a> {
+pub(crate) struct JsonFit<'a> {
     name: &'a str,
     converged: bool,
     termination: &'static str,
@@ -51,6 +52,40 @@ struct JsonFit<'a> {
     derived: Option<&'a [DerivedQuantity]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     monte_carlo: Option<&'a McReport>,
+}
+
+impl<'a> JsonFit<'a> {
+    /// The JSON entry of fit `r` named `name`.
+    pub(crate) fn of(
+        name: &'a str,
+        r: &'a FitResult,
+        derived: Option<&'a [DerivedQuantity]>,
+        monte_carlo: Option<&'a McReport>,
+    ) -> Self {
+        JsonFit {
+            name,
+            converged: r.converged,
+            termination: r.termination.message(),
+            chi_square: r.chi_square,
+            reduced_chi_square: r
+                .reduced_chi_square
+                .is_finite()
+                .then_some(r.reduced_chi_square),
+            n_evaluations: r.n_evaluations,
+            parameters: r
+                .params
+                .iter()
+                .map(|p| JsonParam {
+                    name: &p.name,
+                    value: p.value,
+                    stderr: p.stderr,
+                    vary: p.vary,
+                })
+                .collect(),
+            derived,
+            monte_carlo,
+        }
+    }
 }
 
 /// What a fit reports besides its parameters.
@@ -149,29 +184,7 @@ pub fn write_fits_with(
             let fits: Vec<JsonFit> = fits
                 .iter()
                 .enumerate()
-                .map(|(i, (name, r))| JsonFit {
-                    name,
-                    converged: r.converged,
-                    termination: r.termination.message(),
-                    chi_square: r.chi_square,
-                    reduced_chi_square: r
-                        .reduced_chi_square
-                        .is_finite()
-                        .then_some(r.reduced_chi_square),
-                    n_evaluations: r.n_evaluations,
-                    parameters: r
-                        .params
-                        .iter()
-                        .map(|p| JsonParam {
-                            name: &p.name,
-                            value: p.value,
-                            stderr: p.stderr,
-                            vary: p.vary,
-                        })
-                        .collect(),
-                    derived: derived_of(i),
-                    monte_carlo: mc_of(i),
-                })
+                .map(|(i, (name, r))| JsonFit::of(name, r, derived_of(i), mc_of(i)))
                 .collect();
             let doc = serde_json::json!({ "fits": fits });
             serde_json::to_writer_pretty(&mut *out, &doc)?;

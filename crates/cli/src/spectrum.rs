@@ -734,24 +734,36 @@ fn write_peak_fits(
             }
         }
         Format::Json => {
-            let mut buf = Vec::new();
-            let plain: Vec<(String, interphase::fit::FitResult)> = fits
-                .iter()
-                .map(|(n, f)| (n.clone(), f.fit.clone()))
-                .collect();
-            crate::output::write_fits(&mut buf, &plain, Format::Json)?;
-            let mut doc: serde_json::Value = serde_json::from_slice(&buf)?;
-            if let Some(list) = doc.get_mut("fits").and_then(|v| v.as_array_mut()) {
-                for (i, (entry, (_, f))) in list.iter_mut().zip(fits).enumerate() {
-                    entry["components"] = serde_json::to_value(component_rows(f))?;
-                    if let Some(Some(m)) = mcs.get(i) {
-                        entry["monte_carlo"] = serde_json::to_value(m)?;
-                    }
-                }
+            // serialised straight from borrowed rows: no copy of the results
+            // and no JSON tree in memory, whatever the number of fits
+            #[derive(Serialize)]
+            struct Entry<'a> {
+                #[serde(flatten)]
+                fit: crate::output::JsonFit<'a>,
+                components: Vec<ComponentRow<'a>>,
             }
-            if let Some(g) = global {
-                doc["global"] = serde_json::to_value(g)?;
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                fits: Vec<Entry<'a>>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                global: Option<&'a GlobalSummary>,
             }
+            let doc = Doc {
+                fits: fits
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, f))| Entry {
+                        fit: crate::output::JsonFit::of(
+                            name,
+                            &f.fit,
+                            None,
+                            mcs.get(i).and_then(Option::as_ref),
+                        ),
+                        components: component_rows(f),
+                    })
+                    .collect(),
+                global,
+            };
             serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)?;
         }
@@ -988,6 +1000,11 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
             } else {
                 format!("{stem}:{}", s.meta.name)
             });
+            // one copy of a common energy axis for the whole batch
+            let mut s = s;
+            if let Some(prev) = spectra.last() {
+                s.share_x_with(prev);
+            }
             spectra.push(s);
         }
     }
@@ -1017,7 +1034,16 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
             chain: if warm_start { spectra.len().max(1) } else { 1 },
             progress: Some(&report),
         };
-        let results = model.fit_batch(&spectra, &batch);
+        // what follows needs the curves only for plots, curve files and Monte
+        // Carlo refits: otherwise each fit keeps only its numbers (about 2 % of
+        // it), so that thousands of spectra do not hold gigabytes
+        let slim = plot.is_none() && curves.is_none() && monte_carlo.is_none();
+        let results = model.fit_batch_map(&spectra, &batch, |mut f| {
+            if slim {
+                f.drop_curves();
+            }
+            f
+        });
         if let Some(l) = &line {
             l.finish();
         }

@@ -1797,3 +1797,43 @@ fn spectrum_fit_converts_kinetic_to_binding_energy() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn spectrum_fit_output_is_the_same_with_and_without_the_curves_kept() {
+    // without --curves/--plot/--monte-carlo each fit drops its arrays as soon
+    // as it is done (memory flat in the number of spectra): the JSON, table
+    // and CSV outputs must not change
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../spectra/tests/data/ti2p_linear.toml");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../spectra/tests/data/ti2p_synthetic.csv");
+    let dir = std::env::temp_dir().join(format!("interphase-cli-curves-{}", std::process::id()));
+    for format in ["json", "table", "csv"] {
+        let run = |keep: bool| {
+            let mut c = bin();
+            c.args(["spectrum", "fit", "--format", format, "--model"])
+                .arg(&model)
+                .arg(&data)
+                .arg(&data);
+            if keep {
+                c.arg("--curves").arg(&dir);
+            }
+            let out = c.output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        let (slim, full) = (run(false), run(true));
+        assert!(!slim.is_empty());
+        assert_eq!(
+            String::from_utf8_lossy(&slim),
+            String::from_utf8_lossy(&full),
+            "{format}"
+        );
+    }
+    // the runs with --curves did write them: one file per spectrum
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+}

@@ -97,7 +97,10 @@ pub fn read_delimited(text: &str, o: &DelimitedOptions, source: &str) -> Result<
     let mut delim = o.delimiter;
     let mut names: Option<Vec<String>> = None;
     let mut ncols = 0usize;
-    let mut rows: Vec<Vec<f64>> = Vec::new();
+    // the data column by column (a file of thousands of spectra is read
+    // into its spectra without a row table beside them)
+    let mut cols: Vec<Vec<f64>> = Vec::new();
+    let mut nrows = 0usize;
     let mut first_line = 0usize;
     while c.remaining() > 0 {
         let raw = c.next("a line")?;
@@ -116,7 +119,7 @@ pub fn read_delimited(text: &str, o: &DelimitedOptions, source: &str) -> Result<
             };
             v.filter(|v| v.is_finite())
         };
-        if rows.is_empty() && names.is_none() {
+        if nrows == 0 && names.is_none() {
             let numeric = fields.iter().all(|f| parse(f).is_some());
             let header = match o.header {
                 Header::Yes => true,
@@ -150,10 +153,12 @@ pub fn read_delimited(text: &str, o: &DelimitedOptions, source: &str) -> Result<
                 ),
             ));
         }
-        let mut row = Vec::with_capacity(ncols);
+        if cols.len() != ncols {
+            cols = vec![Vec::new(); ncols];
+        }
         for (col, f) in fields.iter().enumerate() {
             match parse(f) {
-                Some(v) => row.push(v),
+                Some(v) => cols[col].push(v),
                 None => {
                     let hint = if d != ',' && !o.decimal_comma && looks_like_decimal_comma(f) {
                         " (a decimal comma? set decimal_comma)"
@@ -170,15 +175,12 @@ pub fn read_delimited(text: &str, o: &DelimitedOptions, source: &str) -> Result<
                 }
             }
         }
-        rows.push(row);
+        nrows += 1;
     }
-    if rows.len() < 2 {
+    if nrows < 2 {
         return Err(c.error(
             c.line(),
-            format!(
-                "found {} data rows; a spectrum needs at least 2",
-                rows.len()
-            ),
+            format!("found {nrows} data rows; a spectrum needs at least 2"),
         ));
     }
     if ncols < 2 {
@@ -204,19 +206,24 @@ pub fn read_delimited(text: &str, o: &DelimitedOptions, source: &str) -> Result<
         }
         None => (0..ncols).filter(|&k| k != o.x_column).collect(),
     };
-    let x: Vec<f64> = rows.iter().map(|r| r[o.x_column]).collect();
+    let x: std::sync::Arc<[f64]> = cols[o.x_column].as_slice().into();
     let x_name = names
         .as_ref()
         .map(|n| n[o.x_column].clone())
         .unwrap_or_default();
     let mut out = Vec::with_capacity(ycols.len());
-    for k in ycols {
-        let y: Vec<f64> = rows.iter().map(|r| r[k]).collect();
+    for (pos, &k) in ycols.iter().enumerate() {
+        // moved out unless the column is asked for again
+        let y: Vec<f64> = if ycols[pos + 1..].contains(&k) {
+            cols[k].clone()
+        } else {
+            std::mem::take(&mut cols[k])
+        };
         let name = names
             .as_ref()
             .map(|n| n[k].clone())
             .unwrap_or_else(|| format!("column {}", k + 1));
-        let s = Spectrum::new(x.clone(), y)
+        let s = Spectrum::with_shared_x(x.clone(), y)
             .map_err(|e| c.error(first_line, format!("column {}: {e}", k + 1)))?;
         let mut meta = Metadata {
             name: name.clone(),

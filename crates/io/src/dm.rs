@@ -491,7 +491,7 @@ pub fn read_dm_spectra(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
         }
         let (origin, scale, unit) = cal.get(axis).cloned().unwrap_or((0.0, 1.0, String::new()));
         let n = dims[axis];
-        let x: Vec<f64> = (0..n).map(|i| (i as f64 - origin) * scale).collect();
+        let x: std::sync::Arc<[f64]> = (0..n).map(|i| (i as f64 - origin) * scale).collect();
         // strides: dimension 0 varies fastest
         let mut stride = vec![1usize; dims.len()];
         for d in 1..dims.len() {
@@ -539,7 +539,7 @@ pub fn read_dm_spectra(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
             if pixels > 1 {
                 extra.insert("pixel".into(), format!("{coords:?}"));
             }
-            let s = Spectrum::new(x.clone(), y).map_err(|e| Error::WrongKind {
+            let s = Spectrum::with_shared_x(x.clone(), y).map_err(|e| Error::WrongKind {
                 source_name: source.into(),
                 message: format!("image {k} ({title:?}): {e}"),
             })?;

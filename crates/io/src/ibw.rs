@@ -174,7 +174,7 @@ pub fn read_ibw(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
             format!("dimensions {dims:?} do not hold {npnts} points"),
         ));
     }
-    let x: Vec<f64> = (0..n0).map(|i| offset + delta * i as f64).collect();
+    let x: std::sync::Arc<[f64]> = (0..n0).map(|i| offset + delta * i as f64).collect();
     let scale = meta.get("Energy Scale").map(|s| s.to_ascii_lowercase());
     let x_quantity = match scale.as_deref() {
         Some("binding") => XQuantity::BindingEnergy,
@@ -186,7 +186,7 @@ pub fn read_ibw(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
     let mut out = Vec::with_capacity(cols);
     for c in 0..cols {
         let y = data[c * n0..(c + 1) * n0].to_vec();
-        let s = Spectrum::new(x.clone(), y).map_err(|e| Error::WrongKind {
+        let s = Spectrum::with_shared_x(x.clone(), y).map_err(|e| Error::WrongKind {
             source_name: source.to_string(),
             message: format!("wave {name:?}: {e}"),
         })?;

@@ -186,10 +186,11 @@ pub fn read_phi(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
         } else {
             0.0
         };
-        let x: Vec<f64> = (0..points).map(|i| r.start + step * i as f64).collect();
+        let x: std::sync::Arc<[f64]> = (0..points).map(|i| r.start + step * i as f64).collect();
         for c in 0..cycles {
-            let s = Spectrum::new(x.clone(), values[c * points..(c + 1) * points].to_vec())
-                .map_err(|e| Error::WrongKind {
+            let s =
+                Spectrum::with_shared_x(x.clone(), values[c * points..(c + 1) * points].to_vec())
+                    .map_err(|e| Error::WrongKind {
                     source_name: source.to_string(),
                     message: format!("region {}: {e}", r.name),
                 })?;

@@ -73,7 +73,7 @@ pub fn read_winspec(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
         ));
     }
     let coeff: Vec<f64> = (0..6).map(|j| f64_at(calib + 263 + 8 * j)).collect();
-    let x: Vec<f64> = (0..n)
+    let x: std::sync::Arc<[f64]> = (0..n)
         .map(|i| {
             let p = (i + 1) as f64;
             if valid {
@@ -97,7 +97,7 @@ pub fn read_winspec(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
                 }
             })
             .collect();
-        let s = Spectrum::new(x.clone(), y).map_err(|e| Error::WrongKind {
+        let s = Spectrum::with_shared_x(x.clone(), y).map_err(|e| Error::WrongKind {
             source_name: source.into(),
             message: format!("frame {}: {e}", f + 1),
         })?;

@@ -24,6 +24,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -186,12 +187,22 @@ pub enum Noise {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "SpectrumData")]
 pub struct Spectrum {
-    x: Vec<f64>,
+    /// Shared between spectra on the same axis (a batch of thousands keeps
+    /// one copy: [`Spectrum::with_shared_x`], [`Spectrum::share_x_with`]).
+    #[serde(serialize_with = "serialize_slice")]
+    x: Arc<[f64]>,
     y: Vec<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sigma: Option<Vec<f64>>,
     /// Metadata (free to edit: it carries no invariant).
     pub meta: Metadata,
+}
+
+fn serialize_slice<S: serde::Serializer>(
+    x: &Arc<[f64]>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&**x, s)
 }
 
 #[derive(Deserialize)]
@@ -269,6 +280,22 @@ impl Spectrum {
     /// Errors: fewer than 2 points, lengths that differ, a NaN/±∞ (with its
     /// index), or an x axis that is not strictly monotonic (with the index).
     pub fn new(x: Vec<f64>, y: Vec<f64>) -> Result<Self> {
+        Spectrum::with_shared_x(Arc::from(x), y)
+    }
+
+    /// [`Spectrum::new`] on an axis shared with other spectra (no copy of
+    /// it): the many spectra of one file, or of a batch, on one energy grid.
+    ///
+    /// ```
+    /// use interphase_spectra::Spectrum;
+    /// use std::sync::Arc;
+    /// let x: Arc<[f64]> = (0..5).map(f64::from).collect();
+    /// let a = Spectrum::with_shared_x(x.clone(), vec![1.0; 5])?;
+    /// let b = Spectrum::with_shared_x(x, vec![2.0; 5])?;
+    /// assert!(Arc::ptr_eq(&a.shared_x(), &b.shared_x()));
+    /// # Ok::<(), interphase_spectra::Error>(())
+    /// ```
+    pub fn with_shared_x(x: Arc<[f64]>, y: Vec<f64>) -> Result<Self> {
         check_axis("x", &x)?;
         if x.len() != y.len() {
             return Err(Error::Length {
@@ -328,6 +355,31 @@ impl Spectrum {
     pub fn x(&self) -> &[f64] {
         &self.x
     }
+
+    /// The x axis as a shared handle (no copy), for
+    /// [`with_shared_x`](Self::with_shared_x).
+    pub fn shared_x(&self) -> Arc<[f64]> {
+        self.x.clone()
+    }
+
+    /// Makes this spectrum use `other`'s copy of the axis when the two are
+    /// identical (bit for bit), freeing its own; returns whether they are.
+    /// Nothing observable changes but the memory.
+    pub fn share_x_with(&mut self, other: &Spectrum) -> bool {
+        if Arc::ptr_eq(&self.x, &other.x) {
+            return true;
+        }
+        let same = self.x.len() == other.x.len()
+            && self
+                .x
+                .iter()
+                .zip(other.x.iter())
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        if same {
+            self.x = other.x.clone();
+        }
+        same
+    }
     /// The intensities.
     pub fn y(&self) -> &[f64] {
         &self.y
@@ -363,7 +415,7 @@ impl Spectrum {
     }
     /// The parts: (x, y, σ, metadata).
     pub fn into_parts(self) -> (Vec<f64>, Vec<f64>, Option<Vec<f64>>, Metadata) {
-        (self.x, self.y, self.sigma, self.meta)
+        (self.x.to_vec(), self.y, self.sigma, self.meta)
     }
 
     /// Per-point σ: the explicit σ if given; otherwise, when `meta.counts`,
@@ -379,8 +431,13 @@ impl Spectrum {
         None
     }
 
-    fn derived(&self, x: Vec<f64>, y: Vec<f64>, sigma: Option<Vec<f64>>) -> Result<Self> {
-        let mut s = Spectrum::new(x, y)?.with_meta(self.meta.clone());
+    fn derived(
+        &self,
+        x: impl Into<Arc<[f64]>>,
+        y: Vec<f64>,
+        sigma: Option<Vec<f64>>,
+    ) -> Result<Self> {
+        let mut s = Spectrum::with_shared_x(x.into(), y)?.with_meta(self.meta.clone());
         if let Some(sig) = sigma {
             s = s.with_sigma(sig)?;
         }
@@ -653,7 +710,7 @@ impl Spectrum {
         if !dx.is_finite() {
             return Err(Error::Invalid(format!("shift must be finite, got {dx}")));
         }
-        let x = self.x.iter().map(|v| v + dx).collect();
+        let x: Arc<[f64]> = self.x.iter().map(|v| v + dx).collect();
         self.derived(x, self.y.clone(), self.sigma.clone())
     }
 
@@ -693,7 +750,7 @@ impl Spectrum {
                 self.meta.x_quantity, from
             )));
         }
-        let x = self.x.iter().map(|v| hv - v - phi).collect();
+        let x: Arc<[f64]> = self.x.iter().map(|v| hv - v - phi).collect();
         let mut r = self.derived(x, self.y.clone(), self.sigma.clone())?;
         r.meta.x_quantity = to;
         r.meta.photon_energy = Some(hv);

@@ -252,12 +252,43 @@ impl PeakModel {
         spectra: &[Spectrum],
         options: &BatchOptions<'_>,
     ) -> Vec<Result<PeakFit>> {
+        self.fit_batch_map(spectra, options, |f| f)
+    }
+
+    /// [`fit_batch`](Self::fit_batch) with each fit handed to `keep` in the
+    /// worker thread as soon as it is done, so that a batch holds only what
+    /// `keep` returns: e.g. `|mut f| { f.drop_curves(); f }` keeps about 2 %
+    /// of each fit, or a summary of the caller's own. Results in input order.
+    ///
+    /// ```
+    /// use interphase_spectra::model::{BatchOptions, PeakModel};
+    /// use interphase_spectra::Spectrum;
+    /// let model = PeakModel::from_toml(
+    ///     "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\ncenter = 5\nfwhm = 1\narea = 1\n",
+    /// )?;
+    /// let x: Vec<f64> = (0..100).map(|i| 0.1 * i as f64).collect();
+    /// let spectra: Vec<Spectrum> = (1..4)
+    ///     .map(|k| {
+    ///         let p = model.parameters_from(&[("A.area", k as f64)], &x)?;
+    ///         Spectrum::new(x.clone(), model.evaluate(&x, &p)?)
+    ///     })
+    ///     .collect::<Result<_, _>>()?;
+    /// let chi2 = model.fit_batch_map(&spectra, &BatchOptions::default(), |f| f.fit.chi_square);
+    /// assert!(chi2.iter().all(|c| *c.as_ref().unwrap() < 1e-20));
+    /// # Ok::<(), interphase_spectra::Error>(())
+    /// ```
+    pub fn fit_batch_map<T: Send>(
+        &self,
+        spectra: &[Spectrum],
+        options: &BatchOptions<'_>,
+        keep: impl Fn(PeakFit) -> T + Sync,
+    ) -> Vec<Result<T>> {
         let chains = chunks(spectra.len(), options.chain);
         self.run_chains(
             spectra.len(),
             chains,
             |i| Ok(spectra[i].clone()),
-            |f| f,
+            keep,
             options,
         )
     }
