@@ -206,20 +206,44 @@ fn options(a: &FitArgs) -> FitOptions {
 
 /// `--share`: one global fit of every file.
 /// Every spectrum of every file, in order, with its name.
-fn load_files(a: &FitArgs) -> Result<(Vec<String>, Vec<ImpedanceSpectrum>), Failure> {
+/// The spectra of every file. With `tolerant` (a batch), a file that
+/// cannot be read or prepared is reported in the third list (`FILE:
+/// message`) and the others go on; an error only when no file could be read.
+/// Without it (a global fit needs every file), the first error stops.
+fn load_files(
+    a: &FitArgs,
+    tolerant: bool,
+) -> Result<(Vec<String>, Vec<ImpedanceSpectrum>, Vec<String>), Failure> {
     let mut names = Vec::new();
     let mut data = Vec::new();
+    let mut failed = Vec::new();
     for p in &a.files {
-        for (n, d) in load(a, p)? {
-            names.push(n);
-            data.push(d);
+        match load(a, p) {
+            Ok(list) => {
+                for (n, d) in list {
+                    names.push(n);
+                    data.push(d);
+                }
+            }
+            Err(e) if tolerant => {
+                let shown = p.display().to_string();
+                failed.push(if e.message.contains(&shown) {
+                    e.message
+                } else {
+                    format!("{shown}: {}", e.message)
+                });
+            }
+            Err(e) => return Err(e),
         }
     }
-    Ok((names, data))
+    if data.is_empty() && !failed.is_empty() {
+        return Err(Failure::input(failed.join("\n")));
+    }
+    Ok((names, data, failed))
 }
 
 fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>, Failure> {
-    let (names, data) = load_files(a)?;
+    let (names, data, _) = load_files(a, false)?;
     let shared: Vec<&str> = a.share.iter().map(String::as_str).collect();
     let g = fit_circuit_global(circuit, &data, &shared, &options(a))
         .map_err(|e| Failure::input(format!("--share: {e}")))?;
@@ -247,7 +271,7 @@ pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
     if !a.share.is_empty() {
         return fit_shared(a, &circuit).map(|f| (f, Vec::new(), Vec::new()));
     }
-    let (names, data) = load_files(a)?;
+    let (names, data, load_failed) = load_files(a, true)?;
     let initial = match &a.initial {
         Some(v) => {
             Some(circuit_parameters(&circuit, v).map_err(|e| Failure::input(e.to_string()))?)
@@ -280,7 +304,7 @@ pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
         },
         ..MonteCarloOptions::default()
     });
-    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    let mut out = (Vec::new(), Vec::new(), load_failed);
     for ((name, r), d) in names.into_iter().zip(fits).zip(&data) {
         match r {
             Ok(f) => {

@@ -977,36 +977,62 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         })
         .or(model.spec().axis);
     let mut names = Vec::new();
-    let mut spectra = Vec::new();
+    let mut spectra: Vec<Spectrum> = Vec::new();
+    // a file that cannot be read or prepared fails alone in a batch (its
+    // error is reported with the others'); a global fit (--share) needs all
+    let mut failed = Vec::new();
     for file in files {
-        let (_, list) = load(file, select)?;
-        for s in list {
-            let s = onto_axis(s, want, work_function, &model, file)?;
-            let s = match crop {
-                Some([a, b]) => s.crop(*a, *b).map_err(|e| {
-                    Failure::input(format!(
-                        "{}: spectrum {:?}: {e}",
-                        file.display(),
-                        s.meta.name
-                    ))
-                })?,
-                _ => s,
-            };
-            let stem = file
-                .file_stem()
-                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
-            names.push(if s.meta.name.is_empty() {
-                stem
-            } else {
-                format!("{stem}:{}", s.meta.name)
-            });
-            // one copy of a common energy axis for the whole batch
-            let mut s = s;
-            if let Some(prev) = spectra.last() {
-                s.share_x_with(prev);
+        let one = |file: &Path| -> Result<Vec<(String, Spectrum)>, Failure> {
+            let (_, list) = load(file, select)?;
+            let mut out = Vec::with_capacity(list.len());
+            for s in list {
+                let s = onto_axis(s, want, work_function, &model, file)?;
+                let s = match crop {
+                    Some([a, b]) => s.crop(*a, *b).map_err(|e| {
+                        Failure::input(format!(
+                            "{}: spectrum {:?}: {e}",
+                            file.display(),
+                            s.meta.name
+                        ))
+                    })?,
+                    _ => s,
+                };
+                let stem = file
+                    .file_stem()
+                    .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+                let name = if s.meta.name.is_empty() {
+                    stem
+                } else {
+                    format!("{stem}:{}", s.meta.name)
+                };
+                out.push((name, s));
             }
-            spectra.push(s);
+            Ok(out)
+        };
+        match one(file) {
+            Ok(list) => {
+                for (name, mut s) in list {
+                    // one copy of a common energy axis for the whole batch
+                    if let Some(prev) = spectra.last() {
+                        s.share_x_with(prev);
+                    }
+                    names.push(name);
+                    spectra.push(s);
+                }
+            }
+            Err(e) if share.is_empty() => {
+                let shown = file.display().to_string();
+                failed.push(if e.message.contains(&shown) {
+                    e.message
+                } else {
+                    format!("{shown}: {}", e.message)
+                });
+            }
+            Err(e) => return Err(e),
         }
+    }
+    if spectra.is_empty() && !failed.is_empty() {
+        return Err(Failure::input(failed.join("\n")));
     }
     let options = PeakFitOptions {
         weighting: match weight {
@@ -1018,9 +1044,8 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
     };
     let mut global = None;
     let mut out = Vec::with_capacity(spectra.len());
-    // which spectrum each kept fit belongs to, and the failures
+    // which spectrum each kept fit belongs to
     let mut kept: Vec<usize> = Vec::with_capacity(spectra.len());
-    let mut failed = Vec::new();
     if share.is_empty() {
         let line = crate::output::ProgressLine::new(spectra.len(), progress);
         let report = |p| {

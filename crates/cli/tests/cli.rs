@@ -1837,3 +1837,52 @@ fn spectrum_fit_output_is_the_same_with_and_without_the_curves_kept() {
     // the runs with --curves did write them: one file per spectrum
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
 }
+
+#[test]
+fn a_file_that_cannot_be_read_fails_alone_in_a_batch() {
+    let garbage = tmp("unreadable.csv", b"\x00\x01binary garbage\xff\xfe\n");
+    // spectra
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../spectra/tests/data/ti2p_linear.toml");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../spectra/tests/data/ti2p_synthetic.csv");
+    let out = bin()
+        .args(["spectrum", "fit", "--format", "json", "--model"])
+        .arg(&model)
+        .arg(&garbage)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("unreadable.csv") && err.contains("1 of 2 fits failed"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["fits"].as_array().unwrap().len(), 1);
+    // impedance
+    let cell = tmp("readable_cell.csv", rc_csv(20.0, 100.0, 1e-6).as_bytes());
+    let out = bin()
+        .args(["eis", "fit", "--format", "json", "--circuit", "R0-p(R1,C1)"])
+        .arg(&garbage)
+        .arg(&cell)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("unreadable.csv") && err.contains("1 of 2 fits failed"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["fits"].as_array().unwrap().len(), 1);
+    // nothing readable at all: an input error (status 2), nothing written
+    let out = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)"])
+        .arg(&garbage)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
