@@ -206,6 +206,10 @@ fn options(a: &FitArgs) -> FitOptions {
 
 /// `--share`: one global fit of every file.
 /// Every spectrum of every file, in order, with its name.
+/// Names and spectra of the files that could be read, and the messages of
+/// those that could not (`FILE: message`).
+type Loaded = (Vec<String>, Vec<ImpedanceSpectrum>, Vec<String>);
+
 /// The spectra of every file. With `tolerant` (a batch), a file that
 /// cannot be read or prepared is reported in the third list (`FILE:
 /// message`) and the others go on; an error only when no file could be read.
@@ -213,7 +217,7 @@ fn options(a: &FitArgs) -> FitOptions {
 fn load_files(
     a: &FitArgs,
     tolerant: bool,
-) -> Result<(Vec<String>, Vec<ImpedanceSpectrum>, Vec<String>), Failure> {
+) -> Result<Loaded, Failure> {
     let mut names = Vec::new();
     let mut data = Vec::new();
     let mut failed = Vec::new();
