@@ -214,10 +214,7 @@ type Loaded = (Vec<String>, Vec<ImpedanceSpectrum>, Vec<String>);
 /// cannot be read or prepared is reported in the third list (`FILE:
 /// message`) and the others go on; an error only when no file could be read.
 /// Without it (a global fit needs every file), the first error stops.
-fn load_files(
-    a: &FitArgs,
-    tolerant: bool,
-) -> Result<Loaded, Failure> {
+fn load_files(a: &FitArgs, tolerant: bool) -> Result<Loaded, Failure> {
     let mut names = Vec::new();
     let mut data = Vec::new();
     let mut failed = Vec::new();
