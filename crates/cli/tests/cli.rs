@@ -1886,3 +1886,31 @@ fn a_file_that_cannot_be_read_fails_alone_in_a_batch() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_parallel_resistance_the_data_do_not_determine_is_flagged() {
+    // the synthetic pellet (R0-p(R1,CPE1)-CPE2) fitted with the cell's
+    // circuit: R2 runs off to ~1e90 Ω; the result must say so
+    let pellet =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_pellet.csv");
+    let run = |circuit: &str| {
+        let out = bin()
+            .args(["eis", "fit", "--circuit", circuit])
+            .arg(&pellet)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let wrong = run("R0-p(R1,CPE1)-p(R2,CPE2)");
+    assert!(
+        wrong.contains("R2 = ") && wrong.contains("the data do not determine it"),
+        "{wrong}"
+    );
+    let right = run("R0-p(R1,CPE1)-CPE2");
+    assert!(!right.contains("do not determine"), "{right}");
+}

@@ -700,8 +700,33 @@ pub fn fit_circuit(
             r.init = p.value();
         }
     }
-    let result = canonical_order(circuit, result);
+    let mut result = canonical_order(circuit, result);
+    warn_unbounded_parallel_r(circuit, data, &mut result);
     circuit_fit(circuit, data, result, options, tried)
+}
+
+/// A resistance in parallel with a capacitor or CPE that ran off far beyond
+/// every |Z| of the data is not determined by them: the pair acts as its
+/// capacitive element alone, and its C_eff and τ are meaningless. Says so
+/// in the result's warnings (never a silent 10⁹⁰ Ω).
+fn warn_unbounded_parallel_r(circuit: &Circuit, data: &ImpedanceSpectrum, result: &mut FitResult) {
+    let z_max = data.z().iter().map(|v| v.norm()).fold(0.0, f64::max);
+    let mut pairs = Vec::new();
+    rc_pairs(circuit.root(), &mut pairs);
+    for (r, (c, _)) in pairs {
+        let Some(p) = result.params.iter().find(|p| p.name == r) else {
+            continue;
+        };
+        if p.vary && p.value.abs() > 1e3 * z_max {
+            let msg = format!(
+                "{r} = {:.3e} Ω is more than 1000× the largest |Z| of the data ({z_max:.3e} Ω): \
+                 the data do not determine it, p({r},{c}) acts as {c} alone and its C_eff and \
+                 tau are meaningless; fit {c} without {r} in parallel, or bound {r}",
+                p.value
+            );
+            result.warnings.push(msg);
+        }
+    }
 }
 
 /// Monte Carlo uncertainties of a circuit fit (see
