@@ -248,7 +248,107 @@ fn _power_law<'py>(
     (PyArray1::from_slice(py, net.y()), d).into_pyobject(py)
 }
 
+fn spectrum_of(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    sigma: Option<&Bound<'_, PyAny>>,
+    counts: bool,
+) -> PyResult<Spectrum> {
+    let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
+    let mut s = Spectrum::new(x, y).map_err(err)?;
+    if let Some(sig) = sigma {
+        s = s.with_sigma(vec1(sig, "sigma")?).map_err(err)?;
+    }
+    s.meta.counts = counts;
+    Ok(s)
+}
+
+/// EELS edge onset: where the net signal first reaches `fraction` of its
+/// maximum above `start` (eV), interpolated.
+#[pyfunction]
+fn _eels_onset(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    start: f64,
+    fraction: f64,
+) -> PyResult<f64> {
+    let s = spectrum_of(x, y, None, false)?;
+    guard(|| eels::onset(&s, start, fraction).map_err(err))
+}
+
+/// EELS edge onset as the inflection point of the rising edge in `range`.
+#[pyfunction]
+fn _eels_onset_inflection(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    range: (f64, f64),
+    window: usize,
+) -> PyResult<f64> {
+    let s = spectrum_of(x, y, None, false)?;
+    guard(|| eels::onset_inflection(&s, range, window).map_err(err))
+}
+
+/// L3/L2 white-line ratio from integration windows: (value, stderr).
+#[pyfunction]
+#[pyo3(signature = (x, y, l3, l2, continuum=None, sigma=None, counts=false))]
+#[allow(clippy::too_many_arguments)]
+fn _white_line_ratio(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    l3: (f64, f64),
+    l2: (f64, f64),
+    continuum: Option<(f64, f64)>,
+    sigma: Option<&Bound<'_, PyAny>>,
+    counts: bool,
+) -> PyResult<(f64, Option<f64>)> {
+    let s = spectrum_of(x, y, sigma, counts)?;
+    let e = guard(|| eels::white_line_ratio(&s, l3, l2, continuum).map_err(err))?;
+    Ok((e.value, e.stderr))
+}
+
+/// The automatic pre-edge window before an edge at `edge_ev`.
+#[pyfunction]
+fn _pre_edge_window(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    edge_ev: f64,
+) -> PyResult<(f64, f64)> {
+    let s = spectrum_of(x, y, None, false)?;
+    guard(|| eels::pre_edge_window(&s, edge_ev).map_err(err))
+}
+
+/// Reference edges: `(element, edge, energy_eV)` for one edge, or those near
+/// an energy.
+#[pyfunction]
+#[pyo3(signature = (element=None, edge=None, near=None, tolerance=10.0))]
+fn _eels_edges(
+    element: Option<&str>,
+    edge: Option<&str>,
+    near: Option<f64>,
+    tolerance: f64,
+) -> PyResult<Vec<(&'static str, &'static str, f64)>> {
+    let list: Vec<eels::Edge> = match (element, edge, near) {
+        (Some(el), Some(ed), None) => eels::edge(el, ed).into_iter().collect(),
+        (None, None, Some(e)) => eels::edges_near(e, tolerance),
+        (None, None, None) => eels::EDGES.to_vec(),
+        _ => {
+            return Err(err(
+                "give element and edge, or near (an energy in eV), or nothing (the whole table)",
+            ));
+        }
+    };
+    Ok(list
+        .into_iter()
+        .map(|e| (e.element, e.edge, e.energy_ev))
+        .collect())
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_eels_onset, m)?)?;
+    m.add_function(wrap_pyfunction!(_eels_onset_inflection, m)?)?;
+    m.add_function(wrap_pyfunction!(_white_line_ratio, m)?)?;
+    m.add_function(wrap_pyfunction!(_pre_edge_window, m)?)?;
+    m.add_function(wrap_pyfunction!(_eels_edges, m)?)?;
     m.add_function(wrap_pyfunction!(_find_peaks, m)?)?;
     m.add_function(wrap_pyfunction!(_peak_prominences, m)?)?;
     m.add_function(wrap_pyfunction!(_peak_widths, m)?)?;

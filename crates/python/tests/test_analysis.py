@@ -179,3 +179,39 @@ def test_delta_e_needs_a_peak_fit():
     r = interphase.eis.fit(f, interphase.eis.Circuit("R0-C1").impedance(f, [1.0, 1e-5]), "R0-C1")
     with pytest.raises(interphase.Error, match="needs a peak-model fit; this is a circuit fit"):
         r.delta_e("A", "B")
+
+
+def test_eels_edges_onset_and_white_lines():
+    assert spectra.eels_edges("Ti", "L3") == [("Ti", "L3", 456.0)]
+    near = spectra.eels_edges(near=460.0, tolerance=10.0)
+    assert near[0][:2] == ("Ti", "L2") or near[0][:2] == ("Ti", "L3")
+    assert all(abs(e - 460.0) <= 10.0 for _, _, e in near)
+    table = spectra.eels_edges()
+    assert ("O", "K", 532.0) in table and len(table) == 10
+    with pytest.raises(interphase.Error, match="give element and edge"):
+        spectra.eels_edges("Ti")
+    # a smooth step at 456 eV (logistic, width 0.5 eV): 10 % of the maximum
+    # at 456 − 0.5·ln 9, the inflection at 456
+    e = np.linspace(440.0, 480.0, 801)
+    step = 100.0 / (1.0 + np.exp(-(e - 456.0) / 0.5))
+    assert spectra.eels_onset(e, step, start=445.0, fraction=0.1) == pytest.approx(
+        456.0 - 0.5 * np.log(9.0), abs=2e-3)
+    assert spectra.eels_onset(e, step, inflection=(450.0, 462.0)) == pytest.approx(456.0, abs=2e-3)
+    # two white lines of areas 2 : 1, no continuum: the integrated ratio
+    lines = (2.0 * np.exp(-0.5 * ((e - 458.0) / 0.6) ** 2)
+             + np.exp(-0.5 * ((e - 463.5) / 0.6) ** 2)) * 100.0
+    v, s = spectra.white_line_ratio(e, lines, (455.0, 461.0), (461.0, 467.0))
+    m3, m2 = (e >= 455.0) & (e <= 461.0), (e >= 461.0) & (e <= 467.0)
+    trap = lambda m: float(np.sum(0.5 * (lines[m][1:] + lines[m][:-1]) * np.diff(e[m])))  # noqa: E731
+    assert v == pytest.approx(trap(m3) / trap(m2), rel=1e-12) and s is None
+    assert v == pytest.approx(2.0, rel=1e-4)
+    v, s = spectra.white_line_ratio(e, lines + 1.0, (455.0, 461.0), (461.0, 467.0), counts=True)
+    assert s is not None and 0 < s < 0.1
+    # the automatic pre-edge window before an edge
+    y = 3e12 * e**-3.2 + step
+    net, law = spectra.subtract_power_law(e, y, edge=456.0)
+    lo, hi = law["window"]
+    assert hi == pytest.approx(456.0 - 0.02 * 456.0) and lo >= 440.0
+    assert law["r"] == pytest.approx(3.2, rel=1e-6)
+    with pytest.raises(interphase.Error, match="either window"):
+        spectra.subtract_power_law(e, y)

@@ -34,7 +34,19 @@ __all__ = ["FitResult", "PeakModel"]
 import numpy as _np
 
 from ._core import Error as _Error
-from ._core import _find_peaks, _peak_prominences, _peak_widths, _power_law, _quantify, _rsf
+from ._core import (
+    _eels_edges,
+    _eels_onset,
+    _eels_onset_inflection,
+    _find_peaks,
+    _peak_prominences,
+    _peak_widths,
+    _power_law,
+    _pre_edge_window,
+    _quantify,
+    _rsf,
+    _white_line_ratio,
+)
 
 __all__ += [
     "find_peaks",
@@ -43,6 +55,9 @@ __all__ += [
     "rsf",
     "quantify",
     "subtract_power_law",
+    "eels_edges",
+    "eels_onset",
+    "white_line_ratio",
 ]
 
 
@@ -187,13 +202,60 @@ def quantify(areas, rsf=None, source="Al Ka", transmission_exponent=0.0, imfp_ex
                      float(transmission_exponent), float(imfp_exponent))
 
 
-def subtract_power_law(x, y, window):
+def subtract_power_law(x, y, window=None, edge=None):
     """EELS pre-edge background: Egerton's power law ``I = A·E^(−r)`` fitted
     by least squares to ``ln I`` over ``window = (E1, E2)`` (eV) and
-    subtracted over the whole axis (E > 0). Returns ``(net, law)`` with
+    subtracted over the whole axis (E > 0). With ``edge`` (eV) instead of a
+    window, the window is chosen before that edge: it ends max(2 %, 3 eV)
+    below it and spans max(10 %, 10 eV), cut at the spectrum's start
+    (Egerton 2011, §4.4.2). Returns ``(net, law)`` with
     ``law = {"a": A, "r": r, "window": (E1, E2)}``. ΔE between fitted
     features, crystal-field splittings and white-line ratios come from a
-    peak fit of ``net``: ``fit.delta_e("A", "B")``, ``fit.area_fraction(...)``.
+    peak fit of ``net`` (``fit.delta_e("A", "B")``,
+    ``fit.area_fraction(...)``) or from windows (:func:`white_line_ratio`).
     """
+    if (window is None) == (edge is None):
+        raise _Error("give either window=(E1, E2) or edge=E (eV)")
+    if window is None:
+        window = _pre_edge_window(x, y, float(edge))
     lo, hi = window
     return _power_law(x, y, (float(lo), float(hi)))
+
+
+def eels_onset(x, y, start=None, fraction=0.1, inflection=None, window=7):
+    """Edge onset (eV) of a background-subtracted spectrum: by default the
+    energy where the net signal first reaches ``fraction`` of its maximum,
+    searching upward from ``start`` (linearly interpolated); with
+    ``inflection=(E1, E2)``, the inflection point of the rising edge there
+    (maximum of a quadratic Savitzky–Golay derivative over ``window``
+    points, refined by a parabola; uniform axis)."""
+    if inflection is not None:
+        lo, hi = inflection
+        return _eels_onset_inflection(x, y, (float(lo), float(hi)), int(window))
+    if start is None:
+        raise _Error("give start (eV) for the threshold onset, or inflection=(E1, E2)")
+    return _eels_onset(x, y, float(start), float(fraction))
+
+
+def white_line_ratio(x, y, l3, l2, continuum=None, sigma=None, counts=False):
+    """L3/L2 white-line ratio of a background-subtracted spectrum: the net
+    intensity integrated (trapezoidal rule) over the ``l3`` and ``l2``
+    windows (eV). With ``continuum=(E1, E2)`` (a window past L2) the
+    Pearson double step (2:1) is removed first (Pearson, Ahn & Fultz, PRB
+    47, 8471, 1993). Returns ``(value, stderr)``: σ from ``sigma`` (per
+    point) or Poisson when ``counts``, else None."""
+    l3, l2 = tuple(map(float, l3)), tuple(map(float, l2))
+    cont = None if continuum is None else tuple(map(float, continuum))
+    return _white_line_ratio(x, y, l3, l2, cont, sigma, bool(counts))
+
+
+def eels_edges(element=None, edge=None, near=None, tolerance=10.0):
+    """Reference core-loss edges (EELS Atlas, as in Egerton 2011, App. D) as
+    ``(element, edge, energy_eV)`` tuples: one edge (``element="Ti",
+    edge="L3"``), those within ``tolerance`` eV of ``near`` (nearest first),
+    or the whole table.
+
+    >>> eels_edges("Ti", "L3")
+    [('Ti', 'L3', 456.0)]
+    """
+    return _eels_edges(element, edge, None if near is None else float(near), float(tolerance))
