@@ -164,7 +164,9 @@ pub fn write_fits_with(
                 if let Some(d) = derived_of(i).filter(|d| !d.is_empty()) {
                     writeln!(out, "[[Derived quantities]] (σ from the full covariance)")?;
                     for q in d {
-                        let se = q.stderr.map_or_else(
+                        // an infinite σ (an undetermined parameter: the
+                        // fit's warnings say which) is no uncertainty either
+                        let se = q.stderr.filter(|s| s.is_finite()).map_or_else(
                             || "(uncertainty not known)".to_string(),
                             |s| format!("± {s:.4e}"),
                         );

@@ -1911,6 +1911,9 @@ fn a_parallel_resistance_the_data_do_not_determine_is_flagged() {
         wrong.contains("R2 = ") && wrong.contains("the data do not determine it"),
         "{wrong}"
     );
+    // its derived quantities claim no uncertainty (not "± inf")
+    assert!(!wrong.contains("± inf"), "{wrong}");
+    assert!(wrong.contains("(uncertainty not known)"), "{wrong}");
     let right = run("R0-p(R1,CPE1)-CPE2");
     assert!(!right.contains("do not determine"), "{right}");
 }
