@@ -243,18 +243,26 @@ fn load_files(a: &FitArgs, tolerant: bool) -> Result<Loaded, Failure> {
     Ok((names, data, failed))
 }
 
-fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<Vec<(String, FitResult)>, Failure> {
+/// A global fit: one entry per file (its derived quantities with σ from the
+/// global covariance, so that a shared parameter's uncertainty is carried),
+/// then the entry `global`.
+fn fit_shared(a: &FitArgs, circuit: &Circuit) -> Result<CircuitFits, Failure> {
     let (names, data, _) = load_files(a, false)?;
     let shared: Vec<&str> = a.share.iter().map(String::as_str).collect();
     let g = fit_circuit_global(circuit, &data, &shared, &options(a))
         .map_err(|e| Failure::input(format!("--share: {e}")))?;
-    let mut out: Vec<(String, FitResult)> = names
-        .into_iter()
-        .zip(g.fits)
-        .map(|(n, f)| (n, f.result))
-        .collect();
-    out.push(("global".into(), g.result));
-    Ok(out)
+    let mut fits = Vec::with_capacity(names.len() + 1);
+    let mut extras = Vec::with_capacity(names.len() + 1);
+    for (n, f) in names.into_iter().zip(g.fits) {
+        extras.push(FitExtras {
+            derived: f.derived(),
+            monte_carlo: None,
+        });
+        fits.push((n, f.result));
+    }
+    fits.push(("global".into(), g.result));
+    extras.push(FitExtras::default());
+    Ok((fits, extras, Vec::new()))
 }
 
 /// Runs `eis fit`: the files are read in order, then fitted in parallel
@@ -270,7 +278,7 @@ pub fn run_fit(a: &FitArgs) -> Result<CircuitFits, Failure> {
         .parse()
         .map_err(|e: interphase::eis::Error| Failure::input(e.to_string()))?;
     if !a.share.is_empty() {
-        return fit_shared(a, &circuit).map(|f| (f, Vec::new(), Vec::new()));
+        return fit_shared(a, &circuit);
     }
     let (names, data, load_failed) = load_files(a, true)?;
     let initial = match &a.initial {

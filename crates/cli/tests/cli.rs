@@ -792,6 +792,15 @@ fn eis_fit_share_and_guess_auto() {
     }
     assert!((value(&fits[2], "R0") / 20.0 - 1.0).abs() < 1e-6);
     assert!((value(&fits[2], "C1") / 1e-6 - 1.0).abs() < 1e-6);
+    // each file's derived quantities, σ from the global covariance
+    for (k, r1) in [100.0, 300.0].iter().enumerate() {
+        let derived = fits[k]["derived"].as_array().unwrap();
+        let tau = derived.iter().find(|d| d["name"] == "tau(R1,C1)").unwrap();
+        assert!((tau["value"].as_f64().unwrap() / (r1 * 1e-6) - 1.0).abs() < 1e-6);
+        assert!(tau.get("stderr").is_some(), "{tau}");
+    }
+    // the global entry has none of its own
+    assert!(fits[2]["derived"].as_array().is_none_or(|d| d.is_empty()));
     // --guess and --initial conflict; an unknown shared name is an input error
     let out = bin()
         .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--guess", "auto"])
