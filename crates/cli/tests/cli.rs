@@ -639,6 +639,26 @@ fn json_of(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The JSON of a batch in which exactly `failed` of `total` fits failed
+/// (exit status 1), after checking that stderr names each of `named`.
+fn json_of_partial(
+    out: &std::process::Output,
+    failed: usize,
+    total: usize,
+    named: &[&str],
+) -> serde_json::Value {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{failed} of {total} fits failed")),
+        "{err}"
+    );
+    for n in named {
+        assert!(err.contains(n), "{n} not in: {err}");
+    }
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// `spectrum fit --monte-carlo N`: a `monte_carlo` object per fit with the
 /// spread of every parameter beside its covariance error.
 #[test]
@@ -688,13 +708,7 @@ fn a_failed_fit_does_not_lose_the_batch() {
         .arg(&bad)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("batch_bad.csv: ") && err.contains("1 of 2 fits failed"),
-        "{err}"
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_of_partial(&out, 1, 2, &["batch_bad.csv: "]);
     let fits = doc["fits"].as_array().unwrap();
     assert_eq!(fits.len(), 1);
     assert!(
@@ -726,13 +740,7 @@ fn a_failed_fit_does_not_lose_the_batch() {
         .arg(&bad)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("batch_short") && err.contains("1 of 2 fits failed"),
-        "{err}"
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_of_partial(&out, 1, 2, &["batch_short"]);
     assert_eq!(doc["fits"].as_array().unwrap().len(), 1);
 }
 
@@ -1862,13 +1870,7 @@ fn a_file_that_cannot_be_read_fails_alone_in_a_batch() {
         .arg(&data)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("unreadable.csv") && err.contains("1 of 2 fits failed"),
-        "{err}"
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_of_partial(&out, 1, 2, &["unreadable.csv"]);
     assert_eq!(doc["fits"].as_array().unwrap().len(), 1);
     // impedance
     let cell = tmp("readable_cell.csv", rc_csv(20.0, 100.0, 1e-6).as_bytes());
@@ -1878,13 +1880,7 @@ fn a_file_that_cannot_be_read_fails_alone_in_a_batch() {
         .arg(&cell)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("unreadable.csv") && err.contains("1 of 2 fits failed"),
-        "{err}"
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_of_partial(&out, 1, 2, &["unreadable.csv"]);
     assert_eq!(doc["fits"].as_array().unwrap().len(), 1);
     // nothing readable at all: an input error (status 2), nothing written
     let out = bin()
