@@ -223,6 +223,16 @@ pub struct DrtResult {
 }
 
 impl DrtResult {
+    /// The peaks holding more than `fraction` of the polarization resistance
+    /// (0.05: the LLTO report's "> 5 % of R_pol"), in τ order; the small
+    /// ripples of a regularised DRT drop out. `fraction = 0` gives them all.
+    pub fn significant_peaks(&self, fraction: f64) -> Vec<&DrtPeak> {
+        self.peaks
+            .iter()
+            .filter(|p| p.resistance > fraction * self.polarization_resistance)
+            .collect()
+    }
+
     /// γ at any τ (s), Ω.
     pub fn gamma_at(&self, tau: f64) -> f64 {
         gamma_of(&self.coefficients, &self.tau_centers, self.epsilon, tau)

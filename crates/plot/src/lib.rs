@@ -909,14 +909,31 @@ fn panel(
 /// The distribution of relaxation times γ(τ) (Ω) against τ (s, log axis),
 /// peaks marked.
 pub fn drt(result: &DrtResult, title: &str) -> Result<Figure> {
-    let (pt, pg): (Vec<f64>, Vec<f64>) = result.peaks.iter().map(|p| (p.tau, p.gamma)).unzip();
+    drt_marked(result, 0.0, title)
+}
+
+/// [`drt`] marking only the peaks that hold more than `fraction` of the
+/// polarization resistance ([`DrtResult::significant_peaks`]), so that a
+/// figure marks exactly the peaks a table beside it lists; the legend says
+/// which (`peaks > 5 % of R_pol` for 0.05).
+pub fn drt_marked(result: &DrtResult, fraction: f64, title: &str) -> Result<Figure> {
+    let (pt, pg): (Vec<f64>, Vec<f64>) = result
+        .significant_peaks(fraction)
+        .into_iter()
+        .map(|p| (p.tau, p.gamma))
+        .unzip();
     let mut plot = XyPlot::new(title)
         .x_label("τ (s)")
         .y_label("γ (Ω)")
         .log_x(true)
         .series(Series::line("γ(τ)", &result.tau, &result.gamma));
     if !pt.is_empty() {
-        plot = plot.series(Series::points("peaks", &pt, &pg));
+        let label = if fraction > 0.0 {
+            format!("peaks > {} % of R_pol", 100.0 * fraction)
+        } else {
+            "peaks".to_string()
+        };
+        plot = plot.series(Series::points(&label, &pt, &pg));
     }
     plot.draw()
 }
@@ -1073,6 +1090,17 @@ mod tests {
         let r = compute(&d, &DrtOptions::default()).unwrap();
         let fig = drt(&r, "DRT").unwrap();
         assert!(fig.svg().contains("γ(τ)") && fig.svg().contains("peaks"));
+        // marking only the significant peaks: the legend says so, and a
+        // threshold above every peak leaves no marks at all
+        let fig = drt_marked(&r, 0.05, "DRT").unwrap();
+        assert!(
+            fig.svg().contains("peaks &gt; 5 % of R_pol")
+                || fig.svg().contains("peaks > 5 % of R_pol")
+        );
+        assert!(!r.significant_peaks(0.05).is_empty());
+        assert!(r.significant_peaks(0.05).len() <= r.peaks.len());
+        let none = drt_marked(&r, 2.0, "DRT").unwrap();
+        assert!(!none.svg().contains("peaks"));
         let t = [300.0, 325.0, 350.0, 375.0];
         let s: Vec<f64> = t
             .iter()

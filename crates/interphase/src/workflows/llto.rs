@@ -42,6 +42,11 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result, io_err};
 
+/// The DRT peaks the report lists and marks: those holding more than this
+/// fraction of the polarization resistance (smaller ones are ripples of the
+/// regularisation).
+const DRT_PEAK_FRACTION: f64 = 0.05;
+
 /// `sample.toml`: what to read and how to interpret it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -713,8 +718,10 @@ impl LltoReport {
                     .draw()?,
             );
             if let Some(d) = &a.drt {
-                out.push(interphase_plot::drt(
+                // the peaks the text and the table list, no more
+                out.push(interphase_plot::drt_marked(
                     d,
+                    DRT_PEAK_FRACTION,
                     &format!("DRT, {} (λ = {:.1e}, GCV)", a.name, d.lambda),
                 )?);
             }
@@ -808,11 +815,7 @@ impl LltoReport {
                     d.r_inf,
                     d.polarization_resistance
                 ));
-                for p in d
-                    .peaks
-                    .iter()
-                    .filter(|p| p.resistance > 0.05 * d.polarization_resistance)
-                {
+                for p in d.significant_peaks(DRT_PEAK_FRACTION) {
                     h.push_str(&format!(
                         "<tr><td>{:.3e}</td><td>{:.3e}</td><td>{:.1}</td><td>{:.3e}</td></tr>\n",
                         p.tau, p.frequency, p.resistance, p.capacitance
@@ -899,11 +902,7 @@ impl LltoReport {
                     "  DRT (λ = {:.2e} by GCV): R∞ = {:.1} Ω, R_pol = {:.1} Ω; peaks holding > 5 % of R_pol:\n",
                     d.lambda, d.r_inf, d.polarization_resistance
                 ));
-                for p in d
-                    .peaks
-                    .iter()
-                    .filter(|p| p.resistance > 0.05 * d.polarization_resistance)
-                {
+                for p in d.significant_peaks(DRT_PEAK_FRACTION) {
                     s.push_str(&format!(
                         "    τ = {:.3e} s (f = {:.3e} Hz)  R = {:.1} Ω  C = τ/R = {:.3e} F\n",
                         p.tau, p.frequency, p.resistance, p.capacitance
