@@ -188,7 +188,18 @@ pub struct DrtPeak {
     pub tau_range: (f64, f64),
 }
 
-/// The outcome of [`drt`].
+/// The outcome of [`drt`]. `Display` prints λ, R∞, R_pol and the peaks.
+///
+/// ```
+/// use interphase_eis::{Circuit, ImpedanceSpectrum, drt::{drt, DrtOptions}};
+/// let c: Circuit = "R0-p(R1,C1)-p(R2,C2)".parse()?;
+/// let f: Vec<f64> = (0..71).map(|i| 10f64.powf(6.0 - 0.1 * i as f64)).collect();
+/// let data = ImpedanceSpectrum::simulate(&c, &[10.0, 100.0, 1e-7, 50.0, 2e-4], &f)?;
+/// let d = drt(&data, &DrtOptions::default())?;
+/// println!("{d}");
+/// assert_eq!(d.significant_peaks(0.05).len(), 2); // 100 Ω at 10 µs, 50 Ω at 10 ms
+/// # Ok::<(), interphase_eis::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DrtResult {
     /// The options used.

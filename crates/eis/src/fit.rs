@@ -160,7 +160,22 @@ impl Default for FitOptions {
     }
 }
 
-/// A fitted circuit.
+/// A fitted circuit. `Display` prints lmfit's report (statistics,
+/// parameters with their errors, correlations, warnings) and the derived
+/// quantities (effective capacitances, relaxation times) with σ from the
+/// full covariance.
+///
+/// ```
+/// use interphase_eis::{Circuit, ImpedanceSpectrum, fit::{fit_circuit, FitOptions}};
+/// let c: Circuit = "R0-p(R1,CPE1)".parse()?;
+/// let f: Vec<f64> = (0..50).map(|i| 10f64.powf(6.0 - 0.12 * i as f64)).collect();
+/// let data = ImpedanceSpectrum::simulate(&c, &[10.0, 1000.0, 1e-7, 0.9], &f)?;
+/// let fit = fit_circuit(&c, &data, None, &FitOptions::default())?; // automatic starts
+/// println!("{fit}");
+/// assert!((fit.value("R1").unwrap() / 1000.0 - 1.0).abs() < 1e-6);
+/// assert!(fit.derived().iter().any(|q| q.name == "C_eff(R1,CPE1)"));
+/// # Ok::<(), interphase_eis::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CircuitFit {
     /// The circuit.

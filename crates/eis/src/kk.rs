@@ -86,7 +86,20 @@ impl Default for KkOptions {
 /// Most RC elements allowed (bounds the work and memory).
 pub const MAX_ELEMENTS: usize = 1000;
 
-/// The outcome of a Lin-KK test.
+/// The outcome of a Lin-KK test. `Display` prints M, μ, the series
+/// elements and the largest residual.
+///
+/// ```
+/// use interphase_eis::{Circuit, ImpedanceSpectrum, kk::{lin_kk, KkOptions}};
+/// let c: Circuit = "R0-p(R1,C1)".parse()?;
+/// let f: Vec<f64> = (0..50).map(|i| 10f64.powf(5.0 - 0.12 * i as f64)).collect();
+/// let data = ImpedanceSpectrum::simulate(&c, &[10.0, 100.0, 1e-6], &f)?;
+/// let kk = lin_kk(&data, &KkOptions::default())?;
+/// println!("{kk}");
+/// assert!(kk.m >= 1 && kk.mu < 0.85); // M chosen by the μ criterion (c = 0.85)
+/// assert!(kk.to_string().starts_with("[[Lin-KK]] M = "));
+/// # Ok::<(), interphase_eis::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KkResult {
     /// RC elements used.

@@ -109,6 +109,23 @@ pub struct ParamResult {
 /// `χ² = Σ rᵢ²`, `χ²_ν = χ²/(N − N_vary)`, `AIC = N ln(χ²/N) + 2 N_vary`,
 /// `BIC = N ln(χ²/N) + ln(N)·N_vary`, and `R² = 1 − χ²/Σ wᵢ²(yᵢ − ȳ)²` with ȳ
 /// the weighted mean, when the problem reports its observed data.
+///
+/// `Display` prints lmfit's `fit_report` layout: statistics, variables with
+/// their errors and starting values, correlations above 0.1, warnings.
+///
+/// ```
+/// use interphase_fit::{CurveFit, Parameters, fit, LmOptions};
+/// let x: Vec<f64> = (0..30).map(|i| i as f64 * 0.2).collect();
+/// let y: Vec<f64> = x.iter().enumerate()
+///     .map(|(i, &x)| 2.0 * (-0.5 * x).exp() + 0.01 * ((7 * i) as f64).sin())
+///     .collect();
+/// let problem = CurveFit::new(&x, &y, |x, p: &[f64]| p[0] * (-p[1] * x).exp())?;
+/// let r = fit(&problem, &Parameters::from_values(&[("a", 1.0), ("k", 1.0)])?, &LmOptions::default())?;
+/// println!("{r}");
+/// assert!(r.to_string().starts_with("[[Fit Statistics]]"));
+/// assert!(r.converged && r.params[1].stderr.is_some());
+/// # Ok::<(), interphase_fit::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitResult {
     /// Per-parameter outcomes, in parameter order.

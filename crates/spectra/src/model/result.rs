@@ -12,6 +12,15 @@ use crate::lineshape::{LineShape, ShapeKind};
 
 /// A value with its one-standard-deviation uncertainty (`None` when the
 /// covariance could not be estimated).
+///
+/// ```
+/// use interphase_spectra::model::Estimate;
+/// let ti3 = Estimate { value: 0.32004, stderr: Some(0.00061) };
+/// assert_eq!(ti3.to_string(), "0.32004 ± 0.00061");   // σ to two digits, value to match
+/// assert_eq!(format!("{ti3:.3}"), "0.320 ± 0.001");   // or a fixed number of decimals
+/// let unknown = Estimate { value: 5.008, stderr: None };
+/// assert_eq!(unknown.to_string(), "5.008 (uncertainty not known)"); // never "± 0"
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// The value.
@@ -63,7 +72,25 @@ pub struct ComponentResult {
     pub area_percent: Estimate,
 }
 
-/// Everything a peak fit produced.
+/// Everything a peak fit produced. `Display` prints a table of the
+/// components (center, FWHM, height, area, area %, each rounded to its
+/// uncertainty) and lmfit's report of the parameters.
+///
+/// ```
+/// use interphase_spectra::model::{PeakFitOptions, PeakModel};
+/// use interphase_spectra::Spectrum;
+/// let model = PeakModel::from_toml(
+///     "[[peaks]]\nname = \"A\"\nshape = \"voigt\"\ncenter = 458.8\nsigma = 0.5\ngamma = 0.3\narea = 100\n",
+/// )?;
+/// let x: Vec<f64> = (0..200).map(|i| 450.0 + 0.1 * i as f64).collect();
+/// let truth = model.parameters_from(&[("A.center", 459.0), ("A.area", 250.0)], &x)?;
+/// let y = model.evaluate(&x, &truth)?;
+/// let fit = model.fit(&Spectrum::new(x, y)?, &PeakFitOptions::default())?;
+/// println!("{fit}");
+/// let a = fit.component("A").unwrap();
+/// assert!((a.center.value - 459.0).abs() < 1e-6 && (a.area.value - 250.0).abs() < 1e-4);
+/// # Ok::<(), interphase_spectra::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeakFit {
     /// The core's result: parameters, standard errors, covariance, χ², AIC/BIC.
