@@ -227,12 +227,7 @@ fn load_files(a: &FitArgs, tolerant: bool) -> Result<Loaded, Failure> {
                 }
             }
             Err(e) if tolerant => {
-                let shown = p.display().to_string();
-                failed.push(if e.message.contains(&shown) {
-                    e.message
-                } else {
-                    format!("{shown}: {}", e.message)
-                });
+                failed.push(e.about_file(p));
             }
             Err(e) => return Err(e),
         }

@@ -165,6 +165,16 @@ impl Failure {
             message: message.into(),
         }
     }
+    /// The message as a batch reports a file that failed: `FILE: message`
+    /// (the file named once, whether or not the message already does).
+    fn about_file(self, file: &std::path::Path) -> String {
+        let shown = file.display().to_string();
+        if self.message.contains(&shown) {
+            self.message
+        } else {
+            format!("{shown}: {}", self.message)
+        }
+    }
 }
 
 fn run_nist(

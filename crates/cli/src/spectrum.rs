@@ -1021,12 +1021,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
                 }
             }
             Err(e) if share.is_empty() => {
-                let shown = file.display().to_string();
-                failed.push(if e.message.contains(&shown) {
-                    e.message
-                } else {
-                    format!("{shown}: {}", e.message)
-                });
+                failed.push(e.about_file(file));
             }
             Err(e) => return Err(e),
         }

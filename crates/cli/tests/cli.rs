@@ -1,7 +1,7 @@
 //! The built `interphase` binary: outputs, and bad input that must end in
 //! `error: ...` with exit status 2, never a panic.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn bin() -> Command {
@@ -630,6 +630,16 @@ fn eis_fit_monte_carlo() {
 }
 
 /// The JSON document of a command that must have succeeded.
+/// `interphase spectrum fit --format json --model MODEL FILES...`.
+fn spectrum_fit_json(model: &Path, files: &[&Path]) -> Output {
+    bin()
+        .args(["spectrum", "fit", "--format", "json", "--model"])
+        .arg(model)
+        .args(files)
+        .output()
+        .unwrap()
+}
+
 fn json_of(out: &std::process::Output) -> serde_json::Value {
     assert!(
         out.status.success(),
@@ -733,13 +743,7 @@ fn a_failed_fit_does_not_lose_the_batch() {
     }
     let good = tmp("batch_peak.csv", spectrum.as_bytes());
     let bad = tmp("batch_short.csv", b"x,y\n1,2\n2,3\n");
-    let out = bin()
-        .args(["spectrum", "fit", "--format", "json", "--model"])
-        .arg(&model)
-        .arg(&good)
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = spectrum_fit_json(&model, &[&good, &bad]);
     let doc = json_of_partial(&out, 1, 2, &["batch_short"]);
     assert_eq!(doc["fits"].as_array().unwrap().len(), 1);
 }
@@ -861,12 +865,7 @@ fn spectra_data(name: &str) -> PathBuf {
 fn spectrum_fit_json_csv_and_curves() {
     let data = spectra_data("ti2p_synthetic.csv");
     let model = spectra_data("ti2p_linear.toml");
-    let out = bin()
-        .args(["spectrum", "fit", "--format", "json", "--model"])
-        .arg(&model)
-        .arg(&data)
-        .output()
-        .unwrap();
+    let out = spectrum_fit_json(&model, &[&data]);
     assert!(
         out.status.success(),
         "{}",
@@ -1748,12 +1747,7 @@ fn spectrum_fit_converts_kinetic_to_binding_energy() {
         "c1s_be.toml",
         format!("axis = \"binding-energy\"\n{body}").as_bytes(),
     );
-    let out = bin()
-        .args(["spectrum", "fit", "--format", "json", "--model"])
-        .arg(&declared)
-        .arg(&data)
-        .output()
-        .unwrap();
+    let out = spectrum_fit_json(&declared, &[&data]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success()
@@ -1820,10 +1814,8 @@ fn spectrum_fit_output_is_the_same_with_and_without_the_curves_kept() {
     // without --curves/--plot/--monte-carlo each fit drops its arrays as soon
     // as it is done (memory flat in the number of spectra): the JSON, table
     // and CSV outputs must not change
-    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../spectra/tests/data/ti2p_linear.toml");
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../spectra/tests/data/ti2p_synthetic.csv");
+    let model = spectra_data("ti2p_linear.toml");
+    let data = spectra_data("ti2p_synthetic.csv");
     let dir = std::env::temp_dir().join(format!("interphase-cli-curves-{}", std::process::id()));
     for format in ["json", "table", "csv"] {
         let run = |keep: bool| {
@@ -1859,17 +1851,9 @@ fn spectrum_fit_output_is_the_same_with_and_without_the_curves_kept() {
 fn a_file_that_cannot_be_read_fails_alone_in_a_batch() {
     let garbage = tmp("unreadable.csv", b"\x00\x01binary garbage\xff\xfe\n");
     // spectra
-    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../spectra/tests/data/ti2p_linear.toml");
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../spectra/tests/data/ti2p_synthetic.csv");
-    let out = bin()
-        .args(["spectrum", "fit", "--format", "json", "--model"])
-        .arg(&model)
-        .arg(&garbage)
-        .arg(&data)
-        .output()
-        .unwrap();
+    let model = spectra_data("ti2p_linear.toml");
+    let data = spectra_data("ti2p_synthetic.csv");
+    let out = spectrum_fit_json(&model, &[&garbage, &data]);
     let doc = json_of_partial(&out, 1, 2, &["unreadable.csv"]);
     assert_eq!(doc["fits"].as_array().unwrap().len(), 1);
     // impedance

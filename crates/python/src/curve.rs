@@ -7,6 +7,7 @@
 //! bounds, the covariance and the statistics are the Rust crate's.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use interphase::fit::{
     Derivatives, FitResult as CoreResult, JacobianMut, LmOptions, Parameter as CoreParameter,
@@ -44,7 +45,7 @@ struct PyCurve {
     /// every later evaluation returns NaN at once, which stops the solver,
     /// and the exception is raised after it.
     error: Mutex<Option<PyErr>>,
-    calls: Mutex<usize>,
+    calls: AtomicUsize,
 }
 
 impl PyCurve {
@@ -116,9 +117,7 @@ impl Problem for PyCurve {
             out.fill(f64::NAN);
             return;
         }
-        if let Ok(mut c) = self.calls.lock() {
-            *c += 1;
-        }
+        self.calls.fetch_add(1, Ordering::Relaxed);
         match Python::attach(|py| self.call(py, p)) {
             Ok(model) => {
                 for (i, o) in out.iter_mut().enumerate() {
@@ -274,7 +273,7 @@ fn curve_fit(
             y: y.clone(),
             w,
             error: Mutex::new(None),
-            calls: Mutex::new(0),
+            calls: AtomicUsize::new(0),
         };
         let options = LmOptions {
             max_evaluations: max_nfev,
@@ -289,7 +288,7 @@ fn curve_fit(
             ..LmOptions::default()
         };
         let outcome = fit(&problem, &params, &options);
-        let calls = problem.calls.lock().map(|c| *c).unwrap_or(0);
+        let calls = problem.calls.load(Ordering::Relaxed);
         if let Some(e) = problem.error.lock().ok().and_then(|mut e| e.take()) {
             let wrapped = err(format!(
                 "the model function failed at call {calls} of the fit: {}",

@@ -228,7 +228,10 @@ def eels_onset(x, y, start=None, fraction=0.1, inflection=None, window=7):
     searching upward from ``start`` (linearly interpolated); with
     ``inflection=(E1, E2)``, the inflection point of the rising edge there
     (maximum of a quadratic Savitzky–Golay derivative over ``window``
-    points, refined by a parabola; uniform axis)."""
+    points, refined by a parabola; uniform axis). A plain float: neither
+    estimate carries a standard error (the threshold or window choice
+    dominates; compare onsets from the same settings, or fit the edge's
+    features and use ``fit.delta_e`` for ΔE with σ)."""
     if inflection is not None:
         lo, hi = inflection
         return _eels_onset_inflection(x, y, (float(lo), float(hi)), int(window))
