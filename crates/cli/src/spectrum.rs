@@ -981,34 +981,34 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
     // a file that cannot be read or prepared fails alone in a batch (its
     // error is reported with the others'); a global fit (--share) needs all
     let mut failed = Vec::new();
+    let one = |file: &Path| -> Result<Vec<(String, Spectrum)>, Failure> {
+        let (_, list) = load(file, select)?;
+        let mut out = Vec::with_capacity(list.len());
+        for s in list {
+            let s = onto_axis(s, want, work_function, &model, file)?;
+            let s = match crop {
+                Some([a, b]) => s.crop(*a, *b).map_err(|e| {
+                    Failure::input(format!(
+                        "{}: spectrum {:?}: {e}",
+                        file.display(),
+                        s.meta.name
+                    ))
+                })?,
+                _ => s,
+            };
+            let stem = file
+                .file_stem()
+                .map_or(String::new(), |s| s.to_string_lossy().into_owned());
+            let name = if s.meta.name.is_empty() {
+                stem
+            } else {
+                format!("{stem}:{}", s.meta.name)
+            };
+            out.push((name, s));
+        }
+        Ok(out)
+    };
     for file in files {
-        let one = |file: &Path| -> Result<Vec<(String, Spectrum)>, Failure> {
-            let (_, list) = load(file, select)?;
-            let mut out = Vec::with_capacity(list.len());
-            for s in list {
-                let s = onto_axis(s, want, work_function, &model, file)?;
-                let s = match crop {
-                    Some([a, b]) => s.crop(*a, *b).map_err(|e| {
-                        Failure::input(format!(
-                            "{}: spectrum {:?}: {e}",
-                            file.display(),
-                            s.meta.name
-                        ))
-                    })?,
-                    _ => s,
-                };
-                let stem = file
-                    .file_stem()
-                    .map_or(String::new(), |s| s.to_string_lossy().into_owned());
-                let name = if s.meta.name.is_empty() {
-                    stem
-                } else {
-                    format!("{stem}:{}", s.meta.name)
-                };
-                out.push((name, s));
-            }
-            Ok(out)
-        };
         match one(file) {
             Ok(list) => {
                 for (name, mut s) in list {
