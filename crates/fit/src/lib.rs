@@ -17,6 +17,7 @@
 //! - [`nelder_mead`] and [`fit_multistart`]: derivative-free and multi-start fallbacks.
 //! - [`rng`]: xoshiro256++ with Gaussian and Poisson deviates, for simulation.
 //! - [`montecarlo`]: Monte Carlo (Gaussian or residual-bootstrap) uncertainties of any fit.
+//! - [`nnls`]: linear least squares with non-negative (and free) coefficients.
 //! - [`nist`]: reader and models of the NIST StRD nonlinear regression suite.
 //!
 //! ```
@@ -48,6 +49,7 @@ mod lm;
 mod minimize;
 pub mod montecarlo;
 pub mod nist;
+pub mod nnls;
 mod param;
 mod problem;
 mod result;

@@ -28,6 +28,14 @@ use crate::error::{Error, Result};
 use crate::model::{Estimate, PeakFit};
 use crate::spectrum::Spectrum;
 
+mod image;
+mod lowloss;
+mod mlls;
+
+pub use image::{Map, SpectrumImage};
+pub use lowloss::*;
+pub use mlls::*;
+
 /// A fitted power law I = A·E^(−r) (E in eV).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PowerLaw {
@@ -55,6 +63,18 @@ impl PowerLaw {
 /// fewer than 3 points, or any E ≤ 0 or I ≤ 0 in it (a power law cannot fit
 /// them: subtract a dark offset first or move the window).
 pub fn power_law_fit(s: &Spectrum, window: (f64, f64)) -> Result<PowerLaw> {
+    power_law_fit_xy(s.x(), s.y(), window)
+}
+
+/// [`power_law_fit`] on plain energy (eV) and intensity slices of equal length.
+pub fn power_law_fit_xy(x: &[f64], y: &[f64], window: (f64, f64)) -> Result<PowerLaw> {
+    if x.len() != y.len() {
+        return Err(Error::Invalid(format!(
+            "power-law fit: {} energies for {} intensities",
+            x.len(),
+            y.len()
+        )));
+    }
     let (lo, hi) = (window.0.min(window.1), window.0.max(window.1));
     if !(window.0.is_finite() && window.1.is_finite()) {
         return Err(Error::Invalid(format!(
@@ -63,7 +83,7 @@ pub fn power_law_fit(s: &Spectrum, window: (f64, f64)) -> Result<PowerLaw> {
         )));
     }
     let (mut n, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for (i, (&e, &y)) in s.x().iter().zip(s.y()).enumerate() {
+    for (i, (&e, &y)) in x.iter().zip(y).enumerate() {
         if e < lo || e > hi {
             continue;
         }

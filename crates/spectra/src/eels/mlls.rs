@@ -1,0 +1,280 @@
+//! Multiple linear least squares (MLLS) of reference spectra: y(E) ≈ Σₖ cₖ
+//! Rₖ(E) + a polynomial background, with cₖ ≥ 0 (non-negative least squares,
+//! [`interphase_fit::nnls`]), the usual way to map Ti³⁺/Ti⁴⁺ from Ti L₂,₃
+//! edges (Egerton 2011 §4.5.2; references such as Ti₂O₃ and TiO₂ recorded on
+//! the same instrument). The fraction of reference k is fₖ = cₖ / Σⱼ cⱼ: the
+//! fraction of Ti in each state when the references are normalised to the
+//! same number of Ti atoms (equal edge area after background subtraction; see
+//! [`normalise_area`]).
+//!
+//! Uncertainties: the covariance of the free coefficients is (AᵀWA)⁻¹ on the
+//! passive set, scaled by the reduced χ² for [`MllsWeights::Uniform`] (as
+//! lmfit's default) and absolute for [`MllsWeights::Poisson`] (counts, wᵢ =
+//! 1/max(yᵢ, 1)). Fractions get σ² = gᵀCg with the gradient of cₖ/Σc over all
+//! references. A coefficient held at zero by its bound has no standard error
+//! (reported as `None`, with `at_bound` true), and so has every fraction
+//! when fewer than two references are free.
+//!
+//! ```
+//! use interphase_spectra::eels::{mlls, MllsOptions};
+//! let e: Vec<f64> = (0..200).map(|i| 450.0 + 0.1 * i as f64).collect();
+//! let g = |c: f64| e.iter().map(|&x| (-0.5 * ((x - c) / 0.6f64).powi(2)).exp()).collect::<Vec<f64>>();
+//! let (ti3, ti4) = (g(457.0), g(458.5));
+//! let y: Vec<f64> = ti3.iter().zip(&ti4).map(|(a, b)| 30.0 * a + 70.0 * b + 5.0).collect();
+//! let fit = mlls(&e, &y, &[("Ti3+", &ti3), ("Ti4+", &ti4)], &MllsOptions::default())?;
+//! assert!((fit.fractions[0].value - 0.3).abs() < 1e-10);
+//! # Ok::<(), interphase_spectra::Error>(())
+//! ```
+
+use interphase_fit::nnls::{LinearTerm, nnls};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::Estimate;
+
+use super::image::{Map, SpectrumImage};
+use super::lowloss::check_axis;
+
+/// How the points are weighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum MllsWeights {
+    /// Equal weights; covariance scaled by the reduced χ².
+    #[default]
+    Uniform,
+    /// Electron counts: wᵢ = 1/max(yᵢ, 1), absolute covariance.
+    Poisson,
+}
+
+/// Options of [`mlls`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct MllsOptions {
+    /// Energy window (eV, inclusive) fitted; `None`: the whole axis.
+    pub window_ev: Option<(f64, f64)>,
+    /// Number of free background terms: 0 none, 1 a constant, 2 linear, … a
+    /// polynomial in u = (E − E_mid)/(E_half-range), u ∈ [−1, 1].
+    pub background_terms: usize,
+    /// Weighting.
+    pub weights: MllsWeights,
+}
+
+/// One MLLS fit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MllsFit {
+    /// Reference names, in order.
+    pub names: Vec<String>,
+    /// Coefficient of each reference (≥ 0).
+    pub coefficients: Vec<Estimate>,
+    /// Fraction of each reference, cₖ/Σc.
+    pub fractions: Vec<Estimate>,
+    /// Background polynomial coefficients (in u, see [`MllsOptions`]).
+    pub background: Vec<Estimate>,
+    /// `true` where a reference's coefficient is held at 0 by its bound.
+    pub at_bound: Vec<bool>,
+    /// Σ wᵢ rᵢ².
+    pub chisqr: f64,
+    /// χ² / (points − free coefficients).
+    pub redchi: f64,
+    /// Points fitted.
+    pub points: usize,
+}
+
+/// The reference `y` scaled to unit area (trapezoidal, eV) over `window_ev`
+/// on its axis `energy`: the normalisation that makes MLLS coefficients
+/// proportional to atoms. Errors when the area is not positive.
+pub fn normalise_area(energy: &[f64], y: &[f64], window_ev: (f64, f64)) -> Result<Vec<f64>> {
+    check_axis("reference normalisation", energy, y)?;
+    let (lo, hi) = (window_ev.0.min(window_ev.1), window_ev.0.max(window_ev.1));
+    let mut area = 0.0;
+    for i in 1..energy.len() {
+        if energy[i - 1] >= lo && energy[i] <= hi {
+            area += 0.5 * (y[i] + y[i - 1]) * (energy[i] - energy[i - 1]);
+        }
+    }
+    if !(area > 0.0) {
+        return Err(Error::Invalid(format!(
+            "reference normalisation: the area over {lo}–{hi} eV is {area}; it must be > 0"
+        )));
+    }
+    Ok(y.iter().map(|v| v / area).collect())
+}
+
+/// `y` on axis `x` linearly interpolated at the energies `at`; errors where
+/// `at` leaves the range of `x` (references must cover the spectrum's window).
+pub fn interpolate(x: &[f64], y: &[f64], at: &[f64]) -> Result<Vec<f64>> {
+    check_axis("interpolation", x, y)?;
+    let (lo, hi) = (x[0], x[x.len() - 1]);
+    let mut out = Vec::with_capacity(at.len());
+    let mut j = 0;
+    for (i, &e) in at.iter().enumerate() {
+        if !(e >= lo - 1e-9 * (hi - lo) && e <= hi + 1e-9 * (hi - lo)) {
+            return Err(Error::Invalid(format!(
+                "interpolation: energy {e} eV (point {i}) is outside the reference's {lo}–{hi} eV"
+            )));
+        }
+        let e = e.clamp(lo, hi);
+        while j + 2 < x.len() && x[j + 1] < e {
+            j += 1;
+        }
+        while j > 0 && x[j] > e {
+            j -= 1;
+        }
+        let t = (e - x[j]) / (x[j + 1] - x[j]);
+        out.push(y[j] + t * (y[j + 1] - y[j]));
+    }
+    Ok(out)
+}
+
+/// Fits `y` (on `energy`) by non-negative multiples of the `references`
+/// (name, values on the same axis) plus a free polynomial background. Errors
+/// on mismatched lengths, non-finite values, no reference, fewer points in
+/// the window than coefficients + 1, and when every reference coefficient is
+/// zero (no reference signal: fractions undefined).
+pub fn mlls(energy: &[f64], y: &[f64], references: &[(&str, &[f64])], options: &MllsOptions) -> Result<MllsFit> {
+    check_axis("MLLS", energy, y)?;
+    if references.is_empty() {
+        return Err(Error::Invalid("MLLS: no reference spectra".into()));
+    }
+    for (name, r) in references {
+        if r.len() != y.len() {
+            return Err(Error::Invalid(format!(
+                "MLLS: reference {name:?} has {} channels, the spectrum {}",
+                r.len(),
+                y.len()
+            )));
+        }
+    }
+    let (lo, hi) = match options.window_ev {
+        Some((a, b)) if a.is_finite() && b.is_finite() => (a.min(b), a.max(b)),
+        Some((a, b)) => {
+            return Err(Error::Invalid(format!("MLLS: window ({a}, {b}) must be finite")));
+        }
+        None => (f64::NEG_INFINITY, f64::INFINITY),
+    };
+    let idx: Vec<usize> = (0..y.len()).filter(|&i| energy[i] >= lo && energy[i] <= hi).collect();
+    let nref = references.len();
+    let nbg = options.background_terms;
+    let ncoef = nref + nbg;
+    if idx.len() < ncoef + 1 {
+        return Err(Error::Invalid(format!(
+            "MLLS: {} points in the window {lo}–{hi} eV for {ncoef} coefficients; at least {} are needed",
+            idx.len(),
+            ncoef + 1
+        )));
+    }
+    let yy: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+    let refs: Vec<Vec<f64>> = references
+        .iter()
+        .map(|(_, r)| idx.iter().map(|&i| r[i]).collect())
+        .collect();
+    for (k, r) in refs.iter().enumerate() {
+        if let Some(i) = r.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Invalid(format!(
+                "MLLS: reference {:?} channel {} is {}",
+                references[k].0, idx[i], r[i]
+            )));
+        }
+    }
+    let (e0, e1) = (energy[idx[0]], energy[idx[idx.len() - 1]]);
+    let (mid, half) = (0.5 * (e0 + e1), (0.5 * (e1 - e0)).max(f64::MIN_POSITIVE));
+    let bg: Vec<Vec<f64>> = (0..nbg)
+        .map(|k| idx.iter().map(|&i| ((energy[i] - mid) / half).powi(k as i32)).collect())
+        .collect();
+    let mut terms: Vec<LinearTerm> = refs.iter().map(|r| LinearTerm::non_negative(r)).collect();
+    terms.extend(bg.iter().map(|c| LinearTerm::free(c)));
+    let w: Option<Vec<f64>> = match options.weights {
+        MllsWeights::Uniform => None,
+        MllsWeights::Poisson => Some(yy.iter().map(|&v| 1.0 / v.max(1.0)).collect()),
+    };
+    let sol = nnls(&terms, &yy, w.as_deref()).map_err(|e| Error::Invalid(format!("MLLS: {e}")))?;
+    let free = sol.passive.iter().filter(|&&p| p).count();
+    let dof = yy.len().saturating_sub(free).max(1);
+    let redchi = sol.chisqr / dof as f64;
+    let scale = match options.weights {
+        MllsWeights::Uniform => redchi,
+        MllsWeights::Poisson => 1.0,
+    };
+    let cov = |a: usize, b: usize| sol.covariance[a * ncoef + b] * scale;
+    let est = |j: usize| Estimate {
+        value: sol.x[j],
+        stderr: sol.passive[j].then(|| cov(j, j).max(0.0).sqrt()),
+    };
+    let sum: f64 = sol.x[..nref].iter().sum();
+    if !(sum > 0.0) {
+        return Err(Error::Invalid(
+            "MLLS: every reference coefficient is zero; the spectrum holds none of the references".into(),
+        ));
+    }
+    let free_refs: Vec<usize> = (0..nref).filter(|&k| sol.passive[k]).collect();
+    let fractions = (0..nref)
+        .map(|k| {
+            let value = sol.x[k] / sum;
+            // ∂fₖ/∂cⱼ = (δₖⱼ Σc − cₖ)/(Σc)², over the free references
+            let stderr = (sol.passive[k] && free_refs.len() >= 2).then(|| {
+                let g: Vec<f64> = free_refs
+                    .iter()
+                    .map(|&j| ((if j == k { sum } else { 0.0 }) - sol.x[k]) / (sum * sum))
+                    .collect();
+                let mut v = 0.0;
+                for (a, &ja) in free_refs.iter().enumerate() {
+                    for (b, &jb) in free_refs.iter().enumerate() {
+                        v += g[a] * g[b] * cov(ja, jb);
+                    }
+                }
+                v.max(0.0).sqrt()
+            });
+            Estimate { value, stderr }
+        })
+        .collect();
+    Ok(MllsFit {
+        names: references.iter().map(|(n, _)| n.to_string()).collect(),
+        coefficients: (0..nref).map(est).collect(),
+        fractions,
+        background: (nref..ncoef).map(est).collect(),
+        at_bound: (0..nref).map(|k| !sol.passive[k]).collect(),
+        chisqr: sol.chisqr,
+        redchi,
+        points: yy.len(),
+    })
+}
+
+/// Per-pixel MLLS maps of an image.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MllsMaps {
+    /// Reference names.
+    pub names: Vec<String>,
+    /// Fraction map of each reference.
+    pub fractions: Vec<Map>,
+    /// Coefficient map of each reference.
+    pub coefficients: Vec<Map>,
+    /// Reduced χ² map (no standard error).
+    pub redchi: Map,
+}
+
+impl SpectrumImage {
+    /// [`mlls`] on every pixel in parallel; references on the image's axis.
+    /// Failed pixels are NaN in every map and listed in each map's failures.
+    pub fn mlls(&self, references: &[(&str, &[f64])], options: &MllsOptions) -> MllsMaps {
+        let fits = self.map(|e, y| mlls(e, y, references, options));
+        let shape = self.shape();
+        let pick = |f: &dyn Fn(&MllsFit) -> Estimate| {
+            Map::from_results(
+                shape,
+                fits.iter()
+                    .map(|r| match r {
+                        Ok(fit) => Ok(f(fit)),
+                        Err(e) => Err(e.clone()),
+                    })
+                    .collect(),
+            )
+        };
+        MllsMaps {
+            names: references.iter().map(|(n, _)| n.to_string()).collect(),
+            fractions: (0..references.len()).map(|k| pick(&|f| f.fractions[k])).collect(),
+            coefficients: (0..references.len()).map(|k| pick(&|f| f.coefficients[k])).collect(),
+            redchi: pick(&|f| Estimate {
+                value: f.redchi,
+                stderr: None,
+            }),
+        }
+    }
+}
