@@ -90,10 +90,7 @@ pub fn nnls(terms: &[LinearTerm], b: &[f64], weights: Option<&[f64]>) -> Result<
         )));
     }
     if let Some(i) = b.iter().position(|v| !v.is_finite()) {
-        return Err(Error::Data(format!(
-            "nnls: data point {i} is {}",
-            b[i]
-        )));
+        return Err(Error::Data(format!("nnls: data point {i} is {}", b[i])));
     }
     for (j, t) in terms.iter().enumerate() {
         if t.column.len() != m {
@@ -218,7 +215,11 @@ pub fn nnls(terms: &[LinearTerm], b: &[f64], weights: Option<&[f64]>) -> Result<
 
 /// Least squares on the passive columns: the solution (zero outside P), the
 /// n × n covariance (A_Pᵀ A_P)⁺ embedded, and the rank of A_P.
-fn solve_passive(a: &DMatrix<f64>, b: &DVector<f64>, passive: &[bool]) -> (Vec<f64>, Vec<f64>, usize) {
+fn solve_passive(
+    a: &DMatrix<f64>,
+    b: &DVector<f64>,
+    passive: &[bool],
+) -> (Vec<f64>, Vec<f64>, usize) {
     let n = a.ncols();
     let idx: Vec<usize> = (0..n).filter(|&j| passive[j]).collect();
     let mut x = vec![0.0; n];
@@ -317,8 +318,19 @@ mod tests {
         // y = 2 + 3x exactly plus a symmetric wiggle: both coefficients positive
         let x: Vec<f64> = (0..10).map(|i| i as f64).collect();
         let ones = vec![1.0; 10];
-        let y: Vec<f64> = x.iter().map(|&x| 2.0 + 3.0 * x + if x as i32 % 2 == 0 { 0.1 } else { -0.1 }).collect();
-        let s = nnls(&[LinearTerm::non_negative(&ones), LinearTerm::non_negative(&x)], &y, None).unwrap();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|&x| 2.0 + 3.0 * x + if x as i32 % 2 == 0 { 0.1 } else { -0.1 })
+            .collect();
+        let s = nnls(
+            &[
+                LinearTerm::non_negative(&ones),
+                LinearTerm::non_negative(&x),
+            ],
+            &y,
+            None,
+        )
+        .unwrap();
         // normal equations by hand: n = 10, Σx = 45, Σx² = 285
         let (n, sx, sxx) = (10.0, 45.0, 285.0);
         let det = n * sxx - sx * sx;
@@ -337,10 +349,22 @@ mod tests {
         assert!(nnls(&[], &[1.0], None).is_err());
         assert!(nnls(&[LinearTerm::non_negative(&c)], &[1.0], None).is_err());
         assert!(nnls(&[LinearTerm::non_negative(&c)], &[1.0, f64::NAN], None).is_err());
-        assert!(nnls(&[LinearTerm::non_negative(&c)], &[1.0, 2.0], Some(&[1.0, -1.0])).is_err());
+        assert!(
+            nnls(
+                &[LinearTerm::non_negative(&c)],
+                &[1.0, 2.0],
+                Some(&[1.0, -1.0])
+            )
+            .is_err()
+        );
         let z = [0.0, 0.0];
         // a zero column is harmless
-        let s = nnls(&[LinearTerm::non_negative(&z), LinearTerm::non_negative(&c)], &[1.0, 2.0], None).unwrap();
+        let s = nnls(
+            &[LinearTerm::non_negative(&z), LinearTerm::non_negative(&c)],
+            &[1.0, 2.0],
+            None,
+        )
+        .unwrap();
         assert!((s.x[1] - 1.0).abs() < 1e-14 && s.x[0] == 0.0);
     }
 }

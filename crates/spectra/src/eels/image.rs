@@ -46,7 +46,11 @@ impl SpectrumImage {
     /// shape, a data length other than ny·nx·channels (or above
     /// [`MAX_IMAGE_VALUES`]), and any non-finite value (with its pixel and
     /// channel).
-    pub fn new(energy: impl Into<Arc<[f64]>>, shape: (usize, usize), data: Vec<f64>) -> Result<Self> {
+    pub fn new(
+        energy: impl Into<Arc<[f64]>>,
+        shape: (usize, usize),
+        data: Vec<f64>,
+    ) -> Result<Self> {
         let energy: Arc<[f64]> = energy.into();
         let n = energy.len();
         if n < 2 {
@@ -138,7 +142,8 @@ impl SpectrumImage {
             )));
         }
         let x = first.shared_x();
-        let mut data = Vec::with_capacity(spectra.len().saturating_mul(x.len()).min(MAX_IMAGE_VALUES));
+        let mut data =
+            Vec::with_capacity(spectra.len().saturating_mul(x.len()).min(MAX_IMAGE_VALUES));
         for (i, s) in spectra.iter().enumerate() {
             if s.x() != &x[..] {
                 return Err(Error::Invalid(format!(
@@ -193,7 +198,11 @@ impl SpectrumImage {
     /// The spectrum of pixel (iy, ix). Panics outside the image, like slice
     /// indexing.
     pub fn pixel_at(&self, iy: usize, ix: usize) -> &[f64] {
-        assert!(iy < self.shape.0 && ix < self.shape.1, "pixel ({iy}, {ix}) outside {:?}", self.shape);
+        assert!(
+            iy < self.shape.0 && ix < self.shape.1,
+            "pixel ({iy}, {ix}) outside {:?}",
+            self.shape
+        );
         self.pixel(iy * self.shape.1 + ix)
     }
 
@@ -206,7 +215,12 @@ impl SpectrumImage {
             )));
         }
         let mut meta = self.meta.clone();
-        meta.name = format!("{} ({}, {})", self.meta.name, p / self.shape.1, p % self.shape.1);
+        meta.name = format!(
+            "{} ({}, {})",
+            self.meta.name,
+            p / self.shape.1,
+            p % self.shape.1
+        );
         Ok(Spectrum::with_shared_x(self.energy.clone(), self.pixel(p).to_vec())?.with_meta(meta))
     }
 
@@ -232,7 +246,12 @@ impl SpectrumImage {
     {
         Map::from_results(
             self.shape,
-            self.map(|e, y| f(e, y).map(|value| Estimate { value, stderr: None })),
+            self.map(|e, y| {
+                f(e, y).map(|value| Estimate {
+                    value,
+                    stderr: None,
+                })
+            }),
         )
     }
 
@@ -337,7 +356,12 @@ impl Map {
 
     /// The mean and the standard deviation of the finite values (NaN if none).
     pub fn mean_std(&self) -> (f64, f64) {
-        let v: Vec<f64> = self.value.iter().copied().filter(|v| v.is_finite()).collect();
+        let v: Vec<f64> = self
+            .value
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect();
         if v.is_empty() {
             return (f64::NAN, f64::NAN);
         }

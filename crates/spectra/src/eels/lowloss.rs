@@ -101,7 +101,7 @@ pub fn uniform_step(energy: &[f64]) -> Result<f64> {
             i + 1
         )));
     }
-    if !(step > 0.0) {
+    if step.is_nan() || step <= 0.0 {
         return Err(Error::Invalid(format!(
             "the energy axis must increase (mean step {step} eV)"
         )));
@@ -214,7 +214,10 @@ impl Thickness {
     pub fn thickness_nm(&self, mean_free_path_nm: f64) -> Estimate {
         Estimate {
             value: self.t_over_lambda.value * mean_free_path_nm,
-            stderr: self.t_over_lambda.stderr.map(|s| s * mean_free_path_nm.abs()),
+            stderr: self
+                .t_over_lambda
+                .stderr
+                .map(|s| s * mean_free_path_nm.abs()),
         }
     }
 }
@@ -234,7 +237,11 @@ pub fn log_ratio_thickness(energy: &[f64], y: &[f64], threshold_ev: f64) -> Resu
     let k = nearest_channel(energy, threshold_ev);
     let zero_loss: f64 = y[..k].iter().sum();
     let total: f64 = y.iter().sum();
-    thickness_from_integrals(zero_loss, total, energy.get(k).copied().unwrap_or(threshold_ev))
+    thickness_from_integrals(
+        zero_loss,
+        total,
+        energy.get(k).copied().unwrap_or(threshold_ev),
+    )
 }
 
 /// Log-ratio thickness with the zero-loss peak given as its own spectrum
@@ -257,12 +264,12 @@ pub fn log_ratio_thickness_with_zlp(y: &[f64], zlp: &[f64]) -> Result<Thickness>
 }
 
 fn thickness_from_integrals(zero_loss: f64, total: f64, threshold_ev: f64) -> Result<Thickness> {
-    if !(zero_loss > 0.0) {
+    if zero_loss.is_nan() || zero_loss <= 0.0 {
         return Err(Error::Invalid(format!(
             "log-ratio thickness: zero-loss intensity I₀ = {zero_loss} must be > 0"
         )));
     }
-    if !(total > zero_loss) {
+    if total.is_nan() || total <= zero_loss {
         return Err(Error::Invalid(format!(
             "log-ratio thickness: total intensity {total} is not above the zero-loss intensity \
              {zero_loss}; no inelastic signal (threshold too high, or a dark offset to subtract)"
@@ -309,7 +316,7 @@ pub fn effective_z(composition: &[(u32, f64)]) -> Result<f64> {
         num += f * z.powf(1.3);
         den += f * z.powf(0.3);
     }
-    if !(den > 0.0) {
+    if den.is_nan() || den <= 0.0 {
         return Err(Error::Invalid("effective Z: every amount is zero".into()));
     }
     Ok(num / den)
@@ -325,7 +332,9 @@ fn check_positive(what: &str, v: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 {
         Ok(())
     } else {
-        Err(Error::Invalid(format!("{what} = {v} must be finite and > 0")))
+        Err(Error::Invalid(format!(
+            "{what} = {v} must be finite and > 0"
+        )))
     }
 }
 
@@ -340,7 +349,7 @@ pub fn mean_free_path_malis(beam_kev: f64, beta_mrad: f64, zeff: f64) -> Result<
     check_positive("effective Z", zeff)?;
     let em = 7.6 * zeff.powf(0.36);
     let arg = 2.0 * beta_mrad * beam_kev / em;
-    if !(arg > 1.0) {
+    if arg.is_nan() || arg <= 1.0 {
         return Err(Error::Invalid(format!(
             "Malis mean free path: 2βE₀/E_m = {arg} must exceed 1 (β = {beta_mrad} mrad, E₀ = {beam_kev} keV)"
         )));
@@ -379,7 +388,7 @@ pub fn mean_free_path_iakoubovskii(
         let b = a2 + b2 + 2.0 * theta_c.powi(2) + (a2 - b2).abs();
         log_arg *= a / b;
     }
-    if !(log_arg > 1.0) {
+    if log_arg.is_nan() || log_arg <= 1.0 {
         return Err(Error::Invalid(format!(
             "Iakoubovskii mean free path: the logarithm's argument {log_arg} must exceed 1"
         )));
@@ -394,7 +403,7 @@ fn next_smooth(target: usize, primes: &[usize]) -> usize {
     loop {
         let mut m = n;
         for &p in primes {
-            while m % p == 0 {
+            while m.is_multiple_of(p) {
                 m /= p;
             }
         }
@@ -468,7 +477,8 @@ pub fn fourier_log_deconvolution(energy: &[f64], y: &[f64], zlp: &[f64]) -> Resu
             zlp[i]
         )));
     }
-    if !(zlp.iter().sum::<f64>() > 0.0) {
+    let zsum: f64 = zlp.iter().sum();
+    if zsum.is_nan() || zsum <= 0.0 {
         return Err(Error::Invalid(
             "Fourier-log deconvolution: the zero-loss peak has no positive intensity".into(),
         ));
@@ -530,8 +540,10 @@ pub fn peak_fwhm(energy: &[f64], y: &[f64]) -> Result<f64> {
     check_axis("peak width", energy, y)?;
     let k = (0..y.len()).fold(0, |b, i| if y[i] > y[b] { i } else { b });
     let half = y[k] / 2.0;
-    if !(half > 0.0) {
-        return Err(Error::Invalid("peak width: the maximum is not positive".into()));
+    if half.is_nan() || half <= 0.0 {
+        return Err(Error::Invalid(
+            "peak width: the maximum is not positive".into(),
+        ));
     }
     let mut l = k;
     while l > 0 && y[l] > half {
@@ -546,9 +558,8 @@ pub fn peak_fwhm(energy: &[f64], y: &[f64]) -> Result<f64> {
             "peak width: the peak does not fall to half its height within the spectrum".into(),
         ));
     }
-    let cross = |a: usize, b: usize| {
-        energy[a] + (half - y[a]) / (y[b] - y[a]) * (energy[b] - energy[a])
-    };
+    let cross =
+        |a: usize, b: usize| energy[a] + (half - y[a]) / (y[b] - y[a]) * (energy[b] - energy[a]);
     Ok(cross(r - 1, r) - cross(l, l + 1))
 }
 
@@ -558,8 +569,16 @@ fn power_law_extend(energy: &[f64], y: &[f64], window: usize, extra: usize) -> R
     let n = y.len();
     let step = uniform_step(energy)?;
     let w = window.min(n);
-    let law = power_law_fit_xy(&energy[n - w..], &y[n - w..], (energy[n - w], energy[n - 1]))
-        .map_err(|e| Error::Invalid(format!("power-law extrapolation of the last {w} channels: {e}")))?;
+    let law = power_law_fit_xy(
+        &energy[n - w..],
+        &y[n - w..],
+        (energy[n - w], energy[n - 1]),
+    )
+    .map_err(|e| {
+        Error::Invalid(format!(
+            "power-law extrapolation of the last {w} channels: {e}"
+        ))
+    })?;
     let mut out = y.to_vec();
     out.extend((1..=extra).map(|k| law.eval(energy[n - 1] + k as f64 * step)));
     Ok(out)
@@ -612,7 +631,7 @@ pub fn fourier_ratio_deconvolution(
         None => peak_fwhm(low_energy, low)?,
     };
     let i0: f64 = low[..nearest_channel(low_energy, threshold)].iter().sum();
-    if !(i0 > 0.0) {
+    if i0.is_nan() || i0 <= 0.0 {
         return Err(Error::Invalid(format!(
             "Fourier-ratio deconvolution: zero-loss intensity {i0} below {threshold} eV must be > 0"
         )));
@@ -712,10 +731,17 @@ impl Default for Threshold {
 }
 
 /// Log-ratio thickness with the threshold chosen by `threshold`.
-pub fn log_ratio_thickness_auto(energy: &[f64], y: &[f64], threshold: Threshold) -> Result<Thickness> {
+pub fn log_ratio_thickness_auto(
+    energy: &[f64],
+    y: &[f64],
+    threshold: Threshold,
+) -> Result<Thickness> {
     let t = match threshold {
         Threshold::Fixed(t) => t,
-        Threshold::Auto { start_ev, window_ev } => elastic_threshold(energy, y, start_ev, window_ev)?,
+        Threshold::Auto {
+            start_ev,
+            window_ev,
+        } => elastic_threshold(energy, y, start_ev, window_ev)?,
     };
     log_ratio_thickness(energy, y, t)
 }
@@ -742,7 +768,9 @@ impl SpectrumImage {
 
     /// Log-ratio t/λ of every pixel, with its counting-statistics σ.
     pub fn thickness(&self, threshold: Threshold) -> Map {
-        self.map_estimates(|e, y| log_ratio_thickness_auto(e, y, threshold).map(|t| t.t_over_lambda))
+        self.map_estimates(|e, y| {
+            log_ratio_thickness_auto(e, y, threshold).map(|t| t.t_over_lambda)
+        })
     }
 
     /// Moves every pixel's zero-loss peak to 0 eV by a sub-channel shift
@@ -775,7 +803,9 @@ impl SpectrumImage {
             let (smin, smax) = shifts
                 .value
                 .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &s| (a.min(s), b.max(s)));
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &s| {
+                    (a.min(s), b.max(s))
+                });
             // channel i is covered by every pixel when e_i + s ∈ [e_0, e_last] for all s
             let keep: Vec<usize> = (0..e.len())
                 .filter(|&i| e[i] + smin >= e[0] && e[i] + smax <= e[e.len() - 1])
@@ -804,7 +834,10 @@ impl SpectrumImage {
         };
         Ok(Alignment {
             image: shift_image(self)?,
-            others: others.iter().map(|o| shift_image(o)).collect::<Result<_>>()?,
+            others: others
+                .iter()
+                .map(|o| shift_image(o))
+                .collect::<Result<_>>()?,
             shifts,
         })
     }
@@ -821,17 +854,22 @@ mod tests {
         assert_eq!(next_smooth(7, &[2, 3, 5, 7, 11]), 7);
         assert_eq!(next_smooth(1021, &[2, 3, 5]), 1024);
         assert_eq!(next_smooth(1021, &[2, 3, 5, 7, 11]), 1024);
-        assert_eq!(next_smooth(1013, &[2, 3, 5, 7, 11]), 1014);
+        // scipy.fft.next_fast_len(1001, real=True / False) = 1024 / 1008
+        assert_eq!(next_smooth(1001, &[2, 3, 5]), 1024);
+        assert_eq!(next_smooth(1001, &[2, 3, 5, 7, 11]), 1008);
     }
 
     #[test]
     fn zlp_centre_is_exact_for_a_gaussian_off_grid() {
         let e: Vec<f64> = (0..200).map(|i| -5.0 + 0.05 * i as f64).collect();
         for c in [-0.013, 0.0, 0.021, 0.37] {
-            let y: Vec<f64> = e.iter().map(|&e| 1e4 * (-0.5 * ((e - c) / 0.3f64).powi(2)).exp()).collect();
+            let y: Vec<f64> = e
+                .iter()
+                .map(|&e| 1e4 * (-0.5 * ((e - c) / 0.3f64).powi(2)).exp())
+                .collect();
             assert!((zlp_centre(&e, &y).unwrap() - c).abs() < 1e-10);
         }
-        let y: Vec<f64> = e.iter().map(|&e| e).collect();
+        let y: Vec<f64> = e.clone();
         assert!(zlp_centre(&e, &y).is_err());
     }
 }

@@ -21,8 +21,11 @@
 //! let g = |c: f64| e.iter().map(|&x| (-0.5 * ((x - c) / 0.6f64).powi(2)).exp()).collect::<Vec<f64>>();
 //! let (ti3, ti4) = (g(457.0), g(458.5));
 //! let y: Vec<f64> = ti3.iter().zip(&ti4).map(|(a, b)| 30.0 * a + 70.0 * b + 5.0).collect();
-//! let fit = mlls(&e, &y, &[("Ti3+", &ti3), ("Ti4+", &ti4)], &MllsOptions::default())?;
+//! // a constant background term beside the two references
+//! let opts = MllsOptions { background_terms: 1, ..Default::default() };
+//! let fit = mlls(&e, &y, &[("Ti3+", &ti3), ("Ti4+", &ti4)], &opts)?;
 //! assert!((fit.fractions[0].value - 0.3).abs() < 1e-10);
+//! assert!((fit.background[0].value - 5.0).abs() < 1e-9);
 //! # Ok::<(), interphase_spectra::Error>(())
 //! ```
 
@@ -90,7 +93,7 @@ pub fn normalise_area(energy: &[f64], y: &[f64], window_ev: (f64, f64)) -> Resul
             area += 0.5 * (y[i] + y[i - 1]) * (energy[i] - energy[i - 1]);
         }
     }
-    if !(area > 0.0) {
+    if area.is_nan() || area <= 0.0 {
         return Err(Error::Invalid(format!(
             "reference normalisation: the area over {lo}–{hi} eV is {area}; it must be > 0"
         )));
@@ -129,7 +132,12 @@ pub fn interpolate(x: &[f64], y: &[f64], at: &[f64]) -> Result<Vec<f64>> {
 /// on mismatched lengths, non-finite values, no reference, fewer points in
 /// the window than coefficients + 1, and when every reference coefficient is
 /// zero (no reference signal: fractions undefined).
-pub fn mlls(energy: &[f64], y: &[f64], references: &[(&str, &[f64])], options: &MllsOptions) -> Result<MllsFit> {
+pub fn mlls(
+    energy: &[f64],
+    y: &[f64],
+    references: &[(&str, &[f64])],
+    options: &MllsOptions,
+) -> Result<MllsFit> {
     check_axis("MLLS", energy, y)?;
     if references.is_empty() {
         return Err(Error::Invalid("MLLS: no reference spectra".into()));
@@ -146,11 +154,15 @@ pub fn mlls(energy: &[f64], y: &[f64], references: &[(&str, &[f64])], options: &
     let (lo, hi) = match options.window_ev {
         Some((a, b)) if a.is_finite() && b.is_finite() => (a.min(b), a.max(b)),
         Some((a, b)) => {
-            return Err(Error::Invalid(format!("MLLS: window ({a}, {b}) must be finite")));
+            return Err(Error::Invalid(format!(
+                "MLLS: window ({a}, {b}) must be finite"
+            )));
         }
         None => (f64::NEG_INFINITY, f64::INFINITY),
     };
-    let idx: Vec<usize> = (0..y.len()).filter(|&i| energy[i] >= lo && energy[i] <= hi).collect();
+    let idx: Vec<usize> = (0..y.len())
+        .filter(|&i| energy[i] >= lo && energy[i] <= hi)
+        .collect();
     let nref = references.len();
     let nbg = options.background_terms;
     let ncoef = nref + nbg;
@@ -177,7 +189,11 @@ pub fn mlls(energy: &[f64], y: &[f64], references: &[(&str, &[f64])], options: &
     let (e0, e1) = (energy[idx[0]], energy[idx[idx.len() - 1]]);
     let (mid, half) = (0.5 * (e0 + e1), (0.5 * (e1 - e0)).max(f64::MIN_POSITIVE));
     let bg: Vec<Vec<f64>> = (0..nbg)
-        .map(|k| idx.iter().map(|&i| ((energy[i] - mid) / half).powi(k as i32)).collect())
+        .map(|k| {
+            idx.iter()
+                .map(|&i| ((energy[i] - mid) / half).powi(k as i32))
+                .collect()
+        })
         .collect();
     let mut terms: Vec<LinearTerm> = refs.iter().map(|r| LinearTerm::non_negative(r)).collect();
     terms.extend(bg.iter().map(|c| LinearTerm::free(c)));
@@ -199,9 +215,10 @@ pub fn mlls(energy: &[f64], y: &[f64], references: &[(&str, &[f64])], options: &
         stderr: sol.passive[j].then(|| cov(j, j).max(0.0).sqrt()),
     };
     let sum: f64 = sol.x[..nref].iter().sum();
-    if !(sum > 0.0) {
+    if sum.is_nan() || sum <= 0.0 {
         return Err(Error::Invalid(
-            "MLLS: every reference coefficient is zero; the spectrum holds none of the references".into(),
+            "MLLS: every reference coefficient is zero; the spectrum holds none of the references"
+                .into(),
         ));
     }
     let free_refs: Vec<usize> = (0..nref).filter(|&k| sol.passive[k]).collect();
@@ -269,8 +286,12 @@ impl SpectrumImage {
         };
         MllsMaps {
             names: references.iter().map(|(n, _)| n.to_string()).collect(),
-            fractions: (0..references.len()).map(|k| pick(&|f| f.fractions[k])).collect(),
-            coefficients: (0..references.len()).map(|k| pick(&|f| f.coefficients[k])).collect(),
+            fractions: (0..references.len())
+                .map(|k| pick(&|f| f.fractions[k]))
+                .collect(),
+            coefficients: (0..references.len())
+                .map(|k| pick(&|f| f.coefficients[k]))
+                .collect(),
             redchi: pick(&|f| Estimate {
                 value: f.redchi,
                 stderr: None,
