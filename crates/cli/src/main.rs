@@ -9,13 +9,14 @@
 //! (formula, density, archimedes, relative-density, llto; see `materials.rs` for
 //! the JSON names), `spectrum` (info, baseline, peaks; see `spectrum.rs`) and
 //! `eis fit|kk|drt|conductivity|arrhenius` (see `eis.rs`), `xrd
-//! peaks|scherrer|lattice`, `eds identify` and `eels delta-e` (see
-//! `techniques.rs`), `info` and `convert` (what any supported file holds, and
+//! peaks|scherrer|lattice` and `eds identify` (see `techniques.rs`), `eels
+//! delta-e|thickness|valence|align|deconvolve` (see `eels.rs`), `info` and `convert` (what any supported file holds, and
 //! its data as CSV or JSON; see `info.rs`)
 //! and `demo` (the LLTO interface analysis: the main job, on the seeded
 //! synthetic dataset or `--data DIR`).
 #![forbid(unsafe_code)]
 
+mod eels;
 mod eis;
 mod info;
 mod materials;
@@ -102,10 +103,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
         format: Format,
     },
-    /// Electron energy-loss spectra: energy differences between fitted features.
+    /// Electron energy-loss spectra: ΔE between fitted features, thickness,
+    /// valence fractions (MLLS), zero-loss alignment, deconvolution.
     Eels {
         #[command(subcommand)]
-        command: techniques::EelsCmd,
+        command: eels::EelsCmd,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
         format: Format,
@@ -235,6 +237,11 @@ fn run_demo(data: Option<&std::path::Path>, out: &std::path::Path) -> Result<(),
 /// After a batch's results are written: each failed file's error on stderr,
 /// and a failure (exit status 1) when any failed.
 fn batch_status(failed: &[String], succeeded: usize) -> Result<(), Failure> {
+    batch_status_of(failed, succeeded, "fits")
+}
+
+/// [`batch_status`] for results other than fits (`what`: "spectra", ...).
+fn batch_status_of(failed: &[String], succeeded: usize, what: &str) -> Result<(), Failure> {
     if failed.is_empty() {
         return Ok(());
     }
@@ -242,7 +249,7 @@ fn batch_status(failed: &[String], succeeded: usize) -> Result<(), Failure> {
         eprintln!("error: {m}");
     }
     Err(Failure::other(format!(
-        "{} of {} fits failed (errors above); the other {succeeded} results were written",
+        "{} of {} {what} failed (errors above); the other {succeeded} results were written",
         failed.len(),
         failed.len() + succeeded
     )))
@@ -294,8 +301,13 @@ fn main() -> ExitCode {
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Eds { command, format } => techniques::run_eds(command)
             .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
-        Command::Eels { command, format } => techniques::run_eels(command)
-            .and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        Command::Eels { command, format } => eels::run(command).and_then(|o| {
+            match &o.spectra {
+                Some(s) => emit(|out| eels::write_spectra(out, s, *format))?,
+                None => emit(|out| write_quantities(out, &o.rows, *format))?,
+            }
+            batch_status_of(&o.failed, o.succeeded, "spectra")
+        }),
         Command::Eis {
             command: EisCmd::Fit(args),
             format,

@@ -1,5 +1,4 @@
-//! `interphase xrd peaks|scherrer|lattice`, `interphase eds identify` and
-//! `interphase eels delta-e`: results as named quantities (`--format
+//! `interphase xrd peaks|scherrer|lattice` and `interphase eds identify`: results as named quantities (`--format
 //! table|json|csv`; JSON `{"quantities":[{"name","value","uncertainty","unit"}]}`).
 //!
 //! Names: `xrd peaks` gives `peak.<i>.two_theta|d|fwhm|height|area`;
@@ -7,19 +6,19 @@
 //! `williamson_hall.size|strain|r_squared`; `xrd lattice` gives
 //! `a|b|c|volume|zero_shift|rms` and `reflection.<i>.hkl|two_theta_obs|delta`;
 //! `eds identify` gives `elements`, `element.<X>.lines`, `peak.<i>.energy|assigned|candidates`,
-//! `overlap.<i>`, and with `--areas` `area.<X>.<line>`; `eels delta-e` gives
-//! `<spectrum>.delta_e` (and the power-law `r` when a window is given).
+//! `overlap.<i>`, and with `--areas` `area.<X>.<line>`. The `eels` commands
+//! live in `eels.rs`.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use interphase::spectra::Spectrum;
 use interphase::spectra::eds::{self, EdsOptions};
 use interphase::spectra::lineshape::ShapeKind;
-use interphase::spectra::model::{PeakFitOptions, PeakModel, PeakWeighting};
+use interphase::spectra::model::PeakWeighting;
 use interphase::spectra::xrd::{
     self, Broadening, Cell, Centering, CrystalSystem, SizeOptions, XrdPeakOptions,
 };
-use interphase::spectra::{Spectrum, eels};
 
 use crate::Failure;
 use crate::output::Quantity;
@@ -408,86 +407,6 @@ pub fn run_eds(cmd: &EdsCmd) -> Result<Vec<Quantity>, Failure> {
                 l.area.value,
                 l.area.stderr,
                 "counts",
-            ));
-        }
-    }
-    Ok(rows)
-}
-
-/// `interphase eels ...`.
-#[derive(Subcommand)]
-pub enum EelsCmd {
-    /// Energy difference between two fitted features of each spectrum.
-    DeltaE(DeltaEArgs),
-}
-
-/// `eels delta-e` options.
-#[derive(Args)]
-pub struct DeltaEArgs {
-    /// EELS spectra (every spectrum of every file is analysed).
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// Peak model (TOML or JSON) naming the features.
-    #[arg(long)]
-    pub model: PathBuf,
-    /// The first feature (a peak name of the model).
-    #[arg(long)]
-    pub from: String,
-    /// The second feature; ΔE = center(to) − center(from).
-    #[arg(long)]
-    pub to: String,
-    /// Power-law pre-edge window LO,HI (eV) subtracted before the fit.
-    #[arg(long, value_delimiter = ',', num_args = 2)]
-    pub window: Option<Vec<f64>>,
-    /// Edge onset (eV): subtract a power law fitted over the automatic
-    /// pre-edge window before it (ignored when --window is given).
-    #[arg(long)]
-    pub edge: Option<f64>,
-    /// Fit only this energy range LO,HI (eV).
-    #[arg(long, value_delimiter = ',', num_args = 2)]
-    pub range: Option<Vec<f64>>,
-}
-
-/// Runs an `eels` subcommand.
-pub fn run_eels(cmd: &EelsCmd) -> Result<Vec<Quantity>, Failure> {
-    let EelsCmd::DeltaE(a) = cmd;
-    let model = PeakModel::from_path(&a.model).map_err(input)?;
-    let mut rows = Vec::new();
-    for file in &a.files {
-        let spectra = interphase::io::read_spectra(file).map_err(input)?;
-        for (k, s) in spectra.iter().enumerate() {
-            let name = if spectra.len() == 1 {
-                file.display().to_string()
-            } else {
-                format!("{}[{k}]", file.display())
-            };
-            let ctx = |e: interphase::spectra::Error| Failure::input(format!("{name}: {e}"));
-            let mut s = s.clone();
-            let subtracted = match (&a.window, a.edge) {
-                (Some(w), _) => Some(eels::subtract_power_law(&s, (w[0], w[1]))),
-                (None, Some(edge)) => Some(eels::subtract_power_law_before(&s, edge)),
-                (None, None) => None,
-            };
-            if let Some(r) = subtracted {
-                let (net, law) = r.map_err(ctx)?;
-                rows.push(Quantity::num(
-                    format!("{name}.power_law_r"),
-                    law.r,
-                    None,
-                    "1",
-                ));
-                s = net;
-            }
-            if let Some(r) = &a.range {
-                s = s.crop(r[0], r[1]).map_err(ctx)?;
-            }
-            let fit = model.fit(&s, &PeakFitOptions::default()).map_err(ctx)?;
-            let de = eels::delta_e(&fit, &a.from, &a.to).map_err(ctx)?;
-            rows.push(Quantity::num(
-                format!("{name}.delta_e"),
-                de.value,
-                de.stderr,
-                "eV",
             ));
         }
     }

@@ -1906,3 +1906,236 @@ fn a_parallel_resistance_the_data_do_not_determine_is_flagged() {
     let right = run("R0-p(R1,CPE1)-CPE2");
     assert!(!right.contains("do not determine"), "{right}");
 }
+
+/// A low-loss spectrum: a Gaussian zero-loss peak at `centre` (σ 0.4 eV,
+/// `zl` counts) and a plasmon (Lorentzian at 17 eV, `pl` counts, starting
+/// above 2 eV), on −5 … 94.9 eV in 0.1 eV channels.
+fn low_loss(centre: f64, zl: f64, pl: f64) -> Vec<f64> {
+    (0..1000)
+        .map(|i| {
+            let e = -5.0 + 0.1 * i as f64;
+            let g = zl * 0.1 / (0.4 * (2.0 * std::f64::consts::PI).sqrt())
+                * (-0.5 * ((e - centre) / 0.4f64).powi(2)).exp();
+            let l = if e > 2.0 {
+                pl * 0.1 * 3.0 / std::f64::consts::PI / ((e - 17.0).powi(2) + 9.0)
+            } else {
+                0.0
+            };
+            g + l
+        })
+        .collect()
+}
+
+fn columns_csv(x: &[f64], cols: &[(&str, Vec<f64>)]) -> String {
+    let mut s = String::from("energy_loss");
+    for (n, _) in cols {
+        s.push_str(&format!(",{n}"));
+    }
+    s.push('\n');
+    for (i, e) in x.iter().enumerate() {
+        s.push_str(&format!("{e}"));
+        for (_, c) in cols {
+            s.push_str(&format!(",{}", c[i]));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn eels_thickness_valence_align_deconvolve() {
+    let x: Vec<f64> = (0..1000).map(|i| -5.0 + 0.1 * i as f64).collect();
+    let (a, b) = (low_loss(0.0, 1e5, 3e4), low_loss(0.0, 1e5, 8e4));
+    let f = tmp(
+        "lowloss.csv",
+        columns_csv(&x, &[("thin", a.clone()), ("thick", b.clone())]).as_bytes(),
+    );
+    let fs = f.to_str().unwrap();
+    // t/λ = ln(ΣJ / Σ_{E<3 eV} J); t = t/λ · λ(Iakoubovskii, 200 keV, 5 g/cm³)
+    let doc = quantities(&[
+        "eels",
+        "thickness",
+        fs,
+        "--threshold",
+        "3",
+        "--beam-kev",
+        "200",
+        "--density",
+        "5",
+    ]);
+    let lambda = q(&doc, "mean_free_path");
+    for (name, y) in [("thin", &a), ("thick", &b)] {
+        let k = x.iter().position(|&e| (e - 3.0).abs() < 1e-9).unwrap();
+        let want = (y.iter().sum::<f64>() / y[..k].iter().sum::<f64>()).ln();
+        let got = q(
+            &doc,
+            &format!("{fs}[{}].t_over_lambda", if name == "thin" { 0 } else { 1 }),
+        );
+        assert!((got - want).abs() < 1e-12, "{name}: {got} vs {want}");
+        let t = q(
+            &doc,
+            &format!("{fs}[{}].thickness", if name == "thin" { 0 } else { 1 }),
+        );
+        assert!((t - want * lambda).abs() < 1e-9 * t);
+    }
+    assert!(lambda > 50.0 && lambda < 300.0, "{lambda}");
+    // Malis needs β; the error says so
+    let out = bin()
+        .args([
+            "eels",
+            "thickness",
+            fs,
+            "--beam-kev",
+            "200",
+            "--composition",
+            "TiO2",
+        ])
+        .output()
+        .unwrap();
+    assert_input_error(&out, "--beta-mrad");
+    let doc = quantities(&[
+        "eels",
+        "thickness",
+        fs,
+        "--beam-kev",
+        "200",
+        "--beta-mrad",
+        "10",
+        "--composition",
+        "TiO2",
+    ]);
+    assert!(q(&doc, "mean_free_path") > 50.0);
+
+    // a spectrum with no zero-loss intensity fails alone (exit 1), the other is written
+    let z = vec![0.0; x.len()];
+    let f2 = tmp(
+        "lowloss_bad.csv",
+        columns_csv(&x, &[("good", a.clone()), ("empty", z)]).as_bytes(),
+    );
+    let out = bin()
+        .args([
+            "eels",
+            "thickness",
+            f2.to_str().unwrap(),
+            "--threshold",
+            "3",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 of 2 spectra failed") && err.contains("[1]"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["quantities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"].as_str().unwrap().ends_with("[0].t_over_lambda"))
+    );
+
+    // align: zero-loss peaks at +0.23 and −0.31 eV
+    let (c, d) = (low_loss(0.23, 1e5, 3e4), low_loss(-0.31, 1e5, 3e4));
+    let f3 = tmp(
+        "drift.csv",
+        columns_csv(&x, &[("p0", c), ("p1", d)]).as_bytes(),
+    );
+    let aligned =
+        std::env::temp_dir().join(format!("interphase-aligned-{}.csv", std::process::id()));
+    let doc = quantities(&[
+        "eels",
+        "align",
+        f3.to_str().unwrap(),
+        "--output",
+        aligned.to_str().unwrap(),
+    ]);
+    let f3s = f3.to_str().unwrap();
+    assert!((q(&doc, &format!("{f3s}[0].zlp_centre")) - 0.23).abs() < 1e-3);
+    assert!((q(&doc, &format!("{f3s}[1].zlp_centre")) + 0.31).abs() < 1e-3);
+    let doc = quantities(&["eels", "align", aligned.to_str().unwrap()]);
+    let al = aligned.to_str().unwrap();
+    assert!(q(&doc, &format!("{al}[0].zlp_centre")).abs() < 0.01);
+    assert!(q(&doc, &format!("{al}[1].zlp_centre")).abs() < 0.01);
+
+    // deconvolve (Fourier-log): the spectra come out as CSV with the same axis
+    let zlp = low_loss(0.0, 1e5, 0.0);
+    let fz = tmp("zlp.csv", columns_csv(&x, &[("zlp", zlp)]).as_bytes());
+    let out = bin()
+        .args(["eels", "deconvolve", fs, "--zlp", fz.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1001);
+    // neither --zlp nor --low-loss: a usage error
+    let out = bin().args(["eels", "deconvolve", fs]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    // valence: two references, spectra mixing them 25/75 and 60/40 on a constant
+    let e: Vec<f64> = (0..300).map(|i| 450.0 + 0.1 * i as f64).collect();
+    let g = |c: f64, w: f64| -> Vec<f64> {
+        e.iter()
+            .map(|&x| (-0.5 * ((x - c) / w).powi(2)).exp())
+            .collect()
+    };
+    let (r3, r4) = (g(456.5, 0.7), g(458.2, 0.5));
+    let mix = |f: f64| -> Vec<f64> {
+        r3.iter()
+            .zip(&r4)
+            .map(|(a, b)| 100.0 * (f * a + (1.0 - f) * b) + 3.0)
+            .collect()
+    };
+    // the references cover 452–474.9 eV only
+    let sub = |v: &[f64]| v[20..250].to_vec();
+    let fr3 = tmp(
+        "Ti3.csv",
+        columns_csv(&e[20..250], &[("ti3", sub(&r3))]).as_bytes(),
+    );
+    let fr4 = tmp(
+        "Ti4.csv",
+        columns_csv(&e[20..250], &[("ti4", sub(&r4))]).as_bytes(),
+    );
+    let fm = tmp(
+        "mix.csv",
+        columns_csv(&e, &[("a", mix(0.25)), ("b", mix(0.6))]).as_bytes(),
+    );
+    let refs = format!("{},{}", fr3.display(), fr4.display());
+    let doc = quantities(&[
+        "eels",
+        "valence",
+        fm.to_str().unwrap(),
+        "--references",
+        &refs,
+        "--background",
+        "1",
+        "--window",
+        "452,470",
+    ]);
+    let fms = fm.to_str().unwrap();
+    assert!((q(&doc, &format!("{fms}[0].fraction.Ti3")) - 0.25).abs() < 1e-9);
+    assert!((q(&doc, &format!("{fms}[1].fraction.Ti3")) - 0.6).abs() < 1e-9);
+    // a window beyond the references is an error for each spectrum (exit 1)
+    let out = bin()
+        .args([
+            "eels",
+            "valence",
+            fms,
+            "--references",
+            &refs,
+            "--window",
+            "440,470",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the reference"));
+}
