@@ -509,6 +509,12 @@ pub fn read_dm_spectra(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
             (_, "eV" | "keV") => XQuantity::Energy,
             _ => XQuantity::Other,
         };
+        // (ny, nx) of the pixel grid: the first non-energy dimension is x,
+        // the others (rows, then any further dimension) fold into y
+        let image_shape = {
+            let nx = others.first().map_or(1, |&d| dims[d]);
+            format!("{},{nx}", pixels / nx.max(1))
+        };
         for p in 0..pixels {
             // the pixel's coordinates along the other dimensions
             let mut rem = p;
@@ -538,6 +544,7 @@ pub fn read_dm_spectra(b: &[u8], source: &str) -> Result<Vec<Spectrum>> {
             extra.insert("dimensions".into(), format!("{dims:?}"));
             if pixels > 1 {
                 extra.insert("pixel".into(), format!("{coords:?}"));
+                extra.insert("image_shape".into(), image_shape.clone());
             }
             let s = Spectrum::with_shared_x(x.clone(), y).map_err(|e| Error::WrongKind {
                 source_name: source.into(),

@@ -741,6 +741,53 @@ pub fn read_spectra(path: impl AsRef<Path>) -> Result<Vec<Spectrum>> {
     into_spectra(c)
 }
 
+/// The spectrum images and line scans among spectra read from a file: each
+/// run of consecutive spectra from one block (`meta.block`) that carries an
+/// `image_shape` entry `ny,nx` (the DigitalMicrograph reader writes it for
+/// every image of more than one pixel) becomes one
+/// [`SpectrumImage`](interphase_spectra::eels::SpectrumImage) of that shape,
+/// pixels row-major (x fastest). Spectra without the entry are skipped; use
+/// [`SpectrumImage::from_spectra`](interphase_spectra::eels::SpectrumImage::from_spectra)
+/// with a shape of your choice for them. Errors when a run does not fill its
+/// shape or its spectra do not share one energy axis.
+pub fn spectrum_images(
+    spectra: &[Spectrum],
+) -> Result<Vec<interphase_spectra::eels::SpectrumImage>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < spectra.len() {
+        let Some(shape) = spectra[i].meta.extra.get("image_shape") else {
+            i += 1;
+            continue;
+        };
+        let block = &spectra[i].meta.block;
+        let mut j = i + 1;
+        while j < spectra.len()
+            && spectra[j].meta.block == *block
+            && spectra[j].meta.extra.get("image_shape") == Some(shape)
+        {
+            j += 1;
+        }
+        let bad = || Error::Invalid(format!("spectrum {i}: image_shape {shape:?} is not NY,NX"));
+        let (ny, nx) = shape.split_once(',').ok_or_else(bad)?;
+        let (ny, nx): (usize, usize) = (
+            ny.trim().parse().map_err(|_| bad())?,
+            nx.trim().parse().map_err(|_| bad())?,
+        );
+        let mut img =
+            interphase_spectra::eels::SpectrumImage::from_spectra(&spectra[i..j], (ny, nx))
+                .map_err(|e| Error::Invalid(format!("spectra {i}..{j} ({:?}): {e}", block)))?;
+        // the image keeps the pixel-independent name
+        img.meta.extra.remove("pixel");
+        if let Some(title) = img.meta.name.rsplit_once(" (").map(|(t, _)| t.to_string()) {
+            img.meta.name = title;
+        }
+        out.push(img);
+        i = j;
+    }
+    Ok(out)
+}
+
 /// The spectra of [`FileContents`], or the refusal that names what the file
 /// holds instead.
 pub fn into_spectra(c: FileContents) -> Result<Vec<Spectrum>> {

@@ -334,6 +334,19 @@ fn gatan_dm3_spectrum_and_dm4_spectrum_image() {
     assert_eq!(s.y(), &[21.0, 121.0, 221.0, 321.0]);
     assert_eq!(s.x(), &[225.0, 225.5, 226.0, 226.5]);
     assert_eq!(s.meta.x_quantity, interphase_spectra::XQuantity::EnergyLoss);
+    // the same pixels as one 3 × 2 spectrum image
+    let imgs = interphase_io::spectrum_images(&c.spectra).unwrap();
+    assert_eq!(imgs.len(), 1);
+    assert_eq!(imgs[0].shape(), (3, 2));
+    assert_eq!(imgs[0].pixel_at(2, 1), &[21.0, 121.0, 221.0, 321.0]);
+    assert_eq!(imgs[0].pixel_at(1, 0), &[10.0, 110.0, 210.0, 310.0]);
+    assert_eq!(imgs[0].energy(), &[225.0, 225.5, 226.0, 226.5]);
+    assert_eq!(imgs[0].meta.name, "SI");
+    // an incomplete image is an error, not a smaller image
+    let m = interphase_io::spectrum_images(&c.spectra[..5])
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("5 spectra do not fill 3 × 2 pixels"), "{m}");
     // truncations: a clean error with the byte offset, never a panic
     for cut in (16..b.len()).step_by(7) {
         if let Err(e) = read_bytes(&b[..cut], "cut.dm4", &opts()) {

@@ -500,6 +500,16 @@ fn gatan_dm_matches_rosettasciio() {
         assert_eq!((s0.len(), s0.meta.x_unit.as_str()), (n, unit), "{rel}");
         let sum: f64 = c.spectra.iter().flat_map(|s| s.y().iter()).sum();
         close(sum, total, 1e-12, rel);
+        // a spectrum image reads as one image of all its pixels
+        let imgs =
+            interphase_io::spectrum_images(&c.spectra).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        if pixels > 1 {
+            assert_eq!(imgs.len(), 1, "{rel}");
+            assert_eq!(imgs[0].pixels(), pixels, "{rel}");
+            assert_eq!(imgs[0].channels(), n, "{rel}");
+        } else {
+            assert!(imgs.is_empty(), "{rel}");
+        }
         assert_eq!(s0.y()[0], first, "{rel}");
         assert_eq!(c.spectra[pixels - 1].y()[n - 1], last, "{rel}");
         for (i, x) in s0.x().iter().enumerate() {
