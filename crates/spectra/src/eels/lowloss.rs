@@ -113,7 +113,8 @@ pub fn uniform_step(energy: &[f64]) -> Result<f64> {
 /// fraction of a channel by the vertex of a parabola through ln I of it and
 /// its two neighbours (exact for a Gaussian peak; a parabola through I itself
 /// where a neighbour is ≤ 0). Errors when the maximum is at either end of the
-/// axis. Assumes the zero-loss peak is the strongest feature, as exspy's
+/// axis or is not a peak (the intensity must fall below half of it on both
+/// sides: a core-loss spectrum has no zero-loss peak to find). Assumes the zero-loss peak is the strongest feature, as exspy's
 /// `estimate_zero_loss_peak_centre` does (crop thick-sample spectra first).
 pub fn zlp_centre(energy: &[f64], y: &[f64]) -> Result<f64> {
     check_axis("zero-loss peak", energy, y)?;
@@ -128,6 +129,19 @@ pub fn zlp_centre(energy: &[f64], y: &[f64]) -> Result<f64> {
             "zero-loss peak: the maximum is at the end of the axis (channel {k}, {} eV); \
              the spectrum must contain the whole peak",
             energy[k]
+        )));
+    }
+    // a peak: the intensity falls below half the maximum on both sides
+    // (a core-loss edge or a falling background has its maximum at an end)
+    let half = 0.5 * y[k];
+    let left = y[..k].iter().any(|&v| v < half);
+    let right = y[k + 1..].iter().any(|&v| v < half);
+    if !(left && right && y[k] > 0.0) {
+        return Err(Error::Invalid(format!(
+            "zero-loss peak: the maximum at {} eV (channel {k}) is not a peak: the intensity does not \
+             fall below half of it on the {} side; is this a low-loss spectrum?",
+            energy[k],
+            if left { "high-energy" } else { "low-energy" }
         )));
     }
     let (a, b, c) = if y[k - 1] > 0.0 && y[k + 1] > 0.0 {
