@@ -21,6 +21,7 @@ use pyo3::types::PyDict;
 
 mod analysis;
 mod curve;
+mod eels;
 mod eis;
 mod fitres;
 mod io;
@@ -340,6 +341,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     eis::register(m)?;
     curve::register(m)?;
     analysis::register(m)?;
+    eels::register(m)?;
     io::register(m)?;
     materials::register(m)?;
     Ok(())

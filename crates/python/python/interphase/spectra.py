@@ -7,7 +7,10 @@ with lmfit's attribute names; ``model.fit_many(x, Y)`` fits the rows of a 2-D
 array on every core with the GIL released. Peak finding with scipy's
 semantics (:func:`find_peaks`), XPS quantification with the Scofield RSFs
 (:func:`quantify`, :func:`rsf`), the EELS power-law background
-(:func:`subtract_power_law`); ΔE, Ti³⁺ fractions and white-line ratios with
+(:func:`subtract_power_law`), EELS low loss (:func:`log_ratio_thickness`,
+:func:`align_zlp`, Fourier deconvolutions) and MLLS valence maps
+(:func:`mlls`) on spectra, line scans or spectrum images of any shape (last
+axis = energy); ΔE, Ti³⁺ fractions and white-line ratios with
 covariance-propagated errors are methods of the fit
 (``fit.delta_e``, ``fit.area_fraction``).
 
@@ -35,6 +38,14 @@ import numpy as _np
 
 from ._core import Error as _Error
 from ._core import (
+    _align_zlp,
+    _effective_z,
+    _eels_thickness,
+    _fourier_log,
+    _fourier_ratio,
+    _mean_free_path,
+    _mlls,
+    _zlp_centres,
     _eels_edges,
     _eels_onset,
     _eels_onset_inflection,
@@ -58,6 +69,14 @@ __all__ += [
     "eels_edges",
     "eels_onset",
     "white_line_ratio",
+    "zlp_centre",
+    "log_ratio_thickness",
+    "mean_free_path",
+    "effective_z",
+    "align_zlp",
+    "fourier_log_deconvolution",
+    "fourier_ratio_deconvolution",
+    "mlls",
 ]
 
 
@@ -262,3 +281,165 @@ def eels_edges(element=None, edge=None, near=None, tolerance=10.0):
     [('Ti', 'L3', 456.0)]
     """
     return _eels_edges(element, edge, None if near is None else float(near), float(tolerance))
+
+
+# --- EELS low loss, spectrum images and MLLS ---------------------------------
+
+
+def _rows(x, y, name="y"):
+    """x as a 1-D float array, y as (rows, channels) and its leading shape."""
+    x = _np.require(x, "float64", ("C", "A"))
+    y = _np.require(y, "float64", ("C", "A"))
+    if x.ndim != 1:
+        raise _Error(f"x must be 1-D (the energy axis), got shape {x.shape}")
+    if y.ndim == 0 or y.shape[-1] != x.shape[0]:
+        raise _Error(
+            f"{name}: the last axis must be the energy axis of {x.shape[0]} channels, got shape {y.shape}"
+        )
+    return x, y.reshape(-1, y.shape[-1]), y.shape[:-1]
+
+
+def _report(failures, lead, what):
+    """Failed pixels: raise for a single spectrum, warn (values are NaN) for maps."""
+    if not failures:
+        return
+    i, msg = failures[0]
+    if lead == ():
+        raise _Error(msg)
+    import warnings
+
+    where = _np.unravel_index(i, lead) if lead else i
+    warnings.warn(
+        f"{what}: {len(failures)} of {int(_np.prod(lead))} spectra failed (NaN there); "
+        f"first at {tuple(int(v) for v in where)}: {msg}",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
+def zlp_centre(x, y):
+    """Zero-loss peak centre (eV): the highest channel refined by a parabola
+    through ln I (exact for a Gaussian). ``y`` is one spectrum (→ float) or
+    any array whose last axis is energy (→ array of the leading shape, NaN
+    with a warning where no peak is found). A maximum that is not a peak
+    (a core-loss spectrum) is an error, never a guess."""
+    x, rows, lead = _rows(x, y)
+    c, failures = _zlp_centres(x, rows)
+    _report(failures, lead, "zlp_centre")
+    return float(c[0]) if lead == () else c.reshape(lead)
+
+
+def log_ratio_thickness(x, y, threshold=None, start=1.0, window=10.0, mean_free_path=None):
+    """Log-ratio thickness t/λ = ln(I_t/I₀) (Egerton 2011, eq. 5.1) of
+    low-loss spectra: I₀ sums the channels below the channel nearest
+    ``threshold`` (eV; exspy's rule), or, without one, below the intensity
+    minimum between the zero-loss peak and the plasmon found ``start`` to
+    ``start + window`` eV above the zero-loss centre. Returns ``(value,
+    stderr)`` (floats for one spectrum, arrays of the leading shape
+    otherwise): σ from counting statistics, var = I_in/(I_t·I₀), the
+    intensities taken as electron counts. With ``mean_free_path`` (nm, see
+    :func:`mean_free_path`) the thickness in nm instead (σ without the λ
+    formula's own error). Pixels run in parallel, GIL released."""
+    x, rows, lead = _rows(x, y)
+    t, s, failures = _eels_thickness(
+        x, rows, None if threshold is None else float(threshold), float(start), float(window)
+    )
+    _report(failures, lead, "log_ratio_thickness")
+    if mean_free_path is not None:
+        t, s = t * float(mean_free_path), s * abs(float(mean_free_path))
+    if lead == ():
+        return float(t[0]), float(s[0])
+    return t.reshape(lead), s.reshape(lead)
+
+
+def mean_free_path(beam_kev, density=None, alpha=None, beta=None, formula=None, zeff=None):
+    """Inelastic mean free path λ (nm). With ``density`` (g/cm³): Iakoubovskii
+    et al. (2008) eq. 9, with the convergence/collection semi-angles
+    ``alpha``/``beta`` (mrad) when given (exspy's ``iMFP_Iakoubovskii ×
+    iMFP_angular_correction``). With ``formula`` (e.g. ``"TiO2"``) or
+    ``zeff`` and ``beta``: Malis et al. (1988), Egerton eq. 5.2, Z_eff from
+    eq. 5.4 (:func:`effective_z`)."""
+    f = lambda v: None if v is None else float(v)
+    return _mean_free_path(float(beam_kev), f(density), f(alpha), f(beta), formula, f(zeff))
+
+
+def effective_z(formula):
+    """Z_eff = Σ fᵢ Zᵢ^1.3 / Σ fᵢ Zᵢ^0.3 of a formula (Egerton eq. 5.4)."""
+    return _effective_z(str(formula))
+
+
+def align_zlp(x, y, also=None, x_also=None):
+    """Moves every spectrum's zero-loss peak to 0 eV by a sub-channel shift
+    (linear interpolation) and crops to the energies all spectra cover, as
+    exspy's ``align_zero_loss_peak(crop=True)``. ``also`` (with its axis
+    ``x_also``; the same leading shape) is shifted alike: the core-loss
+    image of dual EELS. Returns ``(x, aligned, shifts)``, plus ``(x_also,
+    also_aligned)`` with ``also``; ``shifts`` are the zero-loss centres found
+    (eV). Raises when a spectrum has no zero-loss peak."""
+    x, rows, lead = _rows(x, y)
+    if (also is None) != (x_also is None):
+        raise _Error("give both also and x_also, or neither")
+    if also is not None:
+        xa, arows, alead = _rows(x_also, also, "also")
+        if alead != lead:
+            raise _Error(f"also has leading shape {alead}, y {lead}")
+        xn, yn, sh, xa2, ya2 = _align_zlp(x, rows, xa, arows)
+        return (xn, yn.reshape(lead + (len(xn),)), sh.reshape(lead) if lead else float(sh[0]),
+                xa2, ya2.reshape(lead + (len(xa2),)))
+    xn, yn, sh, _, _ = _align_zlp(x, rows)
+    return xn, yn.reshape(lead + (len(xn),)), sh.reshape(lead) if lead else float(sh[0])
+
+
+def fourier_log_deconvolution(x, y, zlp):
+    """Fourier-log deconvolution (Egerton §4.2.1): the single-scattering
+    distribution, still convolved with the zero-loss shape, F⁻¹[z·ln(j/z)]
+    with exspy 0.3's Hann taper and FFT length (equal to its
+    ``fourier_log_deconvolution`` to 1e-12). ``zlp``: one zero-loss peak on
+    the same channels, or one per spectrum (same shape as ``y``)."""
+    x, rows, lead = _rows(x, y)
+    z = _np.require(zlp, "float64", ("C", "A"))
+    z = z.reshape(-1, z.shape[-1])
+    return _fourier_log(x, rows, z).reshape(lead + (len(x),))
+
+
+def fourier_ratio_deconvolution(x_core, core, x_low, low, fwhm=None, threshold=None, extrapolate=True):
+    """Fourier-ratio deconvolution of background-subtracted core-loss spectra
+    by their low-loss spectra (Egerton §4.2.2): F⁻¹[g·k/l]·I₀, reconvolved
+    with a unit-sum Gaussian of ``fwhm`` eV (default the zero-loss FWHM);
+    ``threshold`` (eV) for I₀ (default automatic); ``extrapolate``: power-law
+    tails before tapering. exspy's result equals ours divided by the channel
+    width (its Gaussian has unit area in eV). ``low``: one spectrum for all,
+    or one per core-loss spectrum; same channel width, 0 eV inside."""
+    xc, crows, lead = _rows(x_core, core, "core")
+    xl, lrows, _ = _rows(x_low, low, "low")
+    out = _fourier_ratio(xc, crows, xl, lrows, None if fwhm is None else float(fwhm),
+                         None if threshold is None else float(threshold), bool(extrapolate))
+    return out.reshape(lead + (len(xc),))
+
+
+def mlls(x, y, references, names=None, window=None, background=0, weights="uniform"):
+    """Multiple linear least squares of reference spectra (e.g. Ti³⁺ and
+    Ti⁴⁺ L₂,₃ on the same axis, rows of ``references``) with non-negative
+    coefficients and ``background`` free polynomial terms, over ``window``
+    (eV). ``weights``: ``"uniform"`` (σ scaled by the reduced χ²) or
+    ``"poisson"`` (counts). Returns a dict: ``fractions`` cₖ/Σc and their
+    ``fractions_stderr`` (from the full covariance), ``coefficients``,
+    ``coefficients_stderr``, ``background``, ``at_bound`` (a coefficient held
+    at 0 has NaN σ), ``redchi``, ``names``; arrays of the leading shape of
+    ``y`` plus one axis of references. Normalise the references to equal
+    edge area for fractions of atoms. Pixels in parallel, GIL released;
+    failed pixels are NaN with a warning."""
+    x, rows, lead = _rows(x, y)
+    refs = _np.require(references, "float64", ("C", "A"))
+    if refs.ndim == 1:
+        refs = refs[None, :]
+    if names is None:
+        names = [f"ref{k}" for k in range(refs.shape[0])]
+    win = None if window is None else (float(window[0]), float(window[1]))
+    d = _mlls(x, rows, refs, [str(n) for n in names], win, int(background), str(weights))
+    _report(d.pop("failures"), lead, "mlls")
+    for k in ("fractions", "fractions_stderr", "coefficients", "coefficients_stderr",
+              "background", "background_stderr", "at_bound"):
+        d[k] = d[k].reshape(lead + (d[k].shape[1],))
+    d["redchi"] = d["redchi"].reshape(lead) if lead else float(d["redchi"][0])
+    return d

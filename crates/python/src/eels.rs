@@ -1,0 +1,389 @@
+//! EELS low loss, spectrum images and MLLS for `interphase.spectra`: the
+//! Python wrappers reshape any array (last axis = energy) to rows, these
+//! functions run the Rust per-pixel operations in parallel with the GIL
+//! released, and failed pixels come back as NaN with their messages.
+
+use interphase::spectra::eels::{
+    self, FourierRatio, MllsOptions, MllsWeights, SpectrumImage, Threshold,
+};
+use numpy::{PyArray1, PyArray2};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::{arr2, catch, err, vec1};
+
+/// Rows of a 2-D array (spectra × channels) on the axis `x` as a 1 × n line.
+fn line(x: Vec<f64>, y: ndarray::Array2<f64>) -> PyResult<SpectrumImage> {
+    let (rows, n) = y.dim();
+    if n != x.len() {
+        return Err(err(format!(
+            "the spectra have {n} channels, the energy axis {}",
+            x.len()
+        )));
+    }
+    let (data, _) = y.into_raw_vec_and_offset();
+    SpectrumImage::new(x, (1, rows), data).map_err(err)
+}
+
+type Arr1<'py> = Bound<'py, PyArray1<f64>>;
+type Arr2<'py> = Bound<'py, PyArray2<f64>>;
+
+fn failures<'py>(py: Python<'py>, f: &[(usize, String)]) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, f.iter().map(|(i, m)| (*i, m.clone())))
+}
+
+/// Log-ratio t/λ of every row: (t, stderr, failures).
+#[pyfunction]
+#[pyo3(signature = (x, y, threshold=None, start=1.0, window=10.0))]
+fn _eels_thickness<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    threshold: Option<f64>,
+    start: f64,
+    window: f64,
+) -> PyResult<(Arr1<'py>, Arr1<'py>, Bound<'py, PyList>)> {
+    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let th = match threshold {
+        Some(t) => Threshold::Fixed(t),
+        None => Threshold::Auto {
+            start_ev: start,
+            window_ev: window,
+        },
+    };
+    let m = py
+        .detach(|| catch(|| img.thickness(th)))
+        .map_err(crate::internal)?;
+    Ok((
+        PyArray1::from_vec(py, m.value),
+        PyArray1::from_vec(py, m.stderr),
+        failures(py, &m.failures)?,
+    ))
+}
+
+/// Zero-loss centre of every row: (centres, failures).
+#[pyfunction]
+fn _zlp_centres<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyList>)> {
+    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let m = py
+        .detach(|| catch(|| img.zlp_centres()))
+        .map_err(crate::internal)?;
+    Ok((PyArray1::from_vec(py, m.value), failures(py, &m.failures)?))
+}
+
+fn image_arrays<'py>(py: Python<'py>, img: &SpectrumImage) -> PyResult<(Arr1<'py>, Arr2<'py>)> {
+    let a = ndarray::Array2::from_shape_vec((img.pixels(), img.channels()), img.data().to_vec())
+        .map_err(err)?;
+    Ok((
+        PyArray1::from_slice(py, img.energy()),
+        PyArray2::from_owned_array(py, a),
+    ))
+}
+
+/// Aligns the rows' zero-loss peaks to 0 eV (and `also` alike):
+/// (x, y, shifts, x_also, y_also).
+#[pyfunction]
+#[pyo3(signature = (x, y, x_also=None, y_also=None))]
+#[allow(clippy::type_complexity)]
+fn _align_zlp<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    x_also: Option<&Bound<'py, PyAny>>,
+    y_also: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let also = match (x_also, y_also) {
+        (Some(xa), Some(ya)) => Some(line(vec1(xa, "x_also")?, arr2(ya, "also")?)?),
+        (None, None) => None,
+        _ => return Err(err("give both x_also and also, or neither")),
+    };
+    let others: Vec<&SpectrumImage> = also.iter().collect();
+    let al = py
+        .detach(|| catch(|| img.align_zlp(&others)))
+        .map_err(crate::internal)?
+        .map_err(err)?;
+    let (xn, yn) = image_arrays(py, &al.image)?;
+    let shifts = PyArray1::from_vec(py, al.shifts.value);
+    match al.others.first() {
+        Some(o) => {
+            let (xa, ya) = image_arrays(py, o)?;
+            (xn, yn, shifts, xa, ya)
+                .into_pyobject(py)
+                .map(|t| t.into_any())
+        }
+        None => (xn, yn, shifts, py.None(), py.None())
+            .into_pyobject(py)
+            .map(|t| t.into_any()),
+    }
+}
+
+/// Fourier-log deconvolution of every row by `zlp` (one row for all, or one per row).
+#[pyfunction]
+fn _fourier_log<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    zlp: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let z = arr2(zlp, "zlp")?;
+    if z.nrows() != 1 && z.nrows() != img.pixels() {
+        return Err(err(format!(
+            "zlp has {} rows; give one, or one per spectrum ({})",
+            z.nrows(),
+            img.pixels()
+        )));
+    }
+    let out = py
+        .detach(|| {
+            catch(|| {
+                let rows: Vec<_> = (0..img.pixels()).collect();
+                use rayon::prelude::*;
+                rows.par_iter()
+                    .map(|&p| {
+                        let zr = z.row(p.min(z.nrows() - 1));
+                        let zs = zr
+                            .as_slice()
+                            .map(|s| s.to_vec())
+                            .unwrap_or_else(|| zr.to_vec());
+                        eels::fourier_log_deconvolution(img.energy(), img.pixel(p), &zs)
+                            .map_err(|e| format!("spectrum {p}: {e}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+        })
+        .map_err(crate::internal)?
+        .map_err(err)?;
+    let n = img.channels();
+    let a = ndarray::Array2::from_shape_vec((out.len(), n), out.concat()).map_err(err)?;
+    Ok(PyArray2::from_owned_array(py, a))
+}
+
+/// Fourier-ratio deconvolution of every core-loss row by its low-loss row.
+#[pyfunction]
+#[pyo3(signature = (x_core, core, x_low, low, fwhm=None, threshold=None, extrapolate=true))]
+#[allow(clippy::too_many_arguments)]
+fn _fourier_ratio<'py>(
+    py: Python<'py>,
+    x_core: &Bound<'py, PyAny>,
+    core: &Bound<'py, PyAny>,
+    x_low: &Bound<'py, PyAny>,
+    low: &Bound<'py, PyAny>,
+    fwhm: Option<f64>,
+    threshold: Option<f64>,
+    extrapolate: bool,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let c = line(vec1(x_core, "x_core")?, arr2(core, "core")?)?;
+    let l = line(vec1(x_low, "x_low")?, arr2(low, "low")?)?;
+    if l.pixels() != 1 && l.pixels() != c.pixels() {
+        return Err(err(format!(
+            "low has {} rows; give one, or one per core-loss spectrum ({})",
+            l.pixels(),
+            c.pixels()
+        )));
+    }
+    let o = FourierRatio {
+        fwhm_ev: fwhm,
+        threshold_ev: threshold,
+        extrapolate,
+    };
+    let out = py
+        .detach(|| {
+            catch(|| {
+                use rayon::prelude::*;
+                (0..c.pixels())
+                    .into_par_iter()
+                    .map(|p| {
+                        eels::fourier_ratio_deconvolution(
+                            c.energy(),
+                            c.pixel(p),
+                            l.energy(),
+                            l.pixel(p.min(l.pixels() - 1)),
+                            &o,
+                        )
+                        .map_err(|e| format!("spectrum {p}: {e}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+        })
+        .map_err(crate::internal)?
+        .map_err(err)?;
+    let a =
+        ndarray::Array2::from_shape_vec((out.len(), c.channels()), out.concat()).map_err(err)?;
+    Ok(PyArray2::from_owned_array(py, a))
+}
+
+/// Inelastic mean free path (nm): Iakoubovskii with `density`, or Malis
+/// with `formula` and `beta`.
+#[pyfunction]
+#[pyo3(signature = (beam_kev, density=None, alpha=None, beta=None, formula=None, zeff=None))]
+fn _mean_free_path(
+    beam_kev: f64,
+    density: Option<f64>,
+    alpha: Option<f64>,
+    beta: Option<f64>,
+    formula: Option<&str>,
+    zeff: Option<f64>,
+) -> PyResult<f64> {
+    match (density, formula, zeff) {
+        (Some(rho), None, None) => {
+            let angles = match (alpha, beta) {
+                (a, Some(b)) => Some((a.unwrap_or(0.0), b)),
+                (None, None) => None,
+                (Some(_), None) => return Err(err("alpha needs beta (both in mrad)")),
+            };
+            eels::mean_free_path_iakoubovskii(beam_kev, rho, angles).map_err(err)
+        }
+        (None, f, z) if f.is_some() != z.is_some() => {
+            let Some(beta) = beta else {
+                return Err(err(
+                    "the Malis mean free path needs beta (collection semi-angle, mrad)",
+                ));
+            };
+            let zeff = match (f, z) {
+                (Some(f), _) => {
+                    let f = interphase::materials::Formula::parse(f).map_err(err)?;
+                    let comp: Vec<(u32, f64)> =
+                        f.amounts().iter().map(|(e, n)| (e.z(), *n)).collect();
+                    eels::effective_z(&comp).map_err(err)?
+                }
+                (_, Some(z)) => z,
+                _ => unreachable!("one of formula and zeff is given"),
+            };
+            eels::mean_free_path_malis(beam_kev, beta, zeff).map_err(err)
+        }
+        _ => Err(err(
+            "give density (Iakoubovskii), or formula or zeff with beta (Malis)",
+        )),
+    }
+}
+
+/// Z_eff of a formula for the Malis mean free path.
+#[pyfunction]
+fn _effective_z(formula: &str) -> PyResult<f64> {
+    let f = interphase::materials::Formula::parse(formula).map_err(err)?;
+    let comp: Vec<(u32, f64)> = f.amounts().iter().map(|(e, n)| (e.z(), *n)).collect();
+    eels::effective_z(&comp).map_err(err)
+}
+
+/// MLLS of every row: a dict of arrays (rows × references) and failures.
+#[pyfunction]
+#[pyo3(signature = (x, y, references, names, window=None, background=0, weights="uniform"))]
+#[allow(clippy::too_many_arguments)]
+fn _mlls<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    references: &Bound<'py, PyAny>,
+    names: Vec<String>,
+    window: Option<(f64, f64)>,
+    background: usize,
+    weights: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let refs = arr2(references, "references")?;
+    if refs.nrows() != names.len() {
+        return Err(err(format!(
+            "{} reference spectra for {} names",
+            refs.nrows(),
+            names.len()
+        )));
+    }
+    let weights = match weights {
+        "uniform" => MllsWeights::Uniform,
+        "poisson" => MllsWeights::Poisson,
+        w => {
+            return Err(err(format!(
+                "weights {w:?}: use \"uniform\" or \"poisson\""
+            )));
+        }
+    };
+    let o = MllsOptions {
+        window_ev: window,
+        background_terms: background,
+        weights,
+    };
+    let ref_rows: Vec<Vec<f64>> = refs.rows().into_iter().map(|r| r.to_vec()).collect();
+    let fits = py
+        .detach(|| {
+            catch(|| {
+                let named: Vec<(&str, &[f64])> = names
+                    .iter()
+                    .zip(&ref_rows)
+                    .map(|(n, r)| (n.as_str(), r.as_slice()))
+                    .collect();
+                img.map(|e, y| eels::mlls(e, y, &named, &o))
+            })
+        })
+        .map_err(crate::internal)?;
+    let (np, nr, nb) = (fits.len(), names.len(), background);
+    let mut fr = vec![f64::NAN; np * nr];
+    let mut frs = vec![f64::NAN; np * nr];
+    let mut co = vec![f64::NAN; np * nr];
+    let mut cos = vec![f64::NAN; np * nr];
+    let mut bg = vec![f64::NAN; np * nb];
+    let mut bgs = vec![f64::NAN; np * nb];
+    let mut at = vec![false; np * nr];
+    let mut chi = vec![f64::NAN; np];
+    let mut failed = Vec::new();
+    for (p, r) in fits.iter().enumerate() {
+        match r {
+            Ok(f) => {
+                for k in 0..nr {
+                    fr[p * nr + k] = f.fractions[k].value;
+                    frs[p * nr + k] = f.fractions[k].stderr.unwrap_or(f64::NAN);
+                    co[p * nr + k] = f.coefficients[k].value;
+                    cos[p * nr + k] = f.coefficients[k].stderr.unwrap_or(f64::NAN);
+                    at[p * nr + k] = f.at_bound[k];
+                }
+                for k in 0..nb {
+                    bg[p * nb + k] = f.background[k].value;
+                    bgs[p * nb + k] = f.background[k].stderr.unwrap_or(f64::NAN);
+                }
+                chi[p] = f.redchi;
+            }
+            Err(e) => failed.push((p, e.to_string())),
+        }
+    }
+    let d = PyDict::new(py);
+    let m2 = |v: Vec<f64>, c: usize| -> PyResult<Bound<'py, PyArray2<f64>>> {
+        Ok(PyArray2::from_owned_array(
+            py,
+            ndarray::Array2::from_shape_vec((np, c), v).map_err(err)?,
+        ))
+    };
+    d.set_item("names", names.clone())?;
+    d.set_item("fractions", m2(fr, nr)?)?;
+    d.set_item("fractions_stderr", m2(frs, nr)?)?;
+    d.set_item("coefficients", m2(co, nr)?)?;
+    d.set_item("coefficients_stderr", m2(cos, nr)?)?;
+    d.set_item("background", m2(bg, nb)?)?;
+    d.set_item("background_stderr", m2(bgs, nb)?)?;
+    d.set_item(
+        "at_bound",
+        PyArray2::from_owned_array(
+            py,
+            ndarray::Array2::from_shape_vec((np, nr), at).map_err(err)?,
+        ),
+    )?;
+    d.set_item("redchi", PyArray1::from_vec(py, chi))?;
+    d.set_item("failures", failures(py, &failed)?)?;
+    Ok(d)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_eels_thickness, m)?)?;
+    m.add_function(wrap_pyfunction!(_zlp_centres, m)?)?;
+    m.add_function(wrap_pyfunction!(_align_zlp, m)?)?;
+    m.add_function(wrap_pyfunction!(_fourier_log, m)?)?;
+    m.add_function(wrap_pyfunction!(_fourier_ratio, m)?)?;
+    m.add_function(wrap_pyfunction!(_mean_free_path, m)?)?;
+    m.add_function(wrap_pyfunction!(_effective_z, m)?)?;
+    m.add_function(wrap_pyfunction!(_mlls, m)?)?;
+    Ok(())
+}

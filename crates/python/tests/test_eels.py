@@ -1,0 +1,195 @@
+"""EELS low loss, spectrum images and MLLS from Python: thickness, mean free
+paths, alignment, Fourier deconvolutions (against a NumPy transcription of
+exspy 0.3's algorithms) and MLLS (against numpy.linalg.lstsq and known
+truth)."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import interphase
+from interphase import spectra
+
+E = np.arange(1000) * 0.1 - 5.0  # -5 … 94.9 eV
+
+
+def low_loss(centre=0.0, zl=1e5, pl=3e4):
+    g = zl * 0.1 / (0.4 * np.sqrt(2 * np.pi)) * np.exp(-0.5 * ((E - centre) / 0.4) ** 2)
+    l = np.where(E > 2.0, pl * 0.1 * 3.0 / np.pi / ((E - 17.0) ** 2 + 9.0), 0.0)
+    return g + l
+
+
+def test_thickness_single_and_maps():
+    y = low_loss()
+    k = int(np.argmin(np.abs(E - 3.0)))
+    want = np.log(y.sum() / y[:k].sum())
+    t, s = spectra.log_ratio_thickness(E, y, threshold=3.0)
+    assert t == pytest.approx(want, rel=1e-12)
+    it, i0 = y.sum(), y[:k].sum()
+    assert s == pytest.approx(np.sqrt((it - i0) / (it * i0)), rel=1e-12)
+    # a 2 × 3 map, the last axis energy; one pixel fails (no zero-loss intensity): NaN + warning
+    cube = np.stack([low_loss(pl=p) for p in (1e4, 2e4, 3e4, 4e4, 5e4, 6e4)]).reshape(2, 3, -1)
+    cube[1, 2] = 0.0
+    with pytest.warns(RuntimeWarning, match=r"1 of 6 spectra failed .* \(1, 2\)"):
+        t, s = spectra.log_ratio_thickness(E, cube, threshold=3.0)
+    assert t.shape == (2, 3) and np.isnan(t[1, 2]) and np.all(np.isfinite(t.ravel()[:5]))
+    assert np.all(np.diff(t.ravel()[:5]) > 0)  # thicker with more plasmon
+    # in nm with a mean free path; a single failing spectrum raises
+    tn, sn = spectra.log_ratio_thickness(E, y, threshold=3.0, mean_free_path=120.0)
+    assert tn == pytest.approx(120.0 * want, rel=1e-12)
+    with pytest.raises(interphase.Error, match="zero-loss intensity"):
+        spectra.log_ratio_thickness(E, np.zeros_like(E), threshold=3.0)
+    # the automatic threshold finds the dip
+    ta, _ = spectra.log_ratio_thickness(E, y)
+    assert abs(ta - want) < 0.02
+    with pytest.raises(interphase.Error, match="energy axis"):
+        spectra.log_ratio_thickness(E[:-1], y)
+
+
+def test_mean_free_paths_match_exspy():
+    # exspy 0.3.2: iMFP_Iakoubovskii(5.0, 200) and iMFP_angular_correction(5.0, 200, 10, 20)
+    assert spectra.mean_free_path(200, density=5.0) == pytest.approx(123.1907796563201, rel=1e-12)
+    assert spectra.mean_free_path(200, density=5.0, alpha=10, beta=20) == pytest.approx(
+        123.1907796563201 * 1.0656622686784434, rel=1e-12
+    )
+    # Malis (Egerton eq. 5.2) by hand for Z_eff of TiO2
+    z = (22**1.3 + 2 * 8**1.3) / (22**0.3 + 2 * 8**0.3)
+    assert spectra.effective_z("TiO2") == pytest.approx(z, rel=1e-12)
+    em = 7.6 * z**0.36
+    f = (1 + 200 / 1022) / (1 + 200 / 511) ** 2
+    want = 106 * f * 200 / (em * np.log(2 * 10 * 200 / em))
+    assert spectra.mean_free_path(200, formula="TiO2", beta=10) == pytest.approx(want, rel=1e-12)
+    with pytest.raises(interphase.Error, match="beta"):
+        spectra.mean_free_path(200, formula="TiO2")
+    with pytest.raises(interphase.Error):
+        spectra.mean_free_path(200)
+
+
+def test_zlp_centre_and_alignment():
+    shifts = np.array([0.0, 0.17, -0.23, 0.31])
+    y = np.stack([low_loss(c) for c in shifts])
+    c = spectra.zlp_centre(E, y)
+    np.testing.assert_allclose(c, shifts, atol=1e-9)  # exact for a Gaussian
+    core = np.stack([np.exp(-0.5 * ((E - 40.0 - s) / 2.0) ** 2) for s in shifts])
+    x2, al, sh, xa, ca = spectra.align_zlp(E, y, also=core, x_also=E)
+    np.testing.assert_allclose(sh, shifts, atol=1e-9)
+    assert al.shape == (4, len(x2)) and ca.shape == (4, len(xa))
+    np.testing.assert_allclose(spectra.zlp_centre(x2, al), 0.0, atol=0.01)
+    # the core-loss features line up after the same shifts
+    peaks = xa[np.argmax(ca, axis=1)]
+    assert np.ptp(peaks) <= 0.1 + 1e-9
+    # a core-loss spectrum has no zero-loss peak: an error, never a guess
+    with pytest.raises(interphase.Error, match="not a peak|end of the axis"):
+        spectra.zlp_centre(E + 400, 1e6 * (E + 400) ** -3.0)
+    # an edge whose maximum is one channel in: not a peak either
+    edge = 1e6 * (E + 400) ** -3.0
+    edge[0] *= 0.99
+    with pytest.raises(interphase.Error, match="not a peak"):
+        spectra.zlp_centre(E + 400, edge)
+
+
+def exspy_fourier_log(y, z):
+    """exspy 0.3's fourier_log_deconvolution transcribed with NumPy: Hann
+    taper of max(20, round(2 %)) channels on both ends, rfft to the 5-smooth
+    length ≥ n_z + n − 1, z·log(j/z) with nan_to_num."""
+    s = y.copy()
+    c = max(20, int(round(len(s) * 0.02)))
+    w = np.hanning(2 * c)
+    s[:c] *= w[:c]
+    s[-c:] *= w[-c:]
+    n = len(z) + len(s) - 1
+    while True:
+        m = n
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            break
+        n += 1
+    zf, jf = np.fft.rfft(z, n), np.fft.rfft(s, n)
+    return np.fft.irfft(zf * np.nan_to_num(np.log(jf / zf)), n)[: len(y)]
+
+
+def test_fourier_log_matches_the_exspy_algorithm():
+    y = low_loss(pl=6e4)
+    z = low_loss(pl=0.0)
+    out = spectra.fourier_log_deconvolution(E, y, z)
+    ref = exspy_fourier_log(y, z)
+    assert np.max(np.abs(out - ref)) < 1e-10 * np.max(np.abs(ref))
+    # rows: one zero-loss peak for all
+    out2 = spectra.fourier_log_deconvolution(E, np.stack([y, y]), z)
+    np.testing.assert_allclose(out2[1], out, rtol=0, atol=1e-9 * np.max(np.abs(ref)))
+
+
+def test_fourier_ratio_without_extrapolation_matches_numpy():
+    xl = E
+    xc = 420.0 + 0.1 * np.arange(1000)
+    low = low_loss(pl=4e4)
+    core = 1e3 * (0.5 + np.arctan((xc - 457.0) / 0.8) / np.pi) * (xc / 457.0) ** -3
+    out = spectra.fourier_ratio_deconvolution(xc, core, xl, low, fwhm=0.8, threshold=3.0, extrapolate=False)
+    # NumPy transcription: taper both, length = 11-smooth ≥ n_l + n_c − 1, unit-sum Gaussian at 0 eV
+    def taper(v):
+        v = v.copy()
+        c = max(20, int(round(len(v) * 0.02)))
+        w = np.hanning(2 * c)
+        v[:c] *= w[:c]
+        v[-c:] *= w[-c:]
+        return v
+
+    n = len(low) + len(core) - 1
+    while True:
+        m = n
+        for p in (2, 3, 5, 7, 11):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            break
+        n += 1
+    sig = 0.8 / (2 * np.sqrt(2 * np.log(2)))
+    g = np.exp(-0.5 * ((xl[0] + 0.1 * np.arange(n)) / sig) ** 2)
+    g /= g.sum()
+    k = int(np.argmin(np.abs(xl - 3.0)))
+    i0 = low[:k].sum()
+    ref = np.fft.ifft(np.fft.fft(g) * np.fft.fft(taper(core), n) / np.fft.fft(taper(low), n)).real[: len(core)] * i0
+    assert np.max(np.abs(out - ref)) < 1e-9 * np.max(np.abs(ref))
+    with pytest.raises(interphase.Error, match="channel widths"):
+        spectra.fourier_ratio_deconvolution(xc * 1.01, core, xl, low, extrapolate=False)
+
+
+def test_mlls_fractions_and_errors():
+    e = 450.0 + 0.1 * np.arange(300)
+    r3 = np.exp(-0.5 * ((e - 456.5) / 0.7) ** 2)
+    r4 = np.exp(-0.5 * ((e - 458.2) / 0.5) ** 2)
+    truth = np.linspace(0.0, 0.9, 6).reshape(2, 3)
+    y = 100.0 * (truth[..., None] * r3 + (1 - truth[..., None]) * r4) + 3.0
+    d = spectra.mlls(e, y, np.stack([r3, r4]), names=["Ti3+", "Ti4+"], background=1)
+    assert d["fractions"].shape == (2, 3, 2)
+    np.testing.assert_allclose(d["fractions"][..., 0], truth, atol=1e-9)
+    np.testing.assert_allclose(d["background"][..., 0], 3.0, atol=1e-8)
+    # the first pixel holds no Ti3+: held at the bound, no standard error
+    assert d["at_bound"][0, 0, 0] and np.isnan(d["fractions_stderr"][0, 0, 0])
+    # interior and noisy: equal to ordinary least squares, σ from redchi·(AᵀA)⁻¹
+    rng = np.random.default_rng(3)
+    yn = 100.0 * (0.4 * r3 + 0.6 * r4) + 3.0 + rng.normal(0, 0.5, e.size)
+    d = spectra.mlls(e, yn, np.stack([r3, r4]), background=1)
+    a = np.column_stack([r3, r4, np.ones_like(e)])
+    coef, rss, *_ = np.linalg.lstsq(a, yn, rcond=None)
+    np.testing.assert_allclose(d["coefficients"], coef[:2], rtol=1e-10)
+    cov = np.linalg.inv(a.T @ a) * rss[0] / (e.size - 3)
+    np.testing.assert_allclose(d["coefficients_stderr"], np.sqrt(np.diag(cov))[:2], rtol=1e-8)
+    # the fraction's σ from the gradient of c3/(c3+c4) and the full covariance
+    c3, c4 = coef[:2]
+    g = np.array([c4, -c3]) / (c3 + c4) ** 2
+    sf = np.sqrt(g @ cov[:2, :2] @ g)
+    assert d["fractions_stderr"][0] == pytest.approx(sf, rel=1e-8)
+    assert isinstance(d["redchi"], float)
+    with pytest.raises(interphase.Error, match="weights"):
+        spectra.mlls(e, yn, np.stack([r3, r4]), weights="bogus")
+    # a pixel with none of the references: NaN and a warning, the others kept
+    y2 = np.stack([yn, -yn])
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        d = spectra.mlls(e, y2, np.stack([r3, r4]))
+    assert any("1 of 2 spectra failed" in str(x.message) for x in w)
+    assert np.isnan(d["fractions"][1]).all() and np.isfinite(d["fractions"][0]).all()
