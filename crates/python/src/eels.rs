@@ -309,17 +309,14 @@ fn _mlls<'py>(
         weights,
     };
     let ref_rows: Vec<Vec<f64>> = refs.rows().into_iter().map(|r| r.to_vec()).collect();
+    let named: Vec<(&str, &[f64])> = names
+        .iter()
+        .zip(&ref_rows)
+        .map(|(n, r)| (n.as_str(), r.as_slice()))
+        .collect();
+    let design = eels::MllsDesign::new(img.energy(), &named, &o).map_err(err)?;
     let fits = py
-        .detach(|| {
-            catch(|| {
-                let named: Vec<(&str, &[f64])> = names
-                    .iter()
-                    .zip(&ref_rows)
-                    .map(|(n, r)| (n.as_str(), r.as_slice()))
-                    .collect();
-                img.map(|e, y| eels::mlls(e, y, &named, &o))
-            })
-        })
+        .detach(|| catch(|| img.map(|_, y| design.fit(y))))
         .map_err(crate::internal)?;
     let (np, nr, nb) = (fits.len(), names.len(), background);
     let mut fr = vec![f64::NAN; np * nr];

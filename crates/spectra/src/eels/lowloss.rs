@@ -31,7 +31,7 @@
 //! ```
 
 use num_complex::Complex64;
-use rustfft::FftPlanner;
+use realfft::RealFftPlanner;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -448,19 +448,48 @@ pub fn hann_taper(y: &mut [f64], channels: Option<usize>) -> usize {
     c
 }
 
-/// Forward FFT of `x` zero-padded to `n`.
-fn fft(planner: &mut FftPlanner<f64>, x: &[f64], n: usize) -> Vec<Complex64> {
-    let mut buf: Vec<Complex64> = x.iter().map(|&v| Complex64::new(v, 0.0)).collect();
-    buf.resize(n, Complex64::new(0.0, 0.0));
-    planner.plan_fft_forward(n).process(&mut buf);
-    buf
+thread_local! {
+    /// One real-FFT planner per thread: plans are made once per length and
+    /// reused for every spectrum of an image that thread handles.
+    static PLANNER: std::cell::RefCell<RealFftPlanner<f64>> =
+        std::cell::RefCell::new(RealFftPlanner::new());
 }
 
-/// Inverse FFT, real part, normalised by 1/n.
-fn ifft_real(planner: &mut FftPlanner<f64>, mut buf: Vec<Complex64>) -> Vec<f64> {
-    let n = buf.len();
-    planner.plan_fft_inverse(n).process(&mut buf);
-    buf.iter().map(|c| c.re / n as f64).collect()
+/// Real-to-complex FFT of `x` zero-padded to `n`: the n/2 + 1 non-negative
+/// frequencies (numpy's `rfft(x, n)`).
+fn rfft(x: &[f64], n: usize) -> Vec<Complex64> {
+    let plan = PLANNER.with(|p| p.borrow_mut().plan_fft_forward(n));
+    let mut input = vec![0.0; n];
+    let k = x.len().min(n);
+    input[..k].copy_from_slice(&x[..k]);
+    let mut out = plan.make_output_vec();
+    // lengths match by construction: the plan's own buffers
+    if plan.process(&mut input, &mut out).is_err() {
+        out.iter_mut()
+            .for_each(|v| *v = Complex64::new(f64::NAN, f64::NAN));
+    }
+    out
+}
+
+/// Inverse of [`rfft`] for an output of length `n`, normalised by 1/n; the
+/// imaginary parts of the zero (and, for even n, the Nyquist) frequency are
+/// ignored, as numpy's `irfft` does.
+fn irfft(mut spec: Vec<Complex64>, n: usize) -> Vec<f64> {
+    let plan = PLANNER.with(|p| p.borrow_mut().plan_fft_inverse(n));
+    if let Some(f) = spec.first_mut() {
+        f.im = 0.0;
+    }
+    if n.is_multiple_of(2)
+        && let Some(l) = spec.last_mut()
+    {
+        l.im = 0.0;
+    }
+    let mut out = plan.make_output_vec();
+    if plan.process(&mut spec, &mut out).is_err() {
+        out.iter_mut().for_each(|v| *v = f64::NAN);
+    }
+    out.iter_mut().for_each(|v| *v /= n as f64);
+    out
 }
 
 /// Fourier-log deconvolution of a low-loss spectrum (Egerton §4.2.1): the
@@ -500,9 +529,8 @@ pub fn fourier_log_deconvolution(energy: &[f64], y: &[f64], zlp: &[f64]) -> Resu
     let mut s = y.to_vec();
     hann_taper(&mut s, None);
     let n = next_smooth(zlp.len() + s.len() - 1, &[2, 3, 5]);
-    let mut planner = FftPlanner::new();
-    let z = fft(&mut planner, zlp, n);
-    let j = fft(&mut planner, &s, n);
+    let z = rfft(zlp, n);
+    let j = rfft(&s, n);
     let prod: Vec<Complex64> = z
         .iter()
         .zip(&j)
@@ -515,7 +543,7 @@ pub fn fourier_log_deconvolution(energy: &[f64], y: &[f64], zlp: &[f64]) -> Resu
             }
         })
         .collect();
-    let mut out = ifft_real(&mut planner, prod);
+    let mut out = irfft(prod, n);
     out.truncate(y.len());
     Ok(out)
 }
@@ -670,10 +698,9 @@ pub fn fourier_ratio_deconvolution(
         .collect();
     let gs: f64 = g.iter().sum();
     g.iter_mut().for_each(|v| *v /= gs);
-    let mut planner = FftPlanner::new();
-    let gk = fft(&mut planner, &g, n);
-    let kk = fft(&mut planner, &cl, n);
-    let lk = fft(&mut planner, &ll, n);
+    let gk = rfft(&g, n);
+    let kk = rfft(&cl, n);
+    let lk = rfft(&ll, n);
     let prod: Vec<Complex64> = gk
         .iter()
         .zip(kk.iter().zip(&lk))
@@ -686,7 +713,7 @@ pub fn fourier_ratio_deconvolution(
             }
         })
         .collect();
-    let mut out = ifft_real(&mut planner, prod);
+    let mut out = irfft(prod, n);
     out.truncate(core.len());
     out.iter_mut().for_each(|v| *v *= i0);
     Ok(out)

@@ -29,7 +29,7 @@
 //! # Ok::<(), interphase_spectra::Error>(())
 //! ```
 
-use interphase_fit::nnls::{LinearTerm, nnls};
+use interphase_fit::nnls::nnls_normal;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -131,7 +131,8 @@ pub fn interpolate(x: &[f64], y: &[f64], at: &[f64]) -> Result<Vec<f64>> {
 /// (name, values on the same axis) plus a free polynomial background. Errors
 /// on mismatched lengths, non-finite values, no reference, fewer points in
 /// the window than coefficients + 1, and when every reference coefficient is
-/// zero (no reference signal: fractions undefined).
+/// zero (no reference signal: fractions undefined). For many spectra on one
+/// axis, build the [`MllsDesign`] once.
 pub fn mlls(
     energy: &[f64],
     y: &[f64],
@@ -139,119 +140,221 @@ pub fn mlls(
     options: &MllsOptions,
 ) -> Result<MllsFit> {
     check_axis("MLLS", energy, y)?;
-    if references.is_empty() {
-        return Err(Error::Invalid("MLLS: no reference spectra".into()));
-    }
-    for (name, r) in references {
-        if r.len() != y.len() {
+    MllsDesign::new(energy, references, options)?.fit(y)
+}
+
+/// The design of an MLLS fit on one energy axis: the window, the reference
+/// and background columns over it, and (for uniform weights) their Gram
+/// matrix, computed once and reused for every spectrum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MllsDesign {
+    names: Vec<String>,
+    /// Channels fitted: `start..end` of the axis.
+    start: usize,
+    end: usize,
+    /// Columns over the window: references, then background terms.
+    columns: Vec<Vec<f64>>,
+    nref: usize,
+    weights: MllsWeights,
+    /// ΣcᵢCⱼ for uniform weights.
+    gram: Option<Vec<f64>>,
+    channels: usize,
+}
+
+impl MllsDesign {
+    /// Checks the references against the axis and builds the columns.
+    pub fn new(
+        energy: &[f64],
+        references: &[(&str, &[f64])],
+        options: &MllsOptions,
+    ) -> Result<Self> {
+        if references.is_empty() {
+            return Err(Error::Invalid("MLLS: no reference spectra".into()));
+        }
+        for (name, r) in references {
+            if r.len() != energy.len() {
+                return Err(Error::Invalid(format!(
+                    "MLLS: reference {name:?} has {} channels, the spectrum {}",
+                    r.len(),
+                    energy.len()
+                )));
+            }
+        }
+        let (lo, hi) = match options.window_ev {
+            Some((a, b)) if a.is_finite() && b.is_finite() => (a.min(b), a.max(b)),
+            Some((a, b)) => {
+                return Err(Error::Invalid(format!(
+                    "MLLS: window ({a}, {b}) must be finite"
+                )));
+            }
+            None => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        // the axis increases: the window is one run of channels
+        let start = energy.iter().position(|&e| e >= lo).unwrap_or(energy.len());
+        let end = energy
+            .iter()
+            .rposition(|&e| e <= hi)
+            .map_or(start, |i| (i + 1).max(start));
+        let m = end - start;
+        let nref = references.len();
+        let nbg = options.background_terms;
+        let ncoef = nref + nbg;
+        if m < ncoef + 1 {
             return Err(Error::Invalid(format!(
-                "MLLS: reference {name:?} has {} channels, the spectrum {}",
-                r.len(),
-                y.len()
+                "MLLS: {m} points in the window {lo}–{hi} eV for {ncoef} coefficients; at least {} are needed",
+                ncoef + 1
             )));
         }
-    }
-    let (lo, hi) = match options.window_ev {
-        Some((a, b)) if a.is_finite() && b.is_finite() => (a.min(b), a.max(b)),
-        Some((a, b)) => {
-            return Err(Error::Invalid(format!(
-                "MLLS: window ({a}, {b}) must be finite"
-            )));
+        let mut columns: Vec<Vec<f64>> = Vec::with_capacity(ncoef);
+        for (name, r) in references {
+            let c = r[start..end].to_vec();
+            if let Some(i) = c.iter().position(|v| !v.is_finite()) {
+                return Err(Error::Invalid(format!(
+                    "MLLS: reference {name:?} channel {} is {}",
+                    start + i,
+                    c[i]
+                )));
+            }
+            columns.push(c);
         }
-        None => (f64::NEG_INFINITY, f64::INFINITY),
-    };
-    let idx: Vec<usize> = (0..y.len())
-        .filter(|&i| energy[i] >= lo && energy[i] <= hi)
-        .collect();
-    let nref = references.len();
-    let nbg = options.background_terms;
-    let ncoef = nref + nbg;
-    if idx.len() < ncoef + 1 {
-        return Err(Error::Invalid(format!(
-            "MLLS: {} points in the window {lo}–{hi} eV for {ncoef} coefficients; at least {} are needed",
-            idx.len(),
-            ncoef + 1
-        )));
-    }
-    let yy: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-    let refs: Vec<Vec<f64>> = references
-        .iter()
-        .map(|(_, r)| idx.iter().map(|&i| r[i]).collect())
-        .collect();
-    for (k, r) in refs.iter().enumerate() {
-        if let Some(i) = r.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Invalid(format!(
-                "MLLS: reference {:?} channel {} is {}",
-                references[k].0, idx[i], r[i]
-            )));
-        }
-    }
-    let (e0, e1) = (energy[idx[0]], energy[idx[idx.len() - 1]]);
-    let (mid, half) = (0.5 * (e0 + e1), (0.5 * (e1 - e0)).max(f64::MIN_POSITIVE));
-    let bg: Vec<Vec<f64>> = (0..nbg)
-        .map(|k| {
-            idx.iter()
-                .map(|&i| ((energy[i] - mid) / half).powi(k as i32))
-                .collect()
-        })
-        .collect();
-    let mut terms: Vec<LinearTerm> = refs.iter().map(|r| LinearTerm::non_negative(r)).collect();
-    terms.extend(bg.iter().map(|c| LinearTerm::free(c)));
-    let w: Option<Vec<f64>> = match options.weights {
-        MllsWeights::Uniform => None,
-        MllsWeights::Poisson => Some(yy.iter().map(|&v| 1.0 / v.max(1.0)).collect()),
-    };
-    let sol = nnls(&terms, &yy, w.as_deref()).map_err(|e| Error::Invalid(format!("MLLS: {e}")))?;
-    let free = sol.passive.iter().filter(|&&p| p).count();
-    let dof = yy.len().saturating_sub(free).max(1);
-    let redchi = sol.chisqr / dof as f64;
-    let scale = match options.weights {
-        MllsWeights::Uniform => redchi,
-        MllsWeights::Poisson => 1.0,
-    };
-    let cov = |a: usize, b: usize| sol.covariance[a * ncoef + b] * scale;
-    let est = |j: usize| Estimate {
-        value: sol.x[j],
-        stderr: sol.passive[j].then(|| cov(j, j).max(0.0).sqrt()),
-    };
-    let sum: f64 = sol.x[..nref].iter().sum();
-    if sum.is_nan() || sum <= 0.0 {
-        return Err(Error::Invalid(
-            "MLLS: every reference coefficient is zero; the spectrum holds none of the references"
-                .into(),
-        ));
-    }
-    let free_refs: Vec<usize> = (0..nref).filter(|&k| sol.passive[k]).collect();
-    let fractions = (0..nref)
-        .map(|k| {
-            let value = sol.x[k] / sum;
-            // ∂fₖ/∂cⱼ = (δₖⱼ Σc − cₖ)/(Σc)², over the free references
-            let stderr = (sol.passive[k] && free_refs.len() >= 2).then(|| {
-                let g: Vec<f64> = free_refs
+        let (e0, e1) = (energy[start], energy[end - 1]);
+        let (mid, half) = (0.5 * (e0 + e1), (0.5 * (e1 - e0)).max(f64::MIN_POSITIVE));
+        for k in 0..nbg {
+            columns.push(
+                energy[start..end]
                     .iter()
-                    .map(|&j| ((if j == k { sum } else { 0.0 }) - sol.x[k]) / (sum * sum))
-                    .collect();
-                let mut v = 0.0;
-                for (a, &ja) in free_refs.iter().enumerate() {
-                    for (b, &jb) in free_refs.iter().enumerate() {
-                        v += g[a] * g[b] * cov(ja, jb);
+                    .map(|&e| ((e - mid) / half).powi(k as i32))
+                    .collect(),
+            );
+        }
+        let mut d = MllsDesign {
+            names: references.iter().map(|(n, _)| n.to_string()).collect(),
+            start,
+            end,
+            columns,
+            nref,
+            weights: options.weights,
+            gram: None,
+            channels: energy.len(),
+        };
+        if d.weights == MllsWeights::Uniform {
+            d.gram = Some(d.gram_with(None));
+        }
+        Ok(d)
+    }
+
+    fn gram_with(&self, w: Option<&[f64]>) -> Vec<f64> {
+        let n = self.columns.len();
+        let mut g = vec![0.0; n * n];
+        for a in 0..n {
+            for b in a..n {
+                let (ca, cb) = (&self.columns[a], &self.columns[b]);
+                let v: f64 = match w {
+                    None => ca.iter().zip(cb).map(|(x, y)| x * y).sum(),
+                    Some(w) => ca.iter().zip(cb).zip(w).map(|((x, y), w)| w * x * y).sum(),
+                };
+                g[a * n + b] = v;
+                g[b * n + a] = v;
+            }
+        }
+        g
+    }
+
+    /// Fits one spectrum on the design's axis (see [`mlls`]).
+    pub fn fit(&self, y: &[f64]) -> Result<MllsFit> {
+        if y.len() != self.channels {
+            return Err(Error::Invalid(format!(
+                "MLLS: a spectrum of {} channels for references of {}",
+                y.len(),
+                self.channels
+            )));
+        }
+        let yy = &y[self.start..self.end];
+        if let Some(i) = yy.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Invalid(format!(
+                "MLLS: channel {} is {}",
+                self.start + i,
+                yy[i]
+            )));
+        }
+        let n = self.columns.len();
+        let nref = self.nref;
+        let w: Option<Vec<f64>> = match self.weights {
+            MllsWeights::Uniform => None,
+            MllsWeights::Poisson => Some(yy.iter().map(|&v| 1.0 / v.max(1.0)).collect()),
+        };
+        let gram = match (&self.gram, &w) {
+            (Some(g), None) => std::borrow::Cow::Borrowed(g),
+            (_, w) => std::borrow::Cow::Owned(self.gram_with(w.as_deref())),
+        };
+        let h: Vec<f64> = self
+            .columns
+            .iter()
+            .map(|c| match &w {
+                None => c.iter().zip(yy).map(|(a, b)| a * b).sum(),
+                Some(w) => c.iter().zip(yy).zip(w).map(|((a, b), w)| w * a * b).sum(),
+            })
+            .collect();
+        let flags: Vec<bool> = (0..n).map(|k| k < nref).collect();
+        let sol =
+            nnls_normal(&gram, &h, &flags).map_err(|e| Error::Invalid(format!("MLLS: {e}")))?;
+        // χ² from the residuals themselves (no cancellation)
+        let mut chisqr = 0.0;
+        for (i, &v) in yy.iter().enumerate() {
+            let model: f64 = (0..n).map(|k| sol.x[k] * self.columns[k][i]).sum();
+            let r = v - model;
+            chisqr += w.as_ref().map_or(1.0, |w| w[i]) * r * r;
+        }
+        let free = sol.passive.iter().filter(|&&p| p).count();
+        let dof = yy.len().saturating_sub(free).max(1);
+        let redchi = chisqr / dof as f64;
+        let scale = match self.weights {
+            MllsWeights::Uniform => redchi,
+            MllsWeights::Poisson => 1.0,
+        };
+        let cov = |a: usize, b: usize| sol.covariance[a * n + b] * scale;
+        let est = |j: usize| Estimate {
+            value: sol.x[j],
+            stderr: sol.passive[j].then(|| cov(j, j).max(0.0).sqrt()),
+        };
+        let sum: f64 = sol.x[..nref].iter().sum();
+        if sum.is_nan() || sum <= 0.0 {
+            return Err(Error::Invalid(
+                "MLLS: every reference coefficient is zero; the spectrum holds none of the references".into(),
+            ));
+        }
+        let free_refs: Vec<usize> = (0..nref).filter(|&k| sol.passive[k]).collect();
+        let fractions = (0..nref)
+            .map(|k| {
+                let value = sol.x[k] / sum;
+                // ∂fₖ/∂cⱼ = (δₖⱼ Σc − cₖ)/(Σc)², over the free references
+                let stderr = (sol.passive[k] && free_refs.len() >= 2).then(|| {
+                    let g: Vec<f64> = free_refs
+                        .iter()
+                        .map(|&j| ((if j == k { sum } else { 0.0 }) - sol.x[k]) / (sum * sum))
+                        .collect();
+                    let mut v = 0.0;
+                    for (a, &ja) in free_refs.iter().enumerate() {
+                        for (b, &jb) in free_refs.iter().enumerate() {
+                            v += g[a] * g[b] * cov(ja, jb);
+                        }
                     }
-                }
-                v.max(0.0).sqrt()
-            });
-            Estimate { value, stderr }
+                    v.max(0.0).sqrt()
+                });
+                Estimate { value, stderr }
+            })
+            .collect();
+        Ok(MllsFit {
+            names: self.names.clone(),
+            coefficients: (0..nref).map(est).collect(),
+            fractions,
+            background: (nref..n).map(est).collect(),
+            at_bound: (0..nref).map(|k| !sol.passive[k]).collect(),
+            chisqr,
+            redchi,
+            points: yy.len(),
         })
-        .collect();
-    Ok(MllsFit {
-        names: references.iter().map(|(n, _)| n.to_string()).collect(),
-        coefficients: (0..nref).map(est).collect(),
-        fractions,
-        background: (nref..ncoef).map(est).collect(),
-        at_bound: (0..nref).map(|k| !sol.passive[k]).collect(),
-        chisqr: sol.chisqr,
-        redchi,
-        points: yy.len(),
-    })
+    }
 }
 
 /// Per-pixel MLLS maps of an image.
@@ -271,7 +374,10 @@ impl SpectrumImage {
     /// [`mlls`] on every pixel in parallel; references on the image's axis.
     /// Failed pixels are NaN in every map and listed in each map's failures.
     pub fn mlls(&self, references: &[(&str, &[f64])], options: &MllsOptions) -> MllsMaps {
-        let fits = self.map(|e, y| mlls(e, y, references, options));
+        let fits = match MllsDesign::new(self.energy(), references, options) {
+            Ok(d) => self.map(|_, y| d.fit(y)),
+            Err(e) => vec![Err(e); self.pixels()],
+        };
         let shape = self.shape();
         let pick = |f: &dyn Fn(&MllsFit) -> Estimate| {
             Map::from_results(
