@@ -32,7 +32,7 @@ mod image;
 mod lowloss;
 mod mlls;
 
-pub use image::{Map, SpectrumImage};
+pub use image::{MAX_IMAGE_VALUES, Map, SpectrumImage};
 pub use lowloss::*;
 pub use mlls::*;
 
