@@ -132,75 +132,14 @@ pub fn nnls(terms: &[LinearTerm], b: &[f64], weights: Option<&[f64]>) -> Result<
         .fold(0.0, f64::max);
     let tol = 10.0 * f64::EPSILON * norm1.max(f64::MIN_POSITIVE) * (m.max(n) as f64);
 
-    let mut passive: Vec<bool> = terms.iter().map(|t| !t.non_negative).collect();
-    let mut x = vec![0.0; n];
-    if passive.iter().any(|&p| p) {
-        let z = solve_passive(&a, &bw, &passive).0;
-        x.copy_from_slice(&z);
-    }
-    let max_iter = 3 * (n + 10);
-    let mut iterations = 0;
-    loop {
-        // gradient of −½‖Ax − b‖²: w = Aᵀ(b − Ax)
-        let r = &bw - &a * DVector::from_column_slice(&x);
-        let w = a.transpose() * r;
-        let mut best: Option<(usize, f64)> = None;
-        for j in 0..n {
-            if !passive[j] && w[j] > tol && best.is_none_or(|(_, v)| w[j] > v) {
-                best = Some((j, w[j]));
-            }
-        }
-        let Some((j, _)) = best else { break };
-        iterations += 1;
-        if iterations > max_iter {
-            return Err(Error::Data(format!(
-                "nnls: the active set did not settle in {max_iter} iterations"
-            )));
-        }
-        passive[j] = true;
-        let mut inner = 0;
-        loop {
-            let z = solve_passive(&a, &bw, &passive).0;
-            let infeasible: Vec<usize> = (0..n)
-                .filter(|&i| passive[i] && terms[i].non_negative && z[i] <= 0.0)
-                .collect();
-            if infeasible.is_empty() {
-                x = z;
-                break;
-            }
-            inner += 1;
-            if inner > max_iter {
-                return Err(Error::Data(format!(
-                    "nnls: the passive set did not settle in {max_iter} inner iterations"
-                )));
-            }
-            // step from x towards z until the first constrained coefficient hits 0
-            let alpha = infeasible
-                .iter()
-                .map(|&i| {
-                    let d = x[i] - z[i];
-                    if d > 0.0 { x[i] / d } else { 0.0 }
-                })
-                .fold(f64::INFINITY, f64::min)
-                .clamp(0.0, 1.0);
-            for i in 0..n {
-                if passive[i] {
-                    x[i] += alpha * (z[i] - x[i]);
-                }
-            }
-            for i in 0..n {
-                if passive[i] && terms[i].non_negative && x[i] <= tol {
-                    passive[i] = false;
-                    x[i] = 0.0;
-                }
-            }
-        }
-    }
-    for i in 0..n {
-        if !passive[i] {
-            x[i] = 0.0;
-        }
-    }
+    let flags: Vec<bool> = terms.iter().map(|t| t.non_negative).collect();
+    // gradient of −½‖Ax − b‖²: w = Aᵀ(b − Ax)
+    let gradient = |x: &[f64]| -> Vec<f64> {
+        let r = &bw - &a * DVector::from_column_slice(x);
+        (a.transpose() * r).iter().copied().collect()
+    };
+    let (x, passive, iterations) =
+        active_set(&flags, tol, tol, gradient, |p| solve_passive(&a, &bw, p).0)?;
     let (_, cov_p, rank) = solve_passive(&a, &bw, &passive);
     let r = &bw - &a * DVector::from_column_slice(&x);
     Ok(NnlsSolution {
@@ -241,76 +180,15 @@ pub fn nnls_normal(gram: &[f64], h: &[f64], non_negative: &[bool]) -> Result<Nnl
     let g = DMatrix::from_row_slice(n, n, gram);
     let gmax = gram.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let tol = 10.0 * f64::EPSILON * gmax.max(f64::MIN_POSITIVE) * n as f64;
-    let mut passive: Vec<bool> = non_negative.iter().map(|&c| !c).collect();
-    let mut x = vec![0.0; n];
-    if passive.iter().any(|&p| p) {
-        x = solve_gram(&g, h, &passive).0;
-    }
-    let max_iter = 3 * (n + 10);
-    let mut iterations = 0;
-    loop {
-        // w = h − G x
-        let mut best: Option<(usize, f64)> = None;
-        for j in 0..n {
-            if passive[j] {
-                continue;
-            }
-            let w = h[j] - (0..n).map(|k| g[(j, k)] * x[k]).sum::<f64>();
-            if w > tol && best.is_none_or(|(_, v)| w > v) {
-                best = Some((j, w));
-            }
-        }
-        let Some((j, _)) = best else { break };
-        iterations += 1;
-        if iterations > max_iter {
-            return Err(Error::Data(format!(
-                "nnls: the active set did not settle in {max_iter} iterations"
-            )));
-        }
-        passive[j] = true;
-        let mut inner = 0;
-        loop {
-            let z = solve_gram(&g, h, &passive).0;
-            let infeasible: Vec<usize> = (0..n)
-                .filter(|&i| passive[i] && non_negative[i] && z[i] <= 0.0)
-                .collect();
-            if infeasible.is_empty() {
-                x = z;
-                break;
-            }
-            inner += 1;
-            if inner > max_iter {
-                return Err(Error::Data(format!(
-                    "nnls: the passive set did not settle in {max_iter} inner iterations"
-                )));
-            }
-            let alpha = infeasible
-                .iter()
-                .map(|&i| {
-                    let d = x[i] - z[i];
-                    if d > 0.0 { x[i] / d } else { 0.0 }
-                })
-                .fold(f64::INFINITY, f64::min)
-                .clamp(0.0, 1.0);
-            for i in 0..n {
-                if passive[i] {
-                    x[i] += alpha * (z[i] - x[i]);
-                }
-            }
-            for i in 0..n {
-                if passive[i] && non_negative[i] && x[i] <= 0.0 {
-                    passive[i] = false;
-                    x[i] = 0.0;
-                }
-            }
-        }
-    }
+    // w = h − G x
+    let gradient = |x: &[f64]| -> Vec<f64> {
+        (0..n)
+            .map(|j| h[j] - (0..n).map(|k| g[(j, k)] * x[k]).sum::<f64>())
+            .collect()
+    };
+    let (x, passive, iterations) =
+        active_set(non_negative, tol, 0.0, gradient, |p| solve_gram(&g, h, p).0)?;
     let (_, covariance, rank) = solve_gram(&g, h, &passive);
-    for i in 0..n {
-        if !passive[i] {
-            x[i] = 0.0;
-        }
-    }
     Ok(NnlsSolution {
         x,
         passive,
@@ -361,6 +239,89 @@ fn solve_gram(g: &DMatrix<f64>, h: &[f64], passive: &[bool]) -> (Vec<f64>, Vec<f
         }
     }
     (x, cov, rank)
+}
+
+/// The active-set iteration of Lawson and Hanson shared by [`nnls`] and
+/// [`nnls_normal`]: `gradient(x)` is −∇ of the objective, `solve(passive)`
+/// the unconstrained minimiser on the passive set (zero elsewhere). A
+/// variable enters when its gradient exceeds `tol` and leaves when it falls
+/// to `drop_tol` or below. Returns (x, passive, outer iterations).
+fn active_set(
+    non_negative: &[bool],
+    tol: f64,
+    drop_tol: f64,
+    gradient: impl Fn(&[f64]) -> Vec<f64>,
+    solve: impl Fn(&[bool]) -> Vec<f64>,
+) -> Result<(Vec<f64>, Vec<bool>, usize)> {
+    let n = non_negative.len();
+    let mut passive: Vec<bool> = non_negative.iter().map(|&c| !c).collect();
+    let mut x = if passive.iter().any(|&p| p) {
+        solve(&passive)
+    } else {
+        vec![0.0; n]
+    };
+    let max_iter = 3 * (n + 10);
+    let mut iterations = 0;
+    loop {
+        let w = gradient(&x);
+        let mut best: Option<(usize, f64)> = None;
+        for j in 0..n {
+            if !passive[j] && w[j] > tol && best.is_none_or(|(_, v)| w[j] > v) {
+                best = Some((j, w[j]));
+            }
+        }
+        let Some((j, _)) = best else { break };
+        iterations += 1;
+        if iterations > max_iter {
+            return Err(Error::Data(format!(
+                "nnls: the active set did not settle in {max_iter} iterations"
+            )));
+        }
+        passive[j] = true;
+        let mut inner = 0;
+        loop {
+            let z = solve(&passive);
+            let infeasible: Vec<usize> = (0..n)
+                .filter(|&i| passive[i] && non_negative[i] && z[i] <= 0.0)
+                .collect();
+            if infeasible.is_empty() {
+                x = z;
+                break;
+            }
+            inner += 1;
+            if inner > max_iter {
+                return Err(Error::Data(format!(
+                    "nnls: the passive set did not settle in {max_iter} inner iterations"
+                )));
+            }
+            // step from x towards z until the first constrained coefficient hits 0
+            let alpha = infeasible
+                .iter()
+                .map(|&i| {
+                    let d = x[i] - z[i];
+                    if d > 0.0 { x[i] / d } else { 0.0 }
+                })
+                .fold(f64::INFINITY, f64::min)
+                .clamp(0.0, 1.0);
+            for i in 0..n {
+                if passive[i] {
+                    x[i] += alpha * (z[i] - x[i]);
+                }
+            }
+            for i in 0..n {
+                if passive[i] && non_negative[i] && x[i] <= drop_tol {
+                    passive[i] = false;
+                    x[i] = 0.0;
+                }
+            }
+        }
+    }
+    for i in 0..n {
+        if !passive[i] {
+            x[i] = 0.0;
+        }
+    }
+    Ok((x, passive, iterations))
 }
 
 /// Least squares on the passive columns: the solution (zero outside P), the

@@ -246,12 +246,7 @@ fn _mean_free_path(
                 ));
             };
             let zeff = match (f, z) {
-                (Some(f), _) => {
-                    let f = interphase::materials::Formula::parse(f).map_err(err)?;
-                    let comp: Vec<(u32, f64)> =
-                        f.amounts().iter().map(|(e, n)| (e.z(), *n)).collect();
-                    eels::effective_z(&comp).map_err(err)?
-                }
+                (Some(f), _) => _effective_z(f)?,
                 (_, Some(z)) => z,
                 _ => unreachable!("one of formula and zeff is given"),
             };
