@@ -238,6 +238,20 @@ impl SpectrumImage {
             .collect()
     }
 
+    /// [`Self::map`] with the pixel's row-major index: `f(index, energy, pixel)`.
+    pub fn map_indexed<T, F>(&self, f: F) -> Vec<Result<T>>
+    where
+        T: Send,
+        F: Fn(usize, &[f64], &[f64]) -> Result<T> + Sync + Send,
+    {
+        let e = &self.energy[..];
+        self.data
+            .par_chunks(self.channels())
+            .enumerate()
+            .map(|(p, y)| f(p, e, y))
+            .collect()
+    }
+
     /// [`Self::map`] for a scalar with no uncertainty: a [`Map`] whose failed
     /// pixels are NaN and listed.
     pub fn map_values<F>(&self, f: F) -> Map

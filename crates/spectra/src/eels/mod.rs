@@ -28,13 +28,17 @@ use crate::error::{Error, Result};
 use crate::model::{Estimate, PeakFit};
 use crate::spectrum::Spectrum;
 
+mod crosssection;
 mod image;
 mod lowloss;
 mod mlls;
+mod quantify;
 
+pub use crosssection::{HydrogenicEdge, Optics, Shell, effective_angle};
 pub use image::{MAX_IMAGE_VALUES, Map, SpectrumImage};
 pub use lowloss::*;
 pub use mlls::*;
+pub use quantify::*;
 
 /// A fitted power law I = A·E^(−r) (E in eV).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -252,14 +256,20 @@ pub fn delta_e(fit: &PeakFit, from: &str, to: &str) -> Result<Estimate> {
 /// yet close to the edge — cut at the spectrum's start. Errors when fewer
 /// than 5 points remain in it.
 pub fn pre_edge_window(s: &Spectrum, edge_ev: f64) -> Result<(f64, f64)> {
+    pre_edge_window_xy(s.x(), edge_ev)
+}
+
+/// [`pre_edge_window`] on a plain (increasing) energy axis, eV.
+pub fn pre_edge_window_xy(x: &[f64], edge_ev: f64) -> Result<(f64, f64)> {
     if !(edge_ev.is_finite() && edge_ev > 0.0) {
         return Err(Error::Invalid(format!(
             "edge energy {edge_ev} eV must be > 0"
         )));
     }
+    let start = x.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = edge_ev - (0.02 * edge_ev).max(3.0);
-    let lo = (hi - (0.1 * edge_ev).max(10.0)).max(s.x_range().0);
-    let n = s.x().iter().filter(|&&e| e >= lo && e <= hi).count();
+    let lo = (hi - (0.1 * edge_ev).max(10.0)).max(start);
+    let n = x.iter().filter(|&&e| e >= lo && e <= hi).count();
     if n < 5 {
         return Err(Error::Invalid(format!(
             "the automatic pre-edge window {lo:.1}..{hi:.1} eV before the {edge_ev} eV edge holds {n} points; at least 5 are needed (record more of the pre-edge or give a window)"

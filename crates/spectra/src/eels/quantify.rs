@@ -1,0 +1,715 @@
+//! Core-loss quantification by edge integration (Egerton 2011, §4.5.1):
+//! for each edge, a power-law background is fitted over a pre-edge window and
+//! subtracted, the net counts are summed over Δ eV from the onset, and
+//!
+//! - the atomic ratio of two elements is N_a/N_b = (S_a/σ_a)/(S_b/σ_b), with
+//!   σ the partial cross-sections σ(β, Δ) (hydrogenic, [`HydrogenicEdge`], or
+//!   given);
+//! - the areal density (atoms/nm²) is N = S/(I_l σ), where I_l is the
+//!   low-loss intensity summed up to Δ eV, zero-loss peak included, from a
+//!   low-loss spectrum recorded with the same β and dwell-normalised counts.
+//!
+//! Counts are sums over channels (the data are counts per channel), not
+//! integrals in eV, so core-loss and low-loss may have different dispersions.
+//!
+//! Uncertainties (counting statistics, `gain` counts per data unit):
+//! - the background is a weighted least-squares fit of ln I = ln A − r ln E
+//!   with wᵢ = gain·Iᵢ (var ln I = 1/(gain·I) for Poisson counts); its
+//!   covariance is scaled by max(1, χ²_red) so that a pre-edge that a power
+//!   law does not follow widens the error rather than hiding it;
+//! - var S = Σ Iᵢ/gain over the signal window (Poisson) + gᵀCg, the error of
+//!   the extrapolated background with g its gradient in (ln A, r) — the
+//!   exact form of Egerton's h-factor estimate;
+//! - ratios and densities add relative variances, windows taken as
+//!   independent (they share no channels unless a pre-edge window reaches
+//!   into another edge's signal window, which [`QuantDesign::new`] reports in
+//!   `overlaps`).
+//!
+//! The cross-sections' own systematic error (5–20 %, see
+//! [`HydrogenicEdge`]) is not included: it is the same for every pixel and
+//! largely cancels in maps of ratios.
+//!
+//! ```
+//! use interphase_spectra::eels::{quantify, EdgeSpec, Optics, QuantifyOptions};
+//! // a power-law background with O K and Ti L2,3-like steps of known size
+//! let e: Vec<f64> = (0..2000).map(|i| 380.0 + 0.25 * i as f64).collect();
+//! let step = |x: f64, at: f64, h: f64| if x >= at { h * (at / x).powi(2) } else { 0.0 };
+//! let y: Vec<f64> = e.iter().map(|&x| 1e12 * x.powf(-3.0) + step(x, 456.0, 400.0) + step(x, 532.0, 300.0)).collect();
+//! let options = QuantifyOptions {
+//!     optics: Optics { beam_kev: 200.0, beta_mrad: 20.0, alpha_mrad: 0.0 },
+//!     delta_ev: 50.0,
+//!     gain: 1.0,
+//! };
+//! let edges = [EdgeSpec::hydrogenic("Ti", "L23")?, EdgeSpec::hydrogenic("O", "K")?];
+//! let q = quantify(&e, &y, &edges, &options, None)?;
+//! assert_eq!(q.ratios[0].label, "Ti/O");
+//! println!("{}", q);
+//! # Ok::<(), interphase_spectra::Error>(())
+//! ```
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::Estimate;
+
+use super::crosssection::{HydrogenicEdge, Optics};
+use super::image::{Map, SpectrumImage};
+use super::lowloss::check_axis;
+use super::{PowerLaw, pre_edge_window_xy};
+
+/// Where an edge's cross-section comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum CrossSection {
+    /// Computed with the hydrogenic model for the optics and Δ in use.
+    Hydrogenic(HydrogenicEdge),
+    /// Given by the user (barn per atom, for the β and Δ in use): M, N edges,
+    /// Hartree–Slater or measured values.
+    Given {
+        /// Element or label ("La M45").
+        label: String,
+        /// Onset, eV.
+        onset_ev: f64,
+        /// σ(β, Δ), barn.
+        barn: f64,
+    },
+}
+
+/// One edge to quantify.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EdgeSpec {
+    /// Its cross-section.
+    pub cross_section: CrossSection,
+    /// Pre-edge background window, eV; `None`: [`pre_edge_window_xy`].
+    pub background_ev: Option<(f64, f64)>,
+}
+
+impl EdgeSpec {
+    /// A tabulated hydrogenic edge ("Ti", "L23"), automatic background window.
+    pub fn hydrogenic(element: &str, shell: &str) -> Result<Self> {
+        Ok(EdgeSpec {
+            cross_section: CrossSection::Hydrogenic(HydrogenicEdge::lookup(element, shell)?),
+            background_ev: None,
+        })
+    }
+
+    /// Parses "Ti:L23", "O:K", or "La:M45@832=1234.5" (a given cross-section
+    /// of 1234.5 barn for an edge at 832 eV), optionally with a background
+    /// window "Ti:L23[400,445]".
+    pub fn parse(spec: &str) -> Result<Self> {
+        let s = spec.trim();
+        let (body, window) = match s.find('[') {
+            Some(i) => {
+                let w = s[i + 1..].strip_suffix(']').ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "edge '{spec}': a background window is written [LO,HI]"
+                    ))
+                })?;
+                let (a, b) = w.split_once(',').ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "edge '{spec}': background window '[{w}]' must be [LO,HI] in eV"
+                    ))
+                })?;
+                let num = |t: &str| {
+                    t.trim().parse::<f64>().map_err(|_| {
+                        Error::Invalid(format!(
+                            "edge '{spec}': '{t}' in the background window is not a number"
+                        ))
+                    })
+                };
+                (&s[..i], Some((num(a)?, num(b)?)))
+            }
+            None => (s, None),
+        };
+        let (element, rest) = body.split_once(':').ok_or_else(|| {
+            Error::Invalid(format!(
+                "edge '{spec}': write ELEMENT:SHELL, e.g. Ti:L23 or O:K (or La:M45@832=1500 with a cross-section in barn)"
+            ))
+        })?;
+        let mut out = match rest.split_once('@') {
+            None => EdgeSpec::hydrogenic(element, rest)?,
+            Some((shell, given)) => {
+                let (onset, barn) = given.split_once('=').ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "edge '{spec}': a given cross-section is written SHELL@ONSET_EV=BARN"
+                    ))
+                })?;
+                let onset: f64 = onset.trim().parse().map_err(|_| {
+                    Error::Invalid(format!(
+                        "edge '{spec}': onset '{onset}' is not a number (eV)"
+                    ))
+                })?;
+                let barn: f64 = barn.trim().parse().map_err(|_| {
+                    Error::Invalid(format!(
+                        "edge '{spec}': cross-section '{barn}' is not a number (barn)"
+                    ))
+                })?;
+                EdgeSpec {
+                    cross_section: CrossSection::Given {
+                        label: format!("{} {}", element.trim(), shell.trim()),
+                        onset_ev: onset,
+                        barn,
+                    },
+                    background_ev: None,
+                }
+            }
+        };
+        out.background_ev = window;
+        Ok(out)
+    }
+
+    fn label(&self) -> String {
+        match &self.cross_section {
+            CrossSection::Hydrogenic(e) => e.label(),
+            CrossSection::Given { label, .. } => label.clone(),
+        }
+    }
+
+    fn element(&self) -> String {
+        self.label()
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn onset(&self) -> f64 {
+        match &self.cross_section {
+            CrossSection::Hydrogenic(e) => e.onset_ev,
+            CrossSection::Given { onset_ev, .. } => *onset_ev,
+        }
+    }
+}
+
+/// Options of [`quantify`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct QuantifyOptions {
+    /// Beam energy and angles.
+    pub optics: Optics,
+    /// Integration window Δ after each onset, eV (Egerton advises 30–100).
+    pub delta_ev: f64,
+    /// Counts per data unit (1 for spectra in electron counts), for the
+    /// Poisson errors.
+    pub gain: f64,
+}
+
+/// The result for one edge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EdgeResult {
+    /// "Ti L23".
+    pub label: String,
+    /// Onset, eV.
+    pub onset_ev: f64,
+    /// Signal window, eV.
+    pub window_ev: (f64, f64),
+    /// The fitted pre-edge power law.
+    pub background: PowerLaw,
+    /// Net counts S over the window, with σ.
+    pub signal: Estimate,
+    /// σ(β, Δ), barn.
+    pub cross_section_barn: f64,
+    /// S/σ (counts per barn), ∝ atoms; with σ.
+    pub relative_amount: Estimate,
+    /// Areal density, atoms/nm², when a low-loss intensity was given.
+    pub areal_density: Option<Estimate>,
+}
+
+/// An atomic ratio of two edges' elements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ratio {
+    /// "Ti/O".
+    pub label: String,
+    /// N_a/N_b with σ.
+    pub value: Estimate,
+}
+
+/// The quantification of one spectrum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quantification {
+    /// Per edge, in the order given.
+    pub edges: Vec<EdgeResult>,
+    /// Every pair i < j of the edges given: element i / element j.
+    pub ratios: Vec<Ratio>,
+    /// The effective collection angle used, mrad (β when α = 0), per edge.
+    pub effective_beta_mrad: Vec<f64>,
+}
+
+impl fmt::Display for Quantification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.edges {
+            write!(
+                f,
+                "{:<8} {:>7.1}–{:<7.1} eV  S = {}  σ = {:.4e} barn",
+                e.label, e.window_ev.0, e.window_ev.1, e.signal, e.cross_section_barn
+            )?;
+            if let Some(n) = e.areal_density {
+                write!(f, "  N = {n} /nm²")?;
+            }
+            writeln!(f)?;
+        }
+        for r in &self.ratios {
+            writeln!(f, "{:<8} {}", r.label, r.value)?;
+        }
+        Ok(())
+    }
+}
+
+/// One edge prepared for an energy axis.
+#[derive(Debug, Clone)]
+struct Prepared {
+    label: String,
+    element: String,
+    onset: f64,
+    bg: (usize, usize),
+    bg_ev: (f64, f64),
+    sig: (usize, usize),
+    sigma_barn: f64,
+}
+
+/// Everything of a quantification that depends on the axis and options but
+/// not on the counts: build once, apply to every pixel.
+#[derive(Debug, Clone)]
+pub struct QuantDesign {
+    ln_e: Vec<f64>,
+    edges: Vec<Prepared>,
+    options: QuantifyOptions,
+    effective_beta: Vec<f64>,
+    /// Pairs (i, j) where edge i's pre-edge window reaches into edge j's
+    /// signal window (their errors are then correlated, which the reported
+    /// σ of ratios ignores).
+    pub overlaps: Vec<(usize, usize)>,
+}
+
+fn index_range(energy: &[f64], lo: f64, hi: f64, inclusive: bool) -> (usize, usize) {
+    let a = energy.partition_point(|&e| e < lo);
+    let b = if inclusive {
+        energy.partition_point(|&e| e <= hi)
+    } else {
+        energy.partition_point(|&e| e < hi)
+    };
+    (a, b.max(a))
+}
+
+impl QuantDesign {
+    /// Prepares `edges` on `energy` (eV, increasing): background and signal
+    /// windows as channel ranges, cross-sections for the optics and Δ.
+    pub fn new(energy: &[f64], edges: &[EdgeSpec], options: &QuantifyOptions) -> Result<Self> {
+        check_axis("quantification", energy, &vec![0.0; energy.len()])?;
+        if edges.is_empty() {
+            return Err(Error::Invalid("quantification: no edges given".into()));
+        }
+        if !(options.delta_ev.is_finite() && options.delta_ev > 0.0) {
+            return Err(Error::Invalid(format!(
+                "integration window Δ = {} eV must be finite and > 0",
+                options.delta_ev
+            )));
+        }
+        if !(options.gain.is_finite() && options.gain > 0.0) {
+            return Err(Error::Invalid(format!(
+                "gain {} counts per unit must be finite and > 0",
+                options.gain
+            )));
+        }
+        if energy[0] <= 0.0 {
+            return Err(Error::Invalid(format!(
+                "quantification needs energy losses > 0 (a core-loss spectrum); the axis starts at {} eV",
+                energy[0]
+            )));
+        }
+        let last = energy[energy.len() - 1];
+        let step = (last - energy[0]) / (energy.len() - 1) as f64;
+        let mut prepared = Vec::with_capacity(edges.len());
+        let mut effective_beta = Vec::with_capacity(edges.len());
+        for spec in edges {
+            let label = spec.label();
+            let onset = spec.onset();
+            let hi = onset + options.delta_ev;
+            if onset < energy[0] || hi > last + step {
+                return Err(Error::Invalid(format!(
+                    "{label}: the signal window {onset}..{hi} eV is not inside the spectrum ({}..{last} eV); record more or choose a smaller Δ",
+                    energy[0]
+                )));
+            }
+            let bg_ev = match spec.background_ev {
+                Some((a, b)) => {
+                    if !(a.is_finite() && b.is_finite() && a < b && b <= onset) {
+                        return Err(Error::Invalid(format!(
+                            "{label}: background window ({a}, {b}) eV must have start < end ≤ the onset {onset} eV"
+                        )));
+                    }
+                    (a, b)
+                }
+                None => pre_edge_window_xy(energy, onset)
+                    .map_err(|e| Error::Invalid(format!("{label}: {e}")))?,
+            };
+            let bg = index_range(energy, bg_ev.0, bg_ev.1, true);
+            if bg.1 - bg.0 < 3 {
+                return Err(Error::Invalid(format!(
+                    "{label}: the background window {}..{} eV holds {} channels; at least 3 are needed",
+                    bg_ev.0,
+                    bg_ev.1,
+                    bg.1 - bg.0
+                )));
+            }
+            let sig = index_range(energy, onset, hi, false);
+            if sig.1 == sig.0 {
+                return Err(Error::Invalid(format!(
+                    "{label}: no channel in the signal window {onset}..{hi} eV"
+                )));
+            }
+            let sigma_barn = match &spec.cross_section {
+                CrossSection::Hydrogenic(edge) => {
+                    edge.partial_cross_section(&options.optics, options.delta_ev)?
+                }
+                CrossSection::Given { barn, .. } => {
+                    if !(barn.is_finite() && *barn > 0.0) {
+                        return Err(Error::Invalid(format!(
+                            "{label}: cross-section {barn} barn must be finite and > 0"
+                        )));
+                    }
+                    *barn
+                }
+            };
+            effective_beta.push(options.optics.effective_beta_mrad(onset)?);
+            prepared.push(Prepared {
+                label,
+                element: spec.element(),
+                onset,
+                bg,
+                bg_ev,
+                sig,
+                sigma_barn,
+            });
+        }
+        let mut overlaps = Vec::new();
+        for (i, a) in prepared.iter().enumerate() {
+            for (j, b) in prepared.iter().enumerate() {
+                if i != j && a.bg.0 < b.sig.1 && b.sig.0 < a.bg.1 {
+                    overlaps.push((i, j));
+                }
+            }
+        }
+        Ok(QuantDesign {
+            ln_e: energy.iter().map(|e| e.ln()).collect(),
+            edges: prepared,
+            options: *options,
+            effective_beta,
+            overlaps,
+        })
+    }
+
+    /// Quantifies the counts `y` (on the design's axis); `low_loss` is I_l
+    /// (counts summed up to Δ, see [`low_loss_intensity`]) for areal
+    /// densities.
+    pub fn quantify(&self, y: &[f64], low_loss: Option<Estimate>) -> Result<Quantification> {
+        if y.len() != self.ln_e.len() {
+            return Err(Error::Invalid(format!(
+                "quantification: {} intensities for {} energies",
+                y.len(),
+                self.ln_e.len()
+            )));
+        }
+        if let Some(i) = y.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Invalid(format!("intensity {i} is {}", y[i])));
+        }
+        if let Some(l) = low_loss
+            && !(l.value.is_finite() && l.value > 0.0)
+        {
+            return Err(Error::Invalid(format!(
+                "low-loss intensity {} must be finite and > 0",
+                l.value
+            )));
+        }
+        let g = self.options.gain;
+        let mut edges = Vec::with_capacity(self.edges.len());
+        for p in &self.edges {
+            // weighted fit of ln y = c − r ln E, w = g·y
+            let (mut sw, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for (i, (&yi, &lx)) in y[p.bg.0..p.bg.1]
+                .iter()
+                .zip(&self.ln_e[p.bg.0..p.bg.1])
+                .enumerate()
+            {
+                let i = i + p.bg.0;
+                if yi <= 0.0 {
+                    return Err(Error::Invalid(format!(
+                        "{}: channel {i} in the background window {:.1}..{:.1} eV has {} counts; a power law needs counts > 0 (subtract a dark offset first or move the window)",
+                        p.label, p.bg_ev.0, p.bg_ev.1, yi
+                    )));
+                }
+                let w = g * yi;
+                let ly = yi.ln();
+                sw += w;
+                sx += w * lx;
+                sy += w * ly;
+                sxx += w * lx * lx;
+                sxy += w * lx * ly;
+            }
+            let det = sw * sxx - sx * sx;
+            if det.is_nan() || det <= 1e-12 * sw * sxx {
+                return Err(Error::Invalid(format!(
+                    "{}: the background window {:.1}..{:.1} eV is too narrow in ln E",
+                    p.label, p.bg_ev.0, p.bg_ev.1
+                )));
+            }
+            let slope = (sw * sxy - sx * sy) / det;
+            let c = (sy - slope * sx) / sw;
+            let n = (p.bg.1 - p.bg.0) as f64;
+            let chi2: f64 = (p.bg.0..p.bg.1)
+                .map(|i| g * y[i] * (y[i].ln() - c - slope * self.ln_e[i]).powi(2))
+                .sum();
+            let scale = if n > 2.0 {
+                (chi2 / (n - 2.0)).max(1.0)
+            } else {
+                1.0
+            };
+            // covariance of (c, slope): (XᵀWX)⁻¹ · scale
+            let (cov_cc, cov_cs, cov_ss) = (sxx / det * scale, -sx / det * scale, sw / det * scale);
+            let (mut s, mut var_counts, mut gb_c, mut gb_s) = (0.0, 0.0, 0.0, 0.0);
+            for (&yi, &lx) in y[p.sig.0..p.sig.1].iter().zip(&self.ln_e[p.sig.0..p.sig.1]) {
+                let b = (c + slope * lx).exp();
+                s += yi - b;
+                var_counts += yi.max(0.0) / g;
+                gb_c += b;
+                gb_s += b * lx;
+            }
+            let var_bg = gb_c * gb_c * cov_cc + 2.0 * gb_c * gb_s * cov_cs + gb_s * gb_s * cov_ss;
+            let var = var_counts + var_bg.max(0.0);
+            let signal = Estimate {
+                value: s,
+                stderr: Some(var.sqrt()),
+            };
+            let rel = Estimate {
+                value: s / p.sigma_barn,
+                stderr: Some(var.sqrt() / p.sigma_barn),
+            };
+            let areal_density = low_loss.map(|l| {
+                // atoms/barn → atoms/nm²: 1 barn = 1e-10 nm²
+                let v = s / (l.value * p.sigma_barn) * 1e10;
+                let rs2 = var / (s * s) + l.stderr.map_or(0.0, |e| (e / l.value).powi(2));
+                Estimate {
+                    value: v,
+                    stderr: Some(v.abs() * rs2.sqrt()),
+                }
+            });
+            edges.push(EdgeResult {
+                label: p.label.clone(),
+                onset_ev: p.onset,
+                window_ev: (p.onset, p.onset + self.options.delta_ev),
+                background: PowerLaw {
+                    a: c.exp(),
+                    r: -slope,
+                    window: p.bg_ev,
+                },
+                signal,
+                cross_section_barn: p.sigma_barn,
+                relative_amount: rel,
+                areal_density,
+            });
+        }
+        let mut ratios = Vec::new();
+        for i in 0..edges.len() {
+            for j in i + 1..edges.len() {
+                ratios.push(Ratio {
+                    label: format!("{}/{}", self.edges[i].element, self.edges[j].element),
+                    value: ratio(&edges[i].relative_amount, &edges[j].relative_amount),
+                });
+            }
+        }
+        Ok(Quantification {
+            edges,
+            ratios,
+            effective_beta_mrad: self.effective_beta.clone(),
+        })
+    }
+
+    /// Edge labels, in order.
+    pub fn labels(&self) -> Vec<String> {
+        self.edges.iter().map(|e| e.label.clone()).collect()
+    }
+
+    /// Ratio labels ("Ti/O"), in the order of [`Quantification::ratios`].
+    pub fn ratio_labels(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        for i in 0..self.edges.len() {
+            for j in i + 1..self.edges.len() {
+                v.push(format!(
+                    "{}/{}",
+                    self.edges[i].element, self.edges[j].element
+                ));
+            }
+        }
+        v
+    }
+}
+
+/// a/b with relative variances added (independent).
+fn ratio(a: &Estimate, b: &Estimate) -> Estimate {
+    let v = a.value / b.value;
+    let stderr = match (a.stderr, b.stderr) {
+        (Some(sa), Some(sb)) if a.value != 0.0 && b.value != 0.0 => {
+            Some(v.abs() * ((sa / a.value).powi(2) + (sb / b.value).powi(2)).sqrt())
+        }
+        _ => None,
+    };
+    Estimate { value: v, stderr }
+}
+
+/// Quantifies one core-loss spectrum (energies in eV, counts per channel):
+/// see the module documentation. `low_loss` is I_l for areal densities.
+pub fn quantify(
+    energy: &[f64],
+    y: &[f64],
+    edges: &[EdgeSpec],
+    options: &QuantifyOptions,
+    low_loss: Option<Estimate>,
+) -> Result<Quantification> {
+    check_axis("quantification", energy, y)?;
+    QuantDesign::new(energy, edges, options)?.quantify(y, low_loss)
+}
+
+/// The low-loss intensity I_l(Δ): the counts summed over the channels from
+/// the spectrum's start up to `delta_ev` eV, zero-loss peak included, with
+/// its Poisson σ (`gain` counts per unit). The spectrum must start below
+/// 0 eV (contain the whole zero-loss peak) and reach Δ.
+pub fn low_loss_intensity(energy: &[f64], y: &[f64], delta_ev: f64, gain: f64) -> Result<Estimate> {
+    check_axis("low-loss intensity", energy, y)?;
+    if !(delta_ev.is_finite() && delta_ev > 0.0 && gain.is_finite() && gain > 0.0) {
+        return Err(Error::Invalid(format!(
+            "low-loss intensity: Δ = {delta_ev} eV and gain = {gain} must be finite and > 0"
+        )));
+    }
+    let last = energy[energy.len() - 1];
+    if energy[0] >= 0.0 || last < delta_ev {
+        return Err(Error::Invalid(format!(
+            "low-loss intensity: the spectrum ({}..{last} eV) must start below 0 eV (the whole zero-loss peak) and reach Δ = {delta_ev} eV",
+            energy[0]
+        )));
+    }
+    let n = energy.partition_point(|&e| e <= delta_ev);
+    let s: f64 = y[..n].iter().sum();
+    if s.is_nan() || s <= 0.0 {
+        return Err(Error::Invalid(format!(
+            "low-loss intensity up to {delta_ev} eV is {s}; it must be > 0"
+        )));
+    }
+    let var: f64 = y[..n].iter().map(|v| v.max(0.0)).sum::<f64>() / gain;
+    Ok(Estimate {
+        value: s,
+        stderr: Some(var.sqrt()),
+    })
+}
+
+/// Per-pixel quantification maps of an image.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuantMaps {
+    /// Edge labels.
+    pub labels: Vec<String>,
+    /// Net signal S of each edge (counts).
+    pub signal: Vec<Map>,
+    /// Areal density of each edge, atoms/nm² (empty without a low-loss image).
+    pub areal_density: Vec<Map>,
+    /// Ratio labels ("Ti/O").
+    pub ratio_labels: Vec<String>,
+    /// Atomic ratio maps, in the order of `ratio_labels`.
+    pub ratios: Vec<Map>,
+}
+
+impl SpectrumImage {
+    /// [`quantify`] on every pixel in parallel. With `low_loss` (an image of
+    /// the same shape, recorded with the same β), areal density maps too.
+    /// Failed pixels are NaN in every map and listed in each map's failures.
+    pub fn quantify(
+        &self,
+        edges: &[EdgeSpec],
+        options: &QuantifyOptions,
+        low_loss: Option<&SpectrumImage>,
+    ) -> Result<QuantMaps> {
+        let design = QuantDesign::new(self.energy(), edges, options)?;
+        if let Some(ll) = low_loss
+            && ll.shape() != self.shape()
+        {
+            return Err(Error::Invalid(format!(
+                "low-loss image {:?} and core-loss image {:?} differ in shape",
+                ll.shape(),
+                self.shape()
+            )));
+        }
+        let results: Vec<Result<Quantification>> = self.map_indexed(|p, _, y| {
+            let il = match low_loss {
+                Some(ll) => Some(low_loss_intensity(
+                    ll.energy(),
+                    ll.pixel(p),
+                    options.delta_ev,
+                    options.gain,
+                )?),
+                None => None,
+            };
+            design.quantify(y, il)
+        });
+        let shape = self.shape();
+        let pick = |f: &dyn Fn(&Quantification) -> Estimate| {
+            Map::from_results(
+                shape,
+                results
+                    .iter()
+                    .map(|r| match r {
+                        Ok(q) => Ok(f(q)),
+                        Err(e) => Err(e.clone()),
+                    })
+                    .collect(),
+            )
+        };
+        let k = design.edges.len();
+        Ok(QuantMaps {
+            labels: design.labels(),
+            signal: (0..k).map(|i| pick(&|q| q.edges[i].signal)).collect(),
+            areal_density: if low_loss.is_some() {
+                (0..k)
+                    .map(|i| {
+                        pick(&|q| {
+                            q.edges[i].areal_density.unwrap_or(Estimate {
+                                value: f64::NAN,
+                                stderr: None,
+                            })
+                        })
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            ratio_labels: design.ratio_labels(),
+            ratios: (0..k * (k - 1) / 2)
+                .map(|i| pick(&|q| q.ratios[i].value))
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_edge_specs() {
+        let e = EdgeSpec::parse("Ti:L23").unwrap();
+        assert_eq!(e.label(), "Ti L23");
+        let e = EdgeSpec::parse("O:K[470,520]").unwrap();
+        assert_eq!(e.background_ev, Some((470.0, 520.0)));
+        let e = EdgeSpec::parse("La:M45@832=1500").unwrap();
+        assert_eq!(e.onset().to_bits(), 832f64.to_bits());
+        assert_eq!(e.element(), "La");
+        for bad in [
+            "Ti",
+            "Ti:M45",
+            "O:K[1,2",
+            "O:K[a,2]",
+            "La:M45@832",
+            "La:M45@x=1",
+            "Qq:K",
+        ] {
+            assert!(EdgeSpec::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
