@@ -1,4 +1,4 @@
-//! `interphase eels delta-e|thickness|valence|align|deconvolve`: EELS from the
+//! `interphase eels delta-e|thickness|quantify|valence|align|deconvolve`: EELS from the
 //! command line, on any file the readers know: a spectrum, a line scan or a
 //! spectrum image (every spectrum of the file, in file order). Results are
 //! named quantities (`--format table|json|csv`):
@@ -10,6 +10,9 @@
 //! - `align`: `<spectrum>.zlp_centre` (the shift removed), with `--output` the
 //!   aligned spectra written to a file (`--also` / `--also-output`: a core-loss
 //!   file shifted alike);
+//! - `quantify`: `cross_section.<edge>` (barn) once, then
+//!   `<spectrum>.<edge>.signal` (net counts), `.areal_density` (atoms/nm², with
+//!   `--low-loss`) and `<spectrum>.ratio.<A>/<B>` (atomic ratios), all with σ;
 //! - `deconvolve`: the deconvolved spectra (CSV, or JSON with `--format json`)
 //!   to `--output` or the standard output.
 //!
@@ -36,6 +39,10 @@ pub enum EelsCmd {
     /// Log-ratio thickness t/λ of low-loss spectra, and t in nm with a mean
     /// free path (given, or from the beam energy and the density or composition).
     Thickness(ThicknessArgs),
+    /// Core-loss quantification: power-law background, edge integration over
+    /// Δ eV, hydrogenic (or given) cross-sections → atomic ratios, and areal
+    /// densities with a low-loss file; all with standard errors.
+    Quantify(QuantifyArgs),
     /// Fractions of reference spectra (e.g. Ti³⁺ and Ti⁴⁺ L₂,₃) by
     /// non-negative multiple linear least squares, with standard errors.
     Valence(ValenceArgs),
@@ -103,6 +110,59 @@ pub struct ThicknessArgs {
     /// (Egerton eq. 5.2), with --beam-kev and --beta-mrad.
     #[arg(long)]
     pub composition: Option<String>,
+}
+
+/// `eels quantify` options.
+#[derive(Args)]
+pub struct QuantifyArgs {
+    /// Core-loss spectra (counts per channel).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Edges, comma-separated: ELEMENT:SHELL with SHELL K or L23 (hydrogenic
+    /// cross-sections: K for Li … Zn, L23 for Na … Kr), or
+    /// ELEMENT:SHELL@ONSET_EV=BARN for a cross-section you give (M edges,
+    /// Hartree–Slater values); each may end with a background window
+    /// [LO,HI] in eV. Example: Ti:L23,O:K or Ti:L23[400,445],La:M45@832=1500.
+    #[arg(long, required = true)]
+    pub edges: String,
+    /// Beam energy (keV).
+    #[arg(long)]
+    pub beam_kev: f64,
+    /// Collection semi-angle β (mrad).
+    #[arg(long)]
+    pub beta_mrad: f64,
+    /// Convergence semi-angle α (mrad): Egerton's effective β is used.
+    #[arg(long, default_value_t = 0.0)]
+    pub alpha_mrad: f64,
+    /// Integration window Δ after each onset (eV).
+    #[arg(long, default_value_t = 50.0)]
+    pub delta: f64,
+    /// Counts per data unit (1 for electron counts), for the Poisson errors.
+    #[arg(long, default_value_t = 1.0)]
+    pub gain: f64,
+    /// Low-loss file (zero-loss peak included, same β): one spectrum for all,
+    /// or one per core-loss spectrum; gives areal densities in atoms/nm².
+    #[arg(long)]
+    pub low_loss: Option<PathBuf>,
+}
+
+/// Splits "a[1,2],b,c" at the commas outside brackets.
+fn split_edges(s: &str) -> Vec<String> {
+    let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
+    for ch in s.chars() {
+        match ch {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ',' if depth <= 0 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(ch);
+    }
+    out.push(cur);
+    out.into_iter().filter(|e| !e.trim().is_empty()).collect()
 }
 
 /// `eels valence` options.
@@ -246,6 +306,7 @@ pub fn run(cmd: &EelsCmd) -> Result<EelsOutcome, Failure> {
     match cmd {
         EelsCmd::DeltaE(a) => delta_e(a),
         EelsCmd::Thickness(a) => thickness(a),
+        EelsCmd::Quantify(a) => quantify(a),
         EelsCmd::Valence(a) => valence(a),
         EelsCmd::Align(a) => align(a),
         EelsCmd::Deconvolve(a) => deconvolve(a),
@@ -387,6 +448,118 @@ fn thickness(a: &ThicknessArgs) -> Result<EelsOutcome, Failure> {
                             tn.value,
                             tn.stderr,
                             "nm",
+                        ));
+                    }
+                }
+                Err(e) => out.failed.push(format!("{name}: {e}")),
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
+    let edges: Vec<eels::EdgeSpec> = split_edges(&a.edges)
+        .iter()
+        .map(|e| eels::EdgeSpec::parse(e))
+        .collect::<Result<_, _>>()
+        .map_err(input)?;
+    if edges.is_empty() {
+        return Err(Failure::input("--edges: no edge given (e.g. Ti:L23,O:K)"));
+    }
+    let options = eels::QuantifyOptions {
+        optics: eels::Optics {
+            beam_kev: a.beam_kev,
+            beta_mrad: a.beta_mrad,
+            alpha_mrad: a.alpha_mrad,
+        },
+        delta_ev: a.delta,
+        gain: a.gain,
+    };
+    let low_loss = match &a.low_loss {
+        Some(f) => Some((f.clone(), load(f)?)),
+        None => None,
+    };
+    let mut out = outcome(Vec::new());
+    let mut sections_written = false;
+    for file in &a.files {
+        let spectra = load(file)?;
+        if let Some((lf, ll)) = &low_loss
+            && ll.len() != 1
+            && ll.len() != spectra.len()
+        {
+            return Err(Failure::input(format!(
+                "{} holds {} low-loss spectra and {} holds {} core-loss spectra: give one low-loss spectrum, or one per core-loss spectrum",
+                lf.display(),
+                ll.len(),
+                file.display(),
+                spectra.len()
+            )));
+        }
+        for (k, s) in spectra.iter().enumerate() {
+            let name = label(file, k, spectra.len());
+            let q = (|| {
+                let il = match &low_loss {
+                    Some((_, ll)) => {
+                        let l = &ll[if ll.len() == 1 { 0 } else { k }];
+                        Some(eels::low_loss_intensity(l.x(), l.y(), a.delta, a.gain)?)
+                    }
+                    None => None,
+                };
+                eels::quantify(s.x(), s.y(), &edges, &options, il)
+            })();
+            match q {
+                Ok(q) => {
+                    out.succeeded += 1;
+                    if !sections_written {
+                        sections_written = true;
+                        for (e, b) in q.edges.iter().zip(&q.effective_beta_mrad) {
+                            let key = e.label.replace(' ', "_");
+                            out.rows.push(Quantity::num(
+                                format!("cross_section.{key}"),
+                                e.cross_section_barn,
+                                None,
+                                "barn",
+                            ));
+                            if a.alpha_mrad > 0.0 {
+                                out.rows.push(Quantity::num(
+                                    format!("effective_beta.{key}"),
+                                    *b,
+                                    None,
+                                    "mrad",
+                                ));
+                            }
+                        }
+                    }
+                    for e in &q.edges {
+                        let key = e.label.replace(' ', "_");
+                        out.rows.push(Quantity::num(
+                            format!("{name}.{key}.signal"),
+                            e.signal.value,
+                            e.signal.stderr,
+                            "counts",
+                        ));
+                        out.rows.push(Quantity::num(
+                            format!("{name}.{key}.power_law_r"),
+                            e.background.r,
+                            None,
+                            "1",
+                        ));
+                        if let Some(n) = e.areal_density {
+                            out.rows.push(Quantity::num(
+                                format!("{name}.{key}.areal_density"),
+                                n.value,
+                                n.stderr,
+                                "nm^-2",
+                            ));
+                        }
+                    }
+                    for r in &q.ratios {
+                        out.rows.push(Quantity::num(
+                            format!("{name}.ratio.{}", r.label),
+                            r.value.value,
+                            r.value.stderr,
+                            "1",
                         ));
                     }
                 }

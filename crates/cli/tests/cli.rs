@@ -2139,3 +2139,112 @@ fn eels_thickness_valence_align_deconvolve() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("outside the reference"));
 }
+
+#[test]
+fn eels_quantify_ratios_and_areal_densities() {
+    use interphase::spectra::eels::{self, EdgeSpec, HydrogenicEdge, Optics, QuantifyOptions};
+    let ti = HydrogenicEdge::lookup("Ti", "L23").unwrap();
+    let o = HydrogenicEdge::lookup("O", "K").unwrap();
+    let x: Vec<f64> = (0..2400).map(|i| 380.0 + 0.25 * i as f64).collect();
+    let il = 1e9;
+    // counts per channel: power law + I_l·N·dσ/dE·ΔE (N in atoms/nm², 1 barn = 1e-10 nm²)
+    let core = |n_ti: f64, n_o: f64| -> Vec<f64> {
+        x.iter()
+            .map(|&e| {
+                2e13 * e.powf(-3.2)
+                    + il * 1e-10
+                        * 0.25
+                        * (n_ti * ti.differential_cross_section(e, 200.0, 20.0).unwrap()
+                            + n_o * o.differential_cross_section(e, 200.0, 20.0).unwrap())
+            })
+            .collect()
+    };
+    let (a, b) = (core(1000.0, 3000.0), core(1500.0, 3000.0));
+    let f = tmp(
+        "coreloss.csv",
+        columns_csv(&x, &[("p0", a.clone()), ("p1", b)]).as_bytes(),
+    );
+    let fs = f.to_str().unwrap();
+    // a low-loss spectrum whose channels up to 50 eV sum to I_l
+    let lx: Vec<f64> = (0..300).map(|i| -5.0 + 0.25 * i as f64).collect();
+    let ly: Vec<f64> = lx
+        .iter()
+        .map(|&e| if e.abs() < 0.01 { il - 220.0 } else { 1.0 })
+        .collect();
+    let fl = tmp(
+        "ll_for_quant.csv",
+        columns_csv(&lx, &[("ll", ly)]).as_bytes(),
+    );
+    let args = [
+        "eels",
+        "quantify",
+        fs,
+        "--edges",
+        "Ti:L23,O:K",
+        "--beam-kev",
+        "200",
+        "--beta-mrad",
+        "20",
+        "--low-loss",
+        fl.to_str().unwrap(),
+    ];
+    let doc = quantities(&args);
+    // the same numbers as the library
+    let lib = eels::quantify(
+        &x,
+        &a,
+        &[
+            EdgeSpec::hydrogenic("Ti", "L23").unwrap(),
+            EdgeSpec::hydrogenic("O", "K").unwrap(),
+        ],
+        &QuantifyOptions {
+            optics: Optics {
+                beam_kev: 200.0,
+                beta_mrad: 20.0,
+                alpha_mrad: 0.0,
+            },
+            delta_ev: 50.0,
+            gain: 1.0,
+        },
+        None,
+    )
+    .unwrap();
+    let r0 = q(&doc, &format!("{fs}[0].ratio.Ti/O"));
+    assert!((r0 - lib.ratios[0].value.value).abs() < 1e-12 * r0);
+    assert!((r0 - 1.0 / 3.0).abs() < 0.05 / 3.0, "{r0}");
+    let r1 = q(&doc, &format!("{fs}[1].ratio.Ti/O"));
+    assert!((r1 - 0.5).abs() < 0.05 * 0.5, "{r1}");
+    let n_o = q(&doc, &format!("{fs}[0].O_K.areal_density"));
+    assert!((n_o - 3000.0).abs() < 0.05 * 3000.0, "{n_o}");
+    assert!((q(&doc, "cross_section.O_K") - 1057.5997).abs() < 1e-3);
+
+    // M edges have no hydrogenic model: the error says what to do
+    let out = bin()
+        .args([
+            "eels",
+            "quantify",
+            fs,
+            "--edges",
+            "Ti:L23,La:M45",
+            "--beam-kev",
+            "200",
+            "--beta-mrad",
+            "20",
+        ])
+        .output()
+        .unwrap();
+    assert_input_error(&out, "give the cross-section yourself");
+    // a given cross-section works
+    let doc = quantities(&[
+        "eels",
+        "quantify",
+        fs,
+        "--edges",
+        "Ti:L23[400,445],O:K@532=1057.6",
+        "--beam-kev",
+        "200",
+        "--beta-mrad",
+        "20",
+    ]);
+    assert!((q(&doc, &format!("{fs}[0].ratio.Ti/O")) - 1.0 / 3.0).abs() < 0.05 / 3.0);
+}
