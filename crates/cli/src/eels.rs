@@ -146,25 +146,6 @@ pub struct QuantifyArgs {
     pub low_loss: Option<PathBuf>,
 }
 
-/// Splits "a[1,2],b,c" at the commas outside brackets.
-fn split_edges(s: &str) -> Vec<String> {
-    let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
-    for ch in s.chars() {
-        match ch {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            ',' if depth <= 0 => {
-                out.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(ch);
-    }
-    out.push(cur);
-    out.into_iter().filter(|e| !e.trim().is_empty()).collect()
-}
-
 /// `eels valence` options.
 #[derive(Args)]
 pub struct ValenceArgs {
@@ -459,14 +440,7 @@ fn thickness(a: &ThicknessArgs) -> Result<EelsOutcome, Failure> {
 }
 
 fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
-    let edges: Vec<eels::EdgeSpec> = split_edges(&a.edges)
-        .iter()
-        .map(|e| eels::EdgeSpec::parse(e))
-        .collect::<Result<_, _>>()
-        .map_err(input)?;
-    if edges.is_empty() {
-        return Err(Failure::input("--edges: no edge given (e.g. Ti:L23,O:K)"));
-    }
+    let edges = eels::EdgeSpec::parse_list(&a.edges).map_err(input)?;
     let options = eels::QuantifyOptions {
         optics: eels::Optics {
             beam_kev: a.beam_kev,

@@ -368,7 +368,146 @@ fn _mlls<'py>(
     Ok(d)
 }
 
+/// The hydrogenic partial cross-section σ(β, Δ) of an edge, barn.
+#[pyfunction]
+#[pyo3(signature = (element, shell, beam_kev, beta_mrad, delta=50.0, alpha_mrad=0.0))]
+fn _edge_cross_section(
+    element: &str,
+    shell: &str,
+    beam_kev: f64,
+    beta_mrad: f64,
+    delta: f64,
+    alpha_mrad: f64,
+) -> PyResult<f64> {
+    let edge = eels::HydrogenicEdge::lookup(element, shell).map_err(err)?;
+    edge.partial_cross_section(
+        &eels::Optics {
+            beam_kev,
+            beta_mrad,
+            alpha_mrad,
+        },
+        delta,
+    )
+    .map_err(err)
+}
+
+/// Edge quantification of every row: a dict of arrays (rows × edges,
+/// rows × ratios) and failures.
+#[pyfunction]
+#[pyo3(signature = (x, y, edges, beam_kev, beta_mrad, alpha_mrad=0.0, delta=50.0, gain=1.0, low_loss_x=None, low_loss_y=None))]
+#[allow(clippy::too_many_arguments)]
+fn _quantify_edges<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    edges: &str,
+    beam_kev: f64,
+    beta_mrad: f64,
+    alpha_mrad: f64,
+    delta: f64,
+    gain: f64,
+    low_loss_x: Option<&Bound<'py, PyAny>>,
+    low_loss_y: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let specs = eels::EdgeSpec::parse_list(edges).map_err(err)?;
+    let options = eels::QuantifyOptions {
+        optics: eels::Optics {
+            beam_kev,
+            beta_mrad,
+            alpha_mrad,
+        },
+        delta_ev: delta,
+        gain,
+    };
+    let low = match (low_loss_x, low_loss_y) {
+        (Some(lx), Some(ly)) => {
+            let ll = line(vec1(lx, "low_loss x")?, arr2(ly, "low_loss y")?)?;
+            if ll.pixels() != 1 && ll.pixels() != img.pixels() {
+                return Err(err(format!(
+                    "{} low-loss spectra for {} core-loss spectra: give one, or one per spectrum",
+                    ll.pixels(),
+                    img.pixels()
+                )));
+            }
+            Some(ll)
+        }
+        (None, None) => None,
+        _ => return Err(err("low_loss needs both its energy axis and its counts")),
+    };
+    let design = eels::QuantDesign::new(img.energy(), &specs, &options).map_err(err)?;
+    let results = py
+        .detach(|| {
+            catch(|| {
+                img.map_indexed(|p, _, y| {
+                    let il = match &low {
+                        Some(ll) => Some(eels::low_loss_intensity(
+                            ll.energy(),
+                            ll.pixel(if ll.pixels() == 1 { 0 } else { p }),
+                            delta,
+                            gain,
+                        )?),
+                        None => None,
+                    };
+                    design.quantify(y, il)
+                })
+            })
+        })
+        .map_err(crate::internal)?;
+    let labels = design.labels();
+    let ratio_labels = design.ratio_labels();
+    let (np, ne, nr) = (results.len(), labels.len(), ratio_labels.len());
+    let nan = |n: usize| vec![f64::NAN; n];
+    let (mut sig, mut sigs, mut den, mut dens) =
+        (nan(np * ne), nan(np * ne), nan(np * ne), nan(np * ne));
+    let (mut rat, mut rats) = (nan(np * nr), nan(np * nr));
+    let mut sections = nan(ne);
+    let mut failed = Vec::new();
+    for (p, r) in results.iter().enumerate() {
+        match r {
+            Ok(q) => {
+                for (k, e) in q.edges.iter().enumerate() {
+                    sections[k] = e.cross_section_barn;
+                    sig[p * ne + k] = e.signal.value;
+                    sigs[p * ne + k] = e.signal.stderr.unwrap_or(f64::NAN);
+                    if let Some(n) = e.areal_density {
+                        den[p * ne + k] = n.value;
+                        dens[p * ne + k] = n.stderr.unwrap_or(f64::NAN);
+                    }
+                }
+                for (k, r) in q.ratios.iter().enumerate() {
+                    rat[p * nr + k] = r.value.value;
+                    rats[p * nr + k] = r.value.stderr.unwrap_or(f64::NAN);
+                }
+            }
+            Err(e) => failed.push((p, e.to_string())),
+        }
+    }
+    let d = PyDict::new(py);
+    let m2 = |v: Vec<f64>, c: usize| -> PyResult<Bound<'py, PyArray2<f64>>> {
+        Ok(PyArray2::from_owned_array(
+            py,
+            ndarray::Array2::from_shape_vec((np, c), v).map_err(err)?,
+        ))
+    };
+    d.set_item("edges", labels)?;
+    d.set_item("cross_sections", PyArray1::from_vec(py, sections))?;
+    d.set_item("signal", m2(sig, ne)?)?;
+    d.set_item("signal_stderr", m2(sigs, ne)?)?;
+    if low.is_some() {
+        d.set_item("areal_density", m2(den, ne)?)?;
+        d.set_item("areal_density_stderr", m2(dens, ne)?)?;
+    }
+    d.set_item("ratio_labels", ratio_labels)?;
+    d.set_item("ratios", m2(rat, nr)?)?;
+    d.set_item("ratios_stderr", m2(rats, nr)?)?;
+    d.set_item("failures", failures(py, &failed)?)?;
+    Ok(d)
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_edge_cross_section, m)?)?;
+    m.add_function(wrap_pyfunction!(_quantify_edges, m)?)?;
     m.add_function(wrap_pyfunction!(_eels_thickness, m)?)?;
     m.add_function(wrap_pyfunction!(_zlp_centres, m)?)?;
     m.add_function(wrap_pyfunction!(_align_zlp, m)?)?;

@@ -193,3 +193,48 @@ def test_mlls_fractions_and_errors():
         d = spectra.mlls(e, y2, np.stack([r3, r4]))
     assert any("1 of 2 spectra failed" in str(x.message) for x in w)
     assert np.isnan(d["fractions"][1]).all() and np.isfinite(d["fractions"][0]).all()
+
+
+def test_edge_cross_section_matches_exspy():
+    # exspy 0.3 HydrogenicGOS("O_K") integrated by scipy quad
+    # (crates/spectra/tools/gen_exspy_xsec_refs.py)
+    assert spectra.edge_cross_section("O", "K", 200, 20, 50) == pytest.approx(1057.5997187798168, rel=1e-8)
+    assert spectra.edge_cross_section("Ti", "L23", 300, 30, 150) == pytest.approx(9163.811710400158, rel=1e-8)
+    with pytest.raises(interphase.Error, match="give the cross-section yourself"):
+        spectra.edge_cross_section("La", "M45", 200, 20)
+
+
+def test_quantify_edges_signals_ratios_and_maps():
+    e = 380.0 + 0.25 * np.arange(2400)
+
+    def core(h_ti, h_o):
+        step = lambda at, h: np.where(e >= at, h * (at / e) ** 2, 0.0)  # noqa: E731
+        return 1e12 * e ** -3.0 + step(456.0, h_ti) + step(532.0, h_o)
+
+    y = core(400.0, 300.0)
+    d = spectra.quantify_edges(e, y, ["Ti:L23", "O:K"], 200, 20)
+    assert d["edges"] == ["Ti L23", "O K"] and d["ratio_labels"] == ["Ti/O"]
+    # Ti sits on a pure power law: the net counts are the step's, exactly
+    win = (e >= 456.0) & (e < 506.0)
+    want = (400.0 * (456.0 / e[win]) ** 2).sum()
+    assert d["signal"][0] == pytest.approx(want, rel=1e-9)
+    s_ti, s_o = d["signal"]
+    x_ti, x_o = d["cross_sections"]
+    assert d["ratios"][0] == pytest.approx((s_ti / x_ti) / (s_o / x_o), rel=1e-12)
+    assert d["ratios_stderr"][0] > 0 and np.all(d["signal_stderr"] > 0)
+    # a 2 x 3 map, one pixel with a non-positive pre-edge: NaN and a warning
+    cube = np.stack([core(400.0 + 50 * k, 300.0) for k in range(6)]).reshape(2, 3, -1)
+    cube[1, 1, 400] = -1.0  # 480 eV: in O K's pre-edge window
+    with pytest.warns(RuntimeWarning, match="1 of 6"):
+        m = spectra.quantify_edges(e, cube, "Ti:L23,O:K", 200, 20)
+    assert m["ratios"].shape == (2, 3, 1)
+    assert np.isnan(m["ratios"][1, 1, 0]) and np.isfinite(m["ratios"][0, 0, 0])
+    assert m["ratios"][0, 0, 0] == pytest.approx(d["ratios"][0], rel=1e-12)
+    # areal densities from a low-loss spectrum: N = S / (I_l σ) · 1e10 per nm²
+    lx = np.arange(300) * 0.25 - 5.0
+    ly = np.where(np.abs(lx) < 0.01, 1e9, 1.0)
+    a = spectra.quantify_edges(e, y, ["Ti:L23", "O:K"], 200, 20, low_loss=(lx, ly))
+    il = ly[lx <= 50.0].sum()
+    assert a["areal_density"][0] == pytest.approx(s_ti / (il * x_ti) * 1e10, rel=1e-12)
+    with pytest.raises(interphase.Error, match="not inside the spectrum"):
+        spectra.quantify_edges(e, y, ["Ti:L23"], 200, 20, delta=1000.0)

@@ -159,6 +159,36 @@ impl EdgeSpec {
         Ok(out)
     }
 
+    /// Parses a comma-separated list of [`EdgeSpec::parse`] specs ("Ti:L23,
+    /// O:K[470,520]": commas inside brackets belong to the window).
+    pub fn parse_list(list: &str) -> Result<Vec<Self>> {
+        let (mut parts, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
+        for ch in list.chars() {
+            match ch {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                ',' if depth <= 0 => {
+                    parts.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(ch);
+        }
+        parts.push(cur);
+        let edges: Vec<Self> = parts
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| EdgeSpec::parse(p))
+            .collect::<Result<_>>()?;
+        if edges.is_empty() {
+            return Err(Error::Invalid(format!(
+                "no edge in '{list}' (write e.g. Ti:L23,O:K)"
+            )));
+        }
+        Ok(edges)
+    }
+
     fn label(&self) -> String {
         match &self.cross_section {
             CrossSection::Hydrogenic(e) => e.label(),
