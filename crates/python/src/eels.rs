@@ -6,9 +6,10 @@
 use interphase::spectra::eels::{
     self, FourierRatio, MllsOptions, MllsWeights, SpectrumImage, Threshold,
 };
-use numpy::{PyArray1, PyArray2};
+use numpy::{PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use rayon::prelude::*;
 
 use crate::{arr2, catch, err, vec1};
 
@@ -409,7 +410,20 @@ fn _quantify_edges<'py>(
     low_loss_x: Option<&Bound<'py, PyAny>>,
     low_loss_y: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let x = vec1(x, "x")?;
+    let ya = crate::rows_f64(y, "y")?;
+    let (np, n) = (ya.dims()[0], ya.dims()[1]);
+    if n != x.len() {
+        return Err(err(format!(
+            "the spectra have {n} channels, the energy axis {}",
+            x.len()
+        )));
+    }
+    let data: &[f64] = if np == 0 {
+        &[]
+    } else {
+        ya.as_slice().map_err(err)?
+    };
     let specs = eels::EdgeSpec::parse_list(edges).map_err(err)?;
     let options = eels::QuantifyOptions {
         optics: eels::Optics {
@@ -422,41 +436,57 @@ fn _quantify_edges<'py>(
     };
     let low = match (low_loss_x, low_loss_y) {
         (Some(lx), Some(ly)) => {
-            let ll = line(vec1(lx, "low_loss x")?, arr2(ly, "low_loss y")?)?;
-            if ll.pixels() != 1 && ll.pixels() != img.pixels() {
+            let lx = vec1(lx, "low_loss x")?;
+            let la = crate::rows_f64(ly, "low_loss y")?;
+            let (lr, ln) = (la.dims()[0], la.dims()[1]);
+            if ln != lx.len() {
                 return Err(err(format!(
-                    "{} low-loss spectra for {} core-loss spectra: give one, or one per spectrum",
-                    ll.pixels(),
-                    img.pixels()
+                    "the low-loss spectra have {ln} channels, their energy axis {}",
+                    lx.len()
                 )));
             }
-            Some(ll)
+            if lr != 1 && lr != np {
+                return Err(err(format!(
+                    "{lr} low-loss spectra for {np} core-loss spectra: give one, or one per spectrum"
+                )));
+            }
+            Some((lx, la))
         }
         (None, None) => None,
         _ => return Err(err("low_loss needs both its energy axis and its counts")),
     };
-    let design = eels::QuantDesign::new(img.energy(), &specs, &options).map_err(err)?;
-    let results = py
+    let low_rows: Option<(&[f64], &[f64], usize)> = match &low {
+        Some((lx, la)) => Some((lx.as_slice(), la.as_slice().map_err(err)?, la.dims()[0])),
+        None => None,
+    };
+    let design = eels::QuantDesign::new(&x, &specs, &options).map_err(err)?;
+    let results: Vec<interphase::spectra::Result<eels::Quantification>> = py
         .detach(|| {
             catch(|| {
-                img.map_indexed(|p, _, y| {
-                    let il = match &low {
-                        Some(ll) => Some(eels::low_loss_intensity(
-                            ll.energy(),
-                            ll.pixel(if ll.pixels() == 1 { 0 } else { p }),
-                            delta,
-                            gain,
-                        )?),
-                        None => None,
-                    };
-                    design.quantify(y, il)
-                })
+                data.par_chunks(n.max(1))
+                    .enumerate()
+                    .map(|(p, y)| {
+                        let il = match low_rows {
+                            Some((lx, ly, lr)) => {
+                                let k = if lr == 1 { 0 } else { p };
+                                Some(eels::low_loss_intensity(
+                                    lx,
+                                    &ly[k * lx.len()..(k + 1) * lx.len()],
+                                    delta,
+                                    gain,
+                                )?)
+                            }
+                            None => None,
+                        };
+                        design.quantify(y, il)
+                    })
+                    .collect()
             })
         })
         .map_err(crate::internal)?;
     let labels = design.labels();
     let ratio_labels = design.ratio_labels();
-    let (np, ne, nr) = (results.len(), labels.len(), ratio_labels.len());
+    let (ne, nr) = (labels.len(), ratio_labels.len());
     let nan = |n: usize| vec![f64::NAN; n];
     let (mut sig, mut sigs, mut den, mut dens) =
         (nan(np * ne), nan(np * ne), nan(np * ne), nan(np * ne));

@@ -277,6 +277,16 @@ pub(crate) fn mat_of<T: numpy::Element + Copy>(
     ndarray::Array2::from_shape_vec((d[0], d[1]), v).map_err(err)
 }
 
+/// A 2-D float64 array borrowed without a copy (C-contiguous after
+/// `behaved`): read it with `as_slice()`.
+pub(crate) fn rows_f64<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &str,
+) -> PyResult<PyReadonlyArray2<'py, f64>> {
+    let a = behaved(obj, "float64")?;
+    a.extract().map_err(|_| shape_error(name, &a, 2))
+}
+
 /// A 1-D float array as a vector.
 pub(crate) fn vec1(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
     vec_of(obj, "float64", name)

@@ -294,6 +294,9 @@ struct Prepared {
     bg: (usize, usize),
     bg_ev: (f64, f64),
     sig: (usize, usize),
+    /// (first, last, step) eV when the signal window's channels are evenly
+    /// spaced: background sums in closed form (Euler–Maclaurin).
+    uniform: Option<(f64, f64, f64)>,
     sigma_barn: f64,
 }
 
@@ -402,6 +405,17 @@ impl QuantDesign {
                 }
             };
             effective_beta.push(options.optics.effective_beta_mrad(onset)?);
+            let es = &energy[sig.0..sig.1];
+            let m = es.len();
+            let uniform = if m >= 3 {
+                let h = (es[m - 1] - es[0]) / (m - 1) as f64;
+                es.iter()
+                    .enumerate()
+                    .all(|(i, &e)| (e - (es[0] + i as f64 * h)).abs() <= 1e-9 * h)
+                    .then_some((es[0], es[m - 1], h))
+            } else {
+                None
+            };
             prepared.push(Prepared {
                 label,
                 element: spec.element(),
@@ -409,6 +423,7 @@ impl QuantDesign {
                 bg,
                 bg_ev,
                 sig,
+                uniform,
                 sigma_barn,
             });
         }
@@ -440,9 +455,6 @@ impl QuantDesign {
                 self.ln_e.len()
             )));
         }
-        if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Invalid(format!("intensity {i} is {}", y[i])));
-        }
         if let Some(l) = low_loss
             && !(l.value.is_finite() && l.value > 0.0)
         {
@@ -455,14 +467,15 @@ impl QuantDesign {
         let mut edges = Vec::with_capacity(self.edges.len());
         for p in &self.edges {
             // weighted fit of ln y = c − r ln E, w = g·y
-            let (mut sw, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            let (mut sw, mut sx, mut sy, mut sxx, mut sxy, mut syy) =
+                (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
             for (i, (&yi, &lx)) in y[p.bg.0..p.bg.1]
                 .iter()
                 .zip(&self.ln_e[p.bg.0..p.bg.1])
                 .enumerate()
             {
                 let i = i + p.bg.0;
-                if yi <= 0.0 {
+                if !(yi.is_finite() && yi > 0.0) {
                     return Err(Error::Invalid(format!(
                         "{}: channel {i} in the background window {:.1}..{:.1} eV has {} counts; a power law needs counts > 0 (subtract a dark offset first or move the window)",
                         p.label, p.bg_ev.0, p.bg_ev.1, yi
@@ -475,6 +488,7 @@ impl QuantDesign {
                 sy += w * ly;
                 sxx += w * lx * lx;
                 sxy += w * lx * ly;
+                syy += w * ly * ly;
             }
             let det = sw * sxx - sx * sx;
             if det.is_nan() || det <= 1e-12 * sw * sxx {
@@ -486,9 +500,11 @@ impl QuantDesign {
             let slope = (sw * sxy - sx * sy) / det;
             let c = (sy - slope * sx) / sw;
             let n = (p.bg.1 - p.bg.0) as f64;
-            let chi2: f64 = (p.bg.0..p.bg.1)
-                .map(|i| g * y[i] * (y[i].ln() - c - slope * self.ln_e[i]).powi(2))
-                .sum();
+            // Σw(ln y − c − slope·ln E)² from the sums (the residuals are
+            // far above the rounding of the expanded form)
+            let chi2 = (syy + c * c * sw + slope * slope * sxx - 2.0 * c * sy - 2.0 * slope * sxy
+                + 2.0 * c * slope * sx)
+                .max(0.0);
             let scale = if n > 2.0 {
                 (chi2 / (n - 2.0)).max(1.0)
             } else {
@@ -496,14 +512,22 @@ impl QuantDesign {
             };
             // covariance of (c, slope): (XᵀWX)⁻¹ · scale
             let (cov_cc, cov_cs, cov_ss) = (sxx / det * scale, -sx / det * scale, sw / det * scale);
-            let (mut s, mut var_counts, mut gb_c, mut gb_s) = (0.0, 0.0, 0.0, 0.0);
-            for (&yi, &lx) in y[p.sig.0..p.sig.1].iter().zip(&self.ln_e[p.sig.0..p.sig.1]) {
-                let b = (c + slope * lx).exp();
-                s += yi - b;
-                var_counts += yi.max(0.0) / g;
-                gb_c += b;
-                gb_s += b * lx;
+            let (mut sum_y, mut var_counts) = (0.0, 0.0);
+            for (i, &yi) in y[p.sig.0..p.sig.1].iter().enumerate() {
+                if !yi.is_finite() {
+                    return Err(Error::Invalid(format!(
+                        "{}: channel {} in the signal window is {yi}",
+                        p.label,
+                        i + p.sig.0
+                    )));
+                }
+                sum_y += yi;
+                var_counts += yi.max(0.0);
             }
+            var_counts /= g;
+            // ΣB and ΣB·ln E over the window: the gradient of ΣB in (c, slope)
+            let (gb_c, gb_s) = power_sums(c, slope, &self.ln_e[p.sig.0..p.sig.1], p.uniform);
+            let s = sum_y - gb_c;
             let var_bg = gb_c * gb_c * cov_cc + 2.0 * gb_c * gb_s * cov_cs + gb_s * gb_s * cov_ss;
             let var = var_counts + var_bg.max(0.0);
             let signal = Estimate {
@@ -571,6 +595,43 @@ impl QuantDesign {
             }
         }
         v
+    }
+}
+
+/// (Σᵢ e^c·Eᵢ^s, Σᵢ e^c·Eᵢ^s·ln Eᵢ) over a window whose ln E are `ln_e`: in
+/// closed form by the Euler–Maclaurin formula through the h³ term when the
+/// channels are evenly spaced (`uniform` = (first, last, step) eV; the next
+/// term is below 1e-15 of the sum for core-loss windows, where step ≪ E), else
+/// channel by channel.
+fn power_sums(c: f64, s: f64, ln_e: &[f64], uniform: Option<(f64, f64, f64)>) -> (f64, f64) {
+    match uniform {
+        Some((a, b, h)) if (s + 1.0).abs() > 1e-3 => {
+            let (la, lb) = (a.ln(), b.ln());
+            let (pa, pb) = ((s * la).exp(), (s * lb).exp()); // a^s, b^s
+            let s1 = s + 1.0;
+            // Σ f(Eᵢ) ≈ ∫f/h + (f(a) + f(b))/2 + h/12·(f′(b) − f′(a)) − h³/720·(f‴(b) − f‴(a))
+            let f0 = (b * pb - a * pa) / s1 / h
+                + 0.5 * (pa + pb)
+                + h / 12.0 * s * (pb / b - pa / a)
+                - h.powi(3) / 720.0 * s * (s - 1.0) * (s - 2.0) * (pb / b.powi(3) - pa / a.powi(3));
+            // g = E^s ln E: ∫g = E^(s+1)(ln E/(s+1) − 1/(s+1)²); g′ = E^(s−1)(s ln E + 1);
+            // g‴ = E^(s−3)(s(s−1)(s−2) ln E + 3s² − 6s + 2)
+            let big_g = |e: f64, p: f64, l: f64| e * p * (l / s1 - 1.0 / (s1 * s1));
+            let d1 = |e: f64, p: f64, l: f64| p / e * (s * l + 1.0);
+            let d3 = |e: f64, p: f64, l: f64| {
+                p / e.powi(3) * (s * (s - 1.0) * (s - 2.0) * l + 3.0 * s * s - 6.0 * s + 2.0)
+            };
+            let f1 = (big_g(b, pb, lb) - big_g(a, pa, la)) / h
+                + 0.5 * (pa * la + pb * lb)
+                + h / 12.0 * (d1(b, pb, lb) - d1(a, pa, la))
+                - h.powi(3) / 720.0 * (d3(b, pb, lb) - d3(a, pa, la));
+            let ec = c.exp();
+            (ec * f0, ec * f1)
+        }
+        _ => ln_e.iter().fold((0.0, 0.0), |(b0, b1), &lx| {
+            let b = (c + s * lx).exp();
+            (b0 + b, b1 + b * lx)
+        }),
     }
 }
 
@@ -720,6 +781,29 @@ impl SpectrumImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closed_form_background_sums_match_the_channel_sums() {
+        for (a, h, m, c, s) in [
+            (456.0, 0.25, 200, 25.0, -3.2),
+            (532.0, 0.1, 500, 10.0, -2.1),
+            (99.0, 0.5, 160, 5.0, -5.5),
+            (1000.0, 1.0, 100, 30.0, -0.5),
+        ] {
+            let e: Vec<f64> = (0..m).map(|i| a + h * i as f64).collect();
+            let ln_e: Vec<f64> = e.iter().map(|v| v.ln()).collect();
+            let direct = power_sums(c, s, &ln_e, None);
+            let closed = power_sums(c, s, &ln_e, Some((e[0], e[m - 1], h)));
+            assert!(
+                (closed.0 - direct.0).abs() < 1e-12 * direct.0,
+                "{closed:?} {direct:?}"
+            );
+            assert!(
+                (closed.1 - direct.1).abs() < 1e-12 * direct.1,
+                "{closed:?} {direct:?}"
+            );
+        }
+    }
 
     #[test]
     fn parse_edge_specs() {
