@@ -96,7 +96,7 @@ impl EdgeSpec {
 
     /// Parses "Ti:L23", "O:K", or "La:M45@832=1234.5" (a given cross-section
     /// of 1234.5 barn for an edge at 832 eV), optionally with a background
-    /// window "Ti:L23[400,445]".
+    /// window `"Ti:L23[400,445]"`.
     pub fn parse(spec: &str) -> Result<Self> {
         let s = spec.trim();
         let (body, window) = match s.find('[') {
@@ -159,8 +159,8 @@ impl EdgeSpec {
         Ok(out)
     }
 
-    /// Parses a comma-separated list of [`EdgeSpec::parse`] specs ("Ti:L23,
-    /// O:K[470,520]": commas inside brackets belong to the window).
+    /// Parses a comma-separated list of [`EdgeSpec::parse`] specs (`"Ti:L23,
+    /// O:K[470,520]"`: commas inside brackets belong to the window).
     pub fn parse_list(list: &str) -> Result<Vec<Self>> {
         let (mut parts, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
         for ch in list.chars() {
