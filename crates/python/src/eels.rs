@@ -33,6 +33,49 @@ fn failures<'py>(py: Python<'py>, f: &[(usize, String)]) -> PyResult<Bound<'py, 
     PyList::new(py, f.iter().map(|(i, m)| (*i, m.clone())))
 }
 
+/// The rows of a float64 2-D array, borrowed without a copy, with their
+/// channel count checked against an axis of `channels`.
+fn borrowed_rows<'py>(
+    y: &Bound<'py, PyAny>,
+    name: &str,
+    channels: usize,
+) -> PyResult<numpy::PyReadonlyArray2<'py, f64>> {
+    let a = crate::rows_f64(y, name)?;
+    let n = a.dims()[1];
+    if n != channels {
+        return Err(err(format!(
+            "{name}: the spectra have {n} channels, the energy axis {channels}"
+        )));
+    }
+    Ok(a)
+}
+
+/// `f(row index, row)` on every row of `a` in parallel with the GIL released.
+fn par_rows<T, F>(
+    py: Python<'_>,
+    a: &numpy::PyReadonlyArray2<'_, f64>,
+    f: F,
+) -> PyResult<Vec<interphase::spectra::Result<T>>>
+where
+    T: Send,
+    F: Fn(usize, &[f64]) -> interphase::spectra::Result<T> + Sync + Send,
+{
+    let (rows, n) = (a.dims()[0], a.dims()[1]);
+    if rows == 0 {
+        return Ok(Vec::new());
+    }
+    let data: &[f64] = a.as_slice().map_err(err)?;
+    py.detach(|| {
+        catch(|| {
+            data.par_chunks(n.max(1))
+                .enumerate()
+                .map(|(p, y)| f(p, y))
+                .collect()
+        })
+    })
+    .map_err(crate::internal)
+}
+
 /// Log-ratio t/λ of every row: (t, stderr, failures).
 #[pyfunction]
 #[pyo3(signature = (x, y, threshold=None, start=1.0, window=10.0))]
@@ -44,7 +87,8 @@ fn _eels_thickness<'py>(
     start: f64,
     window: f64,
 ) -> PyResult<(Arr1<'py>, Arr1<'py>, Bound<'py, PyList>)> {
-    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let x = vec1(x, "x")?;
+    let ya = borrowed_rows(y, "y", x.len())?;
     let th = match threshold {
         Some(t) => Threshold::Fixed(t),
         None => Threshold::Auto {
@@ -52,9 +96,10 @@ fn _eels_thickness<'py>(
             window_ev: window,
         },
     };
-    let m = py
-        .detach(|| catch(|| img.thickness(th)))
-        .map_err(crate::internal)?;
+    let res = par_rows(py, &ya, |_, y| {
+        eels::log_ratio_thickness_auto(&x, y, th).map(|t| t.t_over_lambda)
+    })?;
+    let m = eels::Map::from_results((1, res.len()), res);
     Ok((
         PyArray1::from_vec(py, m.value),
         PyArray1::from_vec(py, m.stderr),
@@ -69,10 +114,15 @@ fn _zlp_centres<'py>(
     x: &Bound<'py, PyAny>,
     y: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyList>)> {
-    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
-    let m = py
-        .detach(|| catch(|| img.zlp_centres()))
-        .map_err(crate::internal)?;
+    let x = vec1(x, "x")?;
+    let ya = borrowed_rows(y, "y", x.len())?;
+    let res = par_rows(py, &ya, |_, y| {
+        eels::zlp_centre(&x, y).map(|c| interphase::spectra::model::Estimate {
+            value: c,
+            stderr: None,
+        })
+    })?;
+    let m = eels::Map::from_results((1, res.len()), res);
     Ok((PyArray1::from_vec(py, m.value), failures(py, &m.failures)?))
 }
 
@@ -281,7 +331,8 @@ fn _mlls<'py>(
     background: usize,
     weights: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let img = line(vec1(x, "x")?, arr2(y, "y")?)?;
+    let x = vec1(x, "x")?;
+    let ya = borrowed_rows(y, "y", x.len())?;
     let refs = arr2(references, "references")?;
     if refs.nrows() != names.len() {
         return Err(err(format!(
@@ -310,10 +361,8 @@ fn _mlls<'py>(
         .zip(&ref_rows)
         .map(|(n, r)| (n.as_str(), r.as_slice()))
         .collect();
-    let design = eels::MllsDesign::new(img.energy(), &named, &o).map_err(err)?;
-    let fits = py
-        .detach(|| catch(|| img.map(|_, y| design.fit(y))))
-        .map_err(crate::internal)?;
+    let design = eels::MllsDesign::new(&x, &named, &o).map_err(err)?;
+    let fits = par_rows(py, &ya, |_, y| design.fit(y))?;
     let (np, nr, nb) = (fits.len(), names.len(), background);
     let mut fr = vec![f64::NAN; np * nr];
     let mut frs = vec![f64::NAN; np * nr];
@@ -411,19 +460,8 @@ fn _quantify_edges<'py>(
     low_loss_y: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let x = vec1(x, "x")?;
-    let ya = crate::rows_f64(y, "y")?;
-    let (np, n) = (ya.dims()[0], ya.dims()[1]);
-    if n != x.len() {
-        return Err(err(format!(
-            "the spectra have {n} channels, the energy axis {}",
-            x.len()
-        )));
-    }
-    let data: &[f64] = if np == 0 {
-        &[]
-    } else {
-        ya.as_slice().map_err(err)?
-    };
+    let ya = borrowed_rows(y, "y", x.len())?;
+    let np = ya.dims()[0];
     let specs = eels::EdgeSpec::parse_list(edges).map_err(err)?;
     let options = eels::QuantifyOptions {
         optics: eels::Optics {
@@ -460,30 +498,21 @@ fn _quantify_edges<'py>(
         None => None,
     };
     let design = eels::QuantDesign::new(&x, &specs, &options).map_err(err)?;
-    let results: Vec<interphase::spectra::Result<eels::Quantification>> = py
-        .detach(|| {
-            catch(|| {
-                data.par_chunks(n.max(1))
-                    .enumerate()
-                    .map(|(p, y)| {
-                        let il = match low_rows {
-                            Some((lx, ly, lr)) => {
-                                let k = if lr == 1 { 0 } else { p };
-                                Some(eels::low_loss_intensity(
-                                    lx,
-                                    &ly[k * lx.len()..(k + 1) * lx.len()],
-                                    delta,
-                                    gain,
-                                )?)
-                            }
-                            None => None,
-                        };
-                        design.quantify(y, il)
-                    })
-                    .collect()
-            })
-        })
-        .map_err(crate::internal)?;
+    let results = par_rows(py, &ya, |p, y| {
+        let il = match low_rows {
+            Some((lx, ly, lr)) => {
+                let k = if lr == 1 { 0 } else { p };
+                Some(eels::low_loss_intensity(
+                    lx,
+                    &ly[k * lx.len()..(k + 1) * lx.len()],
+                    delta,
+                    gain,
+                )?)
+            }
+            None => None,
+        };
+        design.quantify(y, il)
+    })?;
     let labels = design.labels();
     let ratio_labels = design.ratio_labels();
     let (ne, nr) = (labels.len(), ratio_labels.len());

@@ -344,3 +344,34 @@ fn images_refuse_bad_input() {
     assert!(SpectrumImage::new(e.clone(), (usize::MAX, 2), vec![]).is_err());
     assert!(SpectrumImage::line(e, vec![1.0; 7]).is_err());
 }
+
+#[test]
+fn mlls_refuses_non_finite_counts_with_the_channel() {
+    let e: Vec<f64> = (0..50).map(|i| i as f64).collect();
+    let r1: Vec<f64> = e
+        .iter()
+        .map(|&x| (-(x - 20.0).powi(2) / 30.0).exp())
+        .collect();
+    let r2: Vec<f64> = e
+        .iter()
+        .map(|&x| (-(x - 27.0).powi(2) / 40.0).exp())
+        .collect();
+    for weights in [MllsWeights::Uniform, MllsWeights::Poisson] {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut y: Vec<f64> = r1.iter().zip(&r2).map(|(a, b)| 3.0 * a + 5.0 * b).collect();
+            y[33] = bad;
+            let opts = MllsOptions {
+                weights,
+                ..Default::default()
+            };
+            let err = eels::mlls(&e, &y, &[("a", &r1), ("b", &r2)], &opts)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("intensity 33"), "{weights:?} {bad}: {err}");
+            // the per-pixel path of maps finds it too
+            let d = eels::MllsDesign::new(&e, &[("a", &r1), ("b", &r2)], &opts).unwrap();
+            let err = d.fit(&y).unwrap_err().to_string();
+            assert!(err.contains("channel 33"), "{weights:?} {bad}: {err}");
+        }
+    }
+}

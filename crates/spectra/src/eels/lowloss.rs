@@ -45,29 +45,31 @@ use super::power_law_fit_xy;
 /// Checks an energy axis and its intensities: equal lengths, at least 3
 /// channels, finite numbers, strictly increasing energies.
 pub(crate) fn check_axis(what: &str, energy: &[f64], y: &[f64]) -> Result<()> {
-    if energy.len() != y.len() {
+    check_energy(what, energy, y.len())?;
+    if let Some(i) = y.iter().position(|v| !v.is_finite()) {
+        return Err(non_finite(what, energy, y, i));
+    }
+    Ok(())
+}
+
+/// [`check_axis`] without the intensities' finiteness (for callers that
+/// sum them anyway and check the sums).
+fn check_energy(what: &str, energy: &[f64], n: usize) -> Result<()> {
+    if energy.len() != n {
         return Err(Error::Invalid(format!(
-            "{what}: {} energies for {} intensities",
-            energy.len(),
-            y.len()
+            "{what}: {} energies for {n} intensities",
+            energy.len()
         )));
     }
-    if energy.len() < 3 {
+    if n < 3 {
         return Err(Error::Invalid(format!(
-            "{what}: {} channels; at least 3 are needed",
-            energy.len()
+            "{what}: {n} channels; at least 3 are needed"
         )));
     }
     if let Some(i) = energy.iter().position(|v| !v.is_finite()) {
         return Err(Error::Invalid(format!(
             "{what}: energy {i} is {}",
             energy[i]
-        )));
-    }
-    if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-        return Err(Error::Invalid(format!(
-            "{what}: intensity {i} (at {} eV) is {}",
-            energy[i], y[i]
         )));
     }
     if let Some(i) = energy.windows(2).position(|w| w[1] <= w[0]) {
@@ -79,6 +81,13 @@ pub(crate) fn check_axis(what: &str, energy: &[f64], y: &[f64]) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+fn non_finite(what: &str, energy: &[f64], y: &[f64], i: usize) -> Error {
+    Error::Invalid(format!(
+        "{what}: intensity {i} (at {} eV) is {}",
+        energy[i], y[i]
+    ))
 }
 
 /// The channel width of a uniform axis (eV); an error if the steps differ by
@@ -242,15 +251,25 @@ impl Thickness {
 /// channels. Errors when I₀ ≤ 0 or I_t ≤ I₀ (no inelastic intensity: a
 /// threshold beyond the data, or a dark offset to subtract).
 pub fn log_ratio_thickness(energy: &[f64], y: &[f64], threshold_ev: f64) -> Result<Thickness> {
-    check_axis("log-ratio thickness", energy, y)?;
+    const WHAT: &str = "log-ratio thickness";
+    check_energy(WHAT, energy, y.len())?;
     if !threshold_ev.is_finite() {
         return Err(Error::Invalid(format!(
             "log-ratio thickness: threshold {threshold_ev} eV"
         )));
     }
     let k = nearest_channel(energy, threshold_ev);
+    // one pass: a NaN or ±inf anywhere makes the sums non-finite
     let zero_loss: f64 = y[..k].iter().sum();
-    let total: f64 = y.iter().sum();
+    let total = zero_loss + y[k..].iter().sum::<f64>();
+    if !(total.is_finite() && zero_loss.is_finite()) {
+        return Err(match y.iter().position(|v| !v.is_finite()) {
+            Some(i) => non_finite(WHAT, energy, y, i),
+            None => Error::Invalid(format!(
+                "{WHAT}: the intensities sum to {total}; they are too large"
+            )),
+        });
+    }
     thickness_from_integrals(
         zero_loss,
         total,
@@ -302,14 +321,17 @@ fn thickness_from_integrals(zero_loss: f64, total: f64, threshold_ev: f64) -> Re
 }
 
 /// Index of the channel nearest `e` (the channels below it are the zero-loss part).
+/// The channel nearest `e` on an increasing axis (the first of two equally
+/// near).
 fn nearest_channel(energy: &[f64], e: f64) -> usize {
-    let mut best = 0;
-    for (i, &v) in energy.iter().enumerate() {
-        if (v - e).abs() < (energy[best] - e).abs() {
-            best = i;
-        }
+    let i = energy.partition_point(|&v| v < e);
+    if i == 0 {
+        0
+    } else if i == energy.len() || (e - energy[i - 1]).abs() <= (energy[i] - e).abs() {
+        i - 1
+    } else {
+        i
     }
-    best
 }
 
 /// The effective atomic number for the Malis mean free path,

@@ -158,6 +158,10 @@ pub struct MllsDesign {
     weights: MllsWeights,
     /// ΣcᵢCⱼ for uniform weights.
     gram: Option<Vec<f64>>,
+    /// Its inverse, when every column is independent (uniform weights): the
+    /// solution and covariance of a pixel whose unconstrained coefficients
+    /// are all positive, with no active-set iteration.
+    gram_inverse: Option<Vec<f64>>,
     channels: usize,
 }
 
@@ -235,24 +239,42 @@ impl MllsDesign {
             nref,
             weights: options.weights,
             gram: None,
+            gram_inverse: None,
             channels: energy.len(),
         };
         if d.weights == MllsWeights::Uniform {
-            d.gram = Some(d.gram_with(None));
+            let g = d.gram_with(None);
+            let n = d.columns.len();
+            // all terms free: the covariance nnls_normal returns is G⁻¹
+            if let Ok(all) = nnls_normal(&g, &vec![0.0; n], &vec![false; n])
+                && all.rank == n
+            {
+                d.gram_inverse = Some(all.covariance);
+            }
+            d.gram = Some(g);
         }
         Ok(d)
     }
 
     fn gram_with(&self, w: Option<&[f64]>) -> Vec<f64> {
+        let weighted: Vec<Vec<f64>> = match w {
+            None => Vec::new(),
+            Some(w) => self
+                .columns
+                .iter()
+                .map(|c| c.iter().zip(w).map(|(a, b)| a * b).collect())
+                .collect(),
+        };
         let n = self.columns.len();
         let mut g = vec![0.0; n * n];
         for a in 0..n {
             for b in a..n {
-                let (ca, cb) = (&self.columns[a], &self.columns[b]);
-                let v: f64 = match w {
-                    None => ca.iter().zip(cb).map(|(x, y)| x * y).sum(),
-                    Some(w) => ca.iter().zip(cb).zip(w).map(|((x, y), w)| w * x * y).sum(),
+                let ca = if w.is_some() {
+                    &weighted[a]
+                } else {
+                    &self.columns[a]
                 };
+                let v = dot(ca, &self.columns[b]);
                 g[a * n + b] = v;
                 g[b * n + a] = v;
             }
@@ -270,73 +292,111 @@ impl MllsDesign {
             )));
         }
         let yy = &y[self.start..self.end];
-        if let Some(i) = yy.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Invalid(format!(
-                "MLLS: channel {} is {}",
-                self.start + i,
-                yy[i]
-            )));
-        }
+        let non_finite = |yy: &[f64]| match yy.iter().position(|v| !v.is_finite()) {
+            Some(i) => Error::Invalid(format!("MLLS: channel {} is {}", self.start + i, yy[i])),
+            None => Error::Invalid(
+                "MLLS: the intensities are too large (their products with the references overflow)"
+                    .into(),
+            ),
+        };
         let n = self.columns.len();
         let nref = self.nref;
         let w: Option<Vec<f64>> = match self.weights {
             MllsWeights::Uniform => None,
-            MllsWeights::Poisson => Some(yy.iter().map(|&v| 1.0 / v.max(1.0)).collect()),
+            MllsWeights::Poisson => {
+                if yy.iter().any(|v| !v.is_finite()) {
+                    return Err(non_finite(yy));
+                }
+                Some(yy.iter().map(|&v| 1.0 / v.max(1.0)).collect())
+            }
         };
         let gram = match (&self.gram, &w) {
             (Some(g), None) => std::borrow::Cow::Borrowed(g),
             (_, w) => std::borrow::Cow::Owned(self.gram_with(w.as_deref())),
         };
-        let h: Vec<f64> = self
-            .columns
-            .iter()
-            .map(|c| match &w {
-                None => c.iter().zip(yy).map(|(a, b)| a * b).sum(),
-                Some(w) => c.iter().zip(yy).zip(w).map(|((a, b), w)| w * a * b).sum(),
-            })
-            .collect();
-        let flags: Vec<bool> = (0..n).map(|k| k < nref).collect();
-        let sol =
-            nnls_normal(&gram, &h, &flags).map_err(|e| Error::Invalid(format!("MLLS: {e}")))?;
-        // χ² from the residuals themselves (no cancellation)
-        let mut chisqr = 0.0;
-        for (i, &v) in yy.iter().enumerate() {
-            let model: f64 = (0..n).map(|k| sol.x[k] * self.columns[k][i]).sum();
-            let r = v - model;
-            chisqr += w.as_ref().map_or(1.0, |w| w[i]) * r * r;
+        // w·y once, then plain dot products
+        let wy: std::borrow::Cow<[f64]> = match &w {
+            None => std::borrow::Cow::Borrowed(yy),
+            Some(w) => std::borrow::Cow::Owned(yy.iter().zip(w).map(|(a, b)| a * b).collect()),
+        };
+        let h: Vec<f64> = self.columns.iter().map(|c| dot(c, &wy)).collect();
+        // a NaN or ±inf intensity makes every h non-finite (c·inf is ±inf or
+        // NaN, NaN propagates): the channel is looked for only then
+        if h.iter().any(|v| !v.is_finite()) {
+            return Err(non_finite(yy));
         }
-        let free = sol.passive.iter().filter(|&&p| p).count();
+        // the unconstrained minimiser, when feasible, is the NNLS solution
+        // (its covariance is the precomputed G⁻¹: borrowed, not copied)
+        let direct = match (&self.gram_inverse, &w) {
+            (Some(inv), None) => {
+                let x: Vec<f64> = (0..n).map(|j| dot(&inv[j * n..(j + 1) * n], &h)).collect();
+                x[..nref].iter().all(|&v| v > 0.0).then_some((x, inv))
+            }
+            _ => None,
+        };
+        let nnls_sol;
+        let (x, passive, covariance): (&[f64], Option<&[bool]>, &[f64]) = match &direct {
+            Some((x, inv)) => (x, None, inv),
+            None => {
+                let flags: Vec<bool> = (0..n).map(|k| k < nref).collect();
+                nnls_sol = nnls_normal(&gram, &h, &flags)
+                    .map_err(|e| Error::Invalid(format!("MLLS: {e}")))?;
+                (&nnls_sol.x, Some(&nnls_sol.passive), &nnls_sol.covariance)
+            }
+        };
+        let is_free = |j: usize| passive.is_none_or(|p| p[j]);
+        // χ² from the residuals themselves (no cancellation), 64 channels at a time
+        let mut chisqr = 0.0;
+        let mut buf = [0.0f64; 64];
+        for start in (0..yy.len()).step_by(64) {
+            let end = (start + 64).min(yy.len());
+            let r = &mut buf[..end - start];
+            r.copy_from_slice(&yy[start..end]);
+            for (c, &xk) in self.columns.iter().zip(x) {
+                if xk != 0.0 {
+                    for (ri, ci) in r.iter_mut().zip(&c[start..end]) {
+                        *ri -= xk * ci;
+                    }
+                }
+            }
+            chisqr += match &w {
+                None => dot(r, r),
+                Some(w) => r
+                    .iter()
+                    .zip(&w[start..end])
+                    .map(|(a, b)| a * a * b)
+                    .sum::<f64>(),
+            };
+        }
+        let free = (0..n).filter(|&j| is_free(j)).count();
         let dof = yy.len().saturating_sub(free).max(1);
         let redchi = chisqr / dof as f64;
         let scale = match self.weights {
             MllsWeights::Uniform => redchi,
             MllsWeights::Poisson => 1.0,
         };
-        let cov = |a: usize, b: usize| sol.covariance[a * n + b] * scale;
+        let cov = |a: usize, b: usize| covariance[a * n + b] * scale;
         let est = |j: usize| Estimate {
-            value: sol.x[j],
-            stderr: sol.passive[j].then(|| cov(j, j).max(0.0).sqrt()),
+            value: x[j],
+            stderr: is_free(j).then(|| cov(j, j).max(0.0).sqrt()),
         };
-        let sum: f64 = sol.x[..nref].iter().sum();
+        let sum: f64 = x[..nref].iter().sum();
         if sum.is_nan() || sum <= 0.0 {
             return Err(Error::Invalid(
                 "MLLS: every reference coefficient is zero; the spectrum holds none of the references".into(),
             ));
         }
-        let free_refs: Vec<usize> = (0..nref).filter(|&k| sol.passive[k]).collect();
+        let n_free_refs = (0..nref).filter(|&k| is_free(k)).count();
         let fractions = (0..nref)
             .map(|k| {
-                let value = sol.x[k] / sum;
+                let value = x[k] / sum;
                 // ∂fₖ/∂cⱼ = (δₖⱼ Σc − cₖ)/(Σc)², over the free references
-                let stderr = (sol.passive[k] && free_refs.len() >= 2).then(|| {
-                    let g: Vec<f64> = free_refs
-                        .iter()
-                        .map(|&j| ((if j == k { sum } else { 0.0 }) - sol.x[k]) / (sum * sum))
-                        .collect();
+                let g = |j: usize| ((if j == k { sum } else { 0.0 }) - x[k]) / (sum * sum);
+                let stderr = (is_free(k) && n_free_refs >= 2).then(|| {
                     let mut v = 0.0;
-                    for (a, &ja) in free_refs.iter().enumerate() {
-                        for (b, &jb) in free_refs.iter().enumerate() {
-                            v += g[a] * g[b] * cov(ja, jb);
+                    for a in (0..nref).filter(|&a| is_free(a)) {
+                        for b in (0..nref).filter(|&b| is_free(b)) {
+                            v += g(a) * g(b) * cov(a, b);
                         }
                     }
                     v.max(0.0).sqrt()
@@ -349,12 +409,30 @@ impl MllsDesign {
             coefficients: (0..nref).map(est).collect(),
             fractions,
             background: (nref..n).map(est).collect(),
-            at_bound: (0..nref).map(|k| !sol.passive[k]).collect(),
+            at_bound: (0..nref).map(|k| !is_free(k)).collect(),
             chisqr,
             redchi,
             points: yy.len(),
         })
     }
+}
+
+/// Σ aᵢbᵢ with four independent partial sums (a sum is latency-bound
+/// otherwise; the rounding differs from the sequential sum by O(ε)).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        acc[0] += x[0] * y[0];
+        acc[1] += x[1] * y[1];
+        acc[2] += x[2] * y[2];
+        acc[3] += x[3] * y[3];
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Per-pixel MLLS maps of an image.
