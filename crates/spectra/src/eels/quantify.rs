@@ -512,17 +512,36 @@ impl QuantDesign {
             };
             // covariance of (c, slope): (XᵀWX)⁻¹ · scale
             let (cov_cc, cov_cs, cov_ss) = (sxx / det * scale, -sx / det * scale, sw / det * scale);
-            let (mut sum_y, mut var_counts) = (0.0, 0.0);
-            for (i, &yi) in y[p.sig.0..p.sig.1].iter().enumerate() {
-                if !yi.is_finite() {
-                    return Err(Error::Invalid(format!(
-                        "{}: channel {} in the signal window is {yi}",
-                        p.label,
-                        i + p.sig.0
-                    )));
+            // Σy and Σmax(y, 0) in four lanes (a single running sum is
+            // latency-bound); a NaN or ±inf makes Σy non-finite
+            let win = &y[p.sig.0..p.sig.1];
+            let (mut a, mut v) = ([0.0f64; 4], [0.0f64; 4]);
+            let chunks = win.chunks_exact(4);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for l in 0..4 {
+                    a[l] += c[l];
+                    v[l] += c[l].max(0.0);
                 }
-                sum_y += yi;
-                var_counts += yi.max(0.0);
+            }
+            let sum_y = (a[0] + a[1]) + (a[2] + a[3]) + rest.iter().sum::<f64>();
+            let mut var_counts =
+                (v[0] + v[1]) + (v[2] + v[3]) + rest.iter().map(|x| x.max(0.0)).sum::<f64>();
+            if !sum_y.is_finite() {
+                return Err(Error::Invalid(
+                    match win.iter().position(|x| !x.is_finite()) {
+                        Some(i) => format!(
+                            "{}: channel {} in the signal window is {}",
+                            p.label,
+                            i + p.sig.0,
+                            win[i]
+                        ),
+                        None => format!(
+                            "{}: the counts in the signal window sum to {sum_y}; they are too large",
+                            p.label
+                        ),
+                    },
+                ));
             }
             var_counts /= g;
             // ΣB and ΣB·ln E over the window: the gradient of ΣB in (c, slope)
