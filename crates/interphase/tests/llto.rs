@@ -29,6 +29,10 @@ fn bundled_data_is_what_the_seeded_generator_writes() {
         "eis_pellet.csv",
         "eis_cell.csv",
         "density.csv",
+        "eels_linescan.csv",
+        "eels_linescan_lowloss.csv",
+        "eels_ref_ti3.csv",
+        "eels_ref_ti4.csv",
     ] {
         let a = std::fs::read(d.join(name)).unwrap();
         let b = std::fs::read(bundled().join(name)).unwrap();
@@ -303,4 +307,38 @@ proptest::proptest! {
         b.truncate(cut);
         let _ = Settings::from_toml(&String::from_utf8_lossy(&b));
     }
+}
+
+#[test]
+fn eels_line_scan_recovers_thickness_and_valence_within_their_errors() {
+    let r = analyse_dir(&bundled()).unwrap();
+    let ls = r
+        .linescan
+        .as_ref()
+        .expect("the bundled settings have a line scan");
+    assert_eq!(ls.distance_nm.len(), Truth::LINESCAN_STEPS);
+    let (mut within_1s_t, mut within_1s_f) = (0, 0);
+    for (i, &d) in ls.distance_nm.iter().enumerate() {
+        let row = &ls.thickness.rows[i];
+        let t = ls.thickness.get(row, "t/λ").unwrap();
+        let f = ls.ti3_fraction.get(row, "Ti³⁺ fraction").unwrap();
+        let (st, sf) = (t.stderr.unwrap(), f.stderr.unwrap());
+        let (tt, tf) = (
+            Truth::linescan_t_over_lambda(d),
+            Truth::linescan_ti3_fraction(d),
+        );
+        assert!(st > 0.0 && sf > 0.0);
+        assert!((t.value - tt).abs() < 3.5 * st, "{d} nm: t/λ {t} vs {tt}");
+        assert!((f.value - tf).abs() < 3.5 * sf, "{d} nm: Ti3+ {f} vs {tf}");
+        within_1s_t += usize::from((t.value - tt).abs() < st);
+        within_1s_f += usize::from((f.value - tf).abs() < sf);
+    }
+    // honest errors: about 68 % of 31 within 1σ (21 ± 2.6), neither all nor few
+    for (what, k) in [("t/λ", within_1s_t), ("Ti3+", within_1s_f)] {
+        assert!((14..=30).contains(&k), "{what}: {k} of 31 within 1σ");
+    }
+    // the profile is what the study reports: reduced near lithium
+    let f0 = ls.ti3_fraction.get("0 nm", "Ti³⁺ fraction").unwrap().value;
+    let f30 = ls.ti3_fraction.get("30 nm", "Ti³⁺ fraction").unwrap().value;
+    assert!(f0 > 0.5 && f30 < 0.1, "{f0} {f30}");
 }

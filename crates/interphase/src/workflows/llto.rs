@@ -35,7 +35,7 @@ use interphase_plot::{
     Figure, FitFigure, Series, XyPlot, bode, nyquist, nyquist_zoom, spectrum_fit,
 };
 use interphase_spectra::Spectrum;
-use interphase_spectra::eels::{delta_e, subtract_power_law};
+use interphase_spectra::eels::{self, MllsOptions, Threshold, delta_e, subtract_power_law};
 use interphase_spectra::model::{Estimate, PeakFit, PeakFitOptions, PeakModel, PeakWeighting};
 use interphase_spectra::table::Table;
 use serde::Deserialize;
@@ -61,6 +61,9 @@ pub struct Settings {
     pub xps: XpsSettings,
     /// EELS depth/condition series.
     pub eels: EelsSettings,
+    /// EELS line scan across the interface (optional).
+    #[serde(default)]
+    pub eels_linescan: Option<LinescanSettings>,
     /// Impedance of the pellet with blocking electrodes.
     pub pellet: EisSettings,
     /// Impedance of the symmetric Li|LLTO|Li cell.
@@ -99,6 +102,23 @@ pub struct EelsSettings {
     pub from: String,
     /// See `from`.
     pub to: String,
+}
+
+/// EELS line-scan settings: per position a core-loss and a low-loss
+/// spectrum (columns named `<distance> nm`), Ti³⁺/Ti⁴⁺ references.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinescanSettings {
+    /// Core-loss file: energy loss then one column per position.
+    pub file: String,
+    /// Low-loss file with the same columns (zero-loss peak included).
+    pub low_loss: String,
+    /// Ti³⁺ and Ti⁴⁺ L₂,₃ reference files (background-free, equal area).
+    pub references: [String; 2],
+    /// Power-law pre-edge window, eV.
+    pub power_law_window: [f64; 2],
+    /// MLLS window, eV.
+    pub window: [f64; 2],
 }
 
 /// Impedance settings of one sample.
@@ -219,6 +239,19 @@ pub struct DensityRow {
     pub relative: Measured,
 }
 
+/// The EELS line scan's profiles, one row per position (`<distance> nm`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linescan {
+    /// Distance of each position from the Li contact, nm.
+    pub distance_nm: Vec<f64>,
+    /// Log-ratio t/λ (automatic elastic threshold), σ from counting statistics.
+    pub thickness: Table,
+    /// Ti³⁺ fraction by MLLS of the references, σ from the full covariance.
+    pub ti3_fraction: Table,
+    /// The MLLS reduced χ² of each position (no uncertainty).
+    pub redchi: Vec<f64>,
+}
+
 /// Everything the analysis produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LltoReport {
@@ -242,6 +275,8 @@ pub struct LltoReport {
     pub pellet: EisAnalysis,
     /// Symmetric-cell impedance.
     pub cell: EisAnalysis,
+    /// EELS line scan: t/λ and Ti³⁺ fraction by distance from the Li contact.
+    pub linescan: Option<Linescan>,
     /// Density table (Table S2's shape).
     pub density: Vec<DensityRow>,
     /// The same theoretical density for the formula with its amounts rounded
@@ -430,6 +465,11 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
         });
     }
 
+    let linescan = match &settings.eels_linescan {
+        Some(ls) => Some(analyse_linescan(dir, ls)?),
+        None => None,
+    };
+
     let pellet = analyse_eis(dir, "pellet", &settings.pellet)?;
     let cell = analyse_eis(dir, "cell", &settings.cell)?;
 
@@ -457,8 +497,104 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
         delta_e: de,
         pellet,
         cell,
+        linescan,
         density,
         rounded_formula_density,
+    })
+}
+
+/// Distance (nm) from a column named `<distance> nm`.
+fn distance_of(name: &str, file: &str) -> Result<f64> {
+    name.trim()
+        .strip_suffix("nm")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| {
+            Error::Data(format!(
+                "{file}: column `{name}` is not named `<distance> nm` (e.g. `3.5 nm`)"
+            ))
+        })
+}
+
+/// The EELS line scan: log-ratio t/λ from each low-loss spectrum; power-law
+/// subtraction and MLLS of the two references over the window (a linear
+/// background beside them) for the Ti³⁺ fraction of each core-loss spectrum.
+fn analyse_linescan(dir: &Path, ls: &LinescanSettings) -> Result<Linescan> {
+    let core = interphase_io::read_spectra(dir.join(&ls.file))?;
+    let low = interphase_io::read_spectra(dir.join(&ls.low_loss))?;
+    if core.is_empty() || core.len() != low.len() {
+        return Err(Error::Data(format!(
+            "{} holds {} spectra and {} holds {}: one low-loss spectrum per core-loss spectrum is needed",
+            ls.file,
+            core.len(),
+            ls.low_loss,
+            low.len()
+        )));
+    }
+    let mut distance = Vec::with_capacity(core.len());
+    let mut rows = Vec::with_capacity(core.len());
+    for (c, l) in core.iter().zip(&low) {
+        if c.meta.name.trim() != l.meta.name.trim() {
+            return Err(Error::Data(format!(
+                "line scan: core-loss column `{}` and low-loss column `{}` differ (the files must list the same positions in the same order)",
+                c.meta.name, l.meta.name
+            )));
+        }
+        distance.push(distance_of(&c.meta.name, &ls.file)?);
+        rows.push(c.meta.name.trim().to_string());
+    }
+    let refs: Vec<Spectrum> = ls
+        .references
+        .iter()
+        .map(|f| {
+            interphase_io::read_spectra(dir.join(f))?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::Data(format!("{f}: no spectrum")))
+        })
+        .collect::<Result<_>>()?;
+    let r: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let mut thickness = Table::new("t/λ along the line scan (log-ratio)", &r, &["t/λ"]);
+    let mut ti3 = Table::new(
+        "Ti³⁺ fraction along the line scan (MLLS of Ti³⁺/Ti⁴⁺ references)",
+        &r,
+        &["Ti³⁺ fraction"],
+    );
+    let mut redchi = Vec::with_capacity(core.len());
+    let (w0, w1) = (ls.window[0], ls.window[1]);
+    for ((c, l), row) in core.iter().zip(&low).zip(&rows) {
+        let t = eels::log_ratio_thickness_auto(l.x(), l.y(), Threshold::default())
+            .map_err(|e| Error::Data(format!("{} {row}: {e}", ls.low_loss)))?;
+        thickness.set(row, "t/λ", t.t_over_lambda)?;
+        let (net, _) = subtract_power_law(c, (ls.power_law_window[0], ls.power_law_window[1]))
+            .map_err(|e| Error::Data(format!("{} {row}: {e}", ls.file)))?;
+        let net = net.crop(w0, w1)?;
+        let on_axis: Vec<Vec<f64>> = refs
+            .iter()
+            .zip(&ls.references)
+            .map(|(r, f)| {
+                eels::interpolate(r.x(), r.y(), net.x())
+                    .map_err(|e| Error::Data(format!("{f}: {e}")))
+            })
+            .collect::<Result<_>>()?;
+        let fit = eels::mlls(
+            net.x(),
+            net.y(),
+            &[("Ti3+", &on_axis[0]), ("Ti4+", &on_axis[1])],
+            &MllsOptions {
+                background_terms: 2,
+                ..MllsOptions::default()
+            },
+        )
+        .map_err(|e| Error::Data(format!("{} {row}: {e}", ls.file)))?;
+        ti3.set(row, "Ti³⁺ fraction", fit.fractions[0])?;
+        redchi.push(fit.redchi);
+    }
+    Ok(Linescan {
+        distance_nm: distance,
+        thickness,
+        ti3_fraction: ti3,
+        redchi,
     })
 }
 
@@ -652,7 +788,8 @@ fn read_density(dir: &Path, s: &DensitySettings, theoretical: f64) -> Result<Vec
 
 impl LltoReport {
     /// The figures of the report: Ti 2p fits at every depth of the last
-    /// condition, the Ti³⁺ depth profile, one EELS fit, the ΔE series, and
+    /// condition, the Ti³⁺ depth profile, one EELS fit, the ΔE series, the
+    /// EELS line scan's Ti³⁺ and t/λ profiles (when there is one), and
     /// for both impedance spectra Nyquist (full and arcs), Bode, Lin-KK
     /// residuals and (cell) the DRT.
     pub fn figures(&self) -> Result<Vec<Figure>> {
@@ -680,6 +817,11 @@ impl LltoReport {
             )?);
         }
         out.push(profile_plot(&self.delta_e, "ΔE (eV)")?);
+        if let Some(ls) = &self.linescan {
+            let x = "distance from the Li contact (nm)";
+            out.push(profile_plot_x(&ls.ti3_fraction, x, "Ti³⁺ fraction")?);
+            out.push(profile_plot_x(&ls.thickness, x, "t/λ")?);
+        }
         for a in [&self.pellet, &self.cell] {
             out.push(nyquist(
                 &a.data,
@@ -751,6 +893,9 @@ impl LltoReport {
         h.push_str(&self.reduced_density.html());
         h.push_str("<h2 id=\"eels\">EELS</h2>\n<p>ΔE between the Ti L-edge features falls as Ti is reduced.</p>\n");
         h.push_str(&self.delta_e.html());
+        if let Some(ls) = &self.linescan {
+            h.push_str(&self.linescan_html(ls));
+        }
         h.push_str("<h2 id=\"eis\">Impedance</h2>\n");
         h.push_str(&self.eis_html());
         h.push_str("<h2 id=\"density\">Density</h2>\n");
@@ -824,6 +969,28 @@ impl LltoReport {
                 h.push_str("</table>\n");
             }
         }
+        h
+    }
+
+    /// The EELS line-scan section: method, a summary of the profile, and
+    /// the table of t/λ and Ti³⁺ fraction per position.
+    fn linescan_html(&self, ls: &Linescan) -> String {
+        let esc = interphase_plot::escape_html;
+        let mut h = String::from("<h3>EELS line scan across the Li|LLTO interface</h3>\n");
+        h.push_str(&format!("<p>{}</p>\n", esc(&linescan_summary(ls))));
+        h.push_str(
+            "<table>\n<caption>Line scan: t/λ (log-ratio, automatic elastic threshold; σ from counting statistics) and Ti³⁺ fraction (MLLS of Ti³⁺/Ti⁴⁺ L₂,₃ references with a linear background after power-law subtraction; σ from the full covariance)</caption>\n<tr><th>distance</th><th>t/λ</th><th>Ti³⁺ fraction</th></tr>\n",
+        );
+        for (i, row) in ls.thickness.rows.iter().enumerate() {
+            let cell = |t: &Table| t.cells[i][0].map_or("n/a".to_string(), |e| e.to_string());
+            h.push_str(&format!(
+                "<tr><th>{}</th><td>{}</td><td>{}</td></tr>\n",
+                esc(row),
+                esc(&cell(&ls.thickness)),
+                esc(&cell(&ls.ti3_fraction))
+            ));
+        }
+        h.push_str("</table>\n");
         h
     }
 
@@ -948,8 +1115,50 @@ impl LltoReport {
     }
 }
 
+/// One sentence on the line scan: the Ti³⁺ fraction at the contact and far
+/// from it, and the distance over which it falls to half-way.
+fn linescan_summary(ls: &Linescan) -> String {
+    let f: Vec<Option<Estimate>> = ls.ti3_fraction.cells.iter().map(|r| r[0]).collect();
+    let (first, last) = (f.first().copied().flatten(), f.last().copied().flatten());
+    let (Some(a), Some(b)) = (first, last) else {
+        return "The line scan has no Ti³⁺ fraction at its ends.".into();
+    };
+    let (d0, d1) = (
+        ls.distance_nm.first().copied().unwrap_or(f64::NAN),
+        ls.distance_nm.last().copied().unwrap_or(f64::NAN),
+    );
+    let half = 0.5 * (a.value + b.value);
+    let cross = ls
+        .distance_nm
+        .iter()
+        .zip(&f)
+        .find(|(_, e)| e.is_some_and(|e| (e.value - half) * (a.value - half) <= 0.0))
+        .map(|(d, _)| *d);
+    format!(
+        "Ti³⁺ fraction {a} at {d0} nm from the lithium contact and {b} at {d1} nm{}; t/λ runs from {} to {} over the scan.",
+        cross.map_or(String::new(), |c| format!(
+            ", past half-way ({half:.3}) by {c} nm"
+        )),
+        ls.thickness
+            .cells
+            .first()
+            .and_then(|r| r[0])
+            .map_or("n/a".into(), |e| e.to_string()),
+        ls.thickness
+            .cells
+            .last()
+            .and_then(|r| r[0])
+            .map_or("n/a".into(), |e| e.to_string()),
+    )
+}
+
 /// Rows (depths) as x, one series per condition, with error bars.
 fn profile_plot(t: &Table, y_label: &str) -> Result<Figure> {
+    profile_plot_x(t, "depth (nm)", y_label)
+}
+
+/// [`profile_plot`] with the x label for rows that are lengths in nm.
+fn profile_plot_x(t: &Table, x_label: &str, y_label: &str) -> Result<Figure> {
     let depth: Vec<f64> = t
         .rows
         .iter()
@@ -967,7 +1176,7 @@ fn profile_plot(t: &Table, y_label: &str) -> Result<Figure> {
         (0..t.rows.len()).map(|i| i as f64).collect()
     };
     let mut p = XyPlot::new(&t.title)
-        .x_label(if numeric { "depth (nm)" } else { "row" })
+        .x_label(if numeric { x_label } else { "row" })
         .y_label(y_label);
     for (k, c) in t.columns.iter().enumerate() {
         let (mut xs, mut ys, mut es) = (Vec::new(), Vec::new(), Vec::new());
@@ -999,6 +1208,25 @@ impl fmt::Display for LltoReport {
         writeln!(f, "{}", self.li_insertion)?;
         writeln!(f, "{}", self.reduced_density)?;
         writeln!(f, "{}", self.delta_e)?;
+        if let Some(ls) = &self.linescan {
+            writeln!(f, "EELS line scan across the Li|LLTO interface")?;
+            writeln!(f, "{}", linescan_summary(ls))?;
+            writeln!(
+                f,
+                "{:>10}  {:>22}  {:>22}",
+                "distance", "t/λ", "Ti³⁺ fraction"
+            )?;
+            for (i, row) in ls.thickness.rows.iter().enumerate() {
+                let cell = |t: &Table| t.cells[i][0].map_or("n/a".to_string(), |e| e.to_string());
+                writeln!(
+                    f,
+                    "{row:>10}  {:>22}  {:>22}",
+                    cell(&ls.thickness),
+                    cell(&ls.ti3_fraction)
+                )?;
+            }
+            writeln!(f)?;
+        }
         writeln!(f, "Impedance")?;
         writeln!(f, "{}", self.eis_text())?;
         writeln!(f, "Density (Archimedes, Table S2)")?;

@@ -75,6 +75,19 @@ impl Truth {
     pub const EELS_STEP: f64 = 0.08;
     /// EELS power-law pre-edge background A·E^(−r): (A, r).
     pub const EELS_POWER_LAW: (f64, f64) = (2.8e12, 3.0);
+    /// EELS line scan: distances from the Li contact, nm (0, 1, …, 30).
+    pub const LINESCAN_STEPS: usize = 31;
+    /// Line scan Ti³⁺ fraction at distance d (nm): 0.05 + 0.55·exp(−d/4)
+    /// (illustrative: reduction concentrated within a few nm of lithium).
+    pub fn linescan_ti3_fraction(d_nm: f64) -> f64 {
+        0.05 + 0.55 * (-d_nm / 4.0).exp()
+    }
+    /// Line scan relative thickness t/λ at distance d (nm): a wedge, 0.45 + 0.01·d.
+    pub fn linescan_t_over_lambda(d_nm: f64) -> f64 {
+        0.45 + 0.01 * d_nm
+    }
+    /// Line scan low-loss counts per spectrum (zero loss plus plasmons).
+    pub const LINESCAN_LOW_LOSS_COUNTS: f64 = 1e6;
     /// Pellet (Au|LLTO|Au): `R0-p(R1,CPE1)-CPE2` — bulk R0, grain boundary R1 ‖ CPE1, blocking electrodes CPE2.
     pub const PELLET: [f64; 6] = [130.0, 2600.0, 2.0e-9, 0.85, 2.0e-6, 0.8];
     /// Symmetric cell (Li|LLTO|Li): `R0-p(R1,CPE1)-p(R2,CPE2)` — bulk, grain boundary, two Li interfaces.
@@ -155,6 +168,13 @@ power_law_window = [500.0, 524.0]
 fit_range = [524.0, 560.0]
 from = "a"
 to = "b"
+
+[eels_linescan]
+file = "eels_linescan.csv"     # core loss; columns "<distance> nm" from the Li contact
+low_loss = "eels_linescan_lowloss.csv"   # same columns, zero-loss peak included
+references = ["eels_ref_ti3.csv", "eels_ref_ti4.csv"]   # Ti3+ and Ti4+ L2,3, background-free, equal area
+power_law_window = [425.0, 450.0]
+window = [452.0, 475.0]        # MLLS range, with a linear background
 
 [pellet]
 file = "eis_pellet.csv"        # f (Hz), Re Z (ohm), Im Z (ohm)
@@ -241,8 +261,10 @@ fn impedance_csv(rng: &mut Rng, circuit: &str, p: &[f64], fmax: f64, fmin: f64) 
 }
 
 /// Writes the dataset into `dir` (created if missing): `sample.toml`, the two
-/// model files, `xps_ti2p.csv`, `eels.csv`, `eis_pellet.csv`, `eis_cell.csv`
-/// and `density.csv`. The same seed gives byte-identical files.
+/// model files, `xps_ti2p.csv`, `eels.csv`, `eis_pellet.csv`, `eis_cell.csv`,
+/// `density.csv` and the EELS line scan (`eels_linescan.csv`,
+/// `eels_linescan_lowloss.csv`, `eels_ref_ti3.csv`, `eels_ref_ti4.csv`). The
+/// same seed gives byte-identical files.
 pub fn generate(dir: &Path, seed: u64) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
     let mut rng = Rng(seed);
@@ -335,5 +357,149 @@ pub fn generate(dir: &Path, seed: u64) -> Result<()> {
             "# synthetic: see data/llto/README.md\nsample,dry_g,suspended_g,saturated_g,water_temperature_c\nLLTO pellet,{md:.6},{mw:.6},{ms:.6},{temp}\n"
         ),
     )?;
-    Ok(())
+    // last, so that the files above keep their noise
+    linescan(dir, &mut rng)
+}
+
+/// Normal-density shape exp(−(E − c)²/2s²).
+fn gauss(e: f64, c: f64, s: f64) -> f64 {
+    (-0.5 * ((e - c) / s).powi(2)).exp()
+}
+
+/// Logistic step of width 0.5 eV at `at`, decaying as (at/E)².
+fn edge_step(e: f64, at: f64) -> f64 {
+    1.0 / (1.0 + (-(e - at) / 0.5).exp()) * (at / e).powi(2)
+}
+
+/// Ti³⁺ and Ti⁴⁺ L₂,₃ reference shapes on `x`, each scaled to unit sum over
+/// 452–475 eV (equal numbers of Ti atoms): Ti⁴⁺ with t2g/eg split L₃ and
+/// L₂ lines, Ti³⁺ with single broader lines about 1 eV lower; both on the
+/// same continuum steps at L₃ and L₂.
+pub fn linescan_references(x: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let cont = |e: f64| 0.25 * edge_step(e, 457.0) + 0.125 * edge_step(e, 462.5);
+    let ti4: Vec<f64> = x
+        .iter()
+        .map(|&e| {
+            gauss(e, 457.8, 0.4)
+                + 1.3 * gauss(e, 459.9, 0.6)
+                + 0.8 * gauss(e, 463.1, 0.5)
+                + 1.0 * gauss(e, 465.3, 0.7)
+                + cont(e)
+        })
+        .collect();
+    let ti3: Vec<f64> = x
+        .iter()
+        .map(|&e| 1.5 * gauss(e, 456.7, 0.7) + 1.0 * gauss(e, 462.0, 0.9) + cont(e))
+        .collect();
+    let norm = |v: Vec<f64>| {
+        let s: f64 = x
+            .iter()
+            .zip(&v)
+            .filter(|(e, _)| **e >= 452.0 && **e <= 475.0)
+            .map(|(_, y)| y)
+            .sum();
+        v.into_iter().map(|y| y / s).collect::<Vec<f64>>()
+    };
+    (norm(ti3), norm(ti4))
+}
+
+/// The EELS line scan across the Li|LLTO interface: core loss (power law,
+/// Ti L₂,₃ mixing the two references by the Ti³⁺ fraction, O K), low loss
+/// (zero-loss peak and Poisson plural plasmon scattering at the local t/λ)
+/// and the two references.
+fn linescan(dir: &Path, rng: &mut Rng) -> Result<()> {
+    let n = Truth::LINESCAN_STEPS;
+    let label = |i: usize| format!("{i} nm");
+    // core loss, 420–600 eV, 0.25 eV
+    let x = grid(420.0, 600.0, 0.25);
+    let (r3, r4) = linescan_references(&x);
+    let mut core = Vec::new();
+    for i in 0..n {
+        let d = i as f64;
+        let t = Truth::linescan_t_over_lambda(d);
+        let f = Truth::linescan_ti3_fraction(d);
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(k, &e)| {
+                2e12 * (1.0 + t) * e.powf(-3.0)
+                    + 2e6 * t * (f * r3[k] + (1.0 - f) * r4[k])
+                    + 6e3 * t * (edge_step(e, 532.0) + 0.8 * gauss(e, 531.5, 0.8))
+            })
+            .collect();
+        core.push(named(&x, counts(rng, &y), label(i))?);
+    }
+    write(dir, "eels_linescan.csv", &write_csv(&core)?)?;
+    // references, 450–480 eV, noise-free
+    let xr = grid(450.0, 480.0, 0.25);
+    let (a, b) = linescan_references(&xr);
+    write(
+        dir,
+        "eels_ref_ti3.csv",
+        &write_csv(&[named(&xr, a, "Ti3+".into())?])?,
+    )?;
+    write(
+        dir,
+        "eels_ref_ti4.csv",
+        &write_csv(&[named(&xr, b, "Ti4+".into())?])?,
+    )?;
+    // low loss, −5 … 125 eV, 0.1 eV: zero-loss Gaussian (σ 0.4 eV) and a
+    // Gaussian plasmon (16 eV, σ 2.5 eV); J = I_t e^(−t) Σₙ tⁿ/n! Z ⊗ Sⁿ
+    let xl = grid(-5.0, 125.0, 0.1);
+    let z: Vec<f64> = xl.iter().map(|&e| gauss(e, 0.0, 0.4)).collect();
+    let zs: f64 = z.iter().sum();
+    let z: Vec<f64> = z.iter().map(|v| v / zs).collect();
+    // S on the loss axis (index 0 = 0 eV), unit sum
+    let m = xl.len();
+    let sp: Vec<f64> = (0..m).map(|j| gauss(0.1 * j as f64, 16.0, 2.5)).collect();
+    let ss: f64 = sp.iter().sum();
+    let sp: Vec<f64> = sp.iter().map(|v| v / ss).collect();
+    // Sⁿ for n = 0 … 9 (n = 0: a delta at 0 eV), truncated to the axis
+    let mut powers: Vec<Vec<f64>> = vec![{
+        let mut d0 = vec![0.0; m];
+        d0[0] = 1.0;
+        d0
+    }];
+    for _ in 1..10 {
+        let prev = powers.last().expect("S⁰ is there");
+        let mut next = vec![0.0; m];
+        for (a, &pa) in prev.iter().enumerate() {
+            if pa != 0.0 {
+                for (b, &sb) in sp.iter().enumerate().take(m - a) {
+                    next[a + b] += pa * sb;
+                }
+            }
+        }
+        powers.push(next);
+    }
+    let mut low = Vec::new();
+    for i in 0..n {
+        let t = Truth::linescan_t_over_lambda(i as f64);
+        // plural-scattering distribution P(E) = e^(−t) Σ tⁿ/n! Sⁿ
+        let mut p = vec![0.0; m];
+        let mut w = (-t).exp();
+        for (k, pw) in powers.iter().enumerate() {
+            if k > 0 {
+                w *= t / k as f64;
+            }
+            for (pj, v) in p.iter_mut().zip(pw) {
+                *pj += w * v;
+            }
+        }
+        // J(E_j) = I_t Σ_a P(a) Z(E_j − 0.1 a eV): z[j − a] is Z there
+        let mut y = vec![0.0; m];
+        for (a, &pa) in p.iter().enumerate() {
+            if pa > 1e-300 {
+                for (j, yj) in y.iter_mut().enumerate().skip(a) {
+                    *yj += pa * z[j - a];
+                }
+            }
+        }
+        let y: Vec<f64> = y
+            .iter()
+            .map(|v| Truth::LINESCAN_LOW_LOSS_COUNTS * v)
+            .collect();
+        low.push(named(&xl, counts(rng, &y), label(i))?);
+    }
+    write(dir, "eels_linescan_lowloss.csv", &write_csv(&low)?)
 }
