@@ -29,12 +29,14 @@ use crate::model::{Estimate, PeakFit};
 use crate::spectrum::Spectrum;
 
 mod crosssection;
+mod features;
 mod image;
 mod lowloss;
 mod mlls;
 mod quantify;
 
 pub use crosssection::{HydrogenicEdge, Optics, Shell, effective_angle};
+pub use features::{Feature, FeatureOptions};
 pub use image::{MAX_IMAGE_VALUES, Map, SpectrumImage};
 pub use lowloss::*;
 pub use mlls::*;
