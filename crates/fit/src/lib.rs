@@ -59,6 +59,7 @@ pub use batch::{Progress, fit_batch, fit_batch_with};
 pub use error::{Error, Result};
 pub use fitter::{Derivatives, FitWorkspace, LmOptions, fit, fit_with_workspace};
 pub use global::GlobalProblem;
+pub use lm::dot;
 pub use minimize::{MultiStart, NelderMeadOptions, SplitMix64, fit_multistart, nelder_mead};
 pub use param::{Parameter, Parameters, Tie};
 pub use problem::{CurveFit, GradientFn, JacobianMut, Problem};

@@ -33,6 +33,14 @@ fn failures<'py>(py: Python<'py>, f: &[(usize, String)]) -> PyResult<Bound<'py, 
     PyList::new(py, f.iter().map(|(i, m)| (*i, m.clone())))
 }
 
+/// `v` (row-major) as an `rows × cols` NumPy array.
+fn matrix<'py>(py: Python<'py>, v: Vec<f64>, rows: usize, cols: usize) -> PyResult<Arr2<'py>> {
+    Ok(PyArray2::from_owned_array(
+        py,
+        ndarray::Array2::from_shape_vec((rows, cols), v).map_err(err)?,
+    ))
+}
+
 /// The rows of a float64 2-D array, borrowed without a copy, with their
 /// channel count checked against an axis of `channels`.
 fn borrowed_rows<'py>(
@@ -393,12 +401,7 @@ fn _mlls<'py>(
         }
     }
     let d = PyDict::new(py);
-    let m2 = |v: Vec<f64>, c: usize| -> PyResult<Bound<'py, PyArray2<f64>>> {
-        Ok(PyArray2::from_owned_array(
-            py,
-            ndarray::Array2::from_shape_vec((np, c), v).map_err(err)?,
-        ))
-    };
+    let m2 = |v: Vec<f64>, c: usize| matrix(py, v, np, c);
     d.set_item("names", names.clone())?;
     d.set_item("fractions", m2(fr, nr)?)?;
     d.set_item("fractions_stderr", m2(frs, nr)?)?;
@@ -543,12 +546,7 @@ fn _quantify_edges<'py>(
         }
     }
     let d = PyDict::new(py);
-    let m2 = |v: Vec<f64>, c: usize| -> PyResult<Bound<'py, PyArray2<f64>>> {
-        Ok(PyArray2::from_owned_array(
-            py,
-            ndarray::Array2::from_shape_vec((np, c), v).map_err(err)?,
-        ))
-    };
+    let m2 = |v: Vec<f64>, c: usize| matrix(py, v, np, c);
     d.set_item("edges", labels)?;
     d.set_item("cross_sections", PyArray1::from_vec(py, sections))?;
     d.set_item("signal", m2(sig, ne)?)?;

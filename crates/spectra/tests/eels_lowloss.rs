@@ -272,19 +272,19 @@ fn mlls_recovers_a_valence_gradient_with_honest_errors() {
     assert!((m - 1.0).abs() < 0.3, "mean reduced χ² {m}");
 }
 
+/// A 50-point axis and two overlapping Gaussian references.
+fn two_references() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let e: Vec<f64> = (0..50).map(|i| i as f64).collect();
+    let g =
+        |c: f64, w: f64| -> Vec<f64> { e.iter().map(|&x| (-(x - c).powi(2) / w).exp()).collect() };
+    (e.clone(), g(20.0, 30.0), g(27.0, 40.0))
+}
+
 #[test]
 fn mlls_against_unconstrained_least_squares_when_interior() {
     // with both coefficients positive, MLLS = ordinary least squares: compare
     // with the normal equations solved by hand (2 references, no background)
-    let e: Vec<f64> = (0..50).map(|i| i as f64).collect();
-    let r1: Vec<f64> = e
-        .iter()
-        .map(|&x| (-(x - 20.0).powi(2) / 30.0).exp())
-        .collect();
-    let r2: Vec<f64> = e
-        .iter()
-        .map(|&x| (-(x - 27.0).powi(2) / 40.0).exp())
-        .collect();
+    let (e, r1, r2) = two_references();
     let y: Vec<f64> = e
         .iter()
         .enumerate()
@@ -347,15 +347,7 @@ fn images_refuse_bad_input() {
 
 #[test]
 fn mlls_refuses_non_finite_counts_with_the_channel() {
-    let e: Vec<f64> = (0..50).map(|i| i as f64).collect();
-    let r1: Vec<f64> = e
-        .iter()
-        .map(|&x| (-(x - 20.0).powi(2) / 30.0).exp())
-        .collect();
-    let r2: Vec<f64> = e
-        .iter()
-        .map(|&x| (-(x - 27.0).powi(2) / 40.0).exp())
-        .collect();
+    let (e, r1, r2) = two_references();
     for weights in [MllsWeights::Uniform, MllsWeights::Poisson] {
         for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             let mut y: Vec<f64> = r1.iter().zip(&r2).map(|(a, b)| 3.0 * a + 5.0 * b).collect();

@@ -14,6 +14,21 @@ const OPTICS: Optics = Optics {
     alpha_mrad: 0.0,
 };
 
+/// Ti L2,3 and O K with Δ = 50 eV at 200 keV, 20 mrad.
+fn ti_and_o() -> ([EdgeSpec; 2], QuantifyOptions) {
+    (
+        [
+            EdgeSpec::hydrogenic("Ti", "L23").unwrap(),
+            EdgeSpec::hydrogenic("O", "K").unwrap(),
+        ],
+        QuantifyOptions {
+            optics: OPTICS,
+            delta_ev: 50.0,
+            gain: 1.0,
+        },
+    )
+}
+
 fn axis() -> Vec<f64> {
     (0..2400).map(|i| 380.0 + 0.25 * i as f64).collect()
 }
@@ -75,15 +90,7 @@ fn ti_to_o_ratio_is_recovered_and_errors_match_the_spread() {
     let o = HydrogenicEdge::lookup("O", "K").unwrap();
     // LLTO-like: O/Ti = 3
     let clean = spectrum(&e, 1e9, &[(&ti, 1000.0), (&o, 3000.0)]);
-    let edges = [
-        EdgeSpec::hydrogenic("Ti", "L23").unwrap(),
-        EdgeSpec::hydrogenic("O", "K").unwrap(),
-    ];
-    let options = QuantifyOptions {
-        optics: OPTICS,
-        delta_ev: 50.0,
-        gain: 1.0,
-    };
+    let (edges, options) = ti_and_o();
     let q = quantify(&e, &clean, &edges, &options, None).unwrap();
     assert_eq!(q.ratios[0].label, "Ti/O");
     // the Ti L continuum under O K is extrapolated by O's pre-edge power law:
@@ -173,15 +180,7 @@ fn maps_keep_the_good_pixels() {
     }
     pixels[4][400] = -1.0; // 480 eV: in O's pre-edge window (≈ 468–521 eV)
     let img = SpectrumImage::new(e.clone(), (2, 3), pixels.concat()).unwrap();
-    let edges = [
-        EdgeSpec::hydrogenic("Ti", "L23").unwrap(),
-        EdgeSpec::hydrogenic("O", "K").unwrap(),
-    ];
-    let options = QuantifyOptions {
-        optics: OPTICS,
-        delta_ev: 50.0,
-        gain: 1.0,
-    };
+    let (edges, options) = ti_and_o();
     let maps = img.quantify(&edges, &options, None).unwrap();
     assert_eq!(maps.ratio_labels, vec!["Ti/O"]);
     let r = &maps.ratios[0];

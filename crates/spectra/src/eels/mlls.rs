@@ -29,6 +29,7 @@
 //! # Ok::<(), interphase_spectra::Error>(())
 //! ```
 
+use interphase_fit::dot;
 use interphase_fit::nnls::nnls_normal;
 use serde::Serialize;
 
@@ -415,24 +416,6 @@ impl MllsDesign {
             points: yy.len(),
         })
     }
-}
-
-/// Σ aᵢbᵢ with four independent partial sums (a sum is latency-bound
-/// otherwise; the rounding differs from the sequential sum by O(ε)).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        acc[0] += x[0] * y[0];
-        acc[1] += x[1] * y[1];
-        acc[2] += x[2] * y[2];
-        acc[3] += x[3] * y[3];
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Per-pixel MLLS maps of an image.
