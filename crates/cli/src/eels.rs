@@ -686,11 +686,12 @@ fn align(a: &AlignArgs) -> Result<EelsOutcome, Failure> {
         .align_zlp(&others)
         .map_err(|e| Failure::input(format!("{}: {e}", a.file.display())))?;
     let mut out = outcome(Vec::new());
-    for (k, c) in al.shifts.value.iter().enumerate() {
+    for (k, (c, s)) in al.shifts.value.iter().zip(&al.shifts.stderr).enumerate() {
+        // σ from counting statistics (NaN: none, e.g. a clamped vertex)
         out.rows.push(Quantity::num(
             format!("{}.zlp_centre", label(&a.file, k, spectra.len())),
             *c,
-            Some(f64::NAN),
+            Some(*s),
             "eV",
         ));
     }

@@ -367,3 +367,31 @@ fn mlls_refuses_non_finite_counts_with_the_channel() {
         }
     }
 }
+
+#[test]
+fn zlp_centre_error_matches_the_spread_of_poisson_redraws() {
+    use interphase_fit::rng::Rng;
+    // a Gaussian zero-loss peak (σ 0.35 eV) off-grid at 0.037 eV, 0.1 eV channels
+    let e: Vec<f64> = (0..200).map(|i| -10.0 + 0.1 * i as f64).collect();
+    let mean: Vec<f64> = e
+        .iter()
+        .map(|&x| 2e4 * (-0.5 * ((x - 0.037) / 0.35f64).powi(2)).exp() + 5.0)
+        .collect();
+    let mut rng = Rng::new(5);
+    let (mut c, mut s) = (Vec::new(), 0.0);
+    let runs = 1000;
+    for _ in 0..runs {
+        let y: Vec<f64> = mean.iter().map(|&m| rng.poisson(m) as f64).collect();
+        let est = eels::zlp_centre_estimate(&e, &y).unwrap();
+        c.push(est.value);
+        s += est.stderr.unwrap() / runs as f64;
+    }
+    let m = c.iter().sum::<f64>() / runs as f64;
+    let sd = (c.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (runs - 1) as f64).sqrt();
+    // 1000 draws: the sample sd within ±7 % of the truth at 3σ
+    assert!((sd / s - 1.0).abs() < 0.08, "spread {sd} vs reported {s}");
+    assert!(
+        (m - 0.037).abs() < 4.0 * sd / (runs as f64).sqrt() + 1e-4,
+        "mean {m}"
+    );
+}

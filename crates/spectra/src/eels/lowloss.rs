@@ -126,6 +126,16 @@ pub fn uniform_step(energy: &[f64]) -> Result<f64> {
 /// sides: a core-loss spectrum has no zero-loss peak to find). Assumes the zero-loss peak is the strongest feature, as exspy's
 /// `estimate_zero_loss_peak_centre` does (crop thick-sample spectra first).
 pub fn zlp_centre(energy: &[f64], y: &[f64]) -> Result<f64> {
+    zlp_centre_estimate(energy, y).map(|e| e.value)
+}
+
+/// [`zlp_centre`] with its standard error from counting statistics (the
+/// intensities taken as electron counts, var ln I = 1/I, propagated through
+/// the vertex of the log-parabola): the statistical error of this
+/// three-channel estimator, not the peak-shape error it has for a
+/// non-Gaussian zero-loss peak. `None` where the vertex falls back to a plain
+/// parabola (a neighbour ≤ 0) or is clamped to the three channels.
+pub fn zlp_centre_estimate(energy: &[f64], y: &[f64]) -> Result<Estimate> {
     check_axis("zero-loss peak", energy, y)?;
     let mut k = 0;
     for i in 1..y.len() {
@@ -153,23 +163,37 @@ pub fn zlp_centre(energy: &[f64], y: &[f64]) -> Result<f64> {
             if left { "high-energy" } else { "low-energy" }
         )));
     }
-    let (a, b, c) = if y[k - 1] > 0.0 && y[k + 1] > 0.0 {
+    let logs = y[k - 1] > 0.0 && y[k + 1] > 0.0;
+    let (a, b, c) = if logs {
         (y[k - 1].ln(), y[k].ln(), y[k + 1].ln())
     } else {
         (y[k - 1], y[k], y[k + 1])
     };
     let den = a - 2.0 * b + c;
-    let delta = if den < 0.0 {
-        (0.5 * (a - c) / den).clamp(-0.5, 0.5)
-    } else {
-        0.0
-    };
+    let raw = if den < 0.0 { 0.5 * (a - c) / den } else { 0.0 };
+    // within the three channels (exact for a Gaussian wherever its centre
+    // lies among them; noise can make the neighbour of the centre the maximum)
+    let delta = raw.clamp(-1.0, 1.0);
     let h = if delta >= 0.0 {
         energy[k + 1] - energy[k]
     } else {
         energy[k] - energy[k - 1]
     };
-    Ok(energy[k] + delta * h)
+    // δ = (a − c)/(2 den): ∂δ/∂a = (den − (a − c))/(2 den²),
+    // ∂δ/∂b = (a − c)/den², ∂δ/∂c = −(den + (a − c))/(2 den²)
+    let stderr = (logs && den < 0.0 && raw.abs() < 1.0).then(|| {
+        let d2 = den * den;
+        let (ga, gb, gc) = (
+            (den - (a - c)) / (2.0 * d2),
+            (a - c) / d2,
+            -(den + (a - c)) / (2.0 * d2),
+        );
+        h * (ga * ga / y[k - 1] + gb * gb / y[k] + gc * gc / y[k + 1]).sqrt()
+    });
+    Ok(Estimate {
+        value: energy[k] + delta * h,
+        stderr,
+    })
 }
 
 /// The elastic-scattering threshold (eV): the minimum of intensity between
@@ -823,10 +847,11 @@ pub struct Alignment {
 }
 
 impl SpectrumImage {
-    /// The zero-loss centre of every pixel ([`zlp_centre`]), in parallel. The
-    /// sub-channel estimate carries no standard error (NaN in the map).
+    /// The zero-loss centre of every pixel ([`zlp_centre_estimate`]), in
+    /// parallel, with its counting-statistics standard error (NaN where the
+    /// estimator has none).
     pub fn zlp_centres(&self) -> Map {
-        self.map_values(zlp_centre)
+        self.map_estimates(zlp_centre_estimate)
     }
 
     /// Log-ratio t/λ of every pixel, with its counting-statistics σ.
