@@ -199,7 +199,8 @@ fn significant(v: f64, digits: usize) -> String {
 /// significant digits and the value to the same decimal place (`0.3200 ±
 /// 0.0006`, `12350 ± 670`), in scientific notation with one shared exponent
 /// outside 10⁻³ ≤ |x| < 10⁵ (`(2.339 ± 0.006)e-10`). σ = 0 prints the value
-/// with `(exact)`, NaN or `None` with `(uncertainty not known)`, never `± 0`.
+/// with `(exact)`, NaN or `None` with `(uncertainty not known)`, +∞ with
+/// `(uncertainty unbounded: …)` — never `± 0` or `± inf`.
 ///
 /// ```
 /// use interphase_fit::format_uncertain;
@@ -209,6 +210,10 @@ fn significant(v: f64, digits: usize) -> String {
 /// assert_eq!(format_uncertain(12345.0, Some(670.0)), "12350 ± 670");
 /// assert_eq!(format_uncertain(5.008, Some(0.0)), "5.008 (exact)");
 /// assert_eq!(format_uncertain(5.008, None), "5.008 (uncertainty not known)");
+/// assert_eq!(
+///     format_uncertain(5.008, Some(f64::INFINITY)),
+///     "5.008 (uncertainty unbounded: the data do not determine it)"
+/// );
 /// ```
 pub fn format_uncertain(value: f64, stderr: Option<f64>) -> String {
     let plain = |v: f64| {
@@ -228,7 +233,15 @@ pub fn format_uncertain(value: f64, stderr: Option<f64>) -> String {
         None => return format!("{} (uncertainty not known)", plain(value)),
         Some(s) if s.is_nan() => return format!("{} (uncertainty not known)", plain(value)),
         Some(0.0) => return format!("{} (exact)", plain(value)),
-        Some(s) if !s.is_finite() || s < 0.0 => return format!("{} ± {s}", plain(value)),
+        Some(s) if s.is_infinite() && s > 0.0 => {
+            return format!(
+                "{} (uncertainty unbounded: the data do not determine it)",
+                plain(value)
+            );
+        }
+        Some(s) if !s.is_finite() || s < 0.0 => {
+            return format!("{} (invalid uncertainty {s})", plain(value));
+        }
         Some(s) => s,
     };
     // decimal exponent of σ's second significant digit
