@@ -320,6 +320,25 @@ pub struct Archimedes {
 }
 
 /// What the Archimedes method gives (ASTM C373 / ISO 18754 definitions).
+///
+/// ```
+/// use interphase_materials::density::Archimedes;
+/// let r = Archimedes {
+///     dry_g: 1.2000,
+///     suspended_g: 0.9550,
+///     saturated_g: 1.2045,
+///     liquid_density_g_cm3: 0.99777,
+///     balance_uncertainty_g: 0.0001,
+///     liquid_density_uncertainty_g_cm3: 0.0,
+/// }
+/// .evaluate()?;
+/// // ρ_b = m_d ρ_L / (m_s − m_w), with σ from the balance
+/// let rho = r.bulk_density_g_cm3;
+/// assert!((rho.value - 1.2 * 0.99777 / (1.2045 - 0.9550)).abs() < 1e-12);
+/// assert!(rho.uncertainty > 0.0);
+/// assert!((r.open_porosity.value - 0.0045 / 0.2495).abs() < 1e-12);
+/// # Ok::<(), interphase_materials::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ArchimedesResult {
     /// Bulk density ρ_b = m_d·ρ_L/(m_s − m_w), g cm⁻³.

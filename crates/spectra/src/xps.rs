@@ -370,6 +370,22 @@ pub struct QuantOptions {
 }
 
 /// One line's share.
+///
+/// ```
+/// use interphase_spectra::model::Estimate;
+/// use interphase_spectra::xps::{Line, QuantOptions, quantify};
+/// let area = |v: f64, s: f64| Estimate { value: v, stderr: Some(s) };
+/// let lines = [
+///     Line::new("Ti 2p", area(6000.0, 60.0), 2.0),
+///     Line::new("O 1s", area(6000.0, 50.0), 1.0),
+/// ];
+/// let q = quantify(&lines, &QuantOptions::default())?;
+/// // I = A/RSF: Ti 3000, O 6000 → 33.3 and 66.7 at.%, with σ from both areas
+/// assert!((q[0].atomic_percent.value - 100.0 / 3.0).abs() < 1e-9);
+/// assert!(q[0].atomic_percent.stderr.unwrap() > 0.0);
+/// println!("{}: {} at.%", q[1].name, q[1].atomic_percent);
+/// # Ok::<(), interphase_spectra::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quantified {
     /// Label.

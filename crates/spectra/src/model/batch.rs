@@ -89,7 +89,30 @@ impl CompactFit {
     }
 }
 
-/// The outcome of [`PeakModel::fit_rows`] or [`PeakModel::fit_image`].
+/// The outcome of [`PeakModel::fit_rows`] or [`PeakModel::fit_image`]: one
+/// [`CompactFit`] (values, standard errors, χ²) per spectrum, or its error.
+///
+/// ```
+/// use interphase_spectra::model::{BatchOptions, PeakModel};
+/// use ndarray::Array2;
+/// let model = PeakModel::from_toml(
+///     "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\ncenter = 5\nfwhm = 1\narea = 1\n",
+/// )?;
+/// let x: Vec<f64> = (0..100).map(|i| 0.1 * i as f64).collect();
+/// let mut rows = Array2::<f64>::zeros((3, x.len()));
+/// for r in 0..3 {
+///     let p = model.parameters_from(&[("A.area", 1.0 + r as f64)], &x)?;
+///     rows.row_mut(r).assign(&ndarray::ArrayView1::from(&model.evaluate(&x, &p)?));
+/// }
+/// rows[[1, 50]] = f64::NAN; // this spectrum fails alone
+/// let batch = model.fit_rows(&x, rows.view(), &BatchOptions::default())?;
+/// assert_eq!(batch.n_failed(), 1);
+/// let area = batch.map("A.area")?;
+/// assert!((area[2] - 3.0).abs() < 1e-6 && area[1].is_nan());
+/// let first = batch.fits[0].as_ref().unwrap(); // a CompactFit
+/// assert!(first.converged && first.chi_square < 1e-20);
+/// # Ok::<(), interphase_spectra::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchFit {
     /// Parameter names (the model's), the order of [`CompactFit::values`].

@@ -50,6 +50,24 @@ impl fmt::Display for Estimate {
 /// areas of all components. Uncertainties come from the fit covariance by
 /// first-order propagation (numerical gradients of each quantity with respect
 /// to all parameters, ties included).
+///
+/// ```
+/// use interphase_spectra::Spectrum;
+/// use interphase_spectra::model::{PeakFitOptions, PeakModel};
+/// let model = PeakModel::from_toml(
+///     "[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\ncenter = 5\nfwhm = 1\narea = 1\n",
+/// )?;
+/// let x: Vec<f64> = (0..200).map(|i| 0.05 * i as f64).collect();
+/// let p = model.parameters_from(&[("A.center", 5.2), ("A.area", 3.0)], &x)?;
+/// let y: Vec<f64> = model.evaluate(&x, &p)?.iter().enumerate()
+///     .map(|(i, v)| v + 0.01 * (0.7 * i as f64).sin()).collect();
+/// let fit = model.fit(&Spectrum::new(x, y)?, &PeakFitOptions::default())?;
+/// let a = fit.component("A").unwrap();
+/// assert!((a.center.value - 5.2).abs() < 0.01);
+/// assert!(a.center.stderr.unwrap() > 0.0); // from the covariance
+/// println!("{}: center {} fwhm {} area {}", a.label, a.center, a.fwhm, a.area);
+/// # Ok::<(), interphase_spectra::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComponentResult {
     /// `<peak>` for the main component, `<peak>/2` for a doublet partner.
