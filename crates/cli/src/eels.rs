@@ -110,6 +110,12 @@ pub struct ThicknessArgs {
     /// (Egerton eq. 5.2), with --beam-kev and --beta-mrad.
     #[arg(long)]
     pub composition: Option<String>,
+    /// Folder for figures (created if needed): for a file of several
+    /// spectra, one figure per per-spectrum quantity, a colour map and a map
+    /// of its σ for a spectrum image (shape from the file), a profile with
+    /// error bars against the spectrum index otherwise.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `eels quantify` options.
@@ -144,6 +150,12 @@ pub struct QuantifyArgs {
     /// or one per core-loss spectrum; gives areal densities in atoms/nm².
     #[arg(long)]
     pub low_loss: Option<PathBuf>,
+    /// Folder for figures (created if needed): for a file of several
+    /// spectra, one figure per per-spectrum quantity, a colour map and a map
+    /// of its σ for a spectrum image (shape from the file), a profile with
+    /// error bars against the spectrum index otherwise.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `eels valence` options.
@@ -169,6 +181,12 @@ pub struct ValenceArgs {
     /// Weights: uniform (σ from the residuals) or poisson (counts).
     #[arg(long, default_value = "uniform", value_parser = ["uniform", "poisson"])]
     pub weights: String,
+    /// Folder for figures (created if needed): for a file of several
+    /// spectra, one figure per per-spectrum quantity, a colour map and a map
+    /// of its σ for a spectrum image (shape from the file), a profile with
+    /// error bars against the spectrum index otherwise.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `eels align` options.
@@ -186,6 +204,12 @@ pub struct AlignArgs {
     /// Where the shifted --also spectra go.
     #[arg(long)]
     pub also_output: Option<PathBuf>,
+    /// Folder for figures (created if needed): for a file of several
+    /// spectra, one figure per per-spectrum quantity, a colour map and a map
+    /// of its σ for a spectrum image (shape from the file), a profile with
+    /// error bars against the spectrum index otherwise.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 /// `eels deconvolve` options.
@@ -266,6 +290,147 @@ fn label(file: &Path, k: usize, n: usize) -> String {
     } else {
         format!("{}[{k}]", file.display())
     }
+}
+
+/// The (ny, nx) pixel grid of a file's spectra: the `image_shape` the
+/// reader recorded when every spectrum carries the same one and it holds
+/// them all; otherwise none (a line scan or a series).
+fn grid_of(spectra: &[Spectrum]) -> Option<(usize, usize)> {
+    let shape = spectra.first()?.meta.extra.get("image_shape")?;
+    if spectra
+        .iter()
+        .any(|s| s.meta.extra.get("image_shape") != Some(shape))
+    {
+        return None;
+    }
+    let (ny, nx) = shape.split_once(',')?;
+    let (ny, nx): (usize, usize) = (ny.trim().parse().ok()?, nx.trim().parse().ok()?);
+    (ny.checked_mul(nx) == Some(spectra.len()) && ny > 1 && nx > 1).then_some((ny, nx))
+}
+
+/// `--plot DIR`: the figures of one file's per-spectrum quantities (`rows`
+/// holds that file's rows, named by [`label`]). Nothing for a single spectrum.
+fn plot_file(
+    dir: Option<&Path>,
+    file: &Path,
+    spectra: &[Spectrum],
+    rows: &[Quantity],
+) -> Result<(), Failure> {
+    use std::collections::BTreeMap;
+    let (Some(dir), n) = (dir, spectra.len()) else {
+        return Ok(());
+    };
+    if n < 2 {
+        eprintln!(
+            "note: {}: one spectrum, no figure (--plot draws maps and profiles)",
+            file.display()
+        );
+        return Ok(());
+    }
+    let prefix = file.display().to_string();
+    // suffix -> (unit, values, σ), NaN where a spectrum has none
+    let mut series: BTreeMap<&str, (&str, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for q in rows {
+        let Some(v) = q.value.as_f64().or(q.value.is_null().then_some(f64::NAN)) else {
+            continue; // text
+        };
+        let Some(rest) = q.name.strip_prefix(&prefix).and_then(|r| r.strip_prefix('[')) else {
+            continue;
+        };
+        let Some((k, suffix)) = rest
+            .split_once("].")
+            .and_then(|(k, s)| Some((k.parse::<usize>().ok()?, s)))
+        else {
+            continue;
+        };
+        if k >= n {
+            continue;
+        }
+        let e = series
+            .entry(suffix)
+            .or_insert_with(|| (q.unit, vec![f64::NAN; n], vec![f64::NAN; n]));
+        e.1[k] = v;
+        e.2[k] = q.uncertainty.unwrap_or(f64::NAN);
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::other(format!("--plot {}: {e}", dir.display())))?;
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "spectra".into());
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    let grid = grid_of(spectra);
+    let mut written = 0;
+    for (suffix, (unit, v, e)) in &series {
+        if !v.iter().any(|x| x.is_finite()) {
+            continue;
+        }
+        let what = if *unit == "1" {
+            (*suffix).to_string()
+        } else {
+            format!("{suffix} ({unit})")
+        };
+        let title = format!("{stem}: {suffix}");
+        let path = |tail: &str| dir.join(format!("{}.{}{tail}", safe(&stem), safe(suffix)));
+        let mut figures = Vec::new();
+        match grid {
+            Some(shape) => {
+                figures.push((
+                    path(".svg"),
+                    interphase::plot::heatmap(&title, &what, shape, v),
+                ));
+                if e.iter().any(|x| x.is_finite()) {
+                    figures.push((
+                        path(".stderr.svg"),
+                        interphase::plot::heatmap(
+                            &format!("{title}, standard error"),
+                            &format!("σ of {what}"),
+                            shape,
+                            e,
+                        ),
+                    ));
+                }
+            }
+            None => {
+                use interphase::plot::{Series, XyPlot};
+                let x: Vec<f64> = (0..n).map(|k| k as f64).collect();
+                let mut s = Series::points(suffix, &x, v);
+                if e.iter().any(|x| x.is_finite()) {
+                    s = s.with_errors(e);
+                }
+                figures.push((
+                    path(".svg"),
+                    XyPlot::new(&title)
+                        .x_label("spectrum index (file order)")
+                        .y_label(&what)
+                        .series(s)
+                        .draw(),
+                ));
+            }
+        }
+        for (path, fig) in figures {
+            fig.and_then(|f| f.save(&path))
+                .map_err(|e| Failure::other(format!("--plot {}: {e}", path.display())))?;
+            written += 1;
+        }
+    }
+    eprintln!(
+        "wrote {written} figure{} of {} to {}",
+        if written == 1 { "" } else { "s" },
+        file.display(),
+        dir.display()
+    );
+    Ok(())
 }
 
 fn write_spectra_file(path: &Path, spectra: &[Spectrum]) -> Result<(), Failure> {
@@ -404,6 +569,7 @@ fn thickness(a: &ThicknessArgs) -> Result<EelsOutcome, Failure> {
     }
     for file in &a.files {
         let spectra = load(file)?;
+        let start = out.rows.len();
         for (k, s) in spectra.iter().enumerate() {
             let name = label(file, k, spectra.len());
             match eels::log_ratio_thickness_auto(s.x(), s.y(), threshold) {
@@ -435,6 +601,7 @@ fn thickness(a: &ThicknessArgs) -> Result<EelsOutcome, Failure> {
                 Err(e) => out.failed.push(format!("{name}: {e}")),
             }
         }
+        plot_file(a.plot.as_deref(), file, &spectra, &out.rows[start..])?;
     }
     Ok(out)
 }
@@ -470,6 +637,7 @@ fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
                 spectra.len()
             )));
         }
+        let start = out.rows.len();
         for (k, s) in spectra.iter().enumerate() {
             let name = label(file, k, spectra.len());
             let q = (|| {
@@ -540,6 +708,7 @@ fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
                 Err(e) => out.failed.push(format!("{name}: {e}")),
             }
         }
+        plot_file(a.plot.as_deref(), file, &spectra, &out.rows[start..])?;
     }
     Ok(out)
 }
@@ -574,6 +743,7 @@ fn valence(a: &ValenceArgs) -> Result<EelsOutcome, Failure> {
     let mut out = outcome(Vec::new());
     for file in &a.files {
         let spectra = load(file)?;
+        let start = out.rows.len();
         for (k, s) in spectra.iter().enumerate() {
             let name = label(file, k, spectra.len());
             let fit = (|| {
@@ -640,6 +810,7 @@ fn valence(a: &ValenceArgs) -> Result<EelsOutcome, Failure> {
                 Err(e) => out.failed.push(format!("{name}: {e}")),
             }
         }
+        plot_file(a.plot.as_deref(), file, &spectra, &out.rows[start..])?;
     }
     Ok(out)
 }
@@ -696,6 +867,7 @@ fn align(a: &AlignArgs) -> Result<EelsOutcome, Failure> {
         ));
     }
     out.succeeded = spectra.len();
+    plot_file(a.plot.as_deref(), &a.file, &spectra, &out.rows)?;
     if let Some(p) = &a.output {
         write_spectra_file(p, &image_spectra(&al.image, &spectra)?)?;
     }
@@ -774,4 +946,70 @@ pub fn write_spectra(
     }
     .map_err(|e| std::io::Error::other(e.to_string()))?;
     out.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spectra of a `shape` image (or plain spectra with `None`).
+    fn spectra(n: usize, shape: Option<&str>) -> Vec<Spectrum> {
+        (0..n)
+            .map(|_| {
+                let mut s = Spectrum::new(vec![0.0, 1.0], vec![1.0, 2.0]).unwrap();
+                if let Some(sh) = shape {
+                    s.meta.extra.insert("image_shape".into(), sh.into());
+                }
+                s
+            })
+            .collect()
+    }
+
+    fn rows(file: &Path, n: usize, skip: usize) -> Vec<Quantity> {
+        let mut r = vec![Quantity::num("mean_free_path", 120.0, None, "nm")];
+        for k in (0..n).filter(|&k| k != skip) {
+            let name = label(file, k, n);
+            r.push(Quantity::num(
+                format!("{name}.t_over_lambda"),
+                0.3 + 0.01 * k as f64,
+                Some(0.002),
+                "1",
+            ));
+            r.push(Quantity::num(
+                format!("{name}.thickness"),
+                36.0 + k as f64,
+                None,
+                "nm",
+            ));
+            r.push(Quantity::text(format!("{name}.note"), "text is not plotted"));
+        }
+        r
+    }
+
+    #[test]
+    fn plot_draws_maps_for_images_and_profiles_for_series() {
+        let dir = std::env::temp_dir().join(format!("interphase-eels-plot-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = Path::new("some/where/si.dm4");
+        // a 2 × 3 image with pixel 4 failed: value and σ maps, the gap counted
+        plot_file(Some(&dir), file, &spectra(6, Some("2,3")), &rows(file, 6, 4)).unwrap();
+        let map = std::fs::read_to_string(dir.join("si.t_over_lambda.svg")).unwrap();
+        assert!(map.contains("data:image/png;base64,") && map.contains("no value: 1 pixel"));
+        let sd = std::fs::read_to_string(dir.join("si.t_over_lambda.stderr.svg")).unwrap();
+        assert!(sd.contains("σ of t_over_lambda"), "{sd}");
+        // thickness has no σ: its map only
+        assert!(dir.join("si.thickness.svg").exists());
+        assert!(!dir.join("si.thickness.stderr.svg").exists());
+        assert!(!dir.join("si.note.svg").exists());
+        // a shape that does not hold every spectrum is not an image: a profile
+        let file = Path::new("line.csv");
+        plot_file(Some(&dir), file, &spectra(5, Some("2,3")), &rows(file, 5, 9)).unwrap();
+        let p = std::fs::read_to_string(dir.join("line.t_over_lambda.svg")).unwrap();
+        assert!(p.contains("spectrum index") && !p.contains("data:image/png"));
+        // one spectrum: no figure
+        let file = Path::new("one.csv");
+        plot_file(Some(&dir), file, &spectra(1, None), &rows(file, 1, 9)).unwrap();
+        assert!(!dir.join("one.t_over_lambda.svg").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

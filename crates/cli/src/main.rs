@@ -149,6 +149,7 @@ enum EisCmd {
 }
 
 /// A failure and its exit status.
+#[derive(Debug)]
 struct Failure {
     code: u8,
     message: String,

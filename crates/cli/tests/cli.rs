@@ -1979,6 +1979,21 @@ fn eels_thickness_valence_align_deconvolve() {
         assert!((t - want * lambda).abs() < 1e-9 * t);
     }
     assert!(lambda > 50.0 && lambda < 300.0, "{lambda}");
+    // --plot: a profile per quantity (two spectra in a CSV: no image shape)
+    let figs = std::env::temp_dir().join(format!("interphase-eels-figs-{}", std::process::id()));
+    let out = bin()
+        .args(["eels", "thickness", fs, "--threshold", "3", "--mfp-nm", "100"])
+        .arg("--plot")
+        .arg(&figs)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote 3 figures"));
+    for q in ["t_over_lambda", "thickness", "threshold"] {
+        let svg = std::fs::read_to_string(figs.join(format!("lowloss.{q}.svg"))).unwrap();
+        assert!(svg.contains("spectrum index"), "{q}");
+    }
+    std::fs::remove_dir_all(&figs).unwrap();
     // Malis needs β; the error says so
     let out = bin()
         .args([

@@ -18,6 +18,9 @@
 //! - [`drt`]: γ(τ) on a logarithmic τ axis with the peaks marked;
 //!   [`arrhenius`]: ln(σT) (or ln σ) against 1000/T with the fitted line and
 //!   E_a in the legend.
+//! - [`heatmap`]: a colour map of a per-pixel quantity (spectrum-image
+//!   maps and their standard errors), viridis with a colour bar, pixels
+//!   without a value grey and counted.
 //! - [`XyPlot`]: lines, points and error bars on linear or logarithmic axes, for
 //!   depth profiles, ΔE series and anything else.
 //!
@@ -36,6 +39,9 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 use std::path::Path;
+
+mod map;
+pub use map::{MAX_MAP_PIXELS, heatmap};
 
 use interphase_eis::ImpedanceSpectrum;
 use interphase_eis::conductivity::{Arrhenius, BOLTZMANN_EV};
