@@ -334,7 +334,11 @@ fn plot_file(
         let Some(v) = q.value.as_f64().or(q.value.is_null().then_some(f64::NAN)) else {
             continue; // text
         };
-        let Some(rest) = q.name.strip_prefix(&prefix).and_then(|r| r.strip_prefix('[')) else {
+        let Some(rest) = q
+            .name
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_prefix('['))
+        else {
             continue;
         };
         let Some((k, suffix)) = rest
@@ -981,7 +985,10 @@ mod tests {
                 None,
                 "nm",
             ));
-            r.push(Quantity::text(format!("{name}.note"), "text is not plotted"));
+            r.push(Quantity::text(
+                format!("{name}.note"),
+                "text is not plotted",
+            ));
         }
         r
     }
@@ -992,7 +999,13 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let file = Path::new("some/where/si.dm4");
         // a 2 × 3 image with pixel 4 failed: value and σ maps, the gap counted
-        plot_file(Some(&dir), file, &spectra(6, Some("2,3")), &rows(file, 6, 4)).unwrap();
+        plot_file(
+            Some(&dir),
+            file,
+            &spectra(6, Some("2,3")),
+            &rows(file, 6, 4),
+        )
+        .unwrap();
         let map = std::fs::read_to_string(dir.join("si.t_over_lambda.svg")).unwrap();
         assert!(map.contains("data:image/png;base64,") && map.contains("no value: 1 pixel"));
         let sd = std::fs::read_to_string(dir.join("si.t_over_lambda.stderr.svg")).unwrap();
@@ -1003,7 +1016,13 @@ mod tests {
         assert!(!dir.join("si.note.svg").exists());
         // a shape that does not hold every spectrum is not an image: a profile
         let file = Path::new("line.csv");
-        plot_file(Some(&dir), file, &spectra(5, Some("2,3")), &rows(file, 5, 9)).unwrap();
+        plot_file(
+            Some(&dir),
+            file,
+            &spectra(5, Some("2,3")),
+            &rows(file, 5, 9),
+        )
+        .unwrap();
         let p = std::fs::read_to_string(dir.join("line.t_over_lambda.svg")).unwrap();
         assert!(p.contains("spectrum index") && !p.contains("data:image/png"));
         // one spectrum: no figure

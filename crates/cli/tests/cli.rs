@@ -1982,12 +1982,24 @@ fn eels_thickness_valence_align_deconvolve() {
     // --plot: a profile per quantity (two spectra in a CSV: no image shape)
     let figs = std::env::temp_dir().join(format!("interphase-eels-figs-{}", std::process::id()));
     let out = bin()
-        .args(["eels", "thickness", fs, "--threshold", "3", "--mfp-nm", "100"])
+        .args([
+            "eels",
+            "thickness",
+            fs,
+            "--threshold",
+            "3",
+            "--mfp-nm",
+            "100",
+        ])
         .arg("--plot")
         .arg(&figs)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("wrote 3 figures"));
     for q in ["t_over_lambda", "thickness", "threshold"] {
         let svg = std::fs::read_to_string(figs.join(format!("lowloss.{q}.svg"))).unwrap();

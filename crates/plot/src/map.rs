@@ -35,7 +35,11 @@ const VIRIDIS: [[u8; 3]; 9] = [
 
 /// The viridis colour of `t` ∈ [0, 1] (clamped).
 fn viridis(t: f64) -> [u8; 3] {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let s = t * (VIRIDIS.len() - 1) as f64;
     let i = (s.floor() as usize).min(VIRIDIS.len() - 2);
     let f = s - i as f64;
@@ -75,10 +79,7 @@ pub fn heatmap(title: &str, label: &str, shape: (usize, usize), values: &[f64]) 
     if values.len() != n {
         return Err(data_err(
             title,
-            format!(
-                "{} values for a {ny} × {nx} map ({n} pixels)",
-                values.len()
-            ),
+            format!("{} values for a {ny} × {nx} map ({n} pixels)", values.len()),
         ));
     }
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -243,7 +244,6 @@ pub fn heatmap(title: &str, label: &str, shape: (usize, usize), values: &[f64]) 
         svg,
     })
 }
-
 
 /// About six integer tick positions in 0..n (pixel indices).
 fn index_ticks(n: usize) -> Vec<usize> {
@@ -477,7 +477,10 @@ mod tests {
         assert_eq!(index_ticks(128), [0, 50, 100]);
         let t = nice_ticks(0.21, 0.68, 5);
         assert_eq!(t.len(), 4, "{t:?}");
-        assert!((t[0] - 0.3).abs() < 1e-12 && (t[3] - 0.6).abs() < 1e-12, "{t:?}");
+        assert!(
+            (t[0] - 0.3).abs() < 1e-12 && (t[3] - 0.6).abs() < 1e-12,
+            "{t:?}"
+        );
     }
 
     #[test]
@@ -487,7 +490,11 @@ mod tests {
         let v: Vec<f64> = (0..ny * nx)
             .map(|p| {
                 let (y, x) = ((p / nx) as f64, (p % nx) as f64);
-                if p == 700 { f64::NAN } else { 0.05 + 0.55 * (-x / 12.0).exp() + 0.002 * y }
+                if p == 700 {
+                    f64::NAN
+                } else {
+                    0.05 + 0.55 * (-x / 12.0).exp() + 0.002 * y
+                }
             })
             .collect();
         let f = heatmap("Ti³⁺ fraction", "Ti³⁺ / Ti", (ny, nx), &v).unwrap();

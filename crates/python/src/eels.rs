@@ -115,23 +115,23 @@ fn _eels_thickness<'py>(
     ))
 }
 
-/// Zero-loss centre of every row: (centres, failures).
+/// Zero-loss centre of every row with its counting σ (NaN where it has
+/// none): (centres, stderr, failures).
 #[pyfunction]
 fn _zlp_centres<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
     y: &Bound<'py, PyAny>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyList>)> {
+) -> PyResult<(Arr1<'py>, Arr1<'py>, Bound<'py, PyList>)> {
     let x = vec1(x, "x")?;
     let ya = borrowed_rows(y, "y", x.len())?;
-    let res = par_rows(py, &ya, |_, y| {
-        eels::zlp_centre(&x, y).map(|c| interphase::spectra::model::Estimate {
-            value: c,
-            stderr: None,
-        })
-    })?;
+    let res = par_rows(py, &ya, |_, y| eels::zlp_centre_estimate(&x, y))?;
     let m = eels::Map::from_results((1, res.len()), res);
-    Ok((PyArray1::from_vec(py, m.value), failures(py, &m.failures)?))
+    Ok((
+        PyArray1::from_vec(py, m.value),
+        PyArray1::from_vec(py, m.stderr),
+        failures(py, &m.failures)?,
+    ))
 }
 
 fn image_arrays<'py>(py: Python<'py>, img: &SpectrumImage) -> PyResult<(Arr1<'py>, Arr2<'py>)> {

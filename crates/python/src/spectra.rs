@@ -286,6 +286,83 @@ impl PeakModel {
         })
     }
 
+    /// Per-pixel features of `Y` (pixels × channels on `x`, row-major over
+    /// `shape` = (ny, nx)): one warm-started chain per image row. Returns
+    /// `[(label, value, stderr, failures)]`, ΔE features first, then area
+    /// ratios. Used by `interphase.spectra.feature_maps`.
+    #[pyo3(signature = (x, Y, shape, delta_e, area_ratio, background=None, range=None, weighting="unit", threads=None))]
+    #[allow(non_snake_case, clippy::too_many_arguments, clippy::type_complexity)]
+    fn _feature_maps<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        Y: &Bound<'py, PyAny>,
+        shape: (usize, usize),
+        delta_e: Vec<(String, String)>,
+        area_ratio: Vec<(Vec<String>, Vec<String>)>,
+        background: Option<(f64, f64)>,
+        range: Option<(f64, f64)>,
+        weighting: &str,
+        threads: Option<usize>,
+    ) -> PyResult<
+        Vec<(
+            String,
+            Bound<'py, PyArray1<f64>>,
+            Bound<'py, PyArray1<f64>>,
+            Vec<(usize, String)>,
+        )>,
+    > {
+        use interphase::spectra::eels::{Feature, FeatureOptions, SpectrumImage};
+        let x = vec1(x, "x")?;
+        let data = crate::arr2(Y, "Y")?;
+        let (o, _) = options(weighting, None, x.len())?;
+        let features: Vec<Feature> = delta_e
+            .iter()
+            .map(|(a, b)| Feature::delta_e(a, b))
+            .chain(
+                area_ratio
+                    .into_iter()
+                    .map(|(l3, l2)| Feature::AreaRatio { l3, l2 }),
+            )
+            .collect();
+        if features.is_empty() {
+            return Err(err(
+                "no feature: give delta_e=[(from, to)] and/or area_ratio=[(l3_peaks, l2_peaks)]",
+            ));
+        }
+        let img = SpectrumImage::new(x, shape, data.into_raw_vec_and_offset().0).map_err(err)?;
+        let pool = pool(threads)?;
+        let model = &self.model;
+        let maps = py
+            .detach(|| {
+                catch(|| {
+                    let opts = FeatureOptions {
+                        background_ev: background,
+                        range_ev: range,
+                        batch: BatchOptions {
+                            fit: o,
+                            warm_start: true,
+                            ..BatchOptions::default()
+                        },
+                    };
+                    in_pool(pool.as_ref(), || img.feature_maps(model, &features, &opts))
+                })
+            })
+            .map_err(crate::internal)?;
+        Ok(features
+            .iter()
+            .zip(maps)
+            .map(|(f, m)| {
+                (
+                    f.label(),
+                    PyArray1::from_vec(py, m.value),
+                    PyArray1::from_vec(py, m.stderr),
+                    m.failures,
+                )
+            })
+            .collect())
+    }
+
     /// Compact fits of the rows of `Y` for maps: `(values, stderr, chisqr,
     /// success)` as arrays (rows × parameters in `param_names` order, NaN
     /// where a fit failed or a σ is unknown). Used by `interphase.dask`.

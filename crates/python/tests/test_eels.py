@@ -89,6 +89,23 @@ def test_zlp_centre_and_alignment():
         spectra.zlp_centre(E + 400, edge)
 
 
+def test_zlp_centre_stderr_matches_the_scatter_of_poisson_redraws():
+    # 400 Poisson redraws of one Gaussian zero-loss peak (σ = 0.25 eV, 2e4
+    # counts in all, 0.1 eV channels): the reported σ (root mean square over
+    # the draws) is the scatter of the centres; 2000 draws gave 0.0125 vs
+    # 0.0121 eV, and a standard deviation of 400 has a 3.5 % sampling error
+    rng = np.random.default_rng(7)
+    mean = 2e4 * 0.1 / (0.25 * np.sqrt(2 * np.pi)) * np.exp(-0.5 * ((E - 0.03) / 0.25) ** 2)
+    y = rng.poisson(mean + 1.0, size=(400, len(E))).astype(float)
+    c, s = spectra.zlp_centre(E, y, return_stderr=True)
+    assert c.shape == s.shape == (400,)
+    ok = np.isfinite(s)
+    assert ok.mean() > 0.9
+    assert np.std(c[ok]) == pytest.approx(np.sqrt(np.mean(s[ok] ** 2)), rel=0.15)
+    one = spectra.zlp_centre(E, y[0], return_stderr=True)
+    assert isinstance(one, tuple) and one[0] == c[0] and (one[1] == s[0] or np.isnan(s[0]))
+
+
 def exspy_fourier_log(y, z):
     """exspy 0.3's fourier_log_deconvolution transcribed with NumPy: Hann
     taper of max(20, round(2 %)) channels on both ends, rfft to the 5-smooth
@@ -238,3 +255,58 @@ def test_quantify_edges_signals_ratios_and_maps():
     assert a["areal_density"][0] == pytest.approx(s_ti / (il * x_ti) * 1e10, rel=1e-12)
     with pytest.raises(interphase.Error, match="not inside the spectrum"):
         spectra.quantify_edges(e, y, ["Ti:L23"], 200, 20, delta=1000.0)
+
+
+TWO_PEAKS = """
+[[peaks]]
+name = "t2g"
+shape = "gaussian"
+center = { value = 458.0, min = 456.0, max = 460.0 }
+fwhm = 1.0
+area = 100
+[[peaks]]
+name = "eg"
+shape = "gaussian"
+center = { value = 460.0, min = 458.5, max = 462.0 }
+fwhm = 1.2
+area = 100
+"""
+
+
+def test_feature_maps_recover_splitting_and_ratio_on_an_image():
+    # a 2 × 3 image whose t2g–eg splitting grows along x and whose eg/t2g
+    # area ratio grows along y
+    model = spectra.PeakModel.from_toml(TWO_PEAKS)
+    e = 454.0 + 0.05 * np.arange(200)
+    rng = np.random.default_rng(3)
+    cube = np.empty((2, 3, len(e)))
+    for iy in range(2):
+        for ix in range(3):
+            y = model.evaluate(e, {"t2g.center": 457.8, "eg.center": 457.8 + 1.8 + 0.1 * ix,
+                                   "eg.area": 100.0 * (1.0 + 0.5 * iy)})
+            cube[iy, ix] = y + rng.normal(0.0, 0.2, len(e))
+    maps = spectra.feature_maps(model, e, cube, delta_e=[("t2g", "eg")],
+                                area_ratio=[(["eg"], ["t2g"])])
+    assert list(maps) == ["ΔE(t2g→eg)", "area(eg)/area(t2g)"]
+    de, sde = maps["ΔE(t2g→eg)"]
+    ratio, sr = maps["area(eg)/area(t2g)"]
+    assert de.shape == sde.shape == ratio.shape == (2, 3)
+    ok = np.isfinite(de)
+    assert ok.all()
+    want_de = np.array([[1.8, 1.9, 2.0]] * 2)
+    want_r = np.array([[1.0] * 3, [1.5] * 3])
+    # the truth within 4σ of each fit's own standard error, σ small but not zero
+    assert np.all(np.abs(de - want_de)[ok] < 4 * sde[ok])
+    assert np.all(np.abs(ratio - want_r)[ok] < 4 * sr[ok])
+    assert np.all((sde[ok] > 0) & (sde[ok] < 0.02))
+    # one spectrum: floats; a model without the named peak is an error
+    one = spectra.feature_maps(model, e, cube[0, 0], delta_e=[("t2g", "eg")])
+    assert one["ΔE(t2g→eg)"][0] == pytest.approx(de[0, 0], abs=1e-9)
+    with pytest.raises(interphase.Error, match="nope"):
+        spectra.feature_maps(model, e, cube[0, 0], delta_e=[("t2g", "nope")])
+    with pytest.raises(interphase.Error, match="no feature"):
+        spectra.feature_maps(model, e, cube)
+    # data that are not numbers: an error naming the pixel and channel
+    cube[1, 1, 10] = np.nan
+    with pytest.raises(interphase.Error, match=r"pixel \(1, 1\) channel 10"):
+        spectra.feature_maps(model, e, cube, delta_e=[("t2g", "eg")])

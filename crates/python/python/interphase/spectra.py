@@ -73,6 +73,7 @@ __all__ += [
     "eels_onset",
     "white_line_ratio",
     "zlp_centre",
+    "feature_maps",
     "log_ratio_thickness",
     "mean_free_path",
     "effective_z",
@@ -320,16 +321,63 @@ def _report(failures, lead, what):
     )
 
 
-def zlp_centre(x, y):
+def zlp_centre(x, y, return_stderr=False):
     """Zero-loss peak centre (eV): the highest channel refined by a parabola
     through ln I (exact for a Gaussian). ``y`` is one spectrum (→ float) or
     any array whose last axis is energy (→ array of the leading shape, NaN
     with a warning where no peak is found). A maximum that is not a peak
-    (a core-loss spectrum) is an error, never a guess."""
+    (a core-loss spectrum) is an error, never a guess. With
+    ``return_stderr=True``, ``(centre, stderr)``: σ (eV) from counting
+    statistics (the intensities taken as electron counts, propagated through
+    the vertex; NaN where the vertex falls back to a plain parabola or is
+    clamped), the statistical error of the estimator, not its peak-shape
+    error."""
     x, rows, lead = _rows(x, y)
-    c, failures = _zlp_centres(x, rows)
+    c, s, failures = _zlp_centres(x, rows)
     _report(failures, lead, "zlp_centre")
-    return float(c[0]) if lead == () else c.reshape(lead)
+    if lead == ():
+        return (float(c[0]), float(s[0])) if return_stderr else float(c[0])
+    return (c.reshape(lead), s.reshape(lead)) if return_stderr else c.reshape(lead)
+
+
+def feature_maps(model, x, y, delta_e=(), area_ratio=(), background=None, range=None,
+                 weighting="unit", threads=None):
+    """Near-edge features of every spectrum of a line scan or spectrum image
+    from fits of the peak model ``model`` (a :class:`PeakModel`): ``y`` has
+    energy on its last axis (``(n, E)`` a line, ``(ny, nx, E)`` an image).
+    Each image row is one chain fitted left to right, every pixel started
+    from its converged left neighbour, rows in parallel (GIL released), so
+    the maps do not depend on the thread count.
+
+    ``delta_e``: pairs ``(from_peak, to_peak)`` → ΔE = center(to) −
+    center(from) in eV (the Ti L₃ t2g–eg crystal-field splitting, an L₃–L₂
+    distance). ``area_ratio``: pairs ``(l3_peaks, l2_peaks)`` of lists of
+    peak names → Σ areas / Σ areas (the white-line ratio). ``background``:
+    a power-law pre-edge window ``(lo, hi)`` eV subtracted from each pixel
+    first; ``range``: the ``(lo, hi)`` eV fitted.
+
+    Returns a dict ``label → (value, stderr)`` (arrays of the leading shape;
+    σ from each fit's full covariance), labels such as ``"ΔE(t2g→eg)"`` and
+    ``"area(L3)/area(L2)"``. A pixel that fails is NaN in every map, with a
+    RuntimeWarning that counts the failures (an error for a single
+    spectrum)."""
+    x, rows, lead = _rows(x, y)
+    if len(lead) == 2:
+        shape = (int(lead[0]), int(lead[1]))
+    elif len(lead) == 0:
+        shape = (1, 1)
+    else:
+        n = int(_np.prod(lead))
+        shape = (n // int(lead[-1]), int(lead[-1])) if lead[-1] else (1, 0)
+    de = [(str(a), str(b)) for a, b in delta_e]
+    ar = [([str(p) for p in a], [str(p) for p in b]) for a, b in area_ratio]
+    out = {}
+    for label, v, s, failures in model._feature_maps(
+        x, rows, shape, de, ar, background, range, weighting, threads
+    ):
+        _report(failures, lead, f"feature_maps {label}")
+        out[label] = (float(v[0]), float(s[0])) if lead == () else (v.reshape(lead), s.reshape(lead))
+    return out
 
 
 def log_ratio_thickness(x, y, threshold=None, start=1.0, window=10.0, mean_free_path=None):
