@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use interphase_eis::drt::{DrtOptions, Lambda, drt};
 use interphase_eis::fit::{FitOptions, Weighting, circuit_parameters, fit_circuit};
-use interphase_eis::kk::{KkOptions, lin_kk};
+use interphase_eis::kk::{KkOptions, KkSelect, lin_kk};
 use interphase_eis::{Circuit, Complex64, ImpedanceSpectrum};
 
 const TRUTH: [f64; 7] = [20.0, 200.0, 2e-6, 0.85, 1000.0, 1e-4, 0.8];
@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
     }
     let data = spectrum(&circuit, 71);
     let kk = KkOptions {
-        c: None,
+        select: KkSelect::Fixed,
         max_m: 35,
         ..KkOptions::default()
     };

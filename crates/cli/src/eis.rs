@@ -350,13 +350,22 @@ pub enum KkPart {
 pub struct KkArgs {
     /// Impedance file.
     pub file: PathBuf,
-    /// μ cut-off for the automatic number of elements.
+    /// How the number of RC elements is chosen: `mu` (Schönleber's μ ≤ c,
+    /// as impedance.py; can stop too early on diffusion tails) or
+    /// `pseudo-chi2` (every M up to --max-m fitted; the smallest M whose
+    /// pseudo-χ² is within --factor of the best).
+    #[arg(long, value_enum, default_value_t = KkSelectArg::Mu)]
+    pub select: KkSelectArg,
+    /// μ cut-off for `--select mu`.
     #[arg(long, default_value_t = 0.85)]
     pub c: f64,
-    /// Fixed number of RC elements (turns the μ criterion off).
+    /// Pseudo-χ² factor (≥ 1) for `--select pseudo-chi2`.
+    #[arg(long, default_value_t = 1.2)]
+    pub factor: f64,
+    /// Fixed number of RC elements (turns the automatic choice off).
     #[arg(long)]
     pub m: Option<usize>,
-    /// Largest number of elements tried by the μ criterion.
+    /// Largest number of elements tried by the automatic choice.
     #[arg(long, default_value_t = 50)]
     pub max_m: usize,
     /// Which part to fit.
@@ -373,9 +382,18 @@ pub struct KkArgs {
     pub input: InputArgs,
 }
 
+/// How `eis kk` chooses M.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KkSelectArg {
+    /// Schönleber's μ criterion (impedance.py).
+    Mu,
+    /// The pseudo-χ² plateau.
+    PseudoChi2,
+}
+
 /// Runs `eis kk`: M, μ, R₀, L, (C), the largest residual and the verdict.
 pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
-    use interphase::eis::kk::{KkFit, KkOptions, lin_kk};
+    use interphase::eis::kk::{KkFit, KkOptions, KkSelect, lin_kk};
     let all = a.input.load_all(&a.file)?;
     if !(a.threshold.is_finite() && a.threshold > 0.0) {
         return Err(Failure::input(format!(
@@ -384,7 +402,11 @@ pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
         )));
     }
     let opts = KkOptions {
-        c: if a.m.is_some() { None } else { Some(a.c) },
+        select: match (a.m, a.select) {
+            (Some(_), _) => KkSelect::Fixed,
+            (None, KkSelectArg::Mu) => KkSelect::Mu { c: a.c },
+            (None, KkSelectArg::PseudoChi2) => KkSelect::PseudoChi2 { factor: a.factor },
+        },
         max_m: a.m.unwrap_or(a.max_m),
         fit: match a.fit {
             KkPart::Real => KkFit::Real,
@@ -408,6 +430,7 @@ pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
         if let Some(c) = r.capacitance {
             q.push(Quantity::num("C", c, None, "F"));
         }
+        q.push(Quantity::num("pseudo_chi2", r.pseudo_chi2(), None, "1"));
         q.push(Quantity::num(
             "max_abs_residual",
             r.max_abs_residual(),

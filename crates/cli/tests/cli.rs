@@ -1095,6 +1095,26 @@ fn eis_kk_and_conductivity() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("pass"));
+    // the pseudo-χ² plateau chooses M = 17 and passes at 2 % without an M
+    let out = bin()
+        .args([
+            "eis",
+            "kk",
+            "--select",
+            "pseudo-chi2",
+            "--threshold",
+            "0.02",
+        ])
+        .args(["--format", "json"])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let q = v["quantities"].as_array().unwrap();
+    let get = |n: &str| q.iter().find(|r| r["name"] == n).unwrap()["value"].clone();
+    assert_eq!(get("M").as_f64(), Some(17.0));
+    assert_eq!(get("verdict"), "pass");
+    assert!(get("pseudo_chi2").as_f64().unwrap() > 0.0);
     let out = bin()
         .args([
             "eis",

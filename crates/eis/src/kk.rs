@@ -14,12 +14,14 @@
 //! acceptance is every |residual| below 1 %.
 //!
 //! The μ criterion with impedance.py's start at M = 1 can stop far too early
-//! (negative Rₖ appear while the fit is still poor), as the example shows; check
-//! `max_abs_residual` and, when it is large, set `c: None` with an explicit
-//! `max_m` (a few elements per decade of frequency).
+//! (negative Rₖ appear while the fit is still poor), as the example shows:
+//! then a valid spectrum fails. [`KkSelect::PseudoChi2`] chooses M where the
+//! pseudo-χ² stops improving instead (the smallest M within a factor 1.2 of
+//! the best over M = 1 … `max_m`), and [`kk_scan`] gives μ and pseudo-χ²
+//! against M to look at; [`KkSelect::Fixed`] fits exactly `max_m` elements.
 //!
 //! ```
-//! use interphase_eis::{Circuit, ImpedanceSpectrum, kk::{lin_kk, KkOptions}};
+//! use interphase_eis::{Circuit, ImpedanceSpectrum, kk::{lin_kk, KkOptions, KkSelect}};
 //! let c: Circuit = "R0-p(R1,C1)".parse()?;
 //! let f: Vec<f64> = (0..50).map(|i| 10f64.powf(5.0 - 0.14 * i as f64)).collect();
 //! let data = ImpedanceSpectrum::simulate(&c, &[10.0, 100.0, 1e-5], &f)?;
@@ -29,8 +31,11 @@
 //! assert_eq!(auto.m, 3);
 //! assert!((auto.mu - 0.792311922068244).abs() < 1e-9);
 //! // a fixed M (about 4 per decade) shows the data are KK-compliant
-//! let fixed = lin_kk(&data, &KkOptions { c: None, max_m: 28, ..KkOptions::default() })?;
+//! let fixed = lin_kk(&data, &KkOptions { select: KkSelect::Fixed, max_m: 28, ..KkOptions::default() })?;
 //! assert!(fixed.passes(0.01), "{}", fixed.max_abs_residual());
+//! // and so does the pseudo-χ² plateau, which needs no M from the user
+//! let plateau = lin_kk(&data, &KkOptions { select: KkSelect::PSEUDO_CHI2, ..KkOptions::default() })?;
+//! assert!(plateau.passes(0.01) && plateau.m < 50, "{}", plateau.max_abs_residual());
 //! # Ok::<(), interphase_eis::Error>(())
 //! ```
 
@@ -58,12 +63,46 @@ pub enum KkFit {
     Complex,
 }
 
+/// How [`lin_kk`] chooses the number M of RC elements.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KkSelect {
+    /// Schönleber et al.'s μ criterion, as impedance.py: M grows from 1
+    /// until μ ≤ `c` (0.85 in their paper) or M = `max_m`. It can stop far
+    /// too early on spectra with a diffusion tail (see the module docs).
+    Mu {
+        /// The μ cut-off (≤ 1).
+        c: f64,
+    },
+    /// The pseudo-χ² plateau: every M from 1 to `max_m` is fitted and the
+    /// smallest M whose pseudo-χ² (Boukamp 1995: Σ residual², both parts,
+    /// relative to |Z|) is at most `factor` × the smallest over the scan is
+    /// chosen: enough elements that more no longer improve the fit, and no
+    /// more. A KK-compliant spectrum then fits to its noise; a drifting one
+    /// keeps residuals no number of elements removes. `factor` 1.2 by
+    /// default (must be ≥ 1); on the LLTO cell a factor 2 stops at M = 15
+    /// (max |residual| 2.5 %), 1.2 at M = 17 (1.6 %).
+    PseudoChi2 {
+        /// How far above the smallest pseudo-χ² the chosen M may be.
+        factor: f64,
+    },
+    /// Exactly `max_m` elements.
+    Fixed,
+}
+
+impl KkSelect {
+    /// The pseudo-χ² plateau with the default factor 1.2.
+    pub const PSEUDO_CHI2: KkSelect = KkSelect::PseudoChi2 { factor: 1.2 };
+}
+
 /// Options of [`lin_kk`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KkOptions {
-    /// μ cut-off; `None` fits exactly `max_m` elements.
-    pub c: Option<f64>,
-    /// Largest number of RC elements (default 50).
+    /// How M is chosen (default: the μ criterion with c = 0.85, as
+    /// impedance.py).
+    pub select: KkSelect,
+    /// Largest number of RC elements (default 50); with [`KkSelect::Fixed`]
+    /// the number used.
     pub max_m: usize,
     /// Which part to fit.
     pub fit: KkFit,
@@ -75,12 +114,26 @@ pub struct KkOptions {
 impl Default for KkOptions {
     fn default() -> Self {
         KkOptions {
-            c: Some(0.85),
+            select: KkSelect::Mu { c: 0.85 },
             max_m: 50,
             fit: KkFit::Real,
             add_capacitance: false,
         }
     }
+}
+
+/// One M of a Lin-KK scan ([`kk_scan`], [`KkResult::scan`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct KkScanPoint {
+    /// Number of RC elements.
+    pub m: usize,
+    /// μ = 1 − Σ|Rₖ<0| / Σ|Rₖ≥0|.
+    pub mu: f64,
+    /// Σ (residual_re² + residual_im²), residuals relative to |Z| (Boukamp
+    /// 1995, eq. 14).
+    pub pseudo_chi2: f64,
+    /// The largest |residual| of either part.
+    pub max_abs_residual: f64,
 }
 
 /// Most RC elements allowed (bounds the work and memory).
@@ -123,6 +176,10 @@ pub struct KkResult {
     pub residuals_re: Vec<f64>,
     /// (Im Z − Im Ẑ)/|Z|, in data order.
     pub residuals_im: Vec<f64>,
+    /// μ, pseudo-χ² and the largest residual of every M fitted on the way
+    /// (M = 1 … the chosen M for the μ criterion, 1 … `max_m` for the
+    /// pseudo-χ² plateau, the one M for a fixed M).
+    pub scan: Vec<KkScanPoint>,
 }
 
 impl KkResult {
@@ -132,6 +189,14 @@ impl KkResult {
             .iter()
             .chain(&self.residuals_im)
             .fold(0.0, |m, r| m.max(r.abs()))
+    }
+    /// Pseudo-χ² of the chosen M: Σ (residual_re² + residual_im²).
+    pub fn pseudo_chi2(&self) -> f64 {
+        self.residuals_re
+            .iter()
+            .chain(&self.residuals_im)
+            .map(|r| r * r)
+            .sum()
     }
     /// Whether every |residual| is at most `threshold` (e.g. 0.01 for 1 %).
     pub fn passes(&self, threshold: f64) -> bool {
@@ -310,12 +375,18 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
             opts.max_m
         )));
     }
-    if let Some(c) = opts.c
-        && !(c.is_finite() && c <= 1.0)
-    {
-        return Err(Error::Invalid(format!(
-            "Lin-KK cut-off c = {c} must be finite and ≤ 1"
-        )));
+    match opts.select {
+        KkSelect::Mu { c } if !(c.is_finite() && c <= 1.0) => {
+            return Err(Error::Invalid(format!(
+                "Lin-KK cut-off c = {c} must be finite and ≤ 1"
+            )));
+        }
+        KkSelect::PseudoChi2 { factor } if !(factor.is_finite() && factor >= 1.0) => {
+            return Err(Error::Invalid(format!(
+                "Lin-KK pseudo-χ² factor {factor} must be finite and ≥ 1"
+            )));
+        }
+        _ => {}
     }
     if let Some(i) = data.z().iter().position(|v| v.norm() == 0.0) {
         return Err(Error::Invalid(format!(
@@ -331,25 +402,58 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
     }
     let w: Vec<f64> = f.iter().map(|v| 2.0 * PI * v).collect();
     let z = data.z();
-    let (m, ts, el, mu) = match opts.c {
-        Some(c) => {
+    let cap = opts.add_capacitance;
+    let one = |m: usize| -> Result<(Vec<f64>, Vec<f64>, f64, KkScanPoint)> {
+        let ts = time_constants(range, m);
+        let (el, mu) = fit_m(&w, z, &ts, opts.fit, cap)?;
+        let (mut chi2, mut max) = (0.0, 0.0f64);
+        for (&wi, zi) in w.iter().zip(z) {
+            let e = (zi - eval(&el, &ts, wi, cap)) / zi.norm();
+            chi2 += e.norm_sqr();
+            max = max.max(e.re.abs()).max(e.im.abs());
+        }
+        let point = KkScanPoint {
+            m,
+            mu,
+            pseudo_chi2: chi2,
+            max_abs_residual: max,
+        };
+        Ok((ts, el, mu, point))
+    };
+    let mut scan = Vec::new();
+    let (m, ts, el, mu) = match opts.select {
+        KkSelect::Mu { c } => {
             let mut m = 0;
             loop {
                 m += 1;
-                let ts = time_constants(range, m);
-                let (el, mu) = fit_m(&w, z, &ts, opts.fit, opts.add_capacitance)?;
+                let (ts, el, mu, p) = one(m)?;
+                scan.push(p);
                 if mu <= c || m >= opts.max_m {
                     break (m, ts, el, mu);
                 }
             }
         }
-        None => {
-            let ts = time_constants(range, opts.max_m);
-            let (el, mu) = fit_m(&w, z, &ts, opts.fit, opts.add_capacitance)?;
+        KkSelect::PseudoChi2 { factor } => {
+            for m in 1..=opts.max_m {
+                scan.push(one(m)?.3);
+            }
+            let best = scan
+                .iter()
+                .map(|p| p.pseudo_chi2)
+                .fold(f64::INFINITY, f64::min);
+            let m = scan
+                .iter()
+                .find(|p| p.pseudo_chi2 <= factor * best)
+                .map_or(opts.max_m, |p| p.m);
+            let (ts, el, mu, _) = one(m)?;
+            (m, ts, el, mu)
+        }
+        KkSelect::Fixed => {
+            let (ts, el, mu, p) = one(opts.max_m)?;
+            scan.push(p);
             (opts.max_m, ts, el, mu)
         }
     };
-    let cap = opts.add_capacitance;
     let z_fit: Vec<C> = w.iter().map(|&wi| eval(&el, &ts, wi, cap)).collect();
     let (mut rr, mut ri) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for (zi, zf) in z.iter().zip(&z_fit) {
@@ -368,7 +472,19 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
         z_fit,
         residuals_re: rr,
         residuals_im: ri,
+        scan,
     })
+}
+
+/// μ, pseudo-χ² and the largest residual for every M from 1 to
+/// `opts.max_m` (the M-scan view: μ falls and pseudo-χ² levels off as M
+/// grows; `opts.select` is ignored).
+pub fn kk_scan(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<Vec<KkScanPoint>> {
+    let o = KkOptions {
+        select: KkSelect::PseudoChi2 { factor: 1.0 },
+        ..opts.clone()
+    };
+    lin_kk(data, &o).map(|r| r.scan)
 }
 
 #[cfg(test)]
@@ -403,7 +519,7 @@ mod tests {
         };
         assert!(lin_kk(&d, &o).unwrap_err().to_string().contains("max_m"));
         let o = KkOptions {
-            c: Some(f64::NAN),
+            select: KkSelect::Mu { c: f64::NAN },
             ..KkOptions::default()
         };
         assert!(lin_kk(&d, &o).unwrap_err().to_string().contains("cut-off"));

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use interphase_eis::kk::{KkFit, KkOptions, KkResult, lin_kk};
+use interphase_eis::kk::{KkFit, KkOptions, KkResult, KkSelect, lin_kk};
 
 mod common;
 use common::{read_path, shared};
@@ -167,13 +167,66 @@ fn llto_cell_and_pellet_match_impedance_py() {
     let fixed = lin_kk(
         &cell,
         &KkOptions {
-            c: None,
+            select: KkSelect::Fixed,
             max_m: 40,
             ..KkOptions::default()
         },
     )
     .unwrap();
     assert!(fixed.passes(0.02), "{}", fixed.max_abs_residual());
+    // the pseudo-χ² plateau needs no M from the user: the same cell passes
+    let auto = lin_kk(
+        &cell,
+        &KkOptions {
+            select: KkSelect::PSEUDO_CHI2,
+            ..KkOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        auto.passes(0.02),
+        "M = {}: {}",
+        auto.m,
+        auto.max_abs_residual()
+    );
+    // its M is the smallest within a factor 1.2 of the best pseudo-χ² of the scan
+    // (M = 17 here, max |residual| 1.6 %; a factor 2 would stop at M = 15, 2.5 %)
+    assert_eq!(auto.scan.len(), 50);
+    let best = auto
+        .scan
+        .iter()
+        .map(|p| p.pseudo_chi2)
+        .fold(f64::INFINITY, f64::min);
+    let first = auto
+        .scan
+        .iter()
+        .find(|p| p.pseudo_chi2 <= 1.2 * best)
+        .unwrap();
+    assert_eq!(first.m, auto.m);
+    assert_eq!(auto.m, 17);
+    assert!((auto.pseudo_chi2() - first.pseudo_chi2).abs() <= 1e-12 * first.pseudo_chi2);
+    // the scan holds the μ criterion's own path: M = 6 is where μ first falls to 0.85
+    let scan = interphase_eis::kk::kk_scan(&cell, &KkOptions::default()).unwrap();
+    assert_eq!(scan.len(), 50);
+    assert_eq!(scan.iter().position(|p| p.mu <= 0.85), Some(5));
+    assert!((scan[5].mu - 0.7435604719318178).abs() < 1e-6);
+    assert!((scan[5].max_abs_residual - r.max_abs_residual()).abs() < 1e-9);
+    // the μ run records the Ms it tried
+    assert_eq!(
+        r.scan.iter().map(|p| p.m).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6]
+    );
+    // a factor below 1 is refused
+    let bad = KkOptions {
+        select: KkSelect::PseudoChi2 { factor: 0.5 },
+        ..KkOptions::default()
+    };
+    assert!(
+        lin_kk(&cell, &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("factor")
+    );
 
     let pellet = read_path(llto("eis_pellet.csv")).unwrap();
     // llto pellet, complex, add_cap: M = 23, mu = 0.7572033004134576, 1/C = 522594.1852154322
@@ -229,7 +282,7 @@ fn a_non_causal_spectrum_fails() {
         .collect();
     let bad = interphase_eis::ImpedanceSpectrum::new(cell.freq().to_vec(), z).unwrap();
     let o = KkOptions {
-        c: None,
+        select: KkSelect::Fixed,
         max_m: 40,
         ..KkOptions::default()
     };

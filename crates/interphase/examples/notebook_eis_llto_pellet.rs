@@ -8,7 +8,7 @@ fn main() {
     use interphase::eis::conductivity::{Geometry, Value, assign_by_capacitance, capacitance_zarc};
     use interphase::eis::drt::{DrtOptions, DrtWeighting, drt};
     use interphase::eis::fit::FitOptions;
-    use interphase::eis::kk::{KkFit, KkOptions, lin_kk};
+    use interphase::eis::kk::{KkFit, KkOptions, KkSelect, lin_kk};
     use interphase::io::read_impedance_spectrum as read_path;
     use interphase::plot::{bode, nyquist};
     use interphase::prelude::*;
@@ -68,7 +68,7 @@ fn main() {
     let kk = lin_kk(
         &pellet,
         &KkOptions {
-            c: None,
+            select: KkSelect::Fixed,
             max_m: m,
             fit: KkFit::Complex,
             add_capacitance: true,

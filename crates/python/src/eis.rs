@@ -6,7 +6,7 @@ use interphase::eis::drt::{DrtOptions, drt as rs_drt};
 use interphase::eis::fit::{
     FitOptions, Weighting, circuit_parameters, fit_circuit, fit_circuit_batch,
 };
-use interphase::eis::kk::{KkOptions, lin_kk as rs_lin_kk};
+use interphase::eis::kk::{KkOptions, KkSelect, lin_kk as rs_lin_kk};
 use interphase::eis::{Circuit as RsCircuit, ImpedanceSpectrum};
 use interphase::fit::Parameters;
 use num_complex::Complex64;
@@ -324,10 +324,11 @@ fn _fit_rows<'py>(
 
 /// Lin-KK validity test (Schönleber et al. 2014): a dict with `M`, `mu`,
 /// `taus`, `resistances`, `r_ohm`, `inductance`, `capacitance`, relative
-/// residuals `residuals_re`/`residuals_im` and `Z_fit` (complex, Ω).
+/// residuals `residuals_re`/`residuals_im`, `Z_fit` (complex, Ω) and
+/// `scan` (μ, pseudo-χ² and the largest residual of every M fitted).
 #[pyfunction]
-#[pyo3(signature = (freq, Z, c=0.85, max_M=50, add_capacitance=false))]
-#[allow(non_snake_case)]
+#[pyo3(signature = (freq, Z, c=0.85, max_M=50, add_capacitance=false, method="mu", factor=None))]
+#[allow(non_snake_case, clippy::too_many_arguments)]
 fn lin_kk<'py>(
     py: Python<'py>,
     freq: &Bound<'py, PyAny>,
@@ -335,10 +336,21 @@ fn lin_kk<'py>(
     c: Option<f64>,
     max_M: usize,
     add_capacitance: bool,
+    method: &str,
+    factor: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = data(vec1(freq, "freq")?, complex(Z)?)?;
     let o = KkOptions {
-        c,
+        select: match (c, method) {
+            (_, "pseudo_chi2") => KkSelect::PseudoChi2 { factor: factor.unwrap_or(1.2) },
+            (Some(c), "mu") => KkSelect::Mu { c },
+            (None, "mu") => KkSelect::Fixed,
+            (_, other) => {
+                return Err(err(format!(
+                    "method {other:?}: choose \"mu\" (Schönleber's μ with c; c=None: exactly max_M) or \"pseudo_chi2\""
+                )));
+            }
+        },
         max_m: max_M,
         add_capacitance,
         ..KkOptions::default()

@@ -97,6 +97,13 @@ def test_lin_kk_and_drt(repo):
     assert kk["Z_fit"].shape == Z.shape
     many = eis.lin_kk(f, Z, c=None, max_M=40)
     assert max(np.abs(many["residuals_re"]).max(), np.abs(many["residuals_im"]).max()) < 0.02
+    # the pseudo-χ² plateau (crates/eis/tests/kk.rs): M = 17 on this file, and the scan
+    auto = eis.lin_kk(f, Z, method="pseudo_chi2")
+    assert auto["M"] == 17 and len(auto["scan"]) == 50
+    assert [p["m"] for p in kk["scan"]] == [1, 2, 3, 4, 5, 6]
+    assert auto["scan"][16]["pseudo_chi2"] <= 1.2 * min(p["pseudo_chi2"] for p in auto["scan"])
+    with pytest.raises(interphase.Error, match="method"):
+        eis.lin_kk(f, Z, method="nope")
     d = eis.drt(f, Z)
     assert d["tau"].shape == d["gamma"].shape and len(d["peaks"]) >= 2
     assert d["lambda"] > 0

@@ -25,7 +25,7 @@ use interphase_eis::conductivity::{
 };
 use interphase_eis::drt::{DrtOptions, DrtResult, DrtWeighting, drt};
 use interphase_eis::fit::{CircuitFit, FitOptions, Weighting, fit_circuit};
-use interphase_eis::kk::{KkFit, KkOptions, KkResult, lin_kk};
+use interphase_eis::kk::{KkFit, KkOptions, KkResult, KkSelect, lin_kk};
 use interphase_eis::{Circuit, ImpedanceSpectrum};
 use interphase_materials::density::{
     Archimedes, Lattice, Measured, relative_density, water_density_kg_m3,
@@ -699,7 +699,7 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
     let kk = lin_kk(
         &data,
         &KkOptions {
-            c: None,
+            select: KkSelect::Fixed,
             max_m: m,
             fit: KkFit::Complex,
             add_capacitance: s.kk_add_capacitance,

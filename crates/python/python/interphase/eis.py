@@ -77,12 +77,17 @@ def fit_many(freq, Z, circuit, weight="proportional", initial=None, threads=None
                        progress)
 
 
-def lin_kk(freq, Z, c=0.85, max_M=50, add_capacitance=False):
+def lin_kk(freq, Z, c=0.85, max_M=50, add_capacitance=False, method="mu", factor=None):
     """Lin-KK test (Schönleber et al. 2014, as impedance.py's ``linKK``):
-    RC elements up to ``max_M``, M chosen by μ < ``c`` (``c=None``: exactly
-    ``max_M``). A dict with ``M``, ``mu``, ``Z_fit`` and the relative
-    residuals ``residuals_re``, ``residuals_im``."""
-    return _e.lin_kk(freq, _z(Z, 1), c, max_M, add_capacitance)
+    RC elements up to ``max_M``. ``method="mu"`` (the default) chooses M by
+    μ ≤ ``c`` (``c=None``: exactly ``max_M``); ``method="pseudo_chi2"``
+    fits every M up to ``max_M`` and takes the smallest whose pseudo-χ² is
+    within ``factor`` (default 1.2) of the best, which does not stop early on
+    spectra with a diffusion tail. A dict with ``M``, ``mu``, ``Z_fit``, the
+    relative residuals ``residuals_re``, ``residuals_im`` and ``scan`` (a
+    list of dicts ``m``, ``mu``, ``pseudo_chi2``, ``max_abs_residual`` of
+    every M fitted: the M-scan view)."""
+    return _e.lin_kk(freq, _z(Z, 1), c, max_M, add_capacitance, method, factor)
 
 
 def drt(freq, Z, lam=None):
