@@ -342,7 +342,9 @@ fn lin_kk<'py>(
     let d = data(vec1(freq, "freq")?, complex(Z)?)?;
     let o = KkOptions {
         select: match (c, method) {
-            (_, "pseudo_chi2") => KkSelect::PseudoChi2 { factor: factor.unwrap_or(1.2) },
+            (_, "pseudo_chi2") => KkSelect::PseudoChi2 {
+                factor: factor.unwrap_or(1.2),
+            },
             (Some(c), "mu") => KkSelect::Mu { c },
             (None, "mu") => KkSelect::Fixed,
             (_, other) => {
