@@ -29,7 +29,7 @@ use interphase::spectra::model::{PeakFitOptions, PeakModel};
 
 use crate::Failure;
 use crate::output::{Format, Quantity};
-use crate::spectrum::input;
+use crate::spectrum::{file_safe as safe, input};
 
 /// `interphase eels ...`.
 #[derive(Subcommand)]
@@ -362,17 +362,6 @@ fn plot_file(
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_else(|| "spectra".into());
-    let safe = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    };
     let grid = grid_of(spectra);
     let mut written = 0;
     for (suffix, (unit, v, e)) in &series {

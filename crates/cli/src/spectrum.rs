@@ -1109,17 +1109,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?;
         for (i, (name, f)) in out.iter().enumerate() {
-            let safe: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let path = dir.join(format!("{i}_{safe}.csv"));
+            let path = dir.join(format!("{i}_{}.csv", file_safe(name)));
             std::fs::write(&path, f.curves_csv())
                 .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
         }
@@ -1300,4 +1290,18 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             crate::emit(|out| write_peaks(out, &rows, format))
         }
     }
+}
+
+/// `name` as a file-name part: ASCII letters, digits, '-' and '.' kept,
+/// anything else '_'.
+pub(crate) fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }

@@ -434,19 +434,23 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
             }
         }
         KkSelect::PseudoChi2 { factor } => {
+            // every fit kept: the chosen one is not refitted
+            let mut fits = Vec::with_capacity(opts.max_m);
             for m in 1..=opts.max_m {
-                scan.push(one(m)?.3);
+                let (ts, el, mu, p) = one(m)?;
+                scan.push(p);
+                fits.push((ts, el, mu));
             }
             let best = scan
                 .iter()
                 .map(|p| p.pseudo_chi2)
                 .fold(f64::INFINITY, f64::min);
-            let m = scan
+            let k = scan
                 .iter()
-                .find(|p| p.pseudo_chi2 <= factor * best)
-                .map_or(opts.max_m, |p| p.m);
-            let (ts, el, mu, _) = one(m)?;
-            (m, ts, el, mu)
+                .position(|p| p.pseudo_chi2 <= factor * best)
+                .unwrap_or(opts.max_m - 1);
+            let (ts, el, mu) = fits.swap_remove(k);
+            (k + 1, ts, el, mu)
         }
         KkSelect::Fixed => {
             let (ts, el, mu, p) = one(opts.max_m)?;

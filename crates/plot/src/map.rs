@@ -125,7 +125,7 @@ pub fn heatmap(title: &str, label: &str, shape: (usize, usize), values: &[f64]) 
         ))
         .map_err(draw_err)?;
         let area = root.margin(top + extra / 2, bottom + extra - extra / 2, left, right);
-        let (xs, ys) = (area.get_pixel_range().0, area.get_pixel_range().1);
+        let (xs, ys) = area.get_pixel_range();
         (x0, x1, y0, y1) = (xs.start, xs.end, ys.start, ys.end);
         // axes: pixel indices at pixel centres, row 0 at the top
         let font = ("sans-serif", 13).into_font();
