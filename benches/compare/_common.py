@@ -1,5 +1,8 @@
 """Shared by the side-by-side scripts: the 2000-point comparison spectrum (the
-same arithmetic as `interphase_benches::compare_spectrum`) and a median timer."""
+same arithmetic as `interphase_benches::compare_spectrum`), a median timer, and
+the lmfit twin of the Ti 2p model (crates/spectra/tests/data/ti2p_linear.toml)
+as lmfit's fastest honest use: `minimize` on a residual built from scipy's C
+`voigt_profile`, no Model machinery."""
 import time
 
 import numpy as np
@@ -30,3 +33,36 @@ def median_us(f, reps=21):
         f()
         ts.append(time.perf_counter() - t0)
     return sorted(ts)[reps // 2] * 1e6
+
+
+def ti2p_lmfit_params():
+    """lmfit Parameters of ti2p_linear.toml, its starting values and bounds."""
+    import lmfit
+    p = lmfit.Parameters()
+    p.add("t4_center", value=458.8, min=457.5, max=460.0)
+    p.add("sigma", value=0.5, min=0)
+    p.add("gamma", value=0.3, min=0)
+    p.add("t4_area", value=5000, min=0)
+    p.add("split", value=5.7)
+    p.add("wr", value=1.3, min=0)
+    p.add("t3_center", value=457.3, min=456.5, max=458.2)
+    p.add("t3_area", value=1000, min=0)
+    p.add("slope", value=0.0)
+    p.add("intercept", value=309.94501583906197)
+    return p
+
+
+def ti2p_lmfit_model(v, x):
+    """ti2p_linear.toml's model at the parameter values v (a dict): two Voigt
+    doublets (2p1/2 at +split, half the area, widths times wr) on a line."""
+    from scipy.special import voigt_profile
+    s, g, wr, d = v["sigma"], v["gamma"], v["wr"], v["split"]
+    out = v["intercept"] + v["slope"] * x
+    for c, a in ((v["t4_center"], v["t4_area"]), (v["t3_center"], v["t3_area"])):
+        out = out + a * voigt_profile(x - c, s, g) + 0.5 * a * voigt_profile(x - c - d, s * wr, g * wr)
+    return out
+
+
+def ti2p_residual(p, x, y):
+    """The residual lmfit.minimize is given: model − data."""
+    return ti2p_lmfit_model(p.valuesdict(), x) - y

@@ -24,10 +24,9 @@ import time
 import lmfit
 import numpy as np
 import scipy
-from scipy.special import voigt_profile
 
 import interphase
-from _common import median_us
+from _common import median_us, ti2p_lmfit_params as lmfit_params, ti2p_residual as residual
 from interphase.spectra import PeakModel
 
 DATA = "crates/spectra/tests/data/ti2p_synthetic.csv"
@@ -38,33 +37,6 @@ x, y = np.loadtxt(DATA, delimiter=",", comments="#", skiprows=2, unpack=True)
 def median_s(f, reps):
     """Median wall time of `reps` calls, s (benches/compare/_common.py)."""
     return median_us(f, reps) * 1e-6
-
-
-def lmfit_params():
-    p = lmfit.Parameters()
-    p.add("t4_center", value=458.8, min=457.5, max=460.0)
-    p.add("sigma", value=0.5, min=0)
-    p.add("gamma", value=0.3, min=0)
-    p.add("t4_area", value=5000, min=0)
-    p.add("split", value=5.7)
-    p.add("wr", value=1.3, min=0)
-    p.add("t3_center", value=457.3, min=456.5, max=458.2)
-    p.add("t3_area", value=1000, min=0)
-    p.add("slope", value=0.0)
-    p.add("intercept", value=309.94501583906197)
-    return p
-
-
-def model_lmfit(v, x):
-    s, g, wr, d = v["sigma"], v["gamma"], v["wr"], v["split"]
-    out = v["intercept"] + v["slope"] * x
-    for c, a in ((v["t4_center"], v["t4_area"]), (v["t3_center"], v["t3_area"])):
-        out = out + a * voigt_profile(x - c, s, g) + 0.5 * a * voigt_profile(x - c - d, s * wr, g * wr)
-    return out
-
-
-def residual(p, x, y):
-    return model_lmfit(p.valuesdict(), x) - y
 
 
 def main():

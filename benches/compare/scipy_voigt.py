@@ -2,11 +2,13 @@
 against interphase-spectra's `voigt_profile`, same machine, one run.
 
 Run from the repository root:
-    python3 -m venv .venv && .venv/bin/pip install scipy numpy
+    python3 -m venv .venv && .venv/bin/pip install scipy numpy mpmath
     .venv/bin/python benches/compare/scipy_voigt.py
 It builds and runs `cargo run --release -p interphase-benches --bin voigt_timing`
 for each point set, checks that the two agree point by point (relative
-difference ≤ 1e-13, where the value is above 1e-300), and prints ns per point and
+difference ≤ 1e-13, where the value is above 1e-300; where they differ by more,
+mpmath at 40 digits settles the 20 worst points, and the run fails only if ours
+is off by more than 1e-13), and prints ns per point and
 the ratio. Point sets (identical arithmetic in both languages):
   xps:  x = -20 + 40 i/(N-1), sigma = 0.5, gamma = 0.3 (a Ti 2p-like peak, eV)
   wide: same x, sigma = 10^(-1 + 2 frac(i phi)), gamma = 10^(-2 + 3 frac(i phi^2)),
@@ -67,8 +69,29 @@ def main():
               "(point by point: %.1f) | ratio %.2fx | grad/value %.2f | max rel diff %.1e"
               % (kind, t_scipy, label, t_ours, t_grad, t_point, t_scipy / t_ours, t_grad / t_ours, rel))
         if rel > 1e-13:
-            print("  ANSWERS DISAGREE", file=sys.stderr)
-            sys.exit(1)
+            # scipy's own error reaches 1.2e-13 at its continued-fraction boundary
+            # (|x| = 6, y ~ 0.1): settle the worst points with mpmath
+            worst = np.argsort(np.abs(ours - ref) / np.maximum(np.abs(ref), 1e-300))[-20:]
+            e_ours, e_scipy = arbitrate(x, s, g, ours, ref, worst)
+            print("  differences above 1e-13 against scipy; at the 20 worst points, against "
+                  "mpmath: interphase %.1e, scipy %.1e" % (e_ours, e_scipy))
+            if e_ours > 1e-13:
+                print("  ANSWERS DISAGREE", file=sys.stderr)
+                sys.exit(1)
+
+
+def arbitrate(x, s, g, ours, ref, idx):
+    """Largest relative errors of ours and scipy's values against mpmath (40 digits) at idx."""
+    import mpmath as mp
+    mp.mp.dps = 40
+    e_ours = e_scipy = 0.0
+    for k in idx:
+        sk = mp.mpf(float(s[k]))
+        z = mp.mpc(float(x[k]), float(g[k])) / (sk * mp.sqrt(2))
+        v = float((mp.exp(-z * z) * mp.erfc(-1j * z)).real / (sk * mp.sqrt(2 * mp.pi)))
+        e_ours = max(e_ours, abs(ours[k] / v - 1))
+        e_scipy = max(e_scipy, abs(ref[k] / v - 1))
+    return e_ours, e_scipy
 
 
 main()

@@ -170,7 +170,7 @@ fn param(name: &'static str, value: f64, ok: bool, reason: &'static str) -> Resu
 /// arithmetic in the same order, so the results are identical bit for bit;
 /// only the vector width differs.
 #[inline(always)]
-fn wide<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn wide<R>(f: impl FnOnce() -> R) -> R {
     pulp::Arch::new().dispatch(f)
 }
 

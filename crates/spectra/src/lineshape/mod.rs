@@ -67,6 +67,8 @@ pub mod special;
 #[allow(clippy::excessive_precision)] // generated tables keep mpmath's 20 digits
 mod tables;
 mod voigt;
+#[allow(clippy::excessive_precision)] // generated from mpmath with 20 digits
+mod weideman_table;
 
 pub use asym::{AsymmetricLorentzian, DoniachSunjic};
 pub use faddeeva::{FRAC_1_SQRT_PI, dawson, erfcx, faddeeva, faddeeva_derivative, faddeeva4};

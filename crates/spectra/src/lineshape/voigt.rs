@@ -189,6 +189,63 @@ impl From<Voigt> for [f64; 4] {
     }
 }
 
+impl Voigt {
+    /// [`LineShape::eval_into`]'s loop (σ > 0), sixteen points at a time.
+    #[inline(always)]
+    fn eval_blocks(&self, fy: &FixedY, x: &[f64], out: &mut [f64]) {
+        let mut xc = x.chunks_exact(16);
+        let mut oc = out.chunks_exact_mut(16);
+        for (xs, os) in (&mut xc).zip(&mut oc) {
+            let zr: [f64; 16] = std::array::from_fn(|k| (xs[k] - self.center) * self.inv_s);
+            let w = fy.w16(zr);
+            for k in 0..16 {
+                os[k] = w[k].re * self.norm;
+            }
+        }
+        for (o, &xi) in oc.into_remainder().iter_mut().zip(xc.remainder()) {
+            *o = fy.w((xi - self.center) * self.inv_s).re * self.norm;
+        }
+    }
+
+    /// [`LineShape::eval_with_jacobian`]'s loop, sixteen points at a time
+    /// (lengths checked by the caller).
+    #[inline(always)]
+    fn jacobian_blocks(&self, x: &[f64], out: &mut [f64], jac: &mut [f64]) {
+        let m = x.len();
+        let mut g = [0.0; 4];
+        let mut i = 0;
+        if self.sigma > 0.0 {
+            let k_c = self.norm * self.inv_s;
+            let k_s = self.norm / self.sigma;
+            let u_a = FRAC_1_SQRT_2PI / self.sigma;
+            let fy = FixedY::new(self.y);
+            while i + 16 <= m {
+                let zr: [f64; 16] = std::array::from_fn(|k| (x[i + k] - self.center) * self.inv_s);
+                let w = fy.w16(zr);
+                for k in 0..16 {
+                    let (w, zre, zim) = (w[k], zr[k], self.y);
+                    let wpr = -2.0 * (zre * w.re - zim * w.im);
+                    let wpi = -2.0 * (zre * w.im + zim * w.re) + FRAC_2_SQRT_PI;
+                    let r = i + k;
+                    out[r] = w.re * self.norm;
+                    jac[r] = -k_c * wpr;
+                    jac[m + r] = -k_s * ((wpr * zre - wpi * zim) + w.re);
+                    jac[2 * m + r] = -k_c * wpi;
+                    jac[3 * m + r] = w.re * u_a;
+                }
+                i += 16;
+            }
+        }
+        while i < m {
+            out[i] = self.value_and_gradient(x[i], &mut g);
+            for (j, gj) in g.iter().enumerate() {
+                jac[j * m + i] = *gj;
+            }
+            i += 1;
+        }
+    }
+}
+
 impl LineShape for Voigt {
     accessors!(ShapeKind::Voigt; center, sigma, gamma, area);
 
@@ -224,8 +281,9 @@ impl LineShape for Voigt {
             -2.0 * (z.re * w.re - z.im * w.im),
             -2.0 * (z.re * w.im + z.im * w.re) + FRAC_2_SQRT_PI,
         );
-        let unit = w.re * FRAC_1_SQRT_2PI / self.sigma;
-        let v = self.area * unit;
+        // the same roundings as the batched `jacobian_blocks`
+        let unit = w.re * (FRAC_1_SQRT_2PI / self.sigma);
+        let v = w.re * self.norm;
         // ∂z/∂c = −1/s, ∂z/∂γ = i/s, ∂z/∂σ = −z/σ, with 1/s = inv_s
         let k = self.norm * self.inv_s;
         grad[0] = -k * wp.re;
@@ -247,18 +305,10 @@ impl LineShape for Voigt {
             return Ok(());
         }
         let fy = FixedY::new(self.y);
-        let mut xc = x.chunks_exact(16);
-        let mut oc = out.chunks_exact_mut(16);
-        for (xs, os) in (&mut xc).zip(&mut oc) {
-            let zr: [f64; 16] = std::array::from_fn(|k| (xs[k] - self.center) * self.inv_s);
-            let w = fy.w16(zr);
-            for k in 0..16 {
-                os[k] = w[k].re * self.norm;
-            }
-        }
-        for (o, &xi) in oc.into_remainder().iter_mut().zip(xc.remainder()) {
-            *o = fy.w((xi - self.center) * self.inv_s).re * self.norm;
-        }
+        crate::baseline::wide(
+            #[inline(always)]
+            || self.eval_blocks(&fy, x, out),
+        );
         Ok(())
     }
 
@@ -267,37 +317,10 @@ impl LineShape for Voigt {
         let m = x.len();
         check_len("x", m, "out", out.len())?;
         check_len("x × parameters", m * 4, "jac", jac.len())?;
-        let mut g = [0.0; 4];
-        let mut i = 0;
-        if self.sigma > 0.0 {
-            let k_c = self.norm * self.inv_s;
-            let k_s = self.norm / self.sigma;
-            let u_a = FRAC_1_SQRT_2PI / self.sigma;
-            let fy = FixedY::new(self.y);
-            while i + 16 <= m {
-                let zr: [f64; 16] = std::array::from_fn(|k| (x[i + k] - self.center) * self.inv_s);
-                let w = fy.w16(zr);
-                for k in 0..16 {
-                    let (w, zre, zim) = (w[k], zr[k], self.y);
-                    let wpr = -2.0 * (zre * w.re - zim * w.im);
-                    let wpi = -2.0 * (zre * w.im + zim * w.re) + FRAC_2_SQRT_PI;
-                    let r = i + k;
-                    out[r] = w.re * self.norm;
-                    jac[r] = -k_c * wpr;
-                    jac[m + r] = -k_s * ((wpr * zre - wpi * zim) + w.re);
-                    jac[2 * m + r] = -k_c * wpi;
-                    jac[3 * m + r] = w.re * u_a;
-                }
-                i += 16;
-            }
-        }
-        while i < m {
-            out[i] = self.value_and_gradient(x[i], &mut g);
-            for (j, gj) in g.iter().enumerate() {
-                jac[j * m + i] = *gj;
-            }
-            i += 1;
-        }
+        crate::baseline::wide(
+            #[inline(always)]
+            || self.jacobian_blocks(x, out, jac),
+        );
         Ok(())
     }
 
