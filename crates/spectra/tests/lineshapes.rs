@@ -9,6 +9,9 @@ use interphase_spectra::lineshape::{
 };
 use proptest::prelude::*;
 
+#[path = "refs/dsg.rs"]
+mod dsg_refs;
+
 const GL_X: [f64; 5] = [
     0.148_874_338_981_631_2,
     0.433_395_394_129_247_2,
@@ -524,6 +527,81 @@ fn batched_voigt_is_bitwise_pointwise_in_the_weideman_band() {
             for (j, gj) in g.iter().enumerate() {
                 assert_eq!(jac[j * 1037 + i].to_bits(), gj.to_bits(), "∂{j} at x={xi}");
             }
+        }
+    }
+}
+
+#[test]
+fn doniach_gauss_matches_mpmath_parabolic_cylinder_form() {
+    // reference: crates/spectra/tools/gen_dsg_refs.py (mpmath 1.4.1, 50 digits):
+    // A·k₁·Re[e^(−iπα/2)·σ^(α−1)·e^(z²/4)·D_(α−1)(z)], z = (γ + iu)/σ, u = c − x,
+    // checked there against a direct quadrature of the convolution; 408 points,
+    // 0.001 ≤ α ≤ 0.99, 0.02 ≤ γ/σ ≤ 10, |u| ≤ 50σ. Every one takes the fast path
+    // (16-node Gauss–Jacobi over Voigt profiles): ≤ 1e-10 for γ ≥ 0.15σ, ≤ 3e-9 below.
+    let mut worst = [(0.0f64, 0.0, 0.0, 0.0); 2];
+    for &(u, g, a, s, r) in dsg_refs::DSG_REFS {
+        let d = DoniachSunjic::with_gaussian(1.5, g, a, s, 2.0).unwrap();
+        let v = d.value(1.5 - u);
+        let e = (v / (2.0 * r) - 1.0).abs();
+        let k = usize::from(g < 0.15 * s);
+        if e > worst[k].0 {
+            worst[k] = (e, u, g, a);
+        }
+    }
+    println!(
+        "worst relative error (e, u, γ, α): γ ≥ 0.15σ {:?}; γ < 0.15σ {:?}",
+        worst[0], worst[1]
+    );
+    assert!(worst[0].0 <= 1e-10, "{:?}", worst[0]);
+    assert!(worst[1].0 <= 3e-9, "{:?}", worst[1]);
+}
+
+#[test]
+fn doniach_gauss_batch_is_bitwise_pointwise_and_the_slow_path_agrees() {
+    let d = DoniachSunjic::with_gaussian(458.9, 0.25, 0.12, 0.35, 4000.0).unwrap();
+    let x: Vec<f64> = (0..517).map(|i| 450.0 + 0.0387 * i as f64).collect();
+    let (mut out, mut out2, mut jac) = (vec![0.0; 517], vec![0.0; 517], vec![0.0; 5 * 517]);
+    d.eval_into(&x, &mut out).unwrap();
+    d.eval_with_jacobian(&x, &mut out2, &mut jac).unwrap();
+    for (i, &xi) in x.iter().enumerate() {
+        let mut g = [0.0; 5];
+        let v = d.value_and_gradient(xi, &mut g);
+        assert_eq!(out[i].to_bits(), d.value(xi).to_bits(), "x = {xi}");
+        assert_eq!(out2[i].to_bits(), v.to_bits(), "x = {xi}");
+        for (j, gj) in g.iter().enumerate() {
+            assert_eq!(jac[j * 517 + i].to_bits(), gj.to_bits(), "∂{j} at x = {xi}");
+        }
+    }
+    // just either side of the switch γ = 0.02σ = 0.007: below it the numerical
+    // convolution, above it the fast path; both against mpmath.
+    // reference: gen_dsg_refs.py's dsg(u, γ, 0.1, 0.35, 30) at u = −x
+    for (g, refs) in [
+        (
+            0.0069,
+            [
+                0.00044819321261862699,
+                0.21892587368830439,
+                1.762367378775936,
+                1.6323382106553491,
+                0.19399241041937316,
+                0.034681835740629121,
+            ],
+        ),
+        (
+            0.0071,
+            [
+                0.0004598682964864458,
+                0.21852894844524038,
+                1.7566017780999256,
+                1.6270782531177725,
+                0.1935526230537737,
+                0.034586080915309138,
+            ],
+        ),
+    ] {
+        let d = DoniachSunjic::with_gaussian(0.0, g, 0.1, 0.35, 1.0).unwrap();
+        for (x, r) in [-3.0, -0.7, 0.0, 0.2, 1.1, 6.0].into_iter().zip(refs) {
+            assert!((d.value(x) / r - 1.0).abs() <= 1e-9, "γ = {g}, x = {x}");
         }
     }
 }

@@ -318,7 +318,7 @@ pub fn faddeeva4(x: [f64; 4], y: [f64; 4]) -> [Complex64; 4] {
 
 /// [`faddeeva4`] for N points: N continued fractions interleaved.
 #[inline(always)]
-fn faddeeva_n<const N: usize>(x: [f64; N], y: [f64; N]) -> [Complex64; N] {
+pub(crate) fn faddeeva_n<const N: usize>(x: [f64; N], y: [f64; N]) -> [Complex64; N] {
     if (0..N).all(|k| in_weideman_band(x[k], y[k])) {
         let (re, im) = weideman_n(x, y);
         return std::array::from_fn(|k| Complex64::new(re[k], im[k]));
