@@ -374,6 +374,10 @@ pub struct KkArgs {
     /// Add a series capacitance (blocking electrodes).
     #[arg(long)]
     pub add_capacitance: bool,
+    /// Test the admittance 1/Z (parallel C beside series-RC branches), which
+    /// follows a capacitive low-frequency tail with no extra element.
+    #[arg(long, conflicts_with = "add_capacitance")]
+    pub admittance: bool,
     /// Pass/fail threshold on |residual| (fraction of |Z|).
     #[arg(long, default_value_t = 0.01)]
     pub threshold: f64,
@@ -414,6 +418,7 @@ pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
             KkPart::Complex => KkFit::Complex,
         },
         add_capacitance: a.add_capacitance,
+        admittance: a.admittance,
     };
     // every spectrum of the file (or the one --spectrum picks), in order
     let mut q = Vec::new();
@@ -424,11 +429,20 @@ pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
             Quantity::text("file", label.clone()),
             Quantity::num("M", r.m as f64, None, "1"),
             Quantity::num("mu", r.mu, None, "1"),
-            Quantity::num("R_ohm", r.r_ohm, None, "ohm"),
-            Quantity::num("L", r.inductance, None, "H"),
         ]);
-        if let Some(c) = r.capacitance {
-            q.push(Quantity::num("C", c, None, "F"));
+        if r.admittance {
+            // the dual circuit: R_inf, then C_inf in parallel with the RC branches
+            q.push(Quantity::text("representation", "admittance"));
+            q.push(Quantity::num("R_inf", r.r_ohm, None, "ohm"));
+            if let Some(c) = r.capacitance {
+                q.push(Quantity::num("C_inf", c, None, "F"));
+            }
+        } else {
+            q.push(Quantity::num("R_ohm", r.r_ohm, None, "ohm"));
+            q.push(Quantity::num("L", r.inductance, None, "H"));
+            if let Some(c) = r.capacitance {
+                q.push(Quantity::num("C", c, None, "F"));
+            }
         }
         q.push(Quantity::num("pseudo_chi2", r.pseudo_chi2(), None, "1"));
         q.push(Quantity::num(

@@ -1115,6 +1115,29 @@ fn eis_kk_and_conductivity() {
     assert_eq!(get("M").as_f64(), Some(17.0));
     assert_eq!(get("verdict"), "pass");
     assert!(get("pseudo_chi2").as_f64().unwrap() > 0.0);
+    // the admittance representation names the dual circuit's elements
+    let out = bin()
+        .args(["eis", "kk", "--admittance", "--select", "pseudo-chi2"])
+        .args(["--threshold", "0.02", "--format", "json"])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let q = v["quantities"].as_array().unwrap();
+    let get = |n: &str| {
+        q.iter()
+            .find(|r| r["name"] == n)
+            .map(|r| r["value"].clone())
+    };
+    assert_eq!(get("representation").unwrap(), "admittance");
+    assert!(get("R_inf").unwrap().as_f64().unwrap() > 0.0);
+    assert!(get("C_inf").is_some() && get("L").is_none());
+    let out = bin()
+        .args(["eis", "kk", "--admittance", "--add-capacitance"])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "clap refuses both");
     let out = bin()
         .args([
             "eis",

@@ -107,8 +107,18 @@ pub struct KkOptions {
     /// Which part to fit.
     pub fit: KkFit,
     /// Add a series capacitance (data without a low-frequency intercept,
-    /// e.g. blocking electrodes).
+    /// e.g. blocking electrodes). Not with `admittance`, which needs none.
     pub add_capacitance: bool,
+    /// Test the admittance Y = 1/Z instead of Z:
+    /// Ŷ = G_∞ − Σₖ Gₖ/(1 + jωτₖ) + jωC_∞, a parallel capacitance C_∞ beside series-RC branches
+    /// (conductance Gₖ = 1/Rₖ, τₖ = RₖCₖ) and a high-frequency conductance
+    /// G_∞ = 1/R_∞: the dual of the impedance circuit, as pyimpspec's
+    /// admittance representation. A capacitive low-frequency tail in Z
+    /// (Z → 1/(jωC)) is Y → jωC there, which this model follows with no
+    /// extra element; the μ criterion then counts negative Gₖ. Residuals,
+    /// pseudo-χ² and `z_fit` stay in impedance terms, (Z − 1/Ŷ)/|Z|, so
+    /// thresholds mean the same in both representations.
+    pub admittance: bool,
 }
 
 impl Default for KkOptions {
@@ -118,6 +128,7 @@ impl Default for KkOptions {
             max_m: 50,
             fit: KkFit::Real,
             add_capacitance: false,
+            admittance: false,
         }
     }
 }
@@ -167,8 +178,14 @@ pub struct KkResult {
     pub resistances: Vec<f64>,
     /// Series inductance L, H.
     pub inductance: f64,
-    /// Series capacitance C, F (with `add_capacitance`).
+    /// Series capacitance C, F (with `add_capacitance`); in the admittance
+    /// representation the parallel capacitance C_∞.
     pub capacitance: Option<f64>,
+    /// Whether the test ran on the admittance ([`KkOptions::admittance`]):
+    /// then `r_ohm` is R_∞ = 1/G_∞, `resistances` the branch resistances
+    /// 1/Gₖ (negative where Gₖ < 0; infinite where Gₖ = 0), `inductance` 0
+    /// (no inductive element in that model) and `capacitance` C_∞.
+    pub admittance: bool,
     /// Ẑ at the data frequencies (not serialised; the residuals are).
     #[serde(skip)]
     pub z_fit: Vec<C>,
@@ -215,15 +232,27 @@ impl KkResult {
 impl std::fmt::Display for KkResult {
     /// M, μ, the series elements and the residuals, one item per line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
-            "[[Lin-KK]] M = {} RC elements, μ = {:.4}",
-            self.m, self.mu
-        )?;
-        writeln!(f, "    R0                     {:.6e} Ω", self.r_ohm)?;
-        writeln!(f, "    L                      {:.6e} H", self.inductance)?;
-        if let Some(c) = self.capacitance {
-            writeln!(f, "    C                      {c:.6e} F")?;
+        if self.admittance {
+            writeln!(
+                f,
+                "[[Lin-KK, admittance]] M = {} RC branches, μ = {:.4}",
+                self.m, self.mu
+            )?;
+            writeln!(f, "    R_inf                  {:.6e} Ω", self.r_ohm)?;
+            if let Some(c) = self.capacitance {
+                writeln!(f, "    C_inf (parallel)       {c:.6e} F")?;
+            }
+        } else {
+            writeln!(
+                f,
+                "[[Lin-KK]] M = {} RC elements, μ = {:.4}",
+                self.m, self.mu
+            )?;
+            writeln!(f, "    R0                     {:.6e} Ω", self.r_ohm)?;
+            writeln!(f, "    L                      {:.6e} H", self.inductance)?;
+            if let Some(c) = self.capacitance {
+                writeln!(f, "    C                      {c:.6e} F")?;
+            }
         }
         writeln!(
             f,
@@ -400,15 +429,42 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
             "Lin-KK needs more than one distinct frequency".into(),
         ));
     }
+    if opts.admittance && opts.add_capacitance {
+        return Err(Error::Invalid(
+            "Lin-KK: add_capacitance is for the impedance representation; the admittance \
+             representation follows a capacitive tail without it"
+                .into(),
+        ));
+    }
     let w: Vec<f64> = f.iter().map(|v| 2.0 * PI * v).collect();
-    let z = data.z();
+    let z_data = data.z();
+    // the representation fitted: Z, or Y = 1/Z (whose model is the same
+    // linear basis: G_∞ − Σ Gₖ/(1 + jωτₖ) + jωC_∞)
+    let y_data: Vec<C> = if opts.admittance {
+        z_data.iter().map(|v| 1.0 / v).collect()
+    } else {
+        Vec::new()
+    };
+    let z: &[C] = if opts.admittance { &y_data } else { z_data };
+    let adm = opts.admittance;
+    // the model's impedance at ω from the fitted element vector
+    let z_of = |el: &[f64], ts: &[f64], wi: f64| -> C {
+        let v = eval(el, ts, wi, opts.add_capacitance);
+        if adm { 1.0 / v } else { v }
+    };
     let cap = opts.add_capacitance;
     let one = |m: usize| -> Result<(Vec<f64>, Vec<f64>, f64, KkScanPoint)> {
         let ts = time_constants(range, m);
         let (el, mu) = fit_m(&w, z, &ts, opts.fit, cap)?;
+        // admittance: the branch conductances are −(the basis coefficients)
+        let mu = if adm {
+            mu_of(&el[1..=m].iter().map(|v| -v).collect::<Vec<_>>())
+        } else {
+            mu
+        };
         let (mut chi2, mut max) = (0.0, 0.0f64);
-        for (&wi, zi) in w.iter().zip(z) {
-            let e = (zi - eval(&el, &ts, wi, cap)) / zi.norm();
+        for (&wi, zi) in w.iter().zip(z_data) {
+            let e = (zi - z_of(&el, &ts, wi)) / zi.norm();
             chi2 += e.norm_sqr();
             max = max.max(e.re.abs()).max(e.im.abs());
         }
@@ -458,20 +514,36 @@ pub fn lin_kk(data: &ImpedanceSpectrum, opts: &KkOptions) -> Result<KkResult> {
             (opts.max_m, ts, el, mu)
         }
     };
-    let z_fit: Vec<C> = w.iter().map(|&wi| eval(&el, &ts, wi, cap)).collect();
+    let z_fit: Vec<C> = w.iter().map(|&wi| z_of(&el, &ts, wi)).collect();
     let (mut rr, mut ri) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for (zi, zf) in z.iter().zip(&z_fit) {
+    for (zi, zf) in z_data.iter().zip(&z_fit) {
         let e = (zi - zf) / zi.norm();
         rr.push(e.re);
         ri.push(e.im);
     }
+    let (r_ohm, resistances, inductance, capacitance) = if adm {
+        (
+            1.0 / el[0],
+            el[1..=m].iter().map(|g| -1.0 / g).collect(),
+            0.0,
+            Some(el[el.len() - 1]),
+        )
+    } else {
+        (
+            el[0],
+            el[1..=m].to_vec(),
+            el[el.len() - 1],
+            cap.then(|| 1.0 / el[m + 1]),
+        )
+    };
     Ok(KkResult {
         m,
         mu,
-        r_ohm: el[0],
-        resistances: el[1..=m].to_vec(),
-        inductance: el[el.len() - 1],
-        capacitance: cap.then(|| 1.0 / el[m + 1]),
+        r_ohm,
+        resistances,
+        inductance,
+        capacitance,
+        admittance: adm,
         taus: ts,
         z_fit,
         residuals_re: rr,

@@ -289,3 +289,111 @@ fn a_non_causal_spectrum_fails() {
     let r = lin_kk(&bad, &o).unwrap();
     assert!(!r.passes(0.05), "{}", r.max_abs_residual());
 }
+
+/// R0 − p(R1, C1) − C2 (a blocking electrode: Z → 1/(jωC2) at low frequency),
+/// 10 points a decade from 1 MHz to 10 mHz.
+fn blocking() -> interphase_eis::ImpedanceSpectrum {
+    use interphase_eis::Circuit;
+    let c: Circuit = "R0-p(R1,C1)-C2".parse().unwrap();
+    let f: Vec<f64> = (0..81).map(|i| 10f64.powf(6.0 - 0.1 * i as f64)).collect();
+    interphase_eis::ImpedanceSpectrum::simulate(&c, &[20.0, 500.0, 1e-8, 1e-5], &f).unwrap()
+}
+
+#[test]
+fn the_admittance_representation_follows_a_capacitive_tail() {
+    let data = blocking();
+    let plateau = KkOptions {
+        select: KkSelect::PSEUDO_CHI2,
+        max_m: 40,
+        ..KkOptions::default()
+    };
+    // impedance representation without the series C: the tail cannot be followed
+    let z = lin_kk(&data, &plateau).unwrap();
+    assert!(!z.passes(0.05), "{}", z.max_abs_residual());
+    // admittance: Y = jωC2/(1 + jωC2·Z_rest) → 0 at low frequency, no extra element
+    let y = lin_kk(
+        &data,
+        &KkOptions {
+            admittance: true,
+            ..plateau.clone()
+        },
+    )
+    .unwrap();
+    assert!(y.admittance);
+    // (noise-free data: the plateau is reached at max_m, where the fixed, log-spaced
+    // time constants leave 0.12 % against the circuit's two relaxations)
+    assert!(y.passes(2e-3), "{}", y.max_abs_residual());
+    assert!(y.to_string().starts_with("[[Lin-KK, admittance]] M = "));
+    // and the impedance representation with the series C agrees that the data are valid
+    let zc = lin_kk(
+        &data,
+        &KkOptions {
+            add_capacitance: true,
+            ..plateau.clone()
+        },
+    )
+    .unwrap();
+    println!(
+        "max |residual|: Z {:.2e}, Z with series C {:.2e}, Y {:.2e}",
+        z.max_abs_residual(),
+        zc.max_abs_residual(),
+        y.max_abs_residual()
+    );
+    assert!(zc.passes(2e-3), "{}", zc.max_abs_residual());
+    // both at once is refused
+    let both = KkOptions {
+        admittance: true,
+        add_capacitance: true,
+        ..plateau
+    };
+    assert!(lin_kk(&data, &both).is_err());
+}
+
+#[test]
+fn admittance_of_r_parallel_c_is_exact() {
+    // Y = 1/R + jωC lies in the admittance model (G_∞ = 1/R, C_∞ = C, every
+    // branch conductance 0): R_∞ and C_∞ come back to rounding
+    use interphase_eis::Circuit;
+    let c: Circuit = "p(R1,C1)".parse().unwrap();
+    let f: Vec<f64> = (0..41).map(|i| 10f64.powf(5.0 - 0.15 * i as f64)).collect();
+    let data = interphase_eis::ImpedanceSpectrum::simulate(&c, &[250.0, 3e-7], &f).unwrap();
+    let r = lin_kk(
+        &data,
+        &KkOptions {
+            select: KkSelect::Fixed,
+            max_m: 5,
+            fit: KkFit::Complex,
+            admittance: true,
+            ..KkOptions::default()
+        },
+    )
+    .unwrap();
+    assert!((r.r_ohm / 250.0 - 1.0).abs() < 1e-9, "R_inf {}", r.r_ohm);
+    assert!((r.capacitance.unwrap() / 3e-7 - 1.0).abs() < 1e-9);
+    assert!(r.max_abs_residual() < 1e-10);
+    assert!(r.inductance.abs() <= 0.0);
+}
+
+#[test]
+fn a_drifting_blocking_electrode_fails_in_admittance_too() {
+    let data = blocking();
+    let n = data.len();
+    let z: Vec<_> = data
+        .z()
+        .iter()
+        .enumerate()
+        .map(|(i, z)| if i > n / 2 { z * 1.2 } else { *z })
+        .collect();
+    let bad = interphase_eis::ImpedanceSpectrum::new(data.freq().to_vec(), z).unwrap();
+    let r = lin_kk(
+        &bad,
+        &KkOptions {
+            select: KkSelect::PSEUDO_CHI2,
+            max_m: 40,
+            admittance: true,
+            ..KkOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(!r.passes(0.02), "{}", r.max_abs_residual());
+}

@@ -72,6 +72,7 @@ fn main() {
             max_m: m,
             fit: KkFit::Complex,
             add_capacitance: true,
+            admittance: false,
         },
     )
     .unwrap();

@@ -326,8 +326,11 @@ fn _fit_rows<'py>(
 /// `taus`, `resistances`, `r_ohm`, `inductance`, `capacitance`, relative
 /// residuals `residuals_re`/`residuals_im`, `Z_fit` (complex, Ω) and
 /// `scan` (μ, pseudo-χ² and the largest residual of every M fitted).
+/// `admittance=True` tests Y = 1/Z (a parallel C beside series-RC
+/// branches), which follows a capacitive low-frequency tail; the residuals
+/// stay relative to |Z|.
 #[pyfunction]
-#[pyo3(signature = (freq, Z, c=0.85, max_M=50, add_capacitance=false, method="mu", factor=None))]
+#[pyo3(signature = (freq, Z, c=0.85, max_M=50, add_capacitance=false, method="mu", factor=None, admittance=false, fit_type="real"))]
 #[allow(non_snake_case, clippy::too_many_arguments)]
 fn lin_kk<'py>(
     py: Python<'py>,
@@ -338,8 +341,20 @@ fn lin_kk<'py>(
     add_capacitance: bool,
     method: &str,
     factor: Option<f64>,
+    admittance: bool,
+    fit_type: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = data(vec1(freq, "freq")?, complex(Z)?)?;
+    let fit = match fit_type {
+        "real" => interphase::eis::kk::KkFit::Real,
+        "imag" => interphase::eis::kk::KkFit::Imag,
+        "complex" => interphase::eis::kk::KkFit::Complex,
+        other => {
+            return Err(err(format!(
+                "fit_type {other:?}: choose \"real\" (impedance.py's default), \"imag\" or \"complex\""
+            )));
+        }
+    };
     let o = KkOptions {
         select: match (c, method) {
             (_, "pseudo_chi2") => KkSelect::PseudoChi2 {
@@ -355,7 +370,8 @@ fn lin_kk<'py>(
         },
         max_m: max_M,
         add_capacitance,
-        ..KkOptions::default()
+        admittance,
+        fit,
     };
     let r = py
         .detach(|| catch(|| rs_lin_kk(&d, &o)))

@@ -104,6 +104,12 @@ def test_lin_kk_and_drt(repo):
     assert auto["scan"][16]["pseudo_chi2"] <= 1.2 * min(p["pseudo_chi2"] for p in auto["scan"])
     with pytest.raises(interphase.Error, match="method"):
         eis.lin_kk(f, Z, method="nope")
+    # the admittance representation: R_inf and the parallel C_inf, residuals in Z terms
+    y = eis.lin_kk(f, Z, method="pseudo_chi2", admittance=True)
+    assert y["admittance"] is True and y["r_ohm"] > 0 and np.isfinite(y["capacitance"])
+    assert len(y["residuals_re"]) == len(f)
+    with pytest.raises(interphase.Error, match="add_capacitance"):
+        eis.lin_kk(f, Z, add_capacitance=True, admittance=True)
     d = eis.drt(f, Z)
     assert d["tau"].shape == d["gamma"].shape and len(d["peaks"]) >= 2
     assert d["lambda"] > 0

@@ -703,6 +703,7 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
             max_m: m,
             fit: KkFit::Complex,
             add_capacitance: s.kk_add_capacitance,
+            admittance: false,
         },
     )?;
     let drt = if s.kk_add_capacitance {

@@ -208,7 +208,8 @@ class eis:  # the compiled submodule interphase._core.eis
     @staticmethod
     def lin_kk(freq: ArrayLike, Z: ArrayLike, c: Optional[float] = 0.85, max_M: int = 50,
                add_capacitance: bool = False, method: str = "mu",
-               factor: Optional[float] = None) -> Dict[str, Any]: ...
+               factor: Optional[float] = None, admittance: bool = False,
+               fit_type: str = "real") -> Dict[str, Any]: ...
     @staticmethod
     def drt(freq: ArrayLike, Z: ArrayLike, lam: Optional[float] = None) -> Dict[str, Any]: ...
     @staticmethod

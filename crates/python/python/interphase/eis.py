@@ -77,7 +77,8 @@ def fit_many(freq, Z, circuit, weight="proportional", initial=None, threads=None
                        progress)
 
 
-def lin_kk(freq, Z, c=0.85, max_M=50, add_capacitance=False, method="mu", factor=None):
+def lin_kk(freq, Z, c=0.85, max_M=50, add_capacitance=False, method="mu", factor=None,
+           admittance=False, fit_type="real"):
     """Lin-KK test (Schönleber et al. 2014, as impedance.py's ``linKK``):
     RC elements up to ``max_M``. ``method="mu"`` (the default) chooses M by
     μ ≤ ``c`` (``c=None``: exactly ``max_M``); ``method="pseudo_chi2"``
@@ -86,8 +87,16 @@ def lin_kk(freq, Z, c=0.85, max_M=50, add_capacitance=False, method="mu", factor
     spectra with a diffusion tail. A dict with ``M``, ``mu``, ``Z_fit``, the
     relative residuals ``residuals_re``, ``residuals_im`` and ``scan`` (a
     list of dicts ``m``, ``mu``, ``pseudo_chi2``, ``max_abs_residual`` of
-    every M fitted: the M-scan view)."""
-    return _e.lin_kk(freq, _z(Z, 1), c, max_M, add_capacitance, method, factor)
+    every M fitted: the M-scan view). ``admittance=True`` tests Y = 1/Z
+    instead (pyimpspec's admittance representation: a parallel capacitance
+    beside series-RC branches), which follows a capacitive low-frequency
+    tail without ``add_capacitance``; then ``r_ohm`` is R_inf, ``capacitance``
+    the parallel C_inf, ``resistances`` the branch resistances, and the
+    residuals stay relative to |Z|. ``fit_type`` is impedance.py's: which
+    part the RC coefficients are fitted to, ``"real"`` (default), ``"imag"``
+    or ``"complex"`` (both parts at once)."""
+    return _e.lin_kk(freq, _z(Z, 1), c, max_M, add_capacitance, method, factor, admittance,
+                     fit_type)
 
 
 def drt(freq, Z, lam=None):
