@@ -48,23 +48,22 @@ def direct(u, g, a, s):
 
 def points():
     rng = random.Random(1970)
-    pts = []
-    for i in range(300):
-        a = math.exp(rng.uniform(math.log(0.001), math.log(0.99)))
-        s = 0.4
-        g = s * math.exp(rng.uniform(math.log(0.15), math.log(10.0)))
-        u = rng.uniform(-5, 5) * s if i % 3 == 0 else rng.uniform(-50, 50) * s
-        pts.append((float("%.6g" % u), float("%.6g" % g), float("%.6g" % a), s))
+
+    def draws(n, g_lo, g_hi):
+        out = []
+        for i in range(n):
+            a = math.exp(rng.uniform(math.log(0.001), math.log(0.99)))
+            s = 0.4
+            g = s * math.exp(rng.uniform(math.log(g_lo), math.log(g_hi)))
+            u = rng.uniform(-5, 5) * s if i % 3 == 0 else rng.uniform(-50, 50) * s
+            out.append((float("%.6g" % u), float("%.6g" % g), float("%.6g" % a), s))
+        return out
+
+    pts = draws(300, 0.15, 10.0)
     for u in (-8.0, -2.0, -0.5, 0.0, 0.3, 1.0, 4.0, 15.0):
         pts.append((u, 0.25, 0.12, 0.35))
     # narrow lifetime widths, 0.02 <= g/s < 0.15 (the fast path's lower range)
-    for i in range(100):
-        a = math.exp(rng.uniform(math.log(0.001), math.log(0.99)))
-        s = 0.4
-        g = s * math.exp(rng.uniform(math.log(0.02), math.log(0.15)))
-        u = rng.uniform(-5, 5) * s if i % 3 == 0 else rng.uniform(-50, 50) * s
-        pts.append((float("%.6g" % u), float("%.6g" % g), float("%.6g" % a), s))
-    return pts
+    return pts + draws(100, 0.02, 0.15)
 
 
 def main():
