@@ -154,6 +154,10 @@ pub struct FitArgs {
     /// Drop inductive points (Im Z > 0) first.
     #[arg(long)]
     pub drop_inductive: bool,
+    /// Robust (sandwich, HC3) covariance: standard errors that stay right
+    /// when the noise does not follow the weighting.
+    #[arg(long)]
+    pub robust_covariance: bool,
     /// Lowest frequency kept, Hz.
     #[arg(long)]
     pub fmin: Option<f64>,
@@ -198,10 +202,12 @@ fn options(a: &FitArgs) -> FitOptions {
         Weight::Proportional => Weighting::Proportional,
         Weight::Modulus => Weighting::Modulus,
     };
-    FitOptions {
+    let mut o = FitOptions {
         weighting,
         ..Default::default()
-    }
+    };
+    o.lm.robust_covariance = a.robust_covariance;
+    o
 }
 
 /// `--share`: one global fit of every file.

@@ -2,7 +2,8 @@
 //!
 //! A fit's JSON is `{"fits":[{"name", "converged", "chi_square",
 //! "reduced_chi_square", "n_evaluations", "parameters":[{"name", "value",
-//! "stderr", "vary"}]}]}` with parameters in model order, printed as one
+//! "stderr", "vary"}]}]}` with parameters in model order (plus
+//! `"covariance": "robust"` with `--robust-covariance`), printed as one
 //! document; circuit fits add `"derived":[{"name", "value", "stderr", "unit",
 //! "formula"}]` (effective capacitances and relaxation times, σ from the full
 //! covariance), which CSV writes as rows whose `vary` column says `derived`;
@@ -47,6 +48,9 @@ pub(crate) struct JsonFit<'a> {
     chi_square: f64,
     reduced_chi_square: Option<f64>,
     n_evaluations: usize,
+    /// "robust" with `--robust-covariance` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    covariance: Option<&'static str>,
     parameters: Vec<JsonParam<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     derived: Option<&'a [DerivedQuantity]>,
@@ -72,6 +76,7 @@ impl<'a> JsonFit<'a> {
                 .is_finite()
                 .then_some(r.reduced_chi_square),
             n_evaluations: r.n_evaluations,
+            covariance: r.robust_covariance.then_some("robust"),
             parameters: r
                 .params
                 .iter()

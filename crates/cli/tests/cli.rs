@@ -513,6 +513,20 @@ fn eis_fit_recovers_an_rc_without_a_guess() {
     let params = doc["fits"][0]["parameters"].as_array().unwrap();
     let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["R0", "R1", "C1"]);
+    assert!(doc["fits"][0].get("covariance").is_none());
+    // the robust covariance says so, on the same fit
+    let robust = bin()
+        .args(["eis", "fit", "--circuit", "R0-p(R1,C1)", "--format", "json"])
+        .arg("--robust-covariance")
+        .arg(&p)
+        .output()
+        .unwrap();
+    let rdoc: serde_json::Value = serde_json::from_slice(&robust.stdout).unwrap();
+    assert_eq!(rdoc["fits"][0]["covariance"], "robust");
+    assert_eq!(
+        rdoc["fits"][0]["parameters"][1]["value"],
+        doc["fits"][0]["parameters"][1]["value"]
+    );
     for (p, want) in params.iter().zip([20.0, 100.0, 1e-6]) {
         let v = p["value"].as_f64().unwrap();
         assert!((v / want - 1.0).abs() < 1e-6, "{p}");

@@ -249,6 +249,7 @@ impl<'a> GlobalProblem<'a> {
             termination: result.termination,
             converged: result.converged,
             covariance_scaled: result.covariance_scaled,
+            robust_covariance: result.robust_covariance,
             residuals,
             warnings: result.warnings.clone(),
         })

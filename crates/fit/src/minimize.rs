@@ -158,6 +158,7 @@ pub fn nelder_mead<P: Problem + ?Sized>(
         termination,
         iterations,
         Some(options.scale_covariance),
+        false,
     ))
 }
 

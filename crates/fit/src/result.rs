@@ -162,6 +162,10 @@ pub struct FitResult {
     pub converged: bool,
     /// Whether the covariance was scaled by χ²_ν (lmfit's `scale_covar`).
     pub covariance_scaled: bool,
+    /// Whether the covariance is the robust (sandwich) one
+    /// ([`LmOptions::robust_covariance`](crate::LmOptions::robust_covariance)).
+    #[serde(default)]
+    pub robust_covariance: bool,
     /// Residuals at the best values.
     pub residuals: Vec<f64>,
     /// Things the user should know: parameters at a bound, uncertainties that
@@ -514,6 +518,9 @@ impl fmt::Display for FitResult {
         writeln!(f, "    Bayesian info crit = {:.5}", self.bic)?;
         if let Some(r2) = self.r_squared {
             writeln!(f, "    R-squared          = {r2:.10}")?;
+        }
+        if self.robust_covariance {
+            writeln!(f, "    covariance         = robust (sandwich, HC3)")?;
         }
         writeln!(f, "[[Variables]]")?;
         let w = self.params.iter().map(|p| p.name.len()).max().unwrap_or(0) + 1;

@@ -701,3 +701,42 @@ fn multistart_escapes_a_local_minimum() {
     };
     assert!(fit_multistart(&problem, &params, &LmOptions::default(), &zero).is_err());
 }
+
+#[test]
+fn robust_covariance_matches_statsmodels_hc3() {
+    // y = a + b·x with noise growing with x: the sandwich (HC3) standard errors.
+    // reference: statsmodels 0.15.0, sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3")
+    // with x = 0.5·i and e = ((7919 i mod 13) − 6)/6 · (0.2 + 0.3 x), i = 0..19
+    // (y computed the same way here); classic errors from .fit() for the contrast.
+    let x: Vec<f64> = (0..20).map(|i| 0.5 * i as f64).collect();
+    let y: Vec<f64> = (0..20)
+        .map(|i| {
+            let e = (((i * 7919) % 13) as f64 - 6.0) / 6.0 * (0.2 + 0.3 * x[i]);
+            1.5 + 0.8 * x[i] + e
+        })
+        .collect();
+    let problem = CurveFit::new(&x, &y, |x, p| p[0] + p[1] * x).unwrap();
+    let mut params = Parameters::new();
+    params.push(Parameter::new("a", 0.0)).unwrap();
+    params.push(Parameter::new("b", 0.0)).unwrap();
+    let robust = LmOptions {
+        robust_covariance: true,
+        ..LmOptions::precise()
+    };
+    let r = fit(&problem, &params, &robust).unwrap();
+    assert!(r.robust_covariance && !r.covariance_scaled);
+    assert!(
+        r.to_string()
+            .contains("covariance         = robust (sandwich, HC3)")
+    );
+    // (the Jacobian is by finite differences: standard errors to about 1e-8)
+    let close = |got: f64, want: f64| assert!((got / want - 1.0).abs() < 1e-7, "{got} vs {want}");
+    close(r.value("a").unwrap(), 1.1149999999999995);
+    close(r.value("b").unwrap(), 0.919736842105263);
+    close(r.stderr("a").unwrap(), 0.34293790594322276);
+    close(r.stderr("b").unwrap(), 0.10500315871958288);
+    let classic = fit(&problem, &params, &LmOptions::precise()).unwrap();
+    assert!(!classic.robust_covariance && classic.covariance_scaled);
+    close(classic.stderr("a").unwrap(), 0.5141561400061685);
+    close(classic.stderr("b").unwrap(), 0.0925319135328891);
+}

@@ -147,9 +147,11 @@ fn data(freq: Vec<f64>, z: Vec<Complex64>) -> PyResult<ImpedanceSpectrum> {
 
 /// Fits `circuit` to (freq, Z) by complex nonlinear least squares; with
 /// `initial=None` the automatic guesses run (several starts, best χ² kept).
+/// `robust_covariance=True`: the sandwich (HC3) covariance, whose standard
+/// errors stay right when the noise does not follow the weighting.
 #[pyfunction]
-#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, sigma=None))]
-#[allow(non_snake_case)]
+#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, sigma=None, robust_covariance=false))]
+#[allow(non_snake_case, clippy::too_many_arguments)]
 fn fit<'py>(
     py: Python<'py>,
     freq: &Bound<'py, PyAny>,
@@ -158,9 +160,11 @@ fn fit<'py>(
     weight: &str,
     initial: Option<&Bound<'py, PyAny>>,
     sigma: Option<&Bound<'py, PyAny>>,
+    robust_covariance: bool,
 ) -> PyResult<FitResult> {
     let (f, z) = (vec1(freq, "freq")?, complex(Z)?);
-    let o = options(weight, sigma.map(|s| vec1(s, "sigma")).transpose()?)?;
+    let mut o = options(weight, sigma.map(|s| vec1(s, "sigma")).transpose()?)?;
+    o.lm.robust_covariance = robust_covariance;
     let init = self::initial(&circuit.circuit, initial)?;
     let d = data(f.clone(), z.clone())?;
     let c = &circuit.circuit;

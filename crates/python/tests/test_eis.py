@@ -115,6 +115,18 @@ def test_lin_kk_and_drt(repo):
     assert d["lambda"] > 0
 
 
+def test_robust_covariance(repo):
+    f, Z = llto_cell(repo)
+    c = eis.Circuit("R0-p(R1,CPE1)-p(R2,CPE2)")
+    plain = eis.fit(f, Z, c)
+    robust = eis.fit(f, Z, c, robust_covariance=True)
+    # the same optimum, other standard errors (HC3 sandwich), both positive
+    assert robust.params["R1"].value == pytest.approx(plain.params["R1"].value, rel=1e-9)
+    assert robust.params["R1"].stderr > 0 and plain.params["R1"].stderr > 0
+    assert robust.params["R1"].stderr != pytest.approx(plain.params["R1"].stderr, rel=1e-3)
+    assert "robust (sandwich, HC3)" in robust.report()
+
+
 def test_capacitance_helpers():
     # C = (R·Q)^(1/α)/R; α = 1 gives Q
     assert eis.capacitance_zarc(100.0, 1e-6, 1.0) == pytest.approx(1e-6)

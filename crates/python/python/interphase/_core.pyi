@@ -196,7 +196,8 @@ def _panic_for_tests() -> None: ...
 class eis:  # the compiled submodule interphase._core.eis
     @staticmethod
     def fit(freq: ArrayLike, Z: ArrayLike, circuit: Circuit, weight: str = "proportional",
-            initial: Any = None, sigma: Optional[ArrayLike] = None) -> FitResult: ...
+            initial: Any = None, sigma: Optional[ArrayLike] = None,
+            robust_covariance: bool = False) -> FitResult: ...
     @staticmethod
     def fit_many(freq: ArrayLike, Z: ArrayLike, circuit: Circuit, weight: str = "proportional",
                  initial: Any = None, threads: Optional[int] = None,

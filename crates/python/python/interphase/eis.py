@@ -48,7 +48,8 @@ def _z(Z, ndim):
     return z
 
 
-def fit(freq, Z, circuit, weight="proportional", initial=None, sigma=None):
+def fit(freq, Z, circuit, weight="proportional", initial=None, sigma=None,
+        robust_covariance=False):
     """Fits ``circuit`` (a :class:`Circuit` or its string) to the data.
 
     ``weight``: ``"proportional"`` (1/|Z|, the default: relative errors, as
@@ -59,9 +60,12 @@ def fit(freq, Z, circuit, weight="proportional", initial=None, sigma=None):
     χ² kept). Returns a :class:`~interphase.FitResult` whose ``best_fit`` is
     the model impedance at ``freq`` and whose ``derived`` holds effective
     capacitances and time constants with uncertainties.
+    ``robust_covariance=True`` gives the sandwich (HC3) covariance: standard
+    errors that stay right when the noise does not follow the weighting
+    (e.g. noise proportional to each part under ``"proportional"``).
     """
     s = None if sigma is None else _np.ascontiguousarray(sigma, dtype=_np.float64)
-    return _e.fit(freq, _z(Z, 1), _circuit(circuit), weight, initial, s)
+    return _e.fit(freq, _z(Z, 1), _circuit(circuit), weight, initial, s, robust_covariance)
 
 
 def fit_many(freq, Z, circuit, weight="proportional", initial=None, threads=None, errors="keep",
