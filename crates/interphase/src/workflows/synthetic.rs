@@ -235,7 +235,12 @@ fn named(x: &[f64], y: Vec<f64>, name: String) -> Result<Spectrum> {
 
 fn counts(rng: &mut Rng, y: &[f64]) -> Vec<f64> {
     y.iter()
-        .map(|&v| (v + v.max(1.0).sqrt() * rng.normal()).round().max(0.0))
+        .map(|&v| {
+            let c = (v + v.max(1.0).sqrt() * rng.normal()).round();
+            // not `c.max(0.0)`: which zero max(−0, +0) returns is unspecified and
+            // differed between debug and release builds ("-0" in the bundled CSV)
+            if c > 0.0 { c } else { 0.0 }
+        })
         .collect()
 }
 
