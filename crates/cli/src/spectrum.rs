@@ -185,6 +185,10 @@ pub enum SpectrumCmd {
         /// Residual weighting.
         #[arg(long, value_enum, default_value_t = Weight::Unit)]
         weight: Weight,
+        /// Robust (sandwich, HC3) covariance: standard errors that stay right
+        /// when the noise does not follow the weighting.
+        #[arg(long)]
+        robust_covariance: bool,
         /// Folder for one CSV of curves per spectrum.
         #[arg(long)]
         curves: Option<PathBuf>,
@@ -806,6 +810,7 @@ struct FitRequest<'a> {
     model: &'a Path,
     crop: Option<&'a [f64]>,
     weight: Weight,
+    robust_covariance: bool,
     curves: Option<&'a Path>,
     plot: Option<&'a Path>,
     share: &'a [String],
@@ -959,6 +964,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         model,
         crop,
         weight,
+        robust_covariance,
         curves,
         plot,
         share,
@@ -1036,6 +1042,13 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
             Weight::Poisson => PeakWeighting::Poisson,
         },
         ..PeakFitOptions::default()
+    };
+    let options = PeakFitOptions {
+        lm: interphase::fit::LmOptions {
+            robust_covariance,
+            ..options.lm
+        },
+        ..options
     };
     let mut global = None;
     let mut out = Vec::with_capacity(spectra.len());
@@ -1175,6 +1188,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             model,
             crop,
             weight,
+            robust_covariance,
             curves,
             plot,
             share,
@@ -1192,6 +1206,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
                 model,
                 crop: crop.as_deref(),
                 weight: *weight,
+                robust_covariance: *robust_covariance,
                 curves: curves.as_deref(),
                 plot: plot.as_deref(),
                 share,

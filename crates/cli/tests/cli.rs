@@ -643,6 +643,45 @@ fn eis_fit_monte_carlo() {
     assert_ne!(boot["fits"][0]["monte_carlo"]["params"], mc["params"]);
 }
 
+/// `spectrum fit --robust-covariance`: the same optimum, the sandwich (HC3)
+/// standard errors, and the JSON says which covariance it is.
+#[test]
+fn spectrum_fit_robust_covariance() {
+    let data = spectra_data("ti2p_synthetic.csv");
+    let model = spectra_data("ti2p_linear.toml");
+    let plain = json_of(&spectrum_fit_json(&model, &[&data]));
+    let out = bin()
+        .args([
+            "spectrum",
+            "fit",
+            "--format",
+            "json",
+            "--robust-covariance",
+            "--model",
+        ])
+        .arg(&model)
+        .arg(&data)
+        .output()
+        .unwrap();
+    let robust = json_of(&out);
+    assert!(plain["fits"][0].get("covariance").is_none());
+    assert_eq!(robust["fits"][0]["covariance"], "robust");
+    let (a, b) = (
+        &plain["fits"][0]["parameters"],
+        &robust["fits"][0]["parameters"],
+    );
+    for k in 0..a.as_array().unwrap().len() {
+        assert_eq!(a[k]["value"], b[k]["value"]);
+        if let (Some(x), Some(y)) = (a[k]["stderr"].as_f64(), b[k]["stderr"].as_f64()) {
+            assert!(
+                x > 0.0 && y > 0.0 && (x / y - 1.0).abs() > 1e-9,
+                "{}",
+                a[k]["name"]
+            );
+        }
+    }
+}
+
 /// The JSON document of a command that must have succeeded.
 /// `interphase spectrum fit --format json --model MODEL FILES...`.
 fn spectrum_fit_json(model: &Path, files: &[&Path]) -> Output {
