@@ -175,7 +175,9 @@ impl PeakModel {
     /// Fits the model to one spectrum. `weights` (lmfit's meaning: the
     /// residual is multiplied by them, so weights = 1/σ) or `weighting`
     /// (`"unit"`, the default, or `"poisson"`: 1/√max(y, 1)).
-    #[pyo3(signature = (x, y, weights=None, weighting="unit"))]
+    /// `robust_covariance=True`: the sandwich (HC3) covariance, whose
+    /// standard errors stay right when the noise does not follow the weights.
+    #[pyo3(signature = (x, y, weights=None, weighting="unit", robust_covariance=false))]
     fn fit(
         &self,
         py: Python<'_>,
@@ -183,13 +185,15 @@ impl PeakModel {
         y: &Bound<'_, PyAny>,
         weights: Option<&Bound<'_, PyAny>>,
         weighting: &str,
+        robust_covariance: bool,
     ) -> PyResult<FitResult> {
         let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
-        let (o, sigma) = options(
+        let (mut o, sigma) = options(
             weighting,
             weights.map(|w| vec1(w, "weights")).transpose()?,
             y.len(),
         )?;
+        o.lm.robust_covariance = robust_covariance;
         let s = spectrum(x, y, sigma)?;
         let model = &self.model;
         let f = py

@@ -41,6 +41,18 @@ def test_ti2p_reaches_lmfits_optimum(repo):
     assert fit.params["Ti3+.sigma"].value == fit.params["Ti4+.sigma"].value
 
 
+def test_robust_covariance(repo):
+    x, y, model = ti2p(repo)
+    plain = model.fit(x, y)
+    robust = model.fit(x, y, robust_covariance=True)
+    # the same optimum; the sandwich (HC3) standard errors differ and say so
+    assert robust.params["Ti4+.area"].value == plain.params["Ti4+.area"].value
+    s, t = robust.params["Ti4+.area"].stderr, plain.params["Ti4+.area"].stderr
+    assert s > 0 and t > 0 and s != pytest.approx(t, rel=1e-6)
+    assert "robust (sandwich, HC3)" in robust.report()
+    assert "robust" not in plain.report()
+
+
 def test_same_numbers_as_the_rust_api(repo, cli):
     x, y, model = ti2p(repo)
     fit = model.fit(x, y)
