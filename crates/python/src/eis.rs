@@ -178,8 +178,9 @@ fn fit<'py>(
 /// Fits `circuit` to every row of `Z` (spectra × frequencies, common `freq`)
 /// in parallel with the GIL released; a list in row order, a failed row as
 /// an `interphase.Error` instance (or raised with `errors="raise"`).
+/// `robust_covariance=True`: the sandwich (HC3) covariance for every row.
 #[pyfunction]
-#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, threads=None, errors="keep", progress=None))]
+#[pyo3(signature = (freq, Z, circuit, weight="proportional", initial=None, threads=None, errors="keep", progress=None, robust_covariance=false))]
 #[allow(non_snake_case, clippy::too_many_arguments)]
 fn fit_many<'py>(
     py: Python<'py>,
@@ -191,11 +192,13 @@ fn fit_many<'py>(
     threads: Option<usize>,
     errors: &str,
     progress: Option<Py<PyAny>>,
+    robust_covariance: bool,
 ) -> PyResult<Vec<Py<PyAny>>> {
     crate::check_errors(errors)?;
     let f = vec1(freq, "freq")?;
     let rows = rows(&f, Z)?;
-    let o = options(weight, None)?;
+    let mut o = options(weight, None)?;
+    o.lm.robust_covariance = robust_covariance;
     let init = self::initial(&circuit.circuit, initial)?;
     let pool = pool(threads)?;
     let c = &circuit.circuit;

@@ -214,7 +214,8 @@ impl PeakModel {
     /// threads at most every 0.1 s and once at the end (e.g. to update a
     /// `tqdm` bar); an exception it raises discards the results and is
     /// re-raised as `interphase.Error` after the batch.
-    #[pyo3(signature = (x, Y, threads=None, warm_start=false, weighting="unit", errors="keep", progress=None))]
+    /// `robust_covariance=True`: the sandwich (HC3) covariance for every row.
+    #[pyo3(signature = (x, Y, threads=None, warm_start=false, weighting="unit", errors="keep", progress=None, robust_covariance=false))]
     #[allow(non_snake_case, clippy::too_many_arguments)]
     fn fit_many<'py>(
         &self,
@@ -226,11 +227,13 @@ impl PeakModel {
         weighting: &str,
         errors: &str,
         progress: Option<Py<PyAny>>,
+        robust_covariance: bool,
     ) -> PyResult<Vec<Py<PyAny>>> {
         crate::check_errors(errors)?;
         let x = vec1(x, "x")?;
         let data = crate::arr2(Y, "Y")?;
-        let (o, _) = options(weighting, None, x.len())?;
+        let (mut o, _) = options(weighting, None, x.len())?;
+        o.lm.robust_covariance = robust_covariance;
         if data.ncols() != x.len() {
             return Err(err(format!(
                 "Y has {} columns but x has {} points (rows are spectra)",

@@ -125,6 +125,9 @@ def test_robust_covariance(repo):
     assert robust.params["R1"].stderr > 0 and plain.params["R1"].stderr > 0
     assert robust.params["R1"].stderr != pytest.approx(plain.params["R1"].stderr, rel=1e-3)
     assert "robust (sandwich, HC3)" in robust.report()
+    many = eis.fit_many(f, np.vstack([Z, Z]), c, robust_covariance=True)
+    assert all(m.params["R1"].stderr == pytest.approx(robust.params["R1"].stderr, rel=1e-6)
+               for m in many)
 
 
 def test_capacitance_helpers():

@@ -51,6 +51,9 @@ def test_robust_covariance(repo):
     assert s > 0 and t > 0 and s != pytest.approx(t, rel=1e-6)
     assert "robust (sandwich, HC3)" in robust.report()
     assert "robust" not in plain.report()
+    # fit_many: each row as the single fit
+    many = model.fit_many(x, np.vstack([y, y]), robust_covariance=True)
+    assert all(m.params["Ti4+.area"].stderr == pytest.approx(s, rel=1e-9) for m in many)
 
 
 def test_same_numbers_as_the_rust_api(repo, cli):

@@ -107,7 +107,8 @@ class PeakModel:
     def fit_many(self, x: ArrayLike, Y: ArrayLike, threads: Optional[int] = None,
                  warm_start: bool = False, weighting: str = "unit",
                  errors: str = "keep",
-                 progress: Optional[Callable[[int, int, int], Any]] = None) -> List[Union[FitResult, Error]]: ...
+                 progress: Optional[Callable[[int, int, int], Any]] = None,
+                 robust_covariance: bool = False) -> List[Union[FitResult, Error]]: ...
     def _fit_rows(self, x: ArrayLike, Y: ArrayLike, warm_start: bool = False,
                   weighting: str = "unit", threads: Optional[int] = None
                   ) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]: ...
@@ -202,7 +203,8 @@ class eis:  # the compiled submodule interphase._core.eis
     def fit_many(freq: ArrayLike, Z: ArrayLike, circuit: Circuit, weight: str = "proportional",
                  initial: Any = None, threads: Optional[int] = None,
                  errors: str = "keep",
-                 progress: Optional[Callable[[int, int, int], Any]] = None) -> List[Union[FitResult, Error]]: ...
+                 progress: Optional[Callable[[int, int, int], Any]] = None,
+                 robust_covariance: bool = False) -> List[Union[FitResult, Error]]: ...
     @staticmethod
     def _fit_rows(freq: ArrayLike, Z: ArrayLike, circuit: Circuit, weight: str = "proportional",
                   initial: Any = None, threads: Optional[int] = None) -> Tuple[Any, Any, Any, Any]: ...

@@ -69,16 +69,18 @@ def fit(freq, Z, circuit, weight="proportional", initial=None, sigma=None,
 
 
 def fit_many(freq, Z, circuit, weight="proportional", initial=None, threads=None, errors="keep",
-             progress=None):
+             progress=None, robust_covariance=False):
     """Fits every row of ``Z`` (spectra × frequencies) in parallel with the
     GIL released. A failed row keeps its place as an :class:`interphase.Error`
     instance (``errors="keep"``) or is raised after all rows ran
     (``errors="raise"``). ``progress(done, total, failed)``, if given, is
     called from the worker threads at most every 0.1 s and once at the end
     (e.g. to update a ``tqdm`` bar); an exception it raises discards the
-    results and is re-raised as :class:`interphase.Error` after the batch."""
+    results and is re-raised as :class:`interphase.Error` after the batch.
+    ``robust_covariance=True``: the sandwich (HC3) covariance for every row,
+    as :func:`fit`."""
     return _e.fit_many(freq, _z(Z, 2), _circuit(circuit), weight, initial, threads, errors,
-                       progress)
+                       progress, robust_covariance)
 
 
 def lin_kk(freq, Z, c=0.85, max_M=50, add_capacitance=False, method="mu", factor=None,
