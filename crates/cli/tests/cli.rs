@@ -650,20 +650,11 @@ fn spectrum_fit_robust_covariance() {
     let data = spectra_data("ti2p_synthetic.csv");
     let model = spectra_data("ti2p_linear.toml");
     let plain = json_of(&spectrum_fit_json(&model, &[&data]));
-    let out = bin()
-        .args([
-            "spectrum",
-            "fit",
-            "--format",
-            "json",
-            "--robust-covariance",
-            "--model",
-        ])
-        .arg(&model)
-        .arg(&data)
-        .output()
-        .unwrap();
-    let robust = json_of(&out);
+    let robust = json_of(&spectrum_fit_json_with(
+        &["--robust-covariance"],
+        &model,
+        &[&data],
+    ));
     assert!(plain["fits"][0].get("covariance").is_none());
     assert_eq!(robust["fits"][0]["covariance"], "robust");
     let (a, b) = (
@@ -685,8 +676,15 @@ fn spectrum_fit_robust_covariance() {
 /// The JSON document of a command that must have succeeded.
 /// `interphase spectrum fit --format json --model MODEL FILES...`.
 fn spectrum_fit_json(model: &Path, files: &[&Path]) -> Output {
+    spectrum_fit_json_with(&[], model, files)
+}
+
+/// [`spectrum_fit_json`] with `extra` options before `--model`.
+fn spectrum_fit_json_with(extra: &[&str], model: &Path, files: &[&Path]) -> Output {
     bin()
-        .args(["spectrum", "fit", "--format", "json", "--model"])
+        .args(["spectrum", "fit", "--format", "json"])
+        .args(extra)
+        .arg("--model")
         .arg(model)
         .args(files)
         .output()
