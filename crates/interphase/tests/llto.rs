@@ -233,6 +233,30 @@ fn analysis_recovers_the_generating_parameters() {
     let index = r.write_html(&out).unwrap();
     let html = std::fs::read_to_string(&index).unwrap();
     assert_eq!(html.matches("<svg").count(), r.figures().unwrap().len());
+    // every figure has a caption of its own, which does not repeat its title
+    for f in r.figures().unwrap() {
+        assert!(
+            !f.caption().is_empty() && !f.caption().contains(f.title()),
+            "{}: {}",
+            f.title(),
+            f.caption()
+        );
+    }
+    assert_eq!(
+        html.matches("<figcaption>").count(),
+        html.matches("<svg").count()
+    );
+    // a zoom that would leave no point out is not drawn (the same figure twice)
+    let titles: Vec<String> = r
+        .figures()
+        .unwrap()
+        .iter()
+        .map(|f| f.title().to_string())
+        .collect();
+    assert!(
+        titles.iter().filter(|t| t.contains("arcs (Re Z")).count() <= 2,
+        "{titles:?}"
+    );
     assert!(html.contains("<caption>ΔE = E(b) − E(a), eV, from EELS</caption>"));
     // every result is a table (no preformatted terminal text), with a contents list
     assert!(

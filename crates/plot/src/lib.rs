@@ -40,6 +40,7 @@
 
 use std::path::Path;
 
+mod axis;
 mod map;
 pub use map::{MAX_MAP_PIXELS, heatmap};
 
@@ -96,12 +97,26 @@ fn data_err(what: &str, reason: impl Into<String>) -> Error {
 pub struct Figure {
     title: String,
     svg: String,
+    caption: String,
 }
 
 impl Figure {
     /// The title given when drawing.
     pub fn title(&self) -> &str {
         &self.title
+    }
+
+    /// The caption set by [`Figure::with_caption`] (empty if none).
+    pub fn caption(&self) -> &str {
+        &self.caption
+    }
+
+    /// The same figure with a caption for [`Figure::html`]: what the figure
+    /// shows and what to look at (the title is already drawn in the figure,
+    /// so the caption should not repeat it).
+    pub fn with_caption(mut self, caption: &str) -> Figure {
+        self.caption = caption.into();
+        self
     }
 
     /// The SVG document.
@@ -115,12 +130,20 @@ impl Figure {
         std::fs::write(p, &self.svg).map_err(|e| Error::Io(format!("{}: {e}", p.display())))
     }
 
-    /// The figure as an HTML `<figure>` with the SVG inline and the title as caption.
+    /// The figure as an HTML `<figure>` with the SVG inline, labelled with
+    /// its title for screen readers, and the caption (if one was set) as
+    /// `<figcaption>`. The title is drawn in the SVG, so it is not repeated
+    /// below the figure.
     pub fn html(&self) -> String {
+        let cap = if self.caption.is_empty() {
+            String::new()
+        } else {
+            format!("<figcaption>{}</figcaption>\n", escape_html(&self.caption))
+        };
         format!(
-            "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+            "<figure role=\"group\" aria-label=\"{}\">\n{}\n{cap}</figure>\n",
+            escape_html(&self.title),
             self.svg,
-            escape_html(&self.title)
         )
     }
 
@@ -179,29 +202,21 @@ fn padded_range<'a>(
     Ok((lo - pad * span, hi + pad * span))
 }
 
-/// Significant-figure label for a tick value.
-fn tick(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return "0".into();
-    }
-    let a = v.abs();
-    if !(1e-3..1e5).contains(&a) {
-        return format!("{v:.1e}");
-    }
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+/// Ticks of a drawn axis whose plotted range is `r`: logarithmic (positions
+/// are log₁₀ values) or linear, reversed (positions are −x) or not, about `n`.
+fn axis_ticks(r: (f64, f64), log: bool, reverse: bool, n: usize) -> axis::Ticks {
+    let (lo, hi) = if reverse { (-r.1, -r.0) } else { r };
+    let t = if log {
+        axis::log10(lo, hi, n)
+    } else {
+        axis::linear(lo, hi, n)
+    };
+    if reverse { t.negated() } else { t }
 }
 
-/// Label for a log10 axis position: the value 10^v.
-fn log_tick(v: f64) -> String {
-    let x = 10f64.powf(v);
-    if !(x.is_finite() && x > 0.0) {
-        return tick(x);
-    }
-    // three significant digits
-    let m = 10f64.powf(x.log10().floor() - 2.0);
-    tick((x / m).round() * m)
+/// How many ticks suit an axis `pixels` long: one per ~`per` pixels, 2 to 10.
+fn tick_count(pixels: u32, per: u32) -> usize {
+    (pixels / per).clamp(2, 10) as usize
 }
 
 fn check_pairs(what: &str, x: &[f64], y: &[f64]) -> Result<()> {
@@ -394,6 +409,21 @@ impl XyPlot {
         let ys: Vec<f64> = pts.iter().flatten().flat_map(|p| [p.2, p.3]).collect();
         let xr = padded_range(&self.title, &xs, 0.03)?;
         let yr = padded_range(&self.title, &ys, 0.06)?;
+        let xt = axis_ticks(
+            xr,
+            self.log_x,
+            self.reverse_x,
+            tick_count(
+                self.size.0.saturating_sub(100),
+                if self.log_x { 60 } else { 90 },
+            ),
+        );
+        let yt = axis_ticks(
+            yr,
+            self.log_y,
+            false,
+            tick_count(self.size.1.saturating_sub(100), 50),
+        );
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
@@ -403,14 +433,10 @@ impl XyPlot {
                 .margin(12)
                 .x_label_area_size(42)
                 .y_label_area_size(64)
-                .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+                .build_cartesian_2d(axis::KeyAxis::new(xr, &xt), axis::KeyAxis::new(yr, &yt))
                 .map_err(draw_err)?;
-            let (log_x, rev, log_y) = (self.log_x, self.reverse_x, self.log_y);
-            let fx = move |v: &f64| {
-                let v = if rev { -*v } else { *v };
-                if log_x { log_tick(v) } else { tick(v) }
-            };
-            let fy = move |v: &f64| if log_y { log_tick(*v) } else { tick(*v) };
+            let fx = |v: &f64| xt.label(*v);
+            let fy = |v: &f64| yt.label(*v);
             chart
                 .configure_mesh()
                 .label_style(("sans-serif", 13))
@@ -465,6 +491,7 @@ impl XyPlot {
         Ok(Figure {
             title: self.title.clone(),
             svg,
+            caption: String::new(),
         })
     }
 }
@@ -549,12 +576,20 @@ pub fn spectrum_fit(fit: &PeakFit, opt: &FitFigure) -> Result<Figure> {
             .map_err(draw_err)?;
         let h = root.dim_in_pixel().1;
         let (top, bottom) = root.split_vertically((f64::from(h) * 0.76) as u32);
-        let fx = move |v: &f64| tick(s * *v);
+        let xt = axis_ticks(
+            xr,
+            false,
+            opt.reverse_x,
+            tick_count(opt.size.0.saturating_sub(100), 70),
+        );
+        let yt = axis_ticks(yr, false, false, tick_count(h * 3 / 4, 50));
+        let rt = axis::linear(-rmax, rmax, 2);
+        let fx = |v: &f64| xt.label(*v);
         let mut chart = ChartBuilder::on(&top)
             .margin(10)
             .x_label_area_size(10)
             .y_label_area_size(70)
-            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+            .build_cartesian_2d(axis::KeyAxis::new(xr, &xt), axis::KeyAxis::new(yr, &yt))
             .map_err(draw_err)?;
         chart
             .configure_mesh()
@@ -562,7 +597,7 @@ pub fn spectrum_fit(fit: &PeakFit, opt: &FitFigure) -> Result<Figure> {
             .axis_desc_style(("sans-serif", 14))
             .y_desc(opt.y_label.as_str())
             .x_label_formatter(&|_| String::new())
-            .y_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| yt.label(*v))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(draw_err)?;
@@ -626,18 +661,18 @@ pub fn spectrum_fit(fit: &PeakFit, opt: &FitFigure) -> Result<Figure> {
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(xr.0..xr.1, -rmax..rmax)
+            .build_cartesian_2d(
+                axis::KeyAxis::new(xr, &xt),
+                axis::KeyAxis::new((-rmax, rmax), &rt),
+            )
             .map_err(draw_err)?;
         res.configure_mesh()
-            .label_style(("sans-serif", 13))
-            .axis_desc_style(("sans-serif", 14))
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
             .x_desc(x_label.as_str())
             .y_desc("residual")
             .x_label_formatter(&fx)
-            .y_label_formatter(&|v| tick(*v))
-            .y_labels(3)
+            .y_label_formatter(&|v| rt.label(*v))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(draw_err)?;
@@ -656,6 +691,7 @@ pub fn spectrum_fit(fit: &PeakFit, opt: &FitFigure) -> Result<Figure> {
     Ok(Figure {
         title: opt.title.clone(),
         svg,
+        caption: String::new(),
     })
 }
 
@@ -712,36 +748,23 @@ fn nyquist_impl(
         }
         None => None,
     };
-    let mut xr = padded_range("Re Z", &re, 0.05)?;
-    let mut yr = padded_range("−Im Z", im.iter().chain([0.0].iter()), 0.05)?;
-    let size = (720u32, 560u32);
-    // equal scaling: Ω per pixel the same on both axes of the plotting area
-    let (pw, ph) = (f64::from(size.0 - 100), f64::from(size.1 - 100));
-    let (ux, uy) = ((xr.1 - xr.0) / pw, (yr.1 - yr.0) / ph);
-    if ux > uy {
-        yr.1 = yr.0 + ux * ph;
-    } else {
-        xr.1 = xr.0 + uy * pw;
-    }
+    let xr = padded_range("Re Z", &re, 0.04)?;
+    let yr = padded_range("−Im Z", im.iter().chain([0.0].iter()), 0.04)?;
+    let frame = nyquist_frame(title, xr, yr)?;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, frame.size).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(42)
-            .y_label_area_size(70)
-            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
-            .map_err(draw_err)?;
+        let mut chart = nyquist_chart(&root, title, &frame)?;
+        let (xt, yt) = (&frame.x_ticks, &frame.y_ticks);
         chart
             .configure_mesh()
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
             .x_desc("Re Z (Ω)")
             .y_desc("−Im Z (Ω)")
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
+            .x_label_formatter(&|v| xt.label(*v))
+            .y_label_formatter(&|v| yt.label(*v))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(draw_err)?;
@@ -764,11 +787,33 @@ fn nyquist_impl(
                 .label("fit")
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour(1)));
         }
+        // decade labels, lowest frequency first, each where it overlaps
+        // neither another label nor a data or model point
+        let (pw, ph) = chart.plotting_area().dim_in_pixel();
+        let origin = chart.backend_coord(&(frame.x.0, frame.y.1));
+        let px = |p: (f64, f64)| {
+            let q = chart.backend_coord(&p);
+            (q.0 - origin.0, q.1 - origin.1)
+        };
+        let mut obstacles: Vec<(i32, i32)> =
+            re.iter().zip(&im).map(|(&x, &y)| px((x, y))).collect();
+        obstacles.extend(model.iter().flatten().map(|&p| px(p)));
+        let mut labels = decade_labels(&freq);
+        labels.sort_by(|a, b| freq[a.0].total_cmp(&freq[b.0]));
+        let placed = place_labels(
+            labels
+                .iter()
+                .map(|(i, l)| (px((re[*i], im[*i])), l.chars().count())),
+            &obstacles,
+            (pw as i32, ph as i32),
+        );
         chart
-            .draw_series(decade_labels(&freq).into_iter().map(|(i, lab)| {
-                EmptyElement::at((re[i], im[i]))
-                    + Cross::new((0, 0), 4, BLACK)
-                    + Text::new(lab, (6, -14), ("sans-serif", 12))
+            .draw_series(labels.iter().zip(placed).filter_map(|((i, lab), at)| {
+                at.map(|off| {
+                    EmptyElement::at((re[*i], im[*i]))
+                        + Cross::new((0, 0), 4, BLACK)
+                        + Text::new(lab.clone(), off, ("sans-serif", 12))
+                })
             }))
             .map_err(draw_err)?;
         chart
@@ -783,7 +828,134 @@ fn nyquist_impl(
     Ok(Figure {
         title: title.into(),
         svg,
+        caption: String::new(),
     })
+}
+
+/// Where to draw point labels (12 px sans-serif) so that none overlaps
+/// another label, a data or model point (`obstacles`) or the edge of the
+/// plotting area (`area` = width, height). Input: each label's point
+/// (pixels from the area's top left) and its length in characters, in order
+/// of priority; output in the same order: the text's offset from its point
+/// (up-right, down-right, up-left or down-left, the first that is free), or
+/// `None` where no place is free and the label is left out.
+fn place_labels(
+    labels: impl Iterator<Item = ((i32, i32), usize)>,
+    obstacles: &[(i32, i32)],
+    area: (i32, i32),
+) -> Vec<Option<(i32, i32)>> {
+    let mut boxes: Vec<(i32, i32, i32, i32)> = Vec::new();
+    labels
+        .map(|((x, y), chars)| {
+            // sans-serif at 12 px: about 7 px a character, 14 px a line
+            let w = 7 * chars as i32;
+            let offsets = [(6, -17), (6, 3), (-6 - w, -17), (-6 - w, 3)];
+            let fits = |&(dx, dy): &(i32, i32)| {
+                let b = (x + dx, y + dy, x + dx + w, y + dy + 14);
+                let inside = b.0 >= 0 && b.1 >= 0 && b.2 <= area.0 && b.3 <= area.1;
+                let free = boxes
+                    .iter()
+                    .all(|o| b.2 < o.0 || o.2 < b.0 || b.3 < o.1 || o.3 < b.1);
+                let clear = obstacles
+                    .iter()
+                    .all(|&(px, py)| px < b.0 - 3 || px > b.2 + 3 || py < b.1 - 3 || py > b.3 + 3);
+                inside && free && clear
+            };
+            let at = offsets.iter().copied().find(fits);
+            if let Some((dx, dy)) = at {
+                boxes.push((x + dx, y + dy, x + dx + w, y + dy + 14));
+            }
+            at
+        })
+        .collect()
+}
+
+/// Largest and smallest plotting area of a Nyquist figure (pixels).
+const NYQUIST_MAX_AREA: (f64, f64) = (620.0, 500.0);
+const NYQUIST_MIN_SIDE: f64 = 240.0;
+/// Figure margins around the plotting area: margin, y-label area, x-label area.
+const NYQUIST_MARGIN: u32 = 12;
+const NYQUIST_Y_AREA: u32 = 70;
+const NYQUIST_X_AREA: u32 = 42;
+
+/// A Nyquist figure's size, ranges (Ω) and ticks.
+struct NyquistFrame {
+    size: (u32, u32),
+    x: (f64, f64),
+    y: (f64, f64),
+    x_ticks: axis::Ticks,
+    y_ticks: axis::Ticks,
+}
+
+/// Sizes a Nyquist figure to its data: the plotting area takes the data's
+/// aspect ratio (within [`NYQUIST_MAX_AREA`], no side below
+/// [`NYQUIST_MIN_SIDE`]), so both axes have the same Ω per pixel and run no
+/// further than the data (plus padding) except where a side had to be
+/// widened to its minimum. Both axes share one tick step.
+fn nyquist_frame(title: &str, xr: (f64, f64), yr: (f64, f64)) -> Result<NyquistFrame> {
+    let (sx, sy) = (xr.1 - xr.0, yr.1 - yr.0);
+    if !(sx > 0.0 && sy > 0.0 && sx.is_finite() && sy.is_finite()) {
+        return Err(data_err("Nyquist plot", "no finite extent"));
+    }
+    let scale = (NYQUIST_MAX_AREA.0 / sx).min(NYQUIST_MAX_AREA.1 / sy);
+    let pw = (sx * scale).max(NYQUIST_MIN_SIDE).round() as u32;
+    let ph = (sy * scale).max(NYQUIST_MIN_SIDE).round() as u32;
+    // the title's height: a probe drawing area with the same title
+    let title_h = {
+        let mut probe = String::new();
+        let area = SVGBackend::with_string(&mut probe, (400, 400)).into_drawing_area();
+        let under = area.titled(title, ("sans-serif", 18)).map_err(draw_err)?;
+        400 - under.dim_in_pixel().1
+    };
+    let size = (
+        pw + 2 * NYQUIST_MARGIN + NYQUIST_Y_AREA,
+        ph + 2 * NYQUIST_MARGIN + NYQUIST_X_AREA + title_h,
+    );
+    // exact equal scaling on the integer pixel area: widen the range that
+    // has room to spare (x both ways but not across 0, y upwards)
+    let scale = (f64::from(pw) / sx).min(f64::from(ph) / sy);
+    let (mut x, mut y) = (xr, yr);
+    let extra_x = f64::from(pw) / scale - sx;
+    if extra_x > 0.0 {
+        x = (x.0 - extra_x / 2.0, x.1 + extra_x / 2.0);
+        if x.0 < 0.0 && xr.0 >= 0.0 {
+            x = (0.0, x.1 - x.0);
+        }
+    }
+    let extra_y = f64::from(ph) / scale - sy;
+    if extra_y > 0.0 {
+        y.1 += extra_y;
+    }
+    // one step and one label style for both axes, ticks about 60–150 px apart
+    let step = axis::nice_step(60.0 / scale);
+    let style = x.0.abs().max(x.1.abs()).max(y.0.abs()).max(y.1.abs());
+    Ok(NyquistFrame {
+        size,
+        x_ticks: axis::linear_step(x.0, x.1, step, Some(style)),
+        y_ticks: axis::linear_step(y.0, y.1, step, Some(style)),
+        x,
+        y,
+    })
+}
+
+type NyquistChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<axis::KeyAxis, axis::KeyAxis>>;
+
+fn nyquist_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    f: &NyquistFrame,
+) -> Result<NyquistChart<'a, 'b>> {
+    ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(NYQUIST_MARGIN)
+        .x_label_area_size(NYQUIST_X_AREA)
+        .y_label_area_size(NYQUIST_Y_AREA)
+        .build_cartesian_2d(
+            axis::KeyAxis::new(f.x, &f.x_ticks),
+            axis::KeyAxis::new(f.y, &f.y_ticks),
+        )
+        .map_err(draw_err)
 }
 
 /// Bode plot: |Z| (log) and phase −θ (degrees) against frequency (log), data
@@ -865,6 +1037,7 @@ pub fn bode(data: &ImpedanceSpectrum, fit: Option<&CircuitFit>, title: &str) -> 
     Ok(Figure {
         title: title.into(),
         svg,
+        caption: String::new(),
     })
 }
 
@@ -879,20 +1052,23 @@ fn panel(
     y: &[f64],
     model: Option<Vec<(f64, f64)>>,
 ) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    let xt = axis::log10(xr.0, xr.1, tick_count(w.saturating_sub(100), 60));
+    let yt = axis_ticks(yr, log_y, false, tick_count(h.saturating_sub(60), 45));
     let mut chart = ChartBuilder::on(area)
         .margin(10)
         .x_label_area_size(40)
         .y_label_area_size(84)
-        .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
+        .build_cartesian_2d(axis::KeyAxis::new(xr, &xt), axis::KeyAxis::new(yr, &yt))
         .map_err(draw_err)?;
-    let fy = move |v: &f64| if log_y { log_tick(*v) } else { tick(*v) };
+    let fy = |v: &f64| yt.label(*v);
     chart
         .configure_mesh()
         .label_style(("sans-serif", 13))
         .axis_desc_style(("sans-serif", 14))
         .x_desc("frequency (Hz)")
         .y_desc(y_desc)
-        .x_label_formatter(&|v| log_tick(*v))
+        .x_label_formatter(&|v| xt.label(*v))
         .y_label_formatter(&fy)
         .light_line_style(WHITE.mix(0.0))
         .draw()
@@ -1021,11 +1197,12 @@ fn decade_labels(freq: &[f64]) -> Vec<(usize, String)> {
             .fold((0, f64::INFINITY), |m, c| if c.1 < m.1 { c } else { m });
         if d < 0.25 {
             let lab = match k {
-                k if k >= 6 => format!("{} MHz", tick(10f64.powi(k - 6))),
-                k if k >= 3 => format!("{} kHz", tick(10f64.powi(k - 3))),
-                k if k >= 0 => format!("{} Hz", tick(10f64.powi(k))),
-                k if k >= -3 => format!("{} mHz", tick(10f64.powi(k + 3))),
-                _ => format!("1e{k} Hz"),
+                k if k >= 9 => format!("10{} Hz", axis::superscript(k)),
+                k if k >= 6 => format!("{} MHz", 10i64.pow((k - 6) as u32)),
+                k if k >= 3 => format!("{} kHz", 10i64.pow((k - 3) as u32)),
+                k if k >= 0 => format!("{} Hz", 10i64.pow(k as u32)),
+                k if k >= -3 => format!("{} mHz", 10i64.pow((k + 3) as u32)),
+                _ => format!("10{} Hz", axis::superscript(k)),
             };
             out.push((i, lab));
         }
@@ -1036,15 +1213,6 @@ fn decade_labels(freq: &[f64]) -> Vec<(usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ticks_are_short() {
-        assert_eq!(tick(458.0), "458");
-        assert_eq!(tick(0.25), "0.25");
-        assert_eq!(tick(1.0e6), "1.0e6");
-        assert_eq!(log_tick(3.0), "1000");
-        assert_eq!(log_tick(3.8), "6310");
-    }
 
     #[test]
     fn xy_errors() {
@@ -1073,7 +1241,7 @@ mod tests {
             ))
             .draw()
             .unwrap();
-        assert!(f.svg().contains("0.01"), "decade label expected");
+        assert!(f.svg().contains("10⁻²"), "decade label expected");
     }
 
     #[test]
@@ -1118,12 +1286,132 @@ mod tests {
         assert!(arrhenius(&t, &s[..2], &a, "x").is_err());
     }
 
+    /// Ω per pixel on each axis of the chart a frame builds.
+    fn ohm_per_pixel(title: &str, f: &NyquistFrame) -> (f64, f64, (u32, u32)) {
+        let mut svg = String::new();
+        let root = SVGBackend::with_string(&mut svg, f.size).into_drawing_area();
+        let chart = nyquist_chart(&root, title, f).unwrap();
+        let (pw, ph) = chart.plotting_area().dim_in_pixel();
+        (
+            (f.x.1 - f.x.0) / f64::from(pw),
+            (f.y.1 - f.y.0) / f64::from(ph),
+            (pw, ph),
+        )
+    }
+
     #[test]
-    fn html_escapes_the_caption() {
+    fn nyquist_axes_are_equal_and_fitted_to_the_data() {
+        // wide (arcs), tall (a blocking spike, the pellet: data to
+        // 4.2e4 Ω in Re but 1.05e5 Ω in −Im) and tiny extents
+        for (xr, yr) in [
+            ((100.0, 9000.0), (0.0, 2700.0)),
+            ((0.0, 4.2e4), (0.0, 1.05e5)),
+            ((1.0, 1.001), (0.0, 0.0004)),
+        ] {
+            let f = nyquist_frame("N", xr, yr).unwrap();
+            let (ux, uy, (pw, ph)) = ohm_per_pixel("N", &f);
+            // equal scaling, to a fraction of a pixel over the whole axis
+            assert!(
+                (ux - uy).abs() * f64::from(pw.max(ph)) < 0.5 * ux,
+                "{ux} {uy}"
+            );
+            // the data inside, and no side extended beyond what the
+            // minimum plotting size needs
+            assert!(f.x.0 <= xr.0 && f.x.1 >= xr.1 && f.y.0 <= yr.0 && f.y.1 >= yr.1);
+            let fill_x = (xr.1 - xr.0) / (f.x.1 - f.x.0);
+            let fill_y = (yr.1 - yr.0) / (f.y.1 - f.y.0);
+            assert!(
+                fill_x > 0.99 || fill_y > 0.99 || (pw <= 241 && ph <= 241),
+                "{xr:?} {yr:?} → {:?} {:?}",
+                f.x,
+                f.y
+            );
+            assert!(
+                fill_x > 0.99 || pw <= 241,
+                "x padded beyond the minimum: {:?}",
+                f.x
+            );
+            assert!(
+                fill_y > 0.99 || ph <= 241,
+                "y padded beyond the minimum: {:?}",
+                f.y
+            );
+            // one tick step and one label style on both axes
+            let (px, py) = (f.x_ticks.positions(), f.y_ticks.positions());
+            assert!(px.len() >= 2 && py.len() >= 2, "{px:?} {py:?}");
+            assert!(((px[1] - px[0]) - (py[1] - py[0])).abs() < 1e-9 * (px[1] - px[0]));
+        }
+        // the pellet: x ends near its data (the 240 px minimum width), not at 1.4e5 Ω
+        let f = nyquist_frame("N", (0.0, 4.2e4), (0.0, 1.05e5)).unwrap();
+        assert!(f.x.1 < 5.1e4, "{:?}", f.x);
+        assert!(
+            f.x_ticks.label(2e4) == "0.2×10⁵" && f.y_ticks.label(1e5) == "1.0×10⁵",
+            "{:?} {:?}",
+            f.x_ticks,
+            f.y_ticks
+        );
+        assert!(nyquist_frame("N", (1.0, 1.0), (0.0, 1.0)).is_err());
+    }
+
+    #[test]
+    fn frequency_labels_do_not_overlap() {
+        // three labels on one spot (the second and third move to the other
+        // side), one far away, one outside the area, one hemmed in by points
+        let keep = place_labels(
+            [
+                ((100, 100), 6),
+                ((102, 102), 6),
+                ((101, 99), 6),
+                ((101, 101), 6),
+                ((300, 100), 6),
+                ((10, 5), 6),
+            ]
+            .into_iter(),
+            &[(200, 150)],
+            (400, 300),
+        );
+        assert_eq!(
+            keep,
+            [
+                Some((6, -17)),
+                Some((6, 3)),
+                Some((-48, -17)),
+                Some((-48, 3)),
+                Some((6, -17)),
+                Some((6, 3))
+            ]
+        );
+        let crowded: Vec<(i32, i32)> = (0..40)
+            .flat_map(|i| (0..40).map(move |j| (80 + 3 * i, 80 + 3 * j)))
+            .collect();
+        let keep = place_labels([((140, 140), 6)].into_iter(), &crowded, (400, 300));
+        assert_eq!(keep, [None]);
+        // a real spectrum: whatever is drawn does not overlap
+        use interphase_eis::Circuit;
+        let c: Circuit = "R0-p(R1,C1)-p(R2,C2)".parse().unwrap();
+        let f: Vec<f64> = (0..81).map(|i| 10f64.powf(6.0 - 0.1 * i as f64)).collect();
+        let d = ImpedanceSpectrum::simulate(&c, &[10.0, 100.0, 1e-7, 5e4, 2e-6], &f).unwrap();
+        let fig = nyquist(&d, None, "N").unwrap();
+        let n = [
+            "1 Hz", "10 Hz", "100 Hz", "1 kHz", "10 kHz", "100 kHz", "1 MHz",
+        ]
+        .iter()
+        .filter(|l| fig.svg().contains(&format!("{l}\n</text>")))
+        .count();
+        assert!((2..7).contains(&n), "{n} decade labels drawn");
+    }
+
+    #[test]
+    fn html_escapes_and_does_not_repeat_the_title() {
         let f = Figure {
             title: "a<b".into(),
             svg: "<svg/>".into(),
+            caption: String::new(),
         };
-        assert!(f.html().contains("a&lt;b"));
+        assert!(f.html().contains("aria-label=\"a&lt;b\""));
+        assert!(!f.html().contains("figcaption"), "{}", f.html());
+        let f = f.with_caption("look at c>d");
+        assert_eq!(f.caption(), "look at c>d");
+        assert!(f.html().contains("<figcaption>look at c&gt;d</figcaption>"));
     }
 }

@@ -12,7 +12,7 @@
 
 use plotters::prelude::*;
 
-use crate::{Error, Figure, Result, data_err, draw_err, tick};
+use crate::{Error, Figure, Result, axis, data_err, draw_err};
 
 /// Most pixels a map may have (2048 × 2048).
 pub const MAX_MAP_PIXELS: usize = 2048 * 2048;
@@ -194,17 +194,13 @@ pub fn heatmap(title: &str, label: &str, shape: (usize, usize), values: &[f64]) 
         }
         root.draw(&Rectangle::new([(bx0, by0), (bx1, by1)], axis))
             .map_err(draw_err)?;
-        let ticks = if span > 0.0 {
-            nice_ticks(lo, hi, 5)
-        } else {
-            vec![lo]
-        };
-        for v in ticks {
+        let ticks = axis::linear(lo, hi, 5);
+        for v in ticks.positions() {
             let y = by1 as f64 - scale(v) * f64::from((by1 - by0) as u32);
             let y = y.round() as i32;
             root.draw(&PathElement::new(vec![(bx1, y), (bx1 + 5, y)], axis))
                 .map_err(draw_err)?;
-            root.draw(&Text::new(tick(v), (bx1 + 8, y - 7), font.clone()))
+            root.draw(&Text::new(ticks.label(v), (bx1 + 8, y - 7), font.clone()))
                 .map_err(draw_err)?;
         }
         root.draw(&Text::new(
@@ -242,6 +238,7 @@ pub fn heatmap(title: &str, label: &str, shape: (usize, usize), values: &[f64]) 
     Ok(Figure {
         title: title.to_string(),
         svg,
+        caption: String::new(),
     })
 }
 
@@ -251,39 +248,8 @@ fn index_ticks(n: usize) -> Vec<usize> {
         return (0..n).collect();
     }
     let raw = (n - 1) as f64 / 5.0;
-    let step = nice_step(raw).max(1.0) as usize;
+    let step = axis::nice_step(raw).max(1.0) as usize;
     (0..n).step_by(step).collect()
-}
-
-/// 1, 2 or 5 × 10ᵏ at or above `raw`.
-fn nice_step(raw: f64) -> f64 {
-    let p = 10f64.powf(raw.log10().floor());
-    let m = raw / p;
-    let f = if m <= 1.0 {
-        1.0
-    } else if m <= 2.0 {
-        2.0
-    } else if m <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    f * p
-}
-
-/// Round tick values within [lo, hi], about `n` of them.
-fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
-    let step = nice_step((hi - lo) / n as f64);
-    let first = (lo / step).ceil();
-    let mut out = Vec::new();
-    let mut k = first;
-    while k * step <= hi * (1.0 + 1e-12) + 1e-300 && out.len() < 20 {
-        // snap away rounding noise (0.30000000000000004)
-        let v = k * step;
-        out.push(if v.abs() < step * 1e-9 { 0.0 } else { v });
-        k += 1.0;
-    }
-    out
 }
 
 /// An RGB image (rows top to bottom, 3 bytes per pixel) as a `data:` URI of a
@@ -475,12 +441,6 @@ mod tests {
         assert_eq!(viridis(2.0), VIRIDIS[8]);
         assert_eq!(index_ticks(4), [0, 1, 2, 3]);
         assert_eq!(index_ticks(128), [0, 50, 100]);
-        let t = nice_ticks(0.21, 0.68, 5);
-        assert_eq!(t.len(), 4, "{t:?}");
-        assert!(
-            (t[0] - 0.3).abs() < 1e-12 && (t[3] - 0.6).abs() < 1e-12,
-            "{t:?}"
-        );
     }
 
     #[test]

@@ -797,38 +797,67 @@ impl LltoReport {
         let mut out = Vec::new();
         if let Some(last) = self.xps.last() {
             for s in self.xps.iter().filter(|s| s.condition == last.condition) {
-                out.push(spectrum_fit(
-                    &s.fit,
-                    &FitFigure::xps(&format!("Ti 2p, {}, {}", s.condition, s.depth)),
-                )?);
+                out.push(
+                    spectrum_fit(
+                        &s.fit,
+                        &FitFigure::xps(&format!("Ti 2p, {}, {}", s.condition, s.depth)),
+                    )?
+                    .with_caption(&format!(
+                        "Ti 2p at {} after {}: the Ti⁴⁺ and Ti³⁺ 2p₃/₂–2p₁/₂ doublets filled over the background, the envelope in red, residuals below. The Ti³⁺ doublet, 1.5–2 eV below Ti⁴⁺, grows towards the Li contact.",
+                        s.depth, s.condition
+                    )),
+                );
             }
         }
-        out.push(profile_plot(&self.ti3_fraction, "Ti³⁺ fraction")?);
+        out.push(
+            profile_plot(&self.ti3_fraction, "Ti³⁺ fraction")?.with_caption(
+                "Ti³⁺ fraction against depth for each condition (error bars: one standard error from the fit's full covariance). It rises towards the Li contact and with temperature.",
+            ),
+        );
         if let Some(e) = self.eels.last() {
-            out.push(spectrum_fit(
-                &e.fit,
-                &FitFigure::plain(
-                    &format!(
-                        "EELS after power-law subtraction, {}, {}",
-                        e.condition, e.depth
+            out.push(
+                spectrum_fit(
+                    &e.fit,
+                    &FitFigure::plain(
+                        &format!(
+                            "EELS after power-law subtraction, {}, {}",
+                            e.condition, e.depth
+                        ),
+                        "energy loss (eV)",
+                        "intensity (counts)",
                     ),
-                    "energy loss (eV)",
-                    "intensity (counts)",
+                )?
+                .with_caption(
+                    "The Ti L₂,₃ edge after power-law background subtraction with the fitted features a and b; ΔE = E(b) − E(a) is the quantity of the next figure.",
                 ),
-            )?);
+            );
         }
-        out.push(profile_plot(&self.delta_e, "ΔE (eV)")?);
+        out.push(profile_plot(&self.delta_e, "ΔE (eV)")?.with_caption(
+            "ΔE against depth for each condition (one standard error). ΔE falls where Ti is reduced.",
+        ));
         if let Some(ls) = &self.linescan {
             let x = "distance from the Li contact (nm)";
-            out.push(profile_plot_x(&ls.ti3_fraction, x, "Ti³⁺ fraction")?);
-            out.push(profile_plot_x(&ls.thickness, x, "t/λ")?);
+            out.push(
+                profile_plot_x(&ls.ti3_fraction, x, "Ti³⁺ fraction")?.with_caption(
+                    "Ti³⁺ fraction along the EELS line scan, from MLLS fits of Ti³⁺ and Ti⁴⁺ reference spectra (one standard error).",
+                ),
+            );
+            out.push(profile_plot_x(&ls.thickness, x, "t/λ")?.with_caption(
+                "Relative thickness t/λ along the same line scan (log-ratio). Where t/λ stays level, the Ti³⁺ trend is not a thickness effect.",
+            ));
         }
         for a in [&self.pellet, &self.cell] {
-            out.push(nyquist(
-                &a.data,
-                Some(&a.fit),
-                &format!("Nyquist, {} ({})", a.name, a.fit.circuit),
-            )?);
+            out.push(
+                nyquist(
+                    &a.data,
+                    Some(&a.fit),
+                    &format!("Nyquist, {} ({})", a.name, a.fit.circuit),
+                )?
+                .with_caption(&format!(
+                    "Impedance of the {}: data as markers, the fitted circuit as a line, each decade of frequency marked where its label fits; both axes at the same Ω per pixel.",
+                    a.name
+                )),
+            );
             // zoom on the arcs: up to 1.3 × the summed fitted resistances
             let r_sum: f64 = a
                 .quantities
@@ -836,15 +865,28 @@ impl LltoReport {
                 .filter(|q| q.name.starts_with("R "))
                 .map(|q| q.value.value)
                 .sum();
-            if r_sum > 0.0 {
-                out.push(nyquist_zoom(
-                    &a.data,
-                    Some(&a.fit),
-                    &format!("Nyquist, {}, arcs (Re Z ≤ {:.0} Ω)", a.name, 1.3 * r_sum),
-                    1.3 * r_sum,
-                )?);
+            // (only when it leaves some points out: otherwise it would be
+            // the same figure again)
+            let re_max = 1.3 * r_sum;
+            let cuts = a.data.z().iter().any(|z| z.re > re_max || -z.im > re_max);
+            if r_sum > 0.0 && cuts {
+                out.push(
+                    nyquist_zoom(
+                        &a.data,
+                        Some(&a.fit),
+                        &format!("Nyquist, {}, arcs (Re Z ≤ {:.0} Ω)", a.name, re_max),
+                        re_max,
+                    )?
+                    .with_caption(
+                        "The high-frequency end of the previous figure, up to 1.3 × the sum of the fitted resistances: the arcs the circuit's R–CPE pairs describe.",
+                    ),
+                );
             }
-            out.push(bode(&a.data, Some(&a.fit), &format!("Bode, {}", a.name))?);
+            out.push(
+                bode(&a.data, Some(&a.fit), &format!("Bode, {}", a.name))?.with_caption(
+                    "|Z| and phase against frequency, data and fit: each arc of the Nyquist plot is a step in |Z| and a hump in phase.",
+                ),
+            );
             let f = a.data.freq();
             let pct = |v: &[f64]| v.iter().map(|r| 100.0 * r).collect::<Vec<_>>();
             out.push(
@@ -858,22 +900,33 @@ impl LltoReport {
                         f,
                         &pct(&a.kk.residuals_im),
                     ))
-                    .draw()?,
+                    .draw()?
+                    .with_caption(
+                        "Lin-KK residuals in % of |Z|. Residuals scattered about zero within ±1 % mean the spectrum is consistent with Kramers–Kronig; a trend at one end signals drift or a non-linear response there.",
+                    ),
             );
             if let Some(d) = &a.drt {
                 // the peaks the text and the table list, no more
-                out.push(interphase_plot::drt_marked(
-                    d,
-                    DRT_PEAK_FRACTION,
-                    &format!("DRT, {} (λ = {:.1e}, GCV)", a.name, d.lambda),
-                )?);
+                out.push(
+                    interphase_plot::drt_marked(
+                        d,
+                        DRT_PEAK_FRACTION,
+                        &format!("DRT, {} (λ = {:.1e}, GCV)", a.name, d.lambda),
+                    )?
+                    .with_caption(&format!(
+                        "Distribution of relaxation times (Tikhonov regularisation, λ chosen by generalised cross-validation). The marked peaks hold more than {} % of R_pol: they are the ones the DRT table lists.",
+                        100.0 * DRT_PEAK_FRACTION
+                    )),
+                );
             }
         }
         Ok(out)
     }
 
     /// Writes `index.html` (tables and inline SVG figures) and one SVG per
-    /// figure into `dir` (created if missing); returns the index path.
+    /// figure into `dir` (created if missing; `figure-NN.svg` files beyond
+    /// this report's count, left by an earlier run, are removed); returns
+    /// the index path.
     pub fn write_html(&self, dir: &Path) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         let figs = self.figures()?;
@@ -905,6 +958,15 @@ impl LltoReport {
         for (i, f) in figs.iter().enumerate() {
             h.push_str(&f.html());
             f.save(dir.join(format!("figure-{:02}.svg", i + 1)))?;
+        }
+        // figures left by an earlier run with more of them would be mistaken
+        // for this run's
+        for k in figs.len() + 1.. {
+            let stale = dir.join(format!("figure-{k:02}.svg"));
+            if !stale.is_file() {
+                break;
+            }
+            std::fs::remove_file(&stale).map_err(|e| io_err(&stale, e))?;
         }
         h.push_str("</body></html>\n");
         let p = dir.join("index.html");
