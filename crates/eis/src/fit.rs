@@ -871,7 +871,10 @@ fn renamed(p: &Parameter, name: String, value: f64) -> Parameter {
     q
 }
 
-/// The outcome of [`fit_circuit_global`].
+/// The outcome of [`fit_circuit_global`]. `Display` prints the circuit,
+/// the shared parameters, the core's report of the whole series (every
+/// parameter, per-spectrum ones suffixed `@i`) and one line per spectrum
+/// with its χ² and χ²_ν; the example of [`fit_circuit_global`] prints one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GlobalCircuitFit {
     /// The core's result over all spectra at once, in natural units. A
@@ -919,6 +922,8 @@ pub struct GlobalCircuitFit {
 /// let g = fit_circuit_global(&c, &series, &["CPE1.alpha", "CPE1.Q"], &opts)?;
 /// assert!((g.result.value("CPE1.alpha").unwrap() - 0.85).abs() < 1e-6);
 /// assert!((g.fits[1].value("R1").unwrap() / 800.0 - 1.0).abs() < 1e-6);
+/// println!("{g}"); // the series' report, then a line per spectrum
+/// assert!(g.to_string().contains("[[Global circuit fit]] R0-p(R1,CPE1), 3 spectra"));
 /// # Ok::<(), interphase_eis::Error>(())
 /// ```
 pub fn fit_circuit_global(
@@ -1416,6 +1421,35 @@ impl std::fmt::Display for CircuitFit {
                     q.formula
                 )?;
             }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for GlobalCircuitFit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let circuit = self
+            .fits
+            .first()
+            .map_or(String::new(), |c| c.circuit.to_string());
+        writeln!(
+            f,
+            "[[Global circuit fit]] {circuit}, {} spectra, shared: {}",
+            self.fits.len(),
+            if self.shared.is_empty() {
+                "none".to_string()
+            } else {
+                self.shared.join(", ")
+            }
+        )?;
+        write!(f, "{}", self.result)?;
+        writeln!(f, "[[Per spectrum]] (parameters above, suffixed @index)")?;
+        for (i, c) in self.fits.iter().enumerate() {
+            writeln!(
+                f,
+                "    @{i:<4} {} points  χ² = {:.6e}  χ²_ν = {:.6e}",
+                c.result.n_data, c.result.chi_square, c.result.reduced_chi_square
+            )?;
         }
         Ok(())
     }

@@ -63,7 +63,9 @@ pub use lm::dot;
 pub use minimize::{MultiStart, NelderMeadOptions, SplitMix64, fit_multistart, nelder_mead};
 pub use param::{Parameter, Parameters, Tie};
 pub use problem::{CurveFit, GradientFn, JacobianMut, Problem};
-pub use result::{Derived, FitResult, ParamResult, Termination, escape_html, format_uncertain};
+pub use result::{
+    Derived, FitResult, ParamResult, Termination, escape_html, format_significant, format_uncertain,
+};
 
 /// The fitting guide's examples (docs/fitting.md), compiled and run as doctests.
 #[cfg(doctest)]

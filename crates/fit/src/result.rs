@@ -173,9 +173,17 @@ pub struct FitResult {
     pub warnings: Vec<String>,
 }
 
-/// `v` with at most `digits` significant digits (trailing zeros dropped;
-/// scientific notation outside 10⁻³ ≤ |v| < 10⁷).
-fn significant(v: f64, digits: usize) -> String {
+/// `v` with at most `digits` significant digits, trailing zeros dropped,
+/// scientific notation outside 10⁻³ ≤ |v| < 10⁷: for numbers that have no
+/// uncertainty to round to (starting values, summaries over a batch).
+///
+/// ```
+/// use interphase_fit::format_significant;
+/// assert_eq!(format_significant(0.0000000023576050792891823, 6), "2.35761e-9");
+/// assert_eq!(format_significant(458.80000000001, 6), "458.8");
+/// assert_eq!(format_significant(-12.345678, 4), "-12.35");
+/// ```
+pub fn format_significant(v: f64, digits: usize) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
@@ -543,7 +551,7 @@ impl fmt::Display for FitResult {
             } else if !p.vary {
                 write!(f, " (fixed)")?;
             } else {
-                write!(f, " (init = {})", significant(p.init, 10))?;
+                write!(f, " (init = {})", format_significant(p.init, 10))?;
             }
             writeln!(f)?;
         }

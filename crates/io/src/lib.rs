@@ -424,7 +424,26 @@ pub struct FileContents {
 
 /// Named columns of numbers that are neither spectra nor impedance spectra:
 /// the records of an electrochemical technique (BioLogic CV, CA, CP, GCPL,
-/// OCV, WAIT ...), with the technique and the file's metadata.
+/// OCV, WAIT ...), with the technique and the file's metadata. `Display`
+/// prints the name, technique and row count and, per column, its range and
+/// how many values are not finite.
+///
+/// ```
+/// use interphase_io::Table;
+/// let t = Table {
+///     name: "ocv".into(),
+///     technique: Some("OCV".into()),
+///     columns: vec![
+///         ("time/s".into(), vec![0.0, 10.0, 20.0]),
+///         ("Ewe/V".into(), vec![3.1, 3.05, f64::NAN]),
+///     ],
+///     metadata: Default::default(),
+/// };
+/// assert_eq!(t.rows(), 3);
+/// println!("{t}");
+/// assert!(t.to_string().contains("Ewe/V"));
+/// assert!(t.to_string().contains("1 not finite"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     /// A name (the file stem).
@@ -435,6 +454,43 @@ pub struct Table {
     pub columns: Vec<(String, Vec<f64>)>,
     /// What else the file says.
     pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use interphase_fit::format_significant as sig;
+        writeln!(
+            f,
+            "[[Table]] {}{}, {} rows, {} columns",
+            self.name,
+            self.technique
+                .as_ref()
+                .map_or(String::new(), |t| format!(" ({t})")),
+            self.rows(),
+            self.columns.len()
+        )?;
+        for (name, v) in &self.columns {
+            let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+            let bad = v.len() - finite.len();
+            let range = if finite.is_empty() {
+                "no finite value".to_string()
+            } else {
+                let (lo, hi) = finite
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                        (a.min(x), b.max(x))
+                    });
+                format!("{} … {}", sig(lo, 6), sig(hi, 6))
+            };
+            let bad = if bad > 0 {
+                format!(", {bad} not finite")
+            } else {
+                String::new()
+            };
+            writeln!(f, "    {name:<24} {range}{bad}")?;
+        }
+        Ok(())
+    }
 }
 
 impl Table {

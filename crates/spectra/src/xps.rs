@@ -383,7 +383,11 @@ pub struct QuantOptions {
 /// // I = A/RSF: Ti 3000, O 6000 → 33.3 and 66.7 at.%, with σ from both areas
 /// assert!((q[0].atomic_percent.value - 100.0 / 3.0).abs() < 1e-9);
 /// assert!(q[0].atomic_percent.stderr.unwrap() > 0.0);
-/// println!("{}: {} at.%", q[1].name, q[1].atomic_percent);
+/// println!("{}", q[1]); // O 1s: 66.67 ± 0.29 at.%
+/// assert_eq!(q[1].to_string(), "O 1s: 66.67 ± 0.29 at.%");
+/// // all lines as a table (text, HTML, evcxr)
+/// println!("{}", xps_table(&q));
+/// # use interphase_spectra::xps::xps_table;
 /// # Ok::<(), interphase_spectra::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -394,6 +398,25 @@ pub struct Quantified {
     pub corrected: f64,
     /// Atomic %, with the uncertainty propagated from all areas.
     pub atomic_percent: Estimate,
+}
+
+impl std::fmt::Display for Quantified {
+    /// `name: value ± σ at.%`, rounded to σ.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {} at.%", self.name, self.atomic_percent)
+    }
+}
+
+/// The lines of a [`quantify`] result as a [`Table`](crate::table::Table)
+/// (one row per line, one column `at.%`), which prints as text, renders as
+/// HTML and displays in evcxr.
+pub fn xps_table(q: &[Quantified]) -> crate::table::Table {
+    let rows: Vec<&str> = q.iter().map(|l| l.name.as_str()).collect();
+    let mut t = crate::table::Table::new("XPS quantification", &rows, &["at.%"]);
+    for (r, l) in t.cells.iter_mut().zip(q) {
+        r[0] = Some(l.atomic_percent);
+    }
+    t
 }
 
 /// Atomic percentages of `lines` (see the module docs for the formula).

@@ -1028,7 +1028,9 @@ pub struct ObservedReflection {
     pub two_theta: f64,
 }
 
-/// A refined cell.
+/// A refined cell. `Display` prints the system, the cell lengths and volume
+/// (each rounded to its standard error), the zero shift when refined and the
+/// rms residual; the example of [`refine_lattice`] prints one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LatticeFit {
     /// The crystal system.
@@ -1049,6 +1051,39 @@ pub struct LatticeFit {
     pub rms: f64,
 }
 
+impl std::fmt::Display for LatticeFit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let system = match self.system {
+            CrystalSystem::Cubic => "cubic",
+            CrystalSystem::Tetragonal => "tetragonal",
+            CrystalSystem::Hexagonal => "hexagonal",
+            CrystalSystem::Orthorhombic => "orthorhombic",
+        };
+        writeln!(
+            f,
+            "[[Lattice refinement]] {system}, {} reflections, rms residual = {:.4}° (2θ)",
+            self.residuals.len(),
+            self.rms
+        )?;
+        writeln!(f, "    a = {} Å", self.a)?;
+        match self.system {
+            CrystalSystem::Cubic => {}
+            CrystalSystem::Orthorhombic => {
+                writeln!(f, "    b = {} Å", self.b)?;
+                writeln!(f, "    c = {} Å", self.c)?;
+            }
+            CrystalSystem::Tetragonal | CrystalSystem::Hexagonal => {
+                writeln!(f, "    c = {} Å", self.c)?;
+            }
+        }
+        writeln!(f, "    V = {} Å³", self.volume)?;
+        if let Some(z) = &self.zero_shift {
+            writeln!(f, "    zero shift = {z}° (2θ_obs = 2θ_calc + zero)")?;
+        }
+        Ok(())
+    }
+}
+
 impl LatticeFit {
     /// The refined cell (values only).
     pub fn cell(&self) -> Result<Cell> {
@@ -1063,6 +1098,26 @@ impl LatticeFit {
 /// s² (JᵀJ)⁻¹ with s² = SSR/(n − p), propagated to a, b, c and V; they need
 /// more reflections than parameters. See e.g. B. D. Cullity and S. R. Stock,
 /// *Elements of X-ray Diffraction*, 3rd ed. (2001), §11.
+///
+/// ```
+/// use interphase_spectra::xrd::{self, CrystalSystem, ObservedReflection, Cell, CU_KA1};
+/// // six LLTO reflections (a = 3.8750 Å) read with ±0.003° scatter
+/// let cell = Cell::cubic(3.875)?;
+/// let scatter = [0.002, -0.003, 0.001, 0.003, -0.002, -0.001];
+/// let obs = [[1, 0, 0], [1, 1, 0], [1, 1, 1], [2, 0, 0], [2, 1, 0], [2, 1, 1]]
+///     .iter()
+///     .zip(scatter)
+///     .map(|(&hkl, e)| {
+///         let tt = xrd::two_theta(cell.d_spacing(hkl)?, CU_KA1)? + e;
+///         Ok(ObservedReflection { hkl, two_theta: tt })
+///     })
+///     .collect::<Result<Vec<_>, interphase_spectra::Error>>()?;
+/// let fit = xrd::refine_lattice(&obs, CrystalSystem::Cubic, CU_KA1, false)?;
+/// assert!((fit.a.value - 3.875).abs() < 3.0 * fit.a.stderr.unwrap());
+/// println!("{fit}"); // a = 3.8750 ± 0.0003 Å, V, rms residual
+/// assert!(fit.to_string().contains("[[Lattice refinement]] cubic, 6 reflections"));
+/// # Ok::<(), interphase_spectra::Error>(())
+/// ```
 pub fn refine_lattice(
     obs: &[ObservedReflection],
     system: CrystalSystem,

@@ -169,7 +169,17 @@ impl Settings {
     }
 }
 
-/// One fitted spectrum of a series.
+/// One fitted spectrum of a series. `Display` prints the condition and
+/// depth, then the [`PeakFit`] report.
+///
+/// ```no_run
+/// use interphase::workflows::llto;
+/// let report = llto::analyse_dir("data/llto".as_ref())?;
+/// for s in &report.xps {
+///     println!("{s}"); // [[150 °C, 1 nm]], then the peak fit's report
+/// }
+/// # Ok::<(), interphase::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesFit {
     /// Condition (e.g. "150 °C").
@@ -178,6 +188,13 @@ pub struct SeriesFit {
     pub depth: String,
     /// The fit.
     pub fit: PeakFit,
+}
+
+impl fmt::Display for SeriesFit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "[[{}, {}]]", self.condition, self.depth)?;
+        write!(f, "{}", self.fit)
+    }
 }
 
 /// A quantity of an impedance analysis.

@@ -91,6 +91,10 @@ impl CompactFit {
 
 /// The outcome of [`PeakModel::fit_rows`] or [`PeakModel::fit_image`]: one
 /// [`CompactFit`] (values, standard errors, χ²) per spectrum, or its error.
+/// `Display` prints a summary: how many spectra were fitted, converged and
+/// failed, each parameter's median, minimum and maximum over the fitted
+/// spectra (6 significant digits: a spread, not an estimate), and the first
+/// failures with their errors.
 ///
 /// ```
 /// use interphase_spectra::model::{BatchOptions, PeakModel};
@@ -111,6 +115,9 @@ impl CompactFit {
 /// assert!((area[2] - 3.0).abs() < 1e-6 && area[1].is_nan());
 /// let first = batch.fits[0].as_ref().unwrap(); // a CompactFit
 /// assert!(first.converged && first.chi_square < 1e-20);
+/// // a summary: counts, each parameter's median and range, the failures
+/// println!("{batch}");
+/// assert!(batch.to_string().contains("3 spectra (shape 3), 2 fitted, 1 failed"));
 /// # Ok::<(), interphase_spectra::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +178,65 @@ impl BatchFit {
                 self.names.join(", ")
             ))
         })
+    }
+}
+
+impl std::fmt::Display for BatchFit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use interphase_fit::format_significant as sig;
+        let ok: Vec<&CompactFit> = self.fits.iter().filter_map(|r| r.as_ref().ok()).collect();
+        let shape: Vec<String> = self.shape.iter().map(|d| d.to_string()).collect();
+        writeln!(
+            f,
+            "[[Batch fit]] {} spectra (shape {}), {} fitted, {} failed, {} not converged",
+            self.fits.len(),
+            shape.join(" × "),
+            ok.len(),
+            self.n_failed(),
+            ok.iter().filter(|c| !c.converged).count()
+        )?;
+        if !ok.is_empty() {
+            writeln!(
+                f,
+                "    {:<22} {:>14} {:>14} {:>14}",
+                "parameter", "median", "min", "max"
+            )?;
+            for (k, name) in self.names.iter().enumerate() {
+                let v: Vec<f64> = ok
+                    .iter()
+                    .filter_map(|c| c.values.get(k).copied())
+                    .filter(|v| v.is_finite())
+                    .collect();
+                let (lo, hi) = v
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                        (a.min(x), b.max(x))
+                    });
+                if let Some(med) = super::global::median(v) {
+                    writeln!(
+                        f,
+                        "    {:<22} {:>14} {:>14} {:>14}",
+                        name,
+                        sig(med, 6),
+                        sig(lo, 6),
+                        sig(hi, 6)
+                    )?;
+                }
+            }
+        }
+        let failed: Vec<(usize, &Error)> = self
+            .fits
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, e)))
+            .collect();
+        for (i, e) in failed.iter().take(5) {
+            writeln!(f, "    failed: spectrum {i}: {e}")?;
+        }
+        if failed.len() > 5 {
+            writeln!(f, "    … and {} more failures", failed.len() - 5)?;
+        }
+        Ok(())
     }
 }
 

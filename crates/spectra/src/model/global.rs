@@ -7,7 +7,11 @@ use super::{ModelProblem, PeakFit, PeakFitOptions, PeakModel};
 use crate::error::{Error, Result};
 use crate::spectrum::Spectrum;
 
-/// The outcome of [`PeakModel::fit_global`].
+/// The outcome of [`PeakModel::fit_global`]. `Display` prints the shared
+/// parameters, the core's report of the whole series (per-spectrum
+/// parameters suffixed `@i`) and, per spectrum, its χ² and each component's
+/// area % with its standard error; the example of
+/// [`PeakModel::fit_global`] prints one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GlobalPeakFit {
     /// The core's result over all spectra at once. A shared parameter keeps
@@ -26,6 +30,37 @@ pub struct GlobalPeakFit {
     pub spectra: Vec<PeakFit>,
 }
 
+impl std::fmt::Display for GlobalPeakFit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "[[Global peak fit]] {} spectra, shared: {}",
+            self.spectra.len(),
+            if self.shared.is_empty() {
+                "none".to_string()
+            } else {
+                self.shared.join(", ")
+            }
+        )?;
+        write!(f, "{}", self.fit)?;
+        writeln!(f, "[[Per spectrum]] χ² and area % of each component")?;
+        for (i, s) in self.spectra.iter().enumerate() {
+            let shares: Vec<String> = s
+                .components
+                .iter()
+                .map(|c| format!("{} {}", c.label, c.area_percent))
+                .collect();
+            writeln!(
+                f,
+                "    @{i:<4} χ² = {:.6e}  {}",
+                s.fit.chi_square,
+                shares.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// `p` under a new name, with its tie's reference renamed by `rename`.
 fn renamed(p: &Parameter, name: String, value: f64, rename: impl Fn(&str) -> String) -> Parameter {
     let mut q = Parameter::new(name, value).with_vary(p.vary());
@@ -42,7 +77,7 @@ fn renamed(p: &Parameter, name: String, value: f64, rename: impl Fn(&str) -> Str
 }
 
 /// The median of finite values (None when there are none).
-fn median(mut v: Vec<f64>) -> Option<f64> {
+pub(super) fn median(mut v: Vec<f64>) -> Option<f64> {
     v.retain(|x| x.is_finite());
     if v.is_empty() {
         return None;
@@ -101,6 +136,8 @@ impl PeakModel {
     /// let g = model.fit_global(&series, &["C-C.fwhm"], &Default::default())?;
     /// assert!((g.fit.value("C-C.fwhm").unwrap() - 1.1).abs() < 1e-6);
     /// assert!((g.spectra[2].component("C-C").unwrap().area.value - 1500.0).abs() < 1e-3);
+    /// println!("{g}"); // the series' report, then each spectrum's area shares
+    /// assert!(g.to_string().contains("[[Global peak fit]] 3 spectra, shared: C-C.fwhm"));
     /// # Ok::<(), interphase_spectra::Error>(())
     /// ```
     pub fn fit_global(
