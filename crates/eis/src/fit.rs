@@ -357,8 +357,8 @@ impl CircuitFit {
     /// Shows [`CircuitFit::html`] inline in an evcxr notebook.
     pub fn evcxr_display(&self) {
         println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.html()
+            "{}",
+            interphase_fit::evcxr_blocks(&self.to_string(), "text/html", &self.html())
         );
     }
 

@@ -64,7 +64,8 @@ pub use minimize::{MultiStart, NelderMeadOptions, SplitMix64, fit_multistart, ne
 pub use param::{Parameter, Parameters, Tie};
 pub use problem::{CurveFit, GradientFn, JacobianMut, Problem};
 pub use result::{
-    Derived, FitResult, ParamResult, Termination, escape_html, format_significant, format_uncertain,
+    Derived, FitResult, ParamResult, Termination, escape_html, evcxr_blocks, format_significant,
+    format_uncertain,
 };
 
 /// The fitting guide's examples (docs/fitting.md), compiled and run as doctests.

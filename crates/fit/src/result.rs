@@ -278,6 +278,29 @@ pub fn format_uncertain(value: f64, stderr: Option<f64>) -> String {
     format!("{value:.dec$} ± {sigma:.dec$}")
 }
 
+/// The content blocks of evcxr's display protocol for one value: its plain
+/// text, which the evcxr REPL prints, then a rich form (`mime`, e.g.
+/// `text/html` or `image/svg+xml`), which a Jupyter front end shows in
+/// preference. The `evcxr_display` methods across the workspace print this,
+/// so a result reads the same in the REPL as `println!("{r}")` and renders
+/// as a table or figure in a notebook.
+///
+/// ```
+/// let b = interphase_fit::evcxr_blocks("a = 1", "text/html", "<b>a</b> = 1");
+/// assert_eq!(
+///     b,
+///     "EVCXR_BEGIN_CONTENT text/plain\na = 1\nEVCXR_END_CONTENT\n\
+///      EVCXR_BEGIN_CONTENT text/html\n<b>a</b> = 1\nEVCXR_END_CONTENT"
+/// );
+/// ```
+pub fn evcxr_blocks(plain: &str, mime: &str, rich: &str) -> String {
+    format!(
+        "EVCXR_BEGIN_CONTENT text/plain\n{}\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT {mime}\n{}\nEVCXR_END_CONTENT",
+        plain.trim_end_matches('\n'),
+        rich.trim_end_matches('\n')
+    )
+}
+
 /// Escapes `&`, `<`, `>` and `"` for HTML text (the `html()` methods of results,
 /// tables and figures across the workspace use it).
 pub fn escape_html(s: &str) -> String {
@@ -332,11 +355,12 @@ impl FitResult {
         o
     }
 
-    /// Shows [`FitResult::html`] inline in an evcxr notebook.
+    /// Shows [`FitResult::html`] inline in an evcxr notebook, and the text
+    /// report in the evcxr REPL ([`evcxr_blocks`]).
     pub fn evcxr_display(&self) {
         println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.html()
+            "{}",
+            evcxr_blocks(&self.to_string(), "text/html", &self.html())
         );
     }
 

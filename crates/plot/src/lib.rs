@@ -147,17 +147,42 @@ impl Figure {
         )
     }
 
-    /// Shows the figure inline in an evcxr notebook (prints evcxr's
-    /// `EVCXR_BEGIN_CONTENT image/svg+xml` block on stdout).
+    /// Shows the figure inline in an evcxr notebook (evcxr's `image/svg+xml`
+    /// block) and, in the evcxr REPL, a line naming it and its caption
+    /// ([`interphase_fit::evcxr_blocks`]).
     pub fn evcxr_display(&self) {
         println!(
-            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT",
-            self.svg
+            "{}",
+            interphase_fit::evcxr_blocks(&self.plain_text(), "image/svg+xml", &self.svg)
         );
+    }
+
+    /// What a terminal shows for the figure: its title, size and caption.
+    fn plain_text(&self) -> String {
+        let mut s = format!("[figure] {} (SVG", self.title);
+        if let Some((w, h)) = svg_size(&self.svg) {
+            s.push_str(&format!(", {w} × {h} px"));
+        }
+        s.push_str("; `save(path)` writes it)");
+        if !self.caption.is_empty() {
+            s.push_str(&format!("\n{}", self.caption));
+        }
+        s
     }
 }
 
 pub use interphase_fit::escape_html;
+
+/// The `width` and `height` attributes of an SVG document's root element.
+fn svg_size(svg: &str) -> Option<(u32, u32)> {
+    let head = &svg[..svg.find('>')?];
+    let attr = |name: &str| -> Option<u32> {
+        let at = head.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = head[at..].find('"')?;
+        head[at..at + end].parse().ok()
+    };
+    Some((attr("width")?, attr("height")?))
+}
 
 /// Figure size in pixels (SVG user units).
 pub const DEFAULT_SIZE: (u32, u32) = (720, 480);
@@ -1399,6 +1424,20 @@ mod tests {
         .filter(|l| fig.svg().contains(&format!("{l}\n</text>")))
         .count();
         assert!((2..7).contains(&n), "{n} decade labels drawn");
+    }
+
+    #[test]
+    fn the_repl_gets_text_and_jupyter_the_svg() {
+        let f = XyPlot::new("Ti³⁺ fraction")
+            .series(Series::line("a", &[1.0, 2.0], &[1.0, 3.0]))
+            .draw()
+            .unwrap()
+            .with_caption("It rises.");
+        assert_eq!(
+            f.plain_text(),
+            "[figure] Ti³⁺ fraction (SVG, 720 × 480 px; `save(path)` writes it)\nIt rises."
+        );
+        assert_eq!(svg_size("<svg width=\"3\">"), None);
     }
 
     #[test]

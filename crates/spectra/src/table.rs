@@ -95,8 +95,8 @@ impl Table {
     /// Shows the table inline in an evcxr notebook (HTML).
     pub fn evcxr_display(&self) {
         println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.html()
+            "{}",
+            interphase_fit::evcxr_blocks(&self.to_string(), "text/html", &self.html())
         );
     }
 }

@@ -495,8 +495,8 @@ impl PeakFit {
     /// Shows [`PeakFit::html`] inline in an evcxr notebook.
     pub fn evcxr_display(&self) {
         println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.html()
+            "{}",
+            interphase_fit::evcxr_blocks(&self.to_string(), "text/html", &self.html())
         );
     }
 }
