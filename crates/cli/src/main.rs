@@ -8,7 +8,7 @@
 //! Subcommands today: `nist` (fit NIST StRD reference problems) and `materials`
 //! (formula, density, archimedes, relative-density, llto; see `materials.rs` for
 //! the JSON names), `spectrum` (info, baseline, peaks; see `spectrum.rs`) and
-//! `eis fit|kk|drt|conductivity|arrhenius` (see `eis.rs`), `xrd
+//! `eis fit|kk|zhit|drt|conductivity|arrhenius` (see `eis.rs`), `xrd
 //! peaks|scherrer|lattice` and `eds identify` (see `techniques.rs`), `eels
 //! delta-e|thickness|valence|align|deconvolve` (see `eels.rs`), `info` and `convert` (what any supported file holds, and
 //! its data as CSV or JSON; see `info.rs`)
@@ -140,6 +140,8 @@ enum EisCmd {
     Fit(eis::FitArgs),
     /// Lin-KK validity test (Schönleber et al. 2014; impedance.py-compatible).
     Kk(eis::KkArgs),
+    /// Z-HIT: |Z| reconstructed from the phase, a model-free KK-type check (pyimpspec-compatible).
+    Zhit(eis::ZhitArgs),
     /// Distribution of relaxation times (Tikhonov, Gaussian RBF; pyDRTtools-compatible).
     Drt(eis::DrtArgs),
     /// Conductivity σ = L/(R·A) and area-specific resistance of a pellet.
@@ -320,6 +322,10 @@ fn main() -> ExitCode {
             command: EisCmd::Kk(args),
             format,
         } => eis::run_kk(args).and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        Command::Eis {
+            command: EisCmd::Zhit(args),
+            format,
+        } => eis::run_zhit(args).and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
         Command::Eis {
             command: EisCmd::Drt(args),
             format,

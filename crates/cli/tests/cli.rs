@@ -1121,6 +1121,57 @@ fn demo_generates_analyses_and_reports() {
 }
 
 #[test]
+fn eis_zhit() {
+    let cell = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .args(["eis", "zhit", "--format", "json"])
+            .args(extra)
+            .arg(&cell)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            out.stdout,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, stdout, stderr) = run(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let q = v["quantities"].as_array().unwrap();
+    let get = |n: &str| q.iter().find(|r| r["name"] == n).unwrap()["value"].clone();
+    // 1 Hz – 1 kHz holds 30 points of this file; pseudo-χ² near pyimpspec's
+    // 0.02698 (the same reconstruction, a least-squares offset)
+    assert_eq!(get("window_points").as_f64(), Some(30.0));
+    assert!((get("pseudo_chi2").as_f64().unwrap() / 0.02698 - 1.0).abs() < 0.05);
+    // the listed frequencies: one per point beyond the threshold
+    let listed = get("beyond_threshold_Hz");
+    let n = get("points_beyond_threshold").as_f64().unwrap() as usize;
+    assert!(n > 0);
+    assert_eq!(listed.as_str().unwrap().split(' ').count(), n, "{listed}");
+    // smoothing the phase lowers the noise the derivative term carries
+    let (_, smooth, _) = run(&["--smooth", "7"]);
+    let v: serde_json::Value = serde_json::from_slice(&smooth).unwrap();
+    let chi = v["quantities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "pseudo_chi2")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap();
+    assert!(chi < 0.6 * get("pseudo_chi2").as_f64().unwrap(), "{chi}");
+    // bad options: exit 2 with the reason
+    let (code, _, stderr) = run(&["--smooth", "4"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("--smooth 4"), "{stderr}");
+    let (code, _, stderr) = run(&["--window-center", "9"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("holds no point"), "{stderr}");
+}
+
+#[test]
 fn eis_kk_and_conductivity() {
     let cell = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
     let out = bin()

@@ -5,7 +5,7 @@
 //! and complex nonlinear least-squares fits. Instrument files are read by
 //! `interphase-io` (every vendor's text, BioLogic `.mpr`).
 //!
-//! **Status:** [`element`], [`circuit`], [`data`], [`fit`],
+//! **Status:** [`element`], [`circuit`], [`data`], [`fit`], [`zhit`] (Z-HIT),
 //! [`conductivity`] (σ, ASR, symmetric-cell interfaces, effective CPE
 //! capacitances, arc assignment, Arrhenius), [`kk`] (the Lin-KK validity
 //! test) and [`drt`] (distribution of relaxation times: Tikhonov with
@@ -33,6 +33,7 @@ pub mod element;
 mod error;
 pub mod fit;
 pub mod kk;
+pub mod zhit;
 
 pub use circuit::Circuit;
 pub use data::ImpedanceSpectrum;

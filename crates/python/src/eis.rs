@@ -390,6 +390,42 @@ fn lin_kk<'py>(
     Ok(out)
 }
 
+/// Z-HIT (Ehm et al. 2000): |Z| reconstructed from the phase, the ln|Z|
+/// offset fitted by weighted least squares in a window of log10 f
+/// (default 1.5 ± 1.5: 1 Hz – 1 kHz) or with `weights`; `phase` (radians,
+/// e.g. smoothed) replaces arg Z. A dict with `modulus`, `Z_fit`, `offset`,
+/// `weights`, relative residuals `residuals_re`/`residuals_im`/
+/// `residuals_modulus` and `pseudo_chi2`.
+#[pyfunction]
+#[pyo3(signature = (freq, Z, window_center=1.5, window_width=3.0, weights=None, phase=None))]
+#[allow(non_snake_case)]
+fn zhit<'py>(
+    py: Python<'py>,
+    freq: &Bound<'py, PyAny>,
+    Z: &Bound<'py, PyAny>,
+    window_center: f64,
+    window_width: f64,
+    weights: Option<&Bound<'py, PyAny>>,
+    phase: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = data(vec1(freq, "freq")?, complex(Z)?)?;
+    let o = interphase::eis::zhit::ZhitOptions {
+        window_center,
+        window_width,
+        weights: weights.map(|w| vec1(w, "weights")).transpose()?,
+        phase: phase.map(|p| vec1(p, "phase")).transpose()?,
+    };
+    let r = py
+        .detach(|| catch(|| interphase::eis::zhit::zhit(&d, &o)))
+        .map_err(crate::internal)?
+        .map_err(err)?;
+    let out = crate::to_py(py, &r)?;
+    out.set_item("modulus", PyArray1::from_slice(py, &r.modulus))?;
+    out.set_item("pseudo_chi2", r.pseudo_chi2())?;
+    out.set_item("Z_fit", PyArray1::from_vec(py, r.z_fit))?;
+    Ok(out)
+}
+
 /// Distribution of relaxation times by Tikhonov-regularised Gaussian RBFs
 /// (pyDRTtools' method; λ by generalised cross-validation unless given):
 /// a dict with `tau` (s), `gamma` (Ω), `peaks`, `lambda`, `r_inf`,
@@ -452,6 +488,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     e.add_function(wrap_pyfunction!(fit_many, &e)?)?;
     e.add_function(wrap_pyfunction!(_fit_rows, &e)?)?;
     e.add_function(wrap_pyfunction!(lin_kk, &e)?)?;
+    e.add_function(wrap_pyfunction!(zhit, &e)?)?;
     e.add_function(wrap_pyfunction!(drt, &e)?)?;
     e.add_function(wrap_pyfunction!(capacitance_zarc, &e)?)?;
     e.add_function(wrap_pyfunction!(capacitance_brug, &e)?)?;

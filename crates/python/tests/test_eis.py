@@ -87,6 +87,26 @@ def test_fit_many_keeps_order_and_failures():
         assert fits[k].best_values == eis.fit(f, Z[k], c).best_values
 
 
+def test_zhit(repo):
+    f, Z = llto_cell(repo)
+    r = eis.zhit(f, Z)
+    # pyimpspec 5.1.3 on this file (crates/eis/tests/zhit.rs, gen_zhit_refs.py):
+    # the reconstruction before the offset, ln|Z|[39] - ln|Z|[0] = 2.4630145224954814
+    m = r["modulus"]
+    assert np.log(m[39]) - np.log(m[0]) == pytest.approx(2.4630145224954814, abs=1e-10)
+    assert r["Z_fit"].shape == Z.shape and len(r["residuals_re"]) == len(f)
+    assert r["pseudo_chi2"] == pytest.approx(0.0271, rel=0.01)
+    # the offset fitted at one point only: the reconstruction passes through it
+    w = np.zeros(len(f))
+    w[40] = 1.0
+    one = eis.zhit(f, Z, weights=w)
+    assert one["modulus"][40] == pytest.approx(abs(Z[40]), rel=1e-12)
+    with pytest.raises(interphase.Error, match="holds no point"):
+        eis.zhit(f, Z, window_center=9.0)
+    with pytest.raises(interphase.Error, match="phase values"):
+        eis.zhit(f, Z, phase=np.zeros(3))
+
+
 def test_lin_kk_and_drt(repo):
     f, Z = llto_cell(repo)
     kk = eis.lin_kk(f, Z)
