@@ -503,7 +503,7 @@ pub struct ZhitArgs {
 /// Runs `eis zhit`: the ln|Z| offset, pseudo-χ², the largest residual and
 /// the frequencies whose residual is beyond the threshold, per spectrum.
 pub fn run_zhit(a: &ZhitArgs) -> Result<Vec<Quantity>, Failure> {
-    use interphase::eis::zhit::{ZhitOptions, zhit};
+    use interphase::eis::zhit::ZhitOptions;
     let all = a.input.load_all(&a.file)?;
     if !(a.threshold.is_finite() && a.threshold > 0.0) {
         return Err(Failure::input(format!(
@@ -517,21 +517,16 @@ pub fn run_zhit(a: &ZhitArgs) -> Result<Vec<Quantity>, Failure> {
             a.smooth
         )));
     }
+    let opts = ZhitOptions {
+        window_center: a.window_center,
+        window_width: a.window_width,
+        weights: None,
+        phase: None,
+    };
     let mut q = Vec::new();
     for (label, data) in &all {
-        let input = |e: String| Failure::input(format!("{label}: {e}"));
-        let phase = if a.smooth == 0 {
-            None
-        } else {
-            Some(smoothed_phase(data, a.smooth).map_err(|e| input(e.to_string()))?)
-        };
-        let opts = ZhitOptions {
-            window_center: a.window_center,
-            window_width: a.window_width,
-            weights: None,
-            phase,
-        };
-        let r = zhit(data, &opts).map_err(|e| input(e.to_string()))?;
+        let r = interphase::validation::zhit_smoothed(data, a.smooth, &opts)
+            .map_err(|e| Failure::input(format!("{label}: {e}")))?;
         let bad = r.failing_points(a.threshold);
         let freqs: Vec<String> = bad
             .iter()
@@ -560,25 +555,6 @@ pub fn run_zhit(a: &ZhitArgs) -> Result<Vec<Quantity>, Failure> {
         ]);
     }
     Ok(q)
-}
-
-/// The phase of `data` smoothed by a quadratic Savitzky–Golay filter of
-/// `window` points applied in order of frequency (scipy's `savgol_filter`
-/// with `mode="interp"`), returned in data order.
-fn smoothed_phase(
-    data: &interphase::eis::ImpedanceSpectrum,
-    window: usize,
-) -> interphase::spectra::Result<Vec<f64>> {
-    let f = data.freq();
-    let mut order: Vec<usize> = (0..f.len()).collect();
-    order.sort_by(|&a, &b| f[a].total_cmp(&f[b]));
-    let phase: Vec<f64> = order.iter().map(|&i| data.z()[i].arg()).collect();
-    let (smooth, _) = interphase::spectra::smooth::savgol_filter(&phase, None, window, 2, 0, 1.0)?;
-    let mut out = vec![0.0; f.len()];
-    for (k, &i) in order.iter().enumerate() {
-        out[i] = smooth[k];
-    }
-    Ok(out)
 }
 
 /// Which part the DRT fits.

@@ -13,6 +13,7 @@
 //! | [`io`] | `interphase-io` | every instrument file: format sniffed from the bytes; impedance by header (CSV, .mpt, .mpr, .DTA, .z, .par, .idf), spectra (VAMAS, EMSA, XRDML, SPECS .xy, Gatan .dm3/.dm4, .ibw, PHI, EDAX, Bruker, Rigaku ...), several spectra a file; CSV/JSON writers |
 //! | [`materials`] | `interphase-materials` | elements, formulas, densities, perovskites, LLTO stoichiometry |
 //! | [`plot`] | `interphase-plot` | SVG figures: spectrum fits, Nyquist, Bode, x–y plots; evcxr display |
+//! | [`validation`] | this crate | Z-HIT on a Savitzky–Golay-smoothed phase (eis + spectra) |
 //! | [`workflows`] | this crate | the LLTO interface analysis (the main job) and its synthetic dataset |
 //!
 //! Cargo features (all on by default): `spectra`, `eis`, `materials`, `plot`
@@ -33,6 +34,8 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 mod error;
+#[cfg(all(feature = "eis", feature = "spectra"))]
+pub mod validation;
 #[cfg(feature = "workflows")]
 pub mod workflows;
 

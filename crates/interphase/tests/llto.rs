@@ -214,6 +214,7 @@ fn analysis_recovers_the_generating_parameters() {
         "ASR per interface",
         "LLTO pellet",
         "Lin-KK (M = ",
+        "Z-HIT (phase smoothed over 7 points",
         "DRT (λ = ",
     ] {
         assert!(text.contains(needle), "report lacks {needle}:\n{text}");
