@@ -603,6 +603,11 @@ pub struct DrtArgs {
     /// Also write γ(τ) as CSV (tau_s,gamma_ohm) to this file.
     #[arg(long)]
     pub gamma_out: Option<PathBuf>,
+    /// Also fit one R‖CPE element per DRT peak to the data (up to this
+    /// many, chosen by BIC; proportional weighting): each process's τ, R, α
+    /// and C with standard errors. 0: off.
+    #[arg(long, default_value_t = 0)]
+    pub processes: usize,
     /// Which spectrum and columns of the file.
     #[command(flatten)]
     pub input: InputArgs,
@@ -695,6 +700,45 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
                 None,
                 "F",
             ));
+        }
+        if a.processes > 0 {
+            use interphase::eis::drt_fit::{ProcessOptions, fit_processes};
+            let o = ProcessOptions {
+                max_processes: a.processes,
+                ..ProcessOptions::default()
+            };
+            let fit = fit_processes(data, &r, &o).map_err(input)?;
+            q.push(Quantity::text(
+                "process_circuit",
+                fit.fit.circuit.to_string(),
+            ));
+            for (k, p) in fit.processes.iter().enumerate() {
+                let n = k + 1;
+                q.push(Quantity::num(
+                    format!("process{n}_tau"),
+                    p.tau.value,
+                    p.tau.stderr,
+                    "s",
+                ));
+                q.push(Quantity::num(
+                    format!("process{n}_R"),
+                    p.resistance.value,
+                    p.resistance.stderr,
+                    "ohm",
+                ));
+                q.push(Quantity::num(
+                    format!("process{n}_alpha"),
+                    p.alpha.value,
+                    p.alpha.stderr,
+                    "1",
+                ));
+                q.push(Quantity::num(
+                    format!("process{n}_C"),
+                    p.capacitance.value,
+                    p.capacitance.stderr,
+                    "F",
+                ));
+            }
         }
     }
     Ok(q)

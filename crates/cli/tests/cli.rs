@@ -1121,6 +1121,38 @@ fn demo_generates_analyses_and_reports() {
 }
 
 #[test]
+fn eis_drt_processes() {
+    let cell = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
+    let out = bin()
+        .args(["eis", "drt", "--processes", "4", "--format", "json"])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let q = v["quantities"].as_array().unwrap();
+    let get = |n: &str| q.iter().find(|r| r["name"] == n).cloned();
+    // the cell's DRT has several peaks; the data hold two R‖CPE processes
+    assert_eq!(
+        get("process_circuit").unwrap()["value"],
+        "R0-p(R1,CPE1)-p(R2,CPE2)"
+    );
+    for name in ["process1_tau", "process1_R", "process2_tau", "process2_R"] {
+        let r = get(name).unwrap();
+        let (v, s) = (
+            r["value"].as_f64().unwrap(),
+            r["uncertainty"].as_f64().unwrap(),
+        );
+        assert!(v > 0.0 && s > 0.0 && s < 0.05 * v, "{name}: {v} ± {s}");
+    }
+    assert!(get("process3_tau").is_none());
+}
+
+#[test]
 fn eis_zhit() {
     let cell = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
     let run = |extra: &[&str]| {

@@ -9,7 +9,8 @@
 //! [`conductivity`] (σ, ASR, symmetric-cell interfaces, effective CPE
 //! capacitances, arc assignment, Arrhenius), [`kk`] (the Lin-KK validity
 //! test) and [`drt`] (distribution of relaxation times: Tikhonov with
-//! Gaussian basis functions, non-negative, λ by GCV or L-curve) are in place.
+//! Gaussian basis functions, non-negative, λ by GCV or L-curve; [`drt_fit`]:
+//! one R‖CPE process per peak, with uncertainties) are in place.
 //!
 //! ```
 //! use interphase_eis::{Circuit, ImpedanceSpectrum, fit::{fit_circuit, FitOptions}};
@@ -29,6 +30,7 @@ pub mod circuit;
 pub mod conductivity;
 pub mod data;
 pub mod drt;
+pub mod drt_fit;
 pub mod element;
 mod error;
 pub mod fit;

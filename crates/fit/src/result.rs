@@ -212,7 +212,9 @@ pub fn format_significant(v: f64, digits: usize) -> String {
 /// 0.0006`, `12350 ± 670`), in scientific notation with one shared exponent
 /// outside 10⁻³ ≤ |x| < 10⁵ (`(2.339 ± 0.006)e-10`). σ = 0 prints the value
 /// with `(exact)`, NaN or `None` with `(uncertainty not known)`, +∞ with
-/// `(uncertainty unbounded: …)` — never `± 0` or `± inf`.
+/// `(uncertainty unbounded: …)` — never `± 0` or `± inf`. A σ so small
+/// that the value would need more than 15 significant digits (more than an
+/// f64 holds) prints the value with 15 and σ in scientific notation.
 ///
 /// ```
 /// use interphase_fit::format_uncertain;
@@ -220,6 +222,8 @@ pub fn format_significant(v: f64, digits: usize) -> String {
 /// assert_eq!(format_uncertain(0.3200, Some(0.0006)), "0.32000 ± 0.00060");
 /// assert_eq!(format_uncertain(2.3389e-10, Some(6.1503e-13)), "(2.3389 ± 0.0062)e-10");
 /// assert_eq!(format_uncertain(12345.0, Some(670.0)), "12350 ± 670");
+/// // σ far below double precision (a noise-free fit): no 17-digit value
+/// assert_eq!(format_uncertain(1e-6, Some(2.4e-22)), "1.00000000000000e-6 ± 2.4e-22");
 /// assert_eq!(format_uncertain(5.008, Some(0.0)), "5.008 (exact)");
 /// assert_eq!(format_uncertain(5.008, None), "5.008 (uncertainty not known)");
 /// assert_eq!(
@@ -263,6 +267,11 @@ pub fn format_uncertain(value: f64, stderr: Option<f64>) -> String {
     } else {
         (value.abs().log10().floor() as i32).max(q + 1)
     };
+    if top - q + 1 > 15 {
+        // σ below double precision: the value to 15 significant digits
+        // (all an f64 holds) and σ on its own
+        return format!("{value:.14e} ± {sigma:.1e}");
+    }
     if !(-3..5).contains(&top) {
         let scale = 10f64.powi(top);
         let dec = (top - q).max(0) as usize;

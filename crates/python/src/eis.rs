@@ -455,6 +455,40 @@ fn drt<'py>(
     Ok(out)
 }
 
+/// One R‖CPE element per DRT peak fitted to the data (up to
+/// `max_processes`, chosen by BIC; proportional weighting): a dict with
+/// `circuit`, `processes` (a list of dicts `element`, `tau`, `resistance`,
+/// `alpha`, `capacitance` — each `{value, stderr, unit, ...}` — and
+/// `frequency`) and `tried` ([k, BIC, determined] per k).
+#[pyfunction]
+#[pyo3(signature = (freq, Z, max_processes=4, lam=None))]
+#[allow(non_snake_case)]
+fn drt_processes<'py>(
+    py: Python<'py>,
+    freq: &Bound<'py, PyAny>,
+    Z: &Bound<'py, PyAny>,
+    max_processes: usize,
+    lam: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    use interphase::eis::drt_fit::{ProcessOptions, fit_processes};
+    let d = data(vec1(freq, "freq")?, complex(Z)?)?;
+    let mut o = DrtOptions::default();
+    if let Some(l) = lam {
+        o.lambda = interphase::eis::drt::Lambda::Fixed(l);
+    }
+    let po = ProcessOptions {
+        max_processes,
+        ..ProcessOptions::default()
+    };
+    let r = py
+        .detach(|| catch(|| rs_drt(&d, &o).and_then(|g| fit_processes(&d, &g, &po))))
+        .map_err(crate::internal)?
+        .map_err(err)?;
+    let out = crate::to_py(py, &r)?;
+    out.set_item("circuit", r.fit.circuit.to_string())?;
+    Ok(out)
+}
+
 /// Effective capacitance of an R‖CPE element (Hsu & Mansfeld 2001):
 /// C = (R·Q)^(1/α)/R, F (R in Ω, Q in F·s^(α−1)).
 #[pyfunction]
@@ -490,6 +524,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     e.add_function(wrap_pyfunction!(lin_kk, &e)?)?;
     e.add_function(wrap_pyfunction!(zhit, &e)?)?;
     e.add_function(wrap_pyfunction!(drt, &e)?)?;
+    e.add_function(wrap_pyfunction!(drt_processes, &e)?)?;
     e.add_function(wrap_pyfunction!(capacitance_zarc, &e)?)?;
     e.add_function(wrap_pyfunction!(capacitance_brug, &e)?)?;
     e.add_function(wrap_pyfunction!(capacitance_from_apex, &e)?)?;

@@ -87,6 +87,19 @@ def test_fit_many_keeps_order_and_failures():
         assert fits[k].best_values == eis.fit(f, Z[k], c).best_values
 
 
+def test_drt_processes(repo):
+    f, Z = llto_cell(repo)
+    r = eis.drt_processes(f, Z)
+    # the same as `interphase eis drt --processes 4` (crates/cli/tests/cli.rs)
+    assert r["circuit"] == "R0-p(R1,CPE1)-p(R2,CPE2)"
+    assert len(r["processes"]) == 2
+    p = r["processes"][0]
+    assert p["tau"]["value"] < r["processes"][1]["tau"]["value"]
+    assert 0 < p["resistance"]["stderr"] < 0.05 * p["resistance"]["value"]
+    with pytest.raises(interphase.Error, match="max_processes"):
+        eis.drt_processes(f, Z, max_processes=0)
+
+
 def test_zhit(repo):
     f, Z = llto_cell(repo)
     r = eis.zhit(f, Z)

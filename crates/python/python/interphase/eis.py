@@ -1,4 +1,4 @@
-"""Impedance: equivalent circuits, CNLS fits, Lin-KK, Z-HIT, DRT.
+"""Impedance: equivalent circuits, CNLS fits, Lin-KK, Z-HIT, DRT and its processes.
 
 Circuits use impedance.py's notation (``"R0-p(R1,CPE1)"``). Frequencies in
 Hz, impedance in Ω as complex numbers (``Z = Z' + jZ''``, capacitive arcs
@@ -26,6 +26,7 @@ __all__ = [
     "lin_kk",
     "zhit",
     "drt",
+    "drt_processes",
     "capacitance_zarc",
     "capacitance_brug",
     "capacitance_from_apex",
@@ -127,3 +128,16 @@ def drt(freq, Z, lam=None):
     unless ``lam`` is given, as pyDRTtools): a dict with ``tau`` (s),
     ``gamma`` (Ω), ``peaks``, ``lambda``, ``r_inf``, ``Z_fit``."""
     return _e.drt(freq, _z(Z, 1), lam)
+
+
+def drt_processes(freq, Z, max_processes=4, lam=None):
+    """One relaxation process per DRT peak, with uncertainties: the DRT's
+    peaks seed R0-p(R1,CPE1)-...-p(Rk,CPEk) (k = 1 ... ``max_processes``,
+    the peaks holding most resistance), each fitted to the data with
+    proportional weighting; the lowest BIC among fits whose resistances
+    are all determined is kept. A dict with ``circuit``, ``processes``
+    (fastest first: ``element``, ``tau``, ``resistance``, ``alpha``,
+    ``capacitance`` as dicts with ``value`` and ``stderr``, and
+    ``frequency``) and ``tried``. Where the DRT splits a depressed arc into
+    a main and side peaks, this gives one process with its τ and R."""
+    return _e.drt_processes(freq, _z(Z, 1), max_processes, lam)
