@@ -113,6 +113,23 @@ fn analysis_recovers_the_generating_parameters() {
             "cell {name}: {v} vs {truth}"
         );
     }
+    // the DRT's peaks become two R‖CPE processes: the generating R and α
+    // within 4 standard errors
+    let pf = c.processes.as_ref().expect("the cell has a DRT");
+    assert_eq!(pf.processes.len(), 2, "{pf}");
+    for (p, (r, alpha)) in pf.processes.iter().zip([
+        (Truth::CELL[1], Truth::CELL[3]),
+        (Truth::CELL[4], Truth::CELL[6]),
+    ]) {
+        let (v, e) = (p.resistance.value, p.resistance.stderr.unwrap());
+        assert!((v - r).abs() < 4.0 * e, "{}: R {v} ± {e} vs {r}", p.element);
+        let (v, e) = (p.alpha.value, p.alpha.stderr.unwrap());
+        assert!(
+            (v - alpha).abs() < 4.0 * e,
+            "{}: α {v} ± {e} vs {alpha}",
+            p.element
+        );
+    }
     let (t, dmm) = Truth::PELLET_MM;
     let area = std::f64::consts::PI * (dmm / 20.0).powi(2);
     let sigma = c.quantity("σ bulk").unwrap().value;
@@ -216,6 +233,7 @@ fn analysis_recovers_the_generating_parameters() {
         "Lin-KK (M = ",
         "Z-HIT (phase smoothed over 7 points",
         "DRT (λ = ",
+        "DRT processes (one R‖CPE per peak",
     ] {
         assert!(text.contains(needle), "report lacks {needle}:\n{text}");
     }

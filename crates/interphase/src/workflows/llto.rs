@@ -24,6 +24,7 @@ use interphase_eis::conductivity::{
     Assignment, Geometry, Value, assign_by_capacitance, capacitance_zarc,
 };
 use interphase_eis::drt::{DrtOptions, DrtResult, DrtWeighting, drt};
+use interphase_eis::drt_fit::{ProcessFit, ProcessOptions, fit_processes};
 use interphase_eis::fit::{CircuitFit, FitOptions, Weighting, fit_circuit};
 use interphase_eis::kk::{KkFit, KkOptions, KkResult, KkSelect, lin_kk};
 use interphase_eis::zhit::{ZhitOptions, ZhitResult};
@@ -237,6 +238,10 @@ pub struct EisAnalysis {
     /// blocking electrodes (`kk_add_capacitance`), whose capacitive tail has
     /// no DC limit and so no finite DRT.
     pub drt: Option<DrtResult>,
+    /// One R‖CPE process per DRT peak fitted to the data, with standard
+    /// errors ([`interphase_eis::drt_fit::fit_processes`], up to 4); `None`
+    /// where there is no DRT.
+    pub processes: Option<ProcessFit>,
 }
 
 impl EisAnalysis {
@@ -743,10 +748,15 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
             },
         )?)
     };
+    let processes = match &drt {
+        Some(d) => Some(fit_processes(&data, d, &ProcessOptions::default())?),
+        None => None,
+    };
     Ok(EisAnalysis {
         kk,
         zhit,
         drt,
+        processes,
         name: name.into(),
         data,
         fit,
@@ -1075,6 +1085,24 @@ impl LltoReport {
                 }
                 h.push_str("</table>\n");
             }
+            if let Some(pf) = &a.processes {
+                h.push_str(&format!(
+                    "<table>\n<caption>{}: DRT processes, one R‖CPE element per peak fitted to the data ({}; σ from the fit's full covariance)</caption>\n<tr><th>element</th><th>τ (s)</th><th>R (Ω)</th><th>α</th><th>C (F)</th></tr>\n",
+                    esc(&a.name),
+                    esc(&pf.fit.circuit.to_string())
+                ));
+                for p in &pf.processes {
+                    h.push_str(&format!(
+                        "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                        esc(&p.element),
+                        esc(&fmt_derived(&p.tau)),
+                        esc(&fmt_derived(&p.resistance)),
+                        esc(&fmt_derived(&p.alpha)),
+                        esc(&fmt_derived(&p.capacitance))
+                    ));
+                }
+                h.push_str("</table>\n");
+            }
         }
         h
     }
@@ -1184,6 +1212,22 @@ impl LltoReport {
                     ));
                 }
             }
+            if let Some(pf) = &a.processes {
+                s.push_str(&format!(
+                    "  DRT processes (one R‖CPE per peak fitted to the data, {}; σ from its covariance):\n",
+                    pf.fit.circuit
+                ));
+                for p in &pf.processes {
+                    s.push_str(&format!(
+                        "    {}: τ = {} s  R = {} Ω  α = {}  C = {} F\n",
+                        p.element,
+                        fmt_derived(&p.tau),
+                        fmt_derived(&p.resistance),
+                        fmt_derived(&p.alpha),
+                        fmt_derived(&p.capacitance)
+                    ));
+                }
+            }
         }
         s
     }
@@ -1221,6 +1265,11 @@ impl LltoReport {
         }
         s
     }
+}
+
+/// A derived quantity rounded to its standard error.
+fn fmt_derived(d: &interphase_eis::fit::DerivedQuantity) -> String {
+    interphase_fit::format_uncertain(d.value, d.stderr)
 }
 
 /// One line on the Z-HIT check: the largest residual, where, and the
