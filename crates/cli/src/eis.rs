@@ -401,16 +401,20 @@ pub enum KkSelectArg {
     PseudoChi2,
 }
 
+/// A residual threshold (fraction of |Z|) must be finite and > 0.
+fn check_threshold(t: f64) -> Result<(), Failure> {
+    if t.is_finite() && t > 0.0 {
+        Ok(())
+    } else {
+        Err(Failure::input(format!("--threshold {t} must be > 0")))
+    }
+}
+
 /// Runs `eis kk`: M, μ, R₀, L, (C), the largest residual and the verdict.
 pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
     use interphase::eis::kk::{KkFit, KkOptions, KkSelect, lin_kk};
     let all = a.input.load_all(&a.file)?;
-    if !(a.threshold.is_finite() && a.threshold > 0.0) {
-        return Err(Failure::input(format!(
-            "--threshold {} must be > 0",
-            a.threshold
-        )));
-    }
+    check_threshold(a.threshold)?;
     let opts = KkOptions {
         select: match (a.m, a.select) {
             (Some(_), _) => KkSelect::Fixed,
@@ -505,12 +509,7 @@ pub struct ZhitArgs {
 pub fn run_zhit(a: &ZhitArgs) -> Result<Vec<Quantity>, Failure> {
     use interphase::eis::zhit::ZhitOptions;
     let all = a.input.load_all(&a.file)?;
-    if !(a.threshold.is_finite() && a.threshold > 0.0) {
-        return Err(Failure::input(format!(
-            "--threshold {} must be > 0",
-            a.threshold
-        )));
-    }
+    check_threshold(a.threshold)?;
     if a.smooth != 0 && (a.smooth < 5 || a.smooth.is_multiple_of(2)) {
         return Err(Failure::input(format!(
             "--smooth {} must be 0 or an odd number ≥ 5",
@@ -713,31 +712,19 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
                 fit.fit.circuit.to_string(),
             ));
             for (k, p) in fit.processes.iter().enumerate() {
-                let n = k + 1;
-                q.push(Quantity::num(
-                    format!("process{n}_tau"),
-                    p.tau.value,
-                    p.tau.stderr,
-                    "s",
-                ));
-                q.push(Quantity::num(
-                    format!("process{n}_R"),
-                    p.resistance.value,
-                    p.resistance.stderr,
-                    "ohm",
-                ));
-                q.push(Quantity::num(
-                    format!("process{n}_alpha"),
-                    p.alpha.value,
-                    p.alpha.stderr,
-                    "1",
-                ));
-                q.push(Quantity::num(
-                    format!("process{n}_C"),
-                    p.capacitance.value,
-                    p.capacitance.stderr,
-                    "F",
-                ));
+                for (what, d, unit) in [
+                    ("tau", &p.tau, "s"),
+                    ("R", &p.resistance, "ohm"),
+                    ("alpha", &p.alpha, "1"),
+                    ("C", &p.capacitance, "F"),
+                ] {
+                    q.push(Quantity::num(
+                        format!("process{}_{what}", k + 1),
+                        d.value,
+                        d.stderr,
+                        unit,
+                    ));
+                }
             }
         }
     }

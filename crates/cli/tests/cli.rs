@@ -1128,12 +1128,7 @@ fn eis_drt_processes() {
         .arg(&cell)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(&out);
     let q = v["quantities"].as_array().unwrap();
     let get = |n: &str| q.iter().find(|r| r["name"] == n).cloned();
     // the cell's DRT has several peaks; the data hold two R‖CPE processes

@@ -202,18 +202,11 @@ pub struct KkResult {
 impl KkResult {
     /// The largest |residual| of either part.
     pub fn max_abs_residual(&self) -> f64 {
-        self.residuals_re
-            .iter()
-            .chain(&self.residuals_im)
-            .fold(0.0, |m, r| m.max(r.abs()))
+        relative::max_abs(&self.residuals_re, &self.residuals_im)
     }
     /// Pseudo-χ² of the chosen M: Σ (residual_re² + residual_im²).
     pub fn pseudo_chi2(&self) -> f64 {
-        self.residuals_re
-            .iter()
-            .chain(&self.residuals_im)
-            .map(|r| r * r)
-            .sum()
+        relative::pseudo_chi2(&self.residuals_re, &self.residuals_im)
     }
     /// Whether every |residual| is at most `threshold` (e.g. 0.01 for 1 %).
     pub fn passes(&self, threshold: f64) -> bool {
@@ -221,10 +214,25 @@ impl KkResult {
     }
     /// Indices of the points with a residual beyond `threshold`.
     pub fn failing_points(&self, threshold: f64) -> Vec<usize> {
-        (0..self.residuals_re.len())
-            .filter(|&i| {
-                self.residuals_re[i].abs() > threshold || self.residuals_im[i].abs() > threshold
-            })
+        relative::beyond(&self.residuals_re, &self.residuals_im, threshold)
+    }
+}
+
+/// Relative residuals (Z − Ẑ)/|Z| of the real and imaginary parts, as
+/// Lin-KK and Z-HIT both report them (Schönleber et al. 2014, eqs. 15–16).
+pub(crate) mod relative {
+    /// The largest |residual| of either part.
+    pub(crate) fn max_abs(re: &[f64], im: &[f64]) -> f64 {
+        re.iter().chain(im).fold(0.0, |m, r| m.max(r.abs()))
+    }
+    /// Boukamp's pseudo-χ²: Σ (re² + im²).
+    pub(crate) fn pseudo_chi2(re: &[f64], im: &[f64]) -> f64 {
+        re.iter().chain(im).map(|r| r * r).sum()
+    }
+    /// Indices of the points with a residual of either part beyond `threshold`.
+    pub(crate) fn beyond(re: &[f64], im: &[f64], threshold: f64) -> Vec<usize> {
+        (0..re.len().min(im.len()))
+            .filter(|&i| re[i].abs() > threshold || im[i].abs() > threshold)
             .collect()
     }
 }

@@ -60,6 +60,7 @@ use serde::Serialize;
 use crate::Complex64 as C;
 use crate::data::ImpedanceSpectrum;
 use crate::error::{Error, Result};
+use crate::kk::relative;
 
 /// Options of [`zhit`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -117,29 +118,18 @@ pub struct ZhitResult {
 impl ZhitResult {
     /// The largest |residual| of the real or imaginary part.
     pub fn max_abs_residual(&self) -> f64 {
-        self.residuals_re
-            .iter()
-            .chain(&self.residuals_im)
-            .fold(0.0, |m, r| m.max(r.abs()))
+        relative::max_abs(&self.residuals_re, &self.residuals_im)
     }
 
     /// Boukamp's pseudo-χ²: Σ |Z − Zₕᵢₜ|²/|Z|² (pyimpspec's `pseudo_chisqr`).
     pub fn pseudo_chi2(&self) -> f64 {
-        self.residuals_re
-            .iter()
-            .zip(&self.residuals_im)
-            .map(|(a, b)| a * a + b * b)
-            .sum()
+        relative::pseudo_chi2(&self.residuals_re, &self.residuals_im)
     }
 
     /// Indices of the points with a real or imaginary residual beyond
     /// `threshold` (e.g. 0.01 for 1 %).
     pub fn failing_points(&self, threshold: f64) -> Vec<usize> {
-        (0..self.residuals_re.len())
-            .filter(|&i| {
-                self.residuals_re[i].abs() > threshold || self.residuals_im[i].abs() > threshold
-            })
-            .collect()
+        relative::beyond(&self.residuals_re, &self.residuals_im, threshold)
     }
 }
 

@@ -440,10 +440,7 @@ fn drt<'py>(
     lam: Option<f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = data(vec1(freq, "freq")?, complex(Z)?)?;
-    let mut o = DrtOptions::default();
-    if let Some(l) = lam {
-        o.lambda = interphase::eis::drt::Lambda::Fixed(l);
-    }
+    let o = drt_options(lam);
     let r = py
         .detach(|| catch(|| rs_drt(&d, &o)))
         .map_err(crate::internal)?
@@ -453,6 +450,15 @@ fn drt<'py>(
     out.set_item("gamma", PyArray1::from_slice(py, &r.gamma))?;
     out.set_item("Z_fit", PyArray1::from_vec(py, r.z_fit))?;
     Ok(out)
+}
+
+/// pyDRTtools' defaults, λ by GCV unless `lam` is given.
+fn drt_options(lam: Option<f64>) -> DrtOptions {
+    let mut o = DrtOptions::default();
+    if let Some(l) = lam {
+        o.lambda = interphase::eis::drt::Lambda::Fixed(l);
+    }
+    o
 }
 
 /// One R‖CPE element per DRT peak fitted to the data (up to
@@ -472,10 +478,7 @@ fn drt_processes<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     use interphase::eis::drt_fit::{ProcessOptions, fit_processes};
     let d = data(vec1(freq, "freq")?, complex(Z)?)?;
-    let mut o = DrtOptions::default();
-    if let Some(l) = lam {
-        o.lambda = interphase::eis::drt::Lambda::Fixed(l);
-    }
+    let o = drt_options(lam);
     let po = ProcessOptions {
         max_processes,
         ..ProcessOptions::default()

@@ -925,38 +925,25 @@ impl LltoReport {
                 ),
             );
             let f = a.data.freq();
-            let pct = |v: &[f64]| v.iter().map(|r| 100.0 * r).collect::<Vec<_>>();
             out.push(
-                XyPlot::new(&format!("Lin-KK residuals, {} (M = {})", a.name, a.kk.m))
-                    .x_label("frequency (Hz)")
-                    .y_label("residual (% of |Z|)")
-                    .log_x(true)
-                    .series(Series::line_points("real", f, &pct(&a.kk.residuals_re)))
-                    .series(Series::line_points(
-                        "imaginary",
-                        f,
-                        &pct(&a.kk.residuals_im),
-                    ))
-                    .draw()?
-                    .with_caption(
-                        "Lin-KK residuals in % of |Z|. Residuals scattered about zero within ±1 % mean the spectrum is consistent with Kramers–Kronig; a trend at one end signals drift or a non-linear response there.",
-                    ),
+                residual_plot(
+                    &format!("Lin-KK residuals, {} (M = {})", a.name, a.kk.m),
+                    f,
+                    (&a.kk.residuals_re, &a.kk.residuals_im),
+                )?
+                .with_caption(
+                    "Lin-KK residuals in % of |Z|. Residuals scattered about zero within ±1 % mean the spectrum is consistent with Kramers–Kronig; a trend at one end signals drift or a non-linear response there.",
+                ),
             );
             out.push(
-                XyPlot::new(&format!("Z-HIT residuals, {}", a.name))
-                    .x_label("frequency (Hz)")
-                    .y_label("residual (% of |Z|)")
-                    .log_x(true)
-                    .series(Series::line_points("real", f, &pct(&a.zhit.residuals_re)))
-                    .series(Series::line_points(
-                        "imaginary",
-                        f,
-                        &pct(&a.zhit.residuals_im),
-                    ))
-                    .draw()?
-                    .with_caption(&format!(
-                        "Z-HIT residuals in % of |Z|: the modulus reconstructed from the phase (smoothed over {ZHIT_SMOOTHING} points), offset fitted over 1 Hz – 1 kHz. The approximation departs by 1–3 % where an arc's phase turns fastest; drift would show as residuals growing steadily towards the lowest frequencies.",
-                    )),
+                residual_plot(
+                    &format!("Z-HIT residuals, {}", a.name),
+                    f,
+                    (&a.zhit.residuals_re, &a.zhit.residuals_im),
+                )?
+                .with_caption(&format!(
+                    "Z-HIT residuals in % of |Z|: the modulus reconstructed from the phase (smoothed over {ZHIT_SMOOTHING} points), offset fitted over 1 Hz – 1 kHz. The approximation departs by 1–3 % where an arc's phase turns fastest; drift would show as residuals growing steadily towards the lowest frequencies.",
+                )),
             );
             if let Some(d) = &a.drt {
                 // the peaks the text and the table list, no more
@@ -1265,6 +1252,18 @@ impl LltoReport {
         }
         s
     }
+}
+
+/// Relative residuals (real, imaginary) in % of |Z| against frequency.
+fn residual_plot(title: &str, f: &[f64], (re, im): (&[f64], &[f64])) -> Result<Figure> {
+    let pct = |v: &[f64]| v.iter().map(|r| 100.0 * r).collect::<Vec<_>>();
+    Ok(XyPlot::new(title)
+        .x_label("frequency (Hz)")
+        .y_label("residual (% of |Z|)")
+        .log_x(true)
+        .series(Series::line_points("real", f, &pct(re)))
+        .series(Series::line_points("imaginary", f, &pct(im)))
+        .draw()?)
 }
 
 /// A derived quantity rounded to its standard error.
