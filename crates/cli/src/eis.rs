@@ -542,6 +542,12 @@ pub fn run_zhit(a: &ZhitArgs) -> Result<Vec<Quantity>, Failure> {
             ),
             Quantity::num("pseudo_chi2", r.pseudo_chi2(), None, "1"),
             Quantity::num("max_abs_residual", r.max_abs_residual(), None, "1"),
+            Quantity::num(
+                "lowest_decade_max_abs_residual",
+                r.lowest_decade_max_abs_residual(),
+                None,
+                "1",
+            ),
             Quantity::num("points_beyond_threshold", bad.len() as f64, None, "1"),
             Quantity::text(
                 "beyond_threshold_Hz",

@@ -171,6 +171,9 @@ fn drift_is_flagged_at_low_frequency() {
         lf(&drifting)
     );
     assert!(drifting.pseudo_chi2() > 2.0 * valid.pseudo_chi2());
+    // the lowest-decade rule of the drift study (1.5 %)
+    assert!(valid.lowest_decade_max_abs_residual() < 0.015);
+    assert!(drifting.lowest_decade_max_abs_residual() > 0.015);
     let text = drifting.to_string();
     assert!(text.starts_with("[[Z-HIT]] 71 points"), "{text}");
     assert!(text.contains("beyond 1 %"), "{text}");

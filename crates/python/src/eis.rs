@@ -395,7 +395,8 @@ fn lin_kk<'py>(
 /// (default 1.5 ± 1.5: 1 Hz – 1 kHz) or with `weights`; `phase` (radians,
 /// e.g. smoothed) replaces arg Z. A dict with `modulus`, `Z_fit`, `offset`,
 /// `weights`, relative residuals `residuals_re`/`residuals_im`/
-/// `residuals_modulus` and `pseudo_chi2`.
+/// `residuals_modulus`, `pseudo_chi2` and `lowest_decade_max_abs_residual`
+/// (drift is suspected above 0.015 with a 7-point smoothed phase).
 #[pyfunction]
 #[pyo3(signature = (freq, Z, window_center=1.5, window_width=3.0, weights=None, phase=None))]
 #[allow(non_snake_case)]
@@ -422,6 +423,10 @@ fn zhit<'py>(
     let out = crate::to_py(py, &r)?;
     out.set_item("modulus", PyArray1::from_slice(py, &r.modulus))?;
     out.set_item("pseudo_chi2", r.pseudo_chi2())?;
+    out.set_item(
+        "lowest_decade_max_abs_residual",
+        r.lowest_decade_max_abs_residual(),
+    )?;
     out.set_item("Z_fit", PyArray1::from_vec(py, r.z_fit))?;
     Ok(out)
 }

@@ -109,6 +109,8 @@ def test_zhit(repo):
     assert np.log(m[39]) - np.log(m[0]) == pytest.approx(2.4630145224954814, abs=1e-10)
     assert r["Z_fit"].shape == Z.shape and len(r["residuals_re"]) == len(f)
     assert r["pseudo_chi2"] == pytest.approx(0.0271, rel=0.01)
+    assert 0 < r["lowest_decade_max_abs_residual"] <= max(
+        np.abs(r["residuals_re"]).max(), np.abs(r["residuals_im"]).max())
     # the offset fitted at one point only: the reconstruction passes through it
     w = np.zeros(len(f))
     w[40] = 1.0

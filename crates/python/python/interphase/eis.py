@@ -116,7 +116,9 @@ def zhit(freq, Z, window_center=1.5, window_width=3.0, weights=None, phase=None)
     default) or with ``weights``. ``phase`` (radians, e.g. the measured
     phase smoothed) replaces arg Z. A dict with ``modulus``, ``Z_fit``,
     ``offset``, ``weights``, the relative residuals ``residuals_re``,
-    ``residuals_im``, ``residuals_modulus`` and ``pseudo_chi2``. The
+    ``residuals_im``, ``residuals_modulus``, ``pseudo_chi2`` and
+    ``lowest_decade_max_abs_residual`` (above 0.015, with the phase
+    smoothed over 7 points, drift is suspected: docs/eis.md). The
     approximation itself departs by 1–3 % around arcs whose phase turns
     fast; read the residuals for trends (drift grows towards low
     frequency)."""
