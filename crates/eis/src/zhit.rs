@@ -10,7 +10,8 @@
 //! ln |Z(ω₀)| ≈ C + (2/π) ∫_{ωₛ}^{ω₀} φ(ω) d ln ω + γ dφ/d ln ω |_{ω₀},
 //! γ = −π/6,
 //!
-//! with ωₛ the highest measured frequency. The phase is interpolated over
+//! with ωₛ the highest measured frequency. The phase (unwrapped along
+//! frequency, its mean brought into (−π, π]) is interpolated over
 //! ln ω by a not-a-knot cubic spline through the measured points (the
 //! interpolant of scipy's `CubicSpline`, pyimpspec's `interpolation="cubic"`),
 //! which is integrated and differentiated exactly. The constant C is the
@@ -282,7 +283,21 @@ pub fn zhit(data: &ImpedanceSpectrum, opts: &ZhitOptions) -> Result<ZhitResult> 
         None => z.iter().map(|v| v.arg()).collect(),
     };
     let x: Vec<f64> = order.iter().map(|&i| (2.0 * PI * freq[i]).ln()).collect();
-    let phi: Vec<f64> = order.iter().map(|&i| phase[i]).collect();
+    let mut phi: Vec<f64> = order.iter().map(|&i| phase[i]).collect();
+    // unwrapped along frequency (numpy's `unwrap`): a jump of more than π
+    // between neighbours is a wrap of 2π, not a feature of the spectrum
+    for k in 1..n {
+        let d = phi[k] - phi[k - 1];
+        if d.abs() > PI {
+            phi[k] -= 2.0 * PI * (d / (2.0 * PI)).round();
+        }
+    }
+    // and shifted by whole turns so that its mean lies in (−π, π]
+    let mean = phi.iter().sum::<f64>() / n as f64;
+    let turns = (mean / (2.0 * PI)).round();
+    if turns != 0.0 {
+        phi.iter_mut().for_each(|p| *p -= 2.0 * PI * turns);
+    }
     let spline = Spline::not_a_knot(&x, &phi)?;
     // ∫ from the lowest point to each point, then from the highest
     let cum = spline.cumulative_integral();

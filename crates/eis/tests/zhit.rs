@@ -250,6 +250,24 @@ fn order_and_scale_do_not_matter() {
         );
         assert!((q.residuals_re[n - 1 - i] - r.residuals_re[i]).abs() < 1e-12);
     }
+    // a phase given with wraps of 2π at some points: unwrapped, the same result
+    let mut wrapped: Vec<f64> = data.z().iter().map(|z| z.arg()).collect();
+    for i in (0..n).step_by(3) {
+        wrapped[i] += 2.0 * std::f64::consts::PI;
+    }
+    wrapped[n - 1] -= 2.0 * std::f64::consts::PI; // the lowest frequency too
+    let w = zhit(
+        &data,
+        &ZhitOptions {
+            phase: Some(wrapped),
+            ..ZhitOptions::default()
+        },
+    )
+    .unwrap();
+    for i in 0..n {
+        assert!((w.modulus[i] / r.modulus[i] - 1.0).abs() < 1e-9, "{i}");
+        assert!((w.residuals_re[i] - r.residuals_re[i]).abs() < 1e-9, "{i}");
+    }
     // Z scaled by k: the modulus scales, the residuals do not change
     let k = 37.5;
     let scaled = ImpedanceSpectrum::new(
