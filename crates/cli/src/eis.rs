@@ -354,8 +354,9 @@ pub enum KkPart {
 /// `eis kk` arguments.
 #[derive(Args, Debug, Clone)]
 pub struct KkArgs {
-    /// Impedance file.
-    pub file: PathBuf,
+    /// Impedance files (tested in parallel; output in this order).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
     /// How the number of RC elements is chosen: `mu` (Schönleber's μ ≤ c,
     /// as impedance.py; can stop too early on diffusion tails) or
     /// `pseudo-chi2` (every M up to --max-m fitted; the smallest M whose
@@ -411,9 +412,8 @@ fn check_threshold(t: f64) -> Result<(), Failure> {
 }
 
 /// Runs `eis kk`: M, μ, R₀, L, (C), the largest residual and the verdict.
-pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
+pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
     use interphase::eis::kk::{KkFit, KkOptions, KkSelect, lin_kk};
-    let all = a.input.load_all(&a.file)?;
     check_threshold(a.threshold)?;
     let opts = KkOptions {
         select: match (a.m, a.select) {
@@ -430,60 +430,120 @@ pub fn run_kk(a: &KkArgs) -> Result<Vec<Quantity>, Failure> {
         add_capacitance: a.add_capacitance,
         admittance: a.admittance,
     };
-    // every spectrum of the file (or the one --spectrum picks), in order
-    let mut q = Vec::new();
-    for (label, data) in &all {
-        let input = |e: interphase::eis::Error| Failure::input(format!("{label}: {e}"));
-        let r = lin_kk(data, &opts).map_err(input)?;
-        q.extend([
-            Quantity::text("file", label.clone()),
-            Quantity::num("M", r.m as f64, None, "1"),
-            Quantity::num("mu", r.mu, None, "1"),
-        ]);
-        if r.admittance {
-            // the dual circuit: R_inf, then C_inf in parallel with the RC branches
-            q.push(Quantity::text("representation", "admittance"));
-            q.push(Quantity::num("R_inf", r.r_ohm, None, "ohm"));
-            if let Some(c) = r.capacitance {
-                q.push(Quantity::num("C_inf", c, None, "F"));
-            }
-        } else {
-            q.push(Quantity::num("R_ohm", r.r_ohm, None, "ohm"));
-            q.push(Quantity::num("L", r.inductance, None, "H"));
-            if let Some(c) = r.capacitance {
-                q.push(Quantity::num("C", c, None, "F"));
-            }
-        }
-        q.push(Quantity::num("pseudo_chi2", r.pseudo_chi2(), None, "1"));
-        q.push(Quantity::num(
-            "max_abs_residual",
-            r.max_abs_residual(),
-            None,
-            "1",
-        ));
-        q.push(Quantity::num(
-            "failing_points",
-            r.failing_points(a.threshold).len() as f64,
-            None,
-            "1",
-        ));
-        q.push(Quantity::text(
-            "verdict",
-            if r.passes(a.threshold) {
-                "pass"
+    // every spectrum of each file (or the one --spectrum picks), in order
+    per_file(&a.files, |file| {
+        let all = a.input.load_all(file)?;
+        let mut q = Vec::new();
+        for (label, data) in &all {
+            let input = |e: interphase::eis::Error| Failure::input(format!("{label}: {e}"));
+            let r = lin_kk(data, &opts).map_err(input)?;
+            q.extend([
+                Quantity::text("file", label.clone()),
+                Quantity::num("M", r.m as f64, None, "1"),
+                Quantity::num("mu", r.mu, None, "1"),
+            ]);
+            if r.admittance {
+                // the dual circuit: R_inf, then C_inf in parallel with the RC branches
+                q.push(Quantity::text("representation", "admittance"));
+                q.push(Quantity::num("R_inf", r.r_ohm, None, "ohm"));
+                if let Some(c) = r.capacitance {
+                    q.push(Quantity::num("C_inf", c, None, "F"));
+                }
             } else {
-                "fail"
-            },
-        ));
-    }
-    Ok(q)
+                q.push(Quantity::num("R_ohm", r.r_ohm, None, "ohm"));
+                q.push(Quantity::num("L", r.inductance, None, "H"));
+                if let Some(c) = r.capacitance {
+                    q.push(Quantity::num("C", c, None, "F"));
+                }
+            }
+            q.push(Quantity::num("pseudo_chi2", r.pseudo_chi2(), None, "1"));
+            q.push(Quantity::num(
+                "max_abs_residual",
+                r.max_abs_residual(),
+                None,
+                "1",
+            ));
+            let bad = r.failing_points(a.threshold);
+            q.push(Quantity::num("failing_points", bad.len() as f64, None, "1"));
+            q.push(beyond_hz(&bad, data.freq()));
+            q.push(Quantity::text(
+                "verdict",
+                if r.passes(a.threshold) {
+                    "pass"
+                } else {
+                    "fail"
+                },
+            ));
+        }
+        Ok(q)
+    })
+}
+
+/// One file's rows, or its failure.
+pub type FileResult = Result<Vec<Quantity>, Failure>;
+
+/// Each file's rows, or its failure, in the order given.
+pub type FileRows = Vec<FileResult>;
+
+/// Runs `one` on every file, in parallel (one thread per core), keeping
+/// the files' order and each file's own result or failure.
+fn per_file<F>(files: &[PathBuf], one: F) -> Result<FileRows, Failure>
+where
+    F: Fn(&std::path::Path) -> FileResult + Sync,
+{
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let out: Mutex<Vec<Option<FileResult>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    let r = one(file);
+                    if let Ok(mut o) = out.lock() {
+                        o[i] = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    let out = out
+        .into_inner()
+        .map_err(|_| Failure::other("a worker thread panicked"))?;
+    Ok(out
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Failure::other("a worker thread panicked"))))
+        .collect())
+}
+
+/// The frequencies (Hz, 4 significant digits) of the points `bad`.
+fn beyond_hz(bad: &[usize], freq: &[f64]) -> Quantity {
+    let freqs: Vec<String> = bad
+        .iter()
+        .map(|&i| interphase::fit::format_significant(freq[i], 4))
+        .collect();
+    Quantity::text(
+        "beyond_threshold_Hz",
+        if freqs.is_empty() {
+            "none".to_string()
+        } else {
+            freqs.join(" ")
+        },
+    )
 }
 
 /// `eis zhit` arguments.
 #[derive(Args, Debug, Clone)]
 pub struct ZhitArgs {
-    /// Impedance file.
-    pub file: PathBuf,
+    /// Impedance files (in parallel; output in this order).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
     /// Centre of the window the ln|Z| offset is fitted in, log10(f / Hz).
     #[arg(long, default_value_t = 1.5, allow_hyphen_values = true)]
     pub window_center: f64,
@@ -506,9 +566,8 @@ pub struct ZhitArgs {
 
 /// Runs `eis zhit`: the ln|Z| offset, pseudo-χ², the largest residual and
 /// the frequencies whose residual is beyond the threshold, per spectrum.
-pub fn run_zhit(a: &ZhitArgs) -> Result<Vec<Quantity>, Failure> {
+pub fn run_zhit(a: &ZhitArgs) -> Result<FileRows, Failure> {
     use interphase::eis::zhit::ZhitOptions;
-    let all = a.input.load_all(&a.file)?;
     check_threshold(a.threshold)?;
     if a.smooth != 0 && (a.smooth < 5 || a.smooth.is_multiple_of(2)) {
         return Err(Failure::input(format!(
@@ -522,44 +581,36 @@ pub fn run_zhit(a: &ZhitArgs) -> Result<Vec<Quantity>, Failure> {
         weights: None,
         phase: None,
     };
-    let mut q = Vec::new();
-    for (label, data) in &all {
-        let r = interphase::validation::zhit_smoothed(data, a.smooth, &opts)
-            .map_err(|e| Failure::input(format!("{label}: {e}")))?;
-        let bad = r.failing_points(a.threshold);
-        let freqs: Vec<String> = bad
-            .iter()
-            .map(|&i| interphase::fit::format_significant(r.freq[i], 4))
-            .collect();
-        q.extend([
-            Quantity::text("file", label.clone()),
-            Quantity::num("offset_ln_ohm", r.offset, None, "1"),
-            Quantity::num(
-                "window_points",
-                r.weights.iter().filter(|w| **w > 0.0).count() as f64,
-                None,
-                "1",
-            ),
-            Quantity::num("pseudo_chi2", r.pseudo_chi2(), None, "1"),
-            Quantity::num("max_abs_residual", r.max_abs_residual(), None, "1"),
-            Quantity::num(
-                "lowest_decade_max_abs_residual",
-                r.lowest_decade_max_abs_residual(),
-                None,
-                "1",
-            ),
-            Quantity::num("points_beyond_threshold", bad.len() as f64, None, "1"),
-            Quantity::text(
-                "beyond_threshold_Hz",
-                if freqs.is_empty() {
-                    "none".to_string()
-                } else {
-                    freqs.join(" ")
-                },
-            ),
-        ]);
-    }
-    Ok(q)
+    per_file(&a.files, |file| {
+        let all = a.input.load_all(file)?;
+        let mut q = Vec::new();
+        for (label, data) in &all {
+            let r = interphase::validation::zhit_smoothed(data, a.smooth, &opts)
+                .map_err(|e| Failure::input(format!("{label}: {e}")))?;
+            let bad = r.failing_points(a.threshold);
+            q.extend([
+                Quantity::text("file", label.clone()),
+                Quantity::num("offset_ln_ohm", r.offset, None, "1"),
+                Quantity::num(
+                    "window_points",
+                    r.weights.iter().filter(|w| **w > 0.0).count() as f64,
+                    None,
+                    "1",
+                ),
+                Quantity::num("pseudo_chi2", r.pseudo_chi2(), None, "1"),
+                Quantity::num("max_abs_residual", r.max_abs_residual(), None, "1"),
+                Quantity::num(
+                    "lowest_decade_max_abs_residual",
+                    r.lowest_decade_max_abs_residual(),
+                    None,
+                    "1",
+                ),
+                Quantity::num("points_beyond_threshold", bad.len() as f64, None, "1"),
+                beyond_hz(&bad, &r.freq),
+            ]);
+        }
+        Ok(q)
+    })
 }
 
 /// Which part the DRT fits.

@@ -243,6 +243,28 @@ fn batch_status(failed: &[String], succeeded: usize) -> Result<(), Failure> {
     batch_status_of(failed, succeeded, "fits")
 }
 
+/// Writes the rows of every file that worked, in order; a single file's
+/// failure is that failure (exit 2 for bad input), several files' failures
+/// are named on stderr after the others' results (exit 1).
+fn emit_files(rows: eis::FileRows, format: Format) -> Result<(), Failure> {
+    if rows.len() == 1 {
+        let q = rows.into_iter().next().unwrap_or_else(|| Ok(Vec::new()))?;
+        return emit(|out| write_quantities(out, &q, format));
+    }
+    let (mut q, mut failed, mut ok) = (Vec::new(), Vec::new(), 0);
+    for r in rows {
+        match r {
+            Ok(rows) => {
+                q.extend(rows);
+                ok += 1;
+            }
+            Err(e) => failed.push(e.message),
+        }
+    }
+    emit(|out| write_quantities(out, &q, format))?;
+    batch_status_of(&failed, ok, "files")
+}
+
 /// [`batch_status`] for results other than fits (`what`: "spectra", ...).
 fn batch_status_of(failed: &[String], succeeded: usize, what: &str) -> Result<(), Failure> {
     if failed.is_empty() {
@@ -321,11 +343,11 @@ fn main() -> ExitCode {
         Command::Eis {
             command: EisCmd::Kk(args),
             format,
-        } => eis::run_kk(args).and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        } => eis::run_kk(args).and_then(|rows| emit_files(rows, *format)),
         Command::Eis {
             command: EisCmd::Zhit(args),
             format,
-        } => eis::run_zhit(args).and_then(|rows| emit(|out| write_quantities(out, &rows, *format))),
+        } => eis::run_zhit(args).and_then(|rows| emit_files(rows, *format)),
         Command::Eis {
             command: EisCmd::Drt(args),
             format,

@@ -1148,6 +1148,79 @@ fn eis_drt_processes() {
 }
 
 #[test]
+fn eis_kk_and_zhit_take_many_files() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto");
+    let (cell, pellet) = (dir.join("eis_cell.csv"), dir.join("eis_pellet.csv"));
+    for cmd in ["kk", "zhit"] {
+        // one process, several files, output in the order given
+        let out = bin()
+            .args(["eis", cmd, "--format", "json"])
+            .arg(&pellet)
+            .arg(&cell)
+            .output()
+            .unwrap();
+        let v = json_of(&out);
+        let files: Vec<String> = v["quantities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["name"] == "file")
+            .map(|r| r["value"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            files.len() == 2 && files[0].ends_with("eis_pellet.csv"),
+            "{files:?}"
+        );
+        // a missing file does not lose the others: named on stderr, exit 1
+        let out = bin()
+            .args(["eis", cmd])
+            .arg(&cell)
+            .arg("no-such-file.csv")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("no-such-file.csv") && err.contains("1 of 2 files failed"),
+            "{err}"
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("eis_cell.csv"));
+    }
+    // Lin-KK lists the frequencies beyond its threshold
+    let out = bin()
+        .args([
+            "eis",
+            "kk",
+            "--m",
+            "40",
+            "--threshold",
+            "0.005",
+            "--format",
+            "json",
+        ])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    let v = json_of(&out);
+    let q = v["quantities"].as_array().unwrap();
+    let n = q.iter().find(|r| r["name"] == "failing_points").unwrap()["value"]
+        .as_f64()
+        .unwrap() as usize;
+    let listed = q
+        .iter()
+        .find(|r| r["name"] == "beyond_threshold_Hz")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    if n == 0 {
+        assert_eq!(listed, "none");
+    } else {
+        assert_eq!(listed.split(' ').count(), n, "{listed}");
+    }
+}
+
+#[test]
 fn eis_zhit() {
     let cell = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
     let run = |extra: &[&str]| {
