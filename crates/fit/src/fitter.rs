@@ -135,7 +135,7 @@ impl LmOptions {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         for (name, v) in [
             ("ftol", self.ftol),
             ("xtol", self.xtol),
@@ -216,13 +216,13 @@ impl Bound {
             Bound::Both(a, b) => u.cos() * (b - a) / 2.0,
         }
     }
-    fn upper(self) -> Option<f64> {
+    pub(crate) fn upper(self) -> Option<f64> {
         match self {
             Bound::Upper(b) | Bound::Both(_, b) => Some(b),
             _ => None,
         }
     }
-    fn lower(self) -> Option<f64> {
+    pub(crate) fn lower(self) -> Option<f64> {
         match self {
             Bound::Lower(a) | Bound::Both(a, _) => Some(a),
             _ => None,
@@ -678,8 +678,17 @@ pub(crate) fn finish<P: Problem + ?Sized>(
         let vary = matches!(map.roles[i], Role::Free(_));
         let stderr = match (&covariance, map.roles[i]) {
             (_, Role::Fixed) => None,
-            (Some(c), _) => Some(c[i][i].max(0.0).sqrt()),
-            (None, _) => None,
+            // a variance that is not positive (a parameter tied to a fixed
+            // one, or one whose column vanished in rounding) has no σ: never "± 0"
+            (Some(c), _) if c[i][i] > 0.0 && c[i][i].is_finite() => Some(c[i][i].sqrt()),
+            (Some(_), Role::Free(_)) => {
+                warnings.push(format!(
+                    "parameter '{}' has no positive variance at the solution: no uncertainty",
+                    p.name()
+                ));
+                None
+            }
+            _ => None,
         };
         let tie = p
             .tie()

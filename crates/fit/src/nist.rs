@@ -644,6 +644,61 @@ impl Problem for NistProblem<'_> {
     }
 }
 
+impl Model {
+    /// The parameters the model is jointly linear in (0-based), for
+    /// [`varpro`](crate::varpro): amplitudes, offsets and the numerator of
+    /// the rational models.
+    pub fn linear_parameters(self) -> &'static [usize] {
+        match self {
+            Model::Chwirut => &[],
+            Model::Lanczos => &[0, 2, 4],
+            Model::Gauss => &[0, 2, 5],
+            Model::Kirby2 | Model::Mgh17 => &[0, 1, 2],
+            Model::Rational33 => &[0, 1, 2, 3],
+            Model::Nelson | Model::Roszman1 => &[0, 1],
+            Model::Enso => &[0, 1, 2, 4, 5, 7, 8],
+            Model::ExpRise
+            | Model::DanWood
+            | Model::Misra1b
+            | Model::Misra1c
+            | Model::Misra1d
+            | Model::Mgh09
+            | Model::Rat42
+            | Model::Mgh10
+            | Model::Eckerle4
+            | Model::Rat43
+            | Model::Bennett5 => &[0],
+        }
+    }
+}
+
+impl crate::varpro::Separable for NistProblem<'_> {
+    fn linear_parameters(&self) -> Vec<usize> {
+        self.data.model.linear_parameters().to_vec()
+    }
+
+    fn affine_parts(&self, p: &[f64], base: &mut [f64], columns: &mut [f64]) -> bool {
+        let model = self.data.model;
+        let lin = model.linear_parameters();
+        let mut b0 = p.to_vec();
+        for &s in lin {
+            b0[s] = 0.0;
+        }
+        let m = self.target.len();
+        let mut g = [0.0; 9];
+        for (i, (x, t)) in self.data.x.iter().zip(&self.target).enumerate() {
+            base[i] = model.eval(x, &b0) - t;
+            model.gradient(x, &b0, &mut g[..model.n_params()]);
+            for (j, &s) in lin.iter().enumerate() {
+                columns[j * m + i] = g[s];
+            }
+        }
+        base.iter()
+            .chain(&columns[..m * lin.len()])
+            .all(|v| v.is_finite())
+    }
+}
+
 /// Log relative error `−log₁₀(|computed − certified| / |certified|)`: the number of
 /// agreeing significant digits (McCullough 1998). Returns 15.9 (f64's precision)
 /// for an exact match, and uses the absolute error when `certified` is 0.
