@@ -11,7 +11,7 @@ use interphase_spectra::Spectrum;
 use interphase_spectra::baseline::{
     WhittakerOptions, arpls, asls, imodpoly, modpoly, shirley, snip,
 };
-use interphase_spectra::model::{PeakFitOptions, PeakModel};
+use interphase_spectra::model::{PeakFitOptions, PeakModel, Projection};
 
 fn ti2p_1000() -> (PeakModel, Spectrum) {
     let model = PeakModel::from_toml(TI2P_IMAGE_MODEL).unwrap();
@@ -28,13 +28,17 @@ fn ti2p_1000() -> (PeakModel, Spectrum) {
 
 fn bench(c: &mut Criterion) {
     let (model, s) = ti2p_1000();
-    c.bench_function("fit/ti2p_2doublets_1000pts", |b| {
-        b.iter(|| {
-            model
-                .fit(black_box(&s), &PeakFitOptions::default())
-                .unwrap()
-        })
-    });
+    for (name, projection) in [
+        ("fit/ti2p_2doublets_1000pts", Projection::Auto),
+        ("fit/ti2p_2doublets_1000pts_full", Projection::Off),
+        ("fit/ti2p_2doublets_1000pts_varpro", Projection::On),
+    ] {
+        let o = PeakFitOptions {
+            projection,
+            ..Default::default()
+        };
+        c.bench_function(name, |b| b.iter(|| model.fit(black_box(&s), &o).unwrap()));
+    }
     let (x, y) = compare_spectrum();
     let arpls_o = WhittakerOptions {
         lam: 1e5,

@@ -40,6 +40,7 @@ use interphase::io::Format as FileFormat;
 use interphase::spectra::baseline::{self, Baseline, TougaardOptions, WhittakerOptions};
 use interphase::spectra::model::{
     Axis, BatchOptions, GlobalPeakFit, PeakFit, PeakFitOptions, PeakModel, PeakWeighting,
+    Projection,
 };
 use interphase::spectra::peaks::{Interval, PeakOptions};
 use interphase::spectra::{Spectrum, XQuantity};
@@ -189,6 +190,11 @@ pub enum SpectrumCmd {
         /// when the noise does not follow the weighting.
         #[arg(long)]
         robust_covariance: bool,
+        /// How peak areas and additive background coefficients are found:
+        /// `auto` starts them from their linear optimum, `on` solves them at
+        /// every step (variable projection), `off` searches them with the rest.
+        #[arg(long, value_enum, default_value_t = ProjectionArg::Auto)]
+        projection: ProjectionArg,
         /// Folder for one CSV of curves per spectrum.
         #[arg(long)]
         curves: Option<PathBuf>,
@@ -248,6 +254,17 @@ pub enum AxisArg {
     Binding,
     /// Kinetic energy, eV.
     Kinetic,
+}
+
+/// `spectrum fit --projection` (see `interphase::spectra::model::Projection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProjectionArg {
+    /// Linear parameters started from their least-squares optimum, then the full fit.
+    Auto,
+    /// Variable projection throughout.
+    On,
+    /// The full fit from the model's starting values.
+    Off,
 }
 
 /// Residual weighting of `spectrum fit`.
@@ -811,6 +828,7 @@ struct FitRequest<'a> {
     crop: Option<&'a [f64]>,
     weight: Weight,
     robust_covariance: bool,
+    projection: ProjectionArg,
     curves: Option<&'a Path>,
     plot: Option<&'a Path>,
     share: &'a [String],
@@ -965,6 +983,7 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
         crop,
         weight,
         robust_covariance,
+        projection,
         curves,
         plot,
         share,
@@ -1040,6 +1059,11 @@ fn run_fit(req: &FitRequest<'_>) -> Result<FitOutput, Failure> {
             Weight::Unit => PeakWeighting::Unit,
             Weight::Sigma => PeakWeighting::Sigma,
             Weight::Poisson => PeakWeighting::Poisson,
+        },
+        projection: match projection {
+            ProjectionArg::Auto => Projection::Auto,
+            ProjectionArg::On => Projection::On,
+            ProjectionArg::Off => Projection::Off,
         },
         ..PeakFitOptions::default()
     };
@@ -1189,6 +1213,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
             crop,
             weight,
             robust_covariance,
+            projection,
             curves,
             plot,
             share,
@@ -1207,6 +1232,7 @@ pub fn run(cmd: &SpectrumCmd, format: Format) -> Result<(), Failure> {
                 crop: crop.as_deref(),
                 weight: *weight,
                 robust_covariance: *robust_covariance,
+                projection: *projection,
                 curves: curves.as_deref(),
                 plot: plot.as_deref(),
                 share,

@@ -673,6 +673,52 @@ fn spectrum_fit_robust_covariance() {
     }
 }
 
+/// `spectrum fit --projection on|off|auto`: the same optimum and standard
+/// errors whichever way the areas and background coefficients are found.
+#[test]
+fn spectrum_fit_projection_choices_agree() {
+    let data = spectra_data("ti2p_synthetic.csv");
+    let model = spectra_data("ti2p_linear.toml");
+    let run = |choice: &str| {
+        json_of(&spectrum_fit_json_with(
+            &["--projection", choice],
+            &model,
+            &[&data],
+        ))
+    };
+    let off = run("off");
+    for choice in ["on", "auto"] {
+        let other = run(choice);
+        let (a, b) = (&off["fits"][0], &other["fits"][0]);
+        let (ca, cb) = (
+            a["chi_square"].as_f64().unwrap(),
+            b["chi_square"].as_f64().unwrap(),
+        );
+        assert!(((ca - cb) / ca).abs() < 1e-9, "{choice}: {ca} vs {cb}");
+        for (p, q) in a["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(b["parameters"].as_array().unwrap())
+        {
+            let (x, y) = (p["value"].as_f64().unwrap(), q["value"].as_f64().unwrap());
+            let se = p["stderr"].as_f64().unwrap_or(0.0);
+            assert!(
+                (x - y).abs() <= 1e-3 * se + 1e-9 * x.abs(),
+                "{choice}: {p} vs {q}"
+            );
+        }
+    }
+    let bad = bin()
+        .args(["spectrum", "fit", "--projection", "maybe", "--model"])
+        .arg(&model)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("auto"));
+}
+
 /// The JSON document of a command that must have succeeded.
 /// `interphase spectrum fit --format json --model MODEL FILES...`.
 fn spectrum_fit_json(model: &Path, files: &[&Path]) -> Output {

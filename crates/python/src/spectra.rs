@@ -4,7 +4,7 @@
 use interphase::spectra::Spectrum;
 use interphase::spectra::baseline as bl;
 use interphase::spectra::model::{
-    BatchOptions, PeakFitOptions, PeakModel as RsModel, PeakWeighting,
+    BatchOptions, PeakFitOptions, PeakModel as RsModel, PeakWeighting, Projection,
 };
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
@@ -61,6 +61,18 @@ fn options(
         };
     }
     Ok((o, sigma))
+}
+
+/// `projection="auto" | "on" | "off"` (see `Projection`).
+fn projection(choice: &str) -> PyResult<Projection> {
+    match choice {
+        "auto" => Ok(Projection::Auto),
+        "on" => Ok(Projection::On),
+        "off" => Ok(Projection::Off),
+        other => Err(err(format!(
+            "projection {other:?}: choose \"auto\" (areas started from their linear optimum), \"on\" (variable projection) or \"off\""
+        ))),
+    }
 }
 
 fn spectrum(x: Vec<f64>, y: Vec<f64>, sigma: Option<Vec<f64>>) -> PyResult<Spectrum> {
@@ -177,7 +189,12 @@ impl PeakModel {
     /// (`"unit"`, the default, or `"poisson"`: 1/√max(y, 1)).
     /// `robust_covariance=True`: the sandwich (HC3) covariance, whose
     /// standard errors stay right when the noise does not follow the weights.
-    #[pyo3(signature = (x, y, weights=None, weighting="unit", robust_covariance=false))]
+    /// `projection`: how peak areas and additive background coefficients
+    /// are found: `"auto"` (default) starts them from their least-squares
+    /// optimum, `"on"` solves them at every step (variable projection),
+    /// `"off"` searches them with the rest; all reach the same optimum.
+    #[pyo3(signature = (x, y, weights=None, weighting="unit", robust_covariance=false, projection="auto"))]
+    #[allow(clippy::too_many_arguments)]
     fn fit(
         &self,
         py: Python<'_>,
@@ -186,6 +203,7 @@ impl PeakModel {
         weights: Option<&Bound<'_, PyAny>>,
         weighting: &str,
         robust_covariance: bool,
+        projection: &str,
     ) -> PyResult<FitResult> {
         let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
         let (mut o, sigma) = options(
@@ -194,6 +212,7 @@ impl PeakModel {
             y.len(),
         )?;
         o.lm.robust_covariance = robust_covariance;
+        o.projection = self::projection(projection)?;
         let s = spectrum(x, y, sigma)?;
         let model = &self.model;
         let f = py
@@ -215,7 +234,8 @@ impl PeakModel {
     /// `tqdm` bar); an exception it raises discards the results and is
     /// re-raised as `interphase.Error` after the batch.
     /// `robust_covariance=True`: the sandwich (HC3) covariance for every row.
-    #[pyo3(signature = (x, Y, threads=None, warm_start=false, weighting="unit", errors="keep", progress=None, robust_covariance=false))]
+    /// `projection`: as in `fit`.
+    #[pyo3(signature = (x, Y, threads=None, warm_start=false, weighting="unit", errors="keep", progress=None, robust_covariance=false, projection="auto"))]
     #[allow(non_snake_case, clippy::too_many_arguments)]
     fn fit_many<'py>(
         &self,
@@ -228,12 +248,14 @@ impl PeakModel {
         errors: &str,
         progress: Option<Py<PyAny>>,
         robust_covariance: bool,
+        projection: &str,
     ) -> PyResult<Vec<Py<PyAny>>> {
         crate::check_errors(errors)?;
         let x = vec1(x, "x")?;
         let data = crate::arr2(Y, "Y")?;
         let (mut o, _) = options(weighting, None, x.len())?;
         o.lm.robust_covariance = robust_covariance;
+        o.projection = self::projection(projection)?;
         if data.ncols() != x.len() {
             return Err(err(format!(
                 "Y has {} columns but x has {} points (rows are spectra)",

@@ -56,6 +56,22 @@ def test_robust_covariance(repo):
     assert all(m.params["Ti4+.area"].stderr == pytest.approx(s, rel=1e-9) for m in many)
 
 
+def test_projection_choices_reach_the_same_optimum(repo):
+    x, y, model = ti2p(repo)
+    off = model.fit(x, y, projection="off")
+    for choice in ["on", "auto"]:
+        other = model.fit(x, y, projection=choice)
+        assert other.chisqr == pytest.approx(off.chisqr, rel=1e-9)
+        for name, p in off.params.items():
+            q = other.params[name]
+            tol = 1e-3 * (p.stderr or 0.0) + 1e-9 * abs(p.value)
+            assert abs(p.value - q.value) <= tol, name
+    many = model.fit_many(x, np.vstack([y, y]), projection="on")
+    assert all(m.chisqr == pytest.approx(off.chisqr, rel=1e-9) for m in many)
+    with pytest.raises(interphase.Error, match="variable projection"):
+        model.fit(x, y, projection="maybe")
+
+
 def test_same_numbers_as_the_rust_api(repo, cli):
     x, y, model = ti2p(repo)
     fit = model.fit(x, y)

@@ -92,44 +92,55 @@ fn analytic_jacobian_matches_finite_differences() {
     }
 }
 
+/// The generating values of the Ti 2p tests (background values for `BACKGROUNDS[bi]` added).
+const TI2P_TRUTH: [(&str, f64); 8] = [
+    ("Ti4+.center", 458.95),
+    ("Ti4+.sigma", 0.42),
+    ("Ti4+.gamma", 0.22),
+    ("Ti4+.area", 6000.0),
+    ("Ti4+.splitting", 5.68),
+    ("Ti4+.width_ratio", 1.4),
+    ("Ti3+.center", 457.45),
+    ("Ti3+.area", 1500.0),
+];
+
+/// The Ti 2p model with background `BACKGROUNDS[bi]` and a spectrum drawn
+/// from it with Poisson-like noise.
+fn ti2p_case(bi: usize) -> (PeakModel, Spectrum) {
+    let x = grid();
+    let bg = BACKGROUNDS[bi];
+    let model = ti2p_model(bg);
+    let mut values: Vec<(&str, f64)> = TI2P_TRUTH.to_vec();
+    match bi {
+        1 => values.extend([("bg.c0", 300.0), ("bg.c1", -4.0)]),
+        2 => values.extend([
+            ("bg.c0", 300.0),
+            ("bg.c1", -4.0),
+            ("bg.c2", 0.3),
+            ("bg.c3", 0.01),
+        ]),
+        3 => values.extend([("bg.c0", 300.0), ("bg.k", 0.03)]),
+        4 => values.extend([("bg.c0", 300.0), ("bg.k", 0.03), ("bg.c1", 2.0)]),
+        5 => values.extend([("bg.c0", 300.0), ("bg.b", 900.0)]),
+        _ => {}
+    }
+    let p = model.parameters_from(&values, &x).unwrap();
+    let clean = model.evaluate(&x, &p).unwrap();
+    let e = noise(x.len(), 17 + bi as u64);
+    let y: Vec<f64> = clean
+        .iter()
+        .zip(&e)
+        .map(|(c, e)| c + e * c.max(1.0).sqrt())
+        .collect();
+    (model, Spectrum::new(x, y).unwrap())
+}
+
 #[test]
 fn recovers_ti2p_parameters_with_every_background() {
     let x = grid();
-    let truth = [
-        ("Ti4+.center", 458.95),
-        ("Ti4+.sigma", 0.42),
-        ("Ti4+.gamma", 0.22),
-        ("Ti4+.area", 6000.0),
-        ("Ti4+.splitting", 5.68),
-        ("Ti4+.width_ratio", 1.4),
-        ("Ti3+.center", 457.45),
-        ("Ti3+.area", 1500.0),
-    ];
+    let truth = TI2P_TRUTH;
     for (bi, bg) in BACKGROUNDS.iter().enumerate() {
-        let model = ti2p_model(bg);
-        let mut values: Vec<(&str, f64)> = truth.to_vec();
-        match bi {
-            1 => values.extend([("bg.c0", 300.0), ("bg.c1", -4.0)]),
-            2 => values.extend([
-                ("bg.c0", 300.0),
-                ("bg.c1", -4.0),
-                ("bg.c2", 0.3),
-                ("bg.c3", 0.01),
-            ]),
-            3 => values.extend([("bg.c0", 300.0), ("bg.k", 0.03)]),
-            4 => values.extend([("bg.c0", 300.0), ("bg.k", 0.03), ("bg.c1", 2.0)]),
-            5 => values.extend([("bg.c0", 300.0), ("bg.b", 900.0)]),
-            _ => {}
-        }
-        let p = model.parameters_from(&values, &x).unwrap();
-        let clean = model.evaluate(&x, &p).unwrap();
-        let e = noise(x.len(), 17 + bi as u64);
-        let y: Vec<f64> = clean
-            .iter()
-            .zip(&e)
-            .map(|(c, e)| c + e * c.max(1.0).sqrt())
-            .collect();
-        let s = Spectrum::new(x.clone(), y).unwrap();
+        let (model, s) = ti2p_case(bi);
         let fit = model.fit(&s, &PeakFitOptions::default()).unwrap();
         assert!(fit.fit.converged, "bg {bg:?}: {fit}");
         for (name, v) in &truth {
@@ -558,5 +569,213 @@ fn global_fit_errors() {
         model
             .fit_global(&spectra, &["Ti3+.sigma", "Ti4+.sigma"], &o)
             .is_ok()
+    );
+}
+
+/// Whatever the parameters, the residuals are `b + Σ a_s·p_s` over the linear
+/// parameters the model declares (areas, additive background coefficients),
+/// for every background and line shape.
+#[test]
+fn the_model_is_affine_in_its_declared_linear_parameters() {
+    use interphase_fit::varpro::Separable;
+    let x = grid();
+    let y: Vec<f64> = x.iter().map(|&v| 100.0 + (v - 460.0).powi(2)).collect();
+    let s = Spectrum::new(x.clone(), y).unwrap();
+    let opts = PeakFitOptions {
+        weighting: PeakWeighting::Poisson,
+        ..Default::default()
+    };
+    let mut models: Vec<PeakModel> = BACKGROUNDS.iter().map(|bg| ti2p_model(bg)).collect();
+    for shape in [
+        "gaussian",
+        "lorentzian",
+        "pseudo-voigt",
+        "tch",
+        "gl",
+        "sgl",
+        "la",
+        "doniach",
+        "doniach-gauss",
+        "pearson7",
+        "split-pseudo-voigt",
+        "emg",
+    ] {
+        models.push(
+            PeakModel::from_toml(&format!(
+                "[background]\nkind = \"shirley\"\nslope = 0.1\n[[peaks]]\nname = \"A\"\nshape = \"{shape}\"\ncenter = 459.0\narea = 700\n"
+            ))
+            .unwrap(),
+        );
+    }
+    models.push(
+        PeakModel::from_toml(
+            "[background]\nkind = \"static-shirley\"\n[[peaks]]\nname = \"A\"\nshape = \"gaussian\"\ncenter = 459.0\narea = 700\n",
+        )
+        .unwrap(),
+    );
+    for model in &models {
+        let (problem, params) = model.problem_for(&s, &opts).unwrap();
+        let mut p = params.values();
+        for (i, v) in p.iter_mut().enumerate() {
+            *v *= 1.0 + 0.01 * ((i % 5) as f64 - 2.0) / 7.0;
+        }
+        let lin = problem.linear_parameters();
+        assert!(lin.len() >= model.spec().peaks.len(), "{lin:?}");
+        let m = problem.n_residuals();
+        let (mut base, mut cols) = (vec![0.0; m], vec![0.0; m * lin.len()]);
+        assert!(problem.affine_parts(&p, &mut base, &mut cols));
+        let mut r = vec![0.0; m];
+        problem.residuals(&p, &mut r);
+        for i in 0..m {
+            let sum: f64 = base[i]
+                + lin
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &s)| cols[j * m + i] * p[s])
+                    .sum::<f64>();
+            assert!(
+                (sum - r[i]).abs() <= 1e-10 * r[i].abs().max(1.0),
+                "{:?}: row {i}: {sum} vs {}",
+                model.spec().background,
+                r[i]
+            );
+        }
+    }
+}
+
+/// Variable projection and the full fit reach the same optimum, with the
+/// same χ² and the same standard errors (both from the full covariance).
+#[test]
+fn variable_projection_gives_the_full_fit_result() {
+    use interphase_spectra::model::Projection;
+    for bi in 0..BACKGROUNDS.len() {
+        let (model, s) = ti2p_case(bi);
+        let fit_with = |projection| {
+            model
+                .fit(
+                    &s,
+                    &PeakFitOptions {
+                        projection,
+                        ..Default::default()
+                    },
+                )
+                .unwrap()
+        };
+        let full = fit_with(Projection::Off);
+        for proj in [fit_with(Projection::On), fit_with(Projection::Auto)] {
+            assert!(full.fit.converged && proj.fit.converged, "{proj}");
+            let rel = (proj.fit.chi_square - full.fit.chi_square) / full.fit.chi_square;
+            assert!(rel.abs() < 1e-9, "bg {bi}: Δχ²/χ² = {rel}");
+            for (a, b) in full.fit.params.iter().zip(&proj.fit.params) {
+                let se = a.stderr.unwrap_or(0.0);
+                assert!(
+                    (a.value - b.value).abs() <= 1e-3 * se + 1e-9 * a.value.abs(),
+                    "bg {bi}: {} = {} vs {} (σ {se})",
+                    a.name,
+                    a.value,
+                    b.value
+                );
+                match (a.stderr, b.stderr) {
+                    (Some(x), Some(y)) => {
+                        assert!((x - y).abs() <= 1e-4 * x, "{}: {x} vs {y}", a.name)
+                    }
+                    (None, None) => {}
+                    other => panic!("{}: {other:?}", a.name),
+                }
+                assert_eq!(a.init.to_bits(), b.init.to_bits(), "{}", a.name);
+            }
+            assert_eq!(full.fit.covariance.is_some(), proj.fit.covariance.is_some());
+        }
+    }
+}
+
+/// The projected fit does not depend on the starting areas, and an area
+/// whose unconstrained optimum is negative (a peak that is not there) is
+/// handed to the full fit, which keeps it at its bound as the full fit does.
+#[test]
+fn variable_projection_ignores_starting_areas_and_respects_bounds() {
+    use interphase_spectra::model::Projection;
+    let (_, s) = ti2p_case(1);
+    let text = |a4: f64, a3: f64| {
+        format!(
+            r#"
+            [background]
+            kind = "linear"
+            [[peaks]]
+            name = "Ti4+"
+            shape = "voigt"
+            center = {{ value = 458.8, min = 457.5, max = 460.0 }}
+            sigma = 0.5
+            gamma = {{ value = 0.3, min = 0.0 }}
+            area = {{ value = {a4}, min = 0 }}
+            doublet = {{ splitting = 5.7, ratio = {{ value = 0.5, vary = false }}, width_ratio = 1.3 }}
+            [[peaks]]
+            name = "Ti3+"
+            shape = "voigt"
+            center = {{ value = 457.3, min = 456.5, max = 458.2 }}
+            sigma = {{ tie = "Ti4+.sigma" }}
+            gamma = {{ tie = "Ti4+.gamma" }}
+            area = {{ value = {a3}, min = 0 }}
+            doublet = {{ splitting = {{ tie = "Ti4+.splitting" }}, orbital = "p", width_ratio = {{ tie = "Ti4+.width_ratio" }} }}
+            "#
+        )
+    };
+    let on = PeakFitOptions {
+        projection: Projection::On,
+        ..Default::default()
+    };
+    let good = PeakModel::from_toml(&text(5000.0, 1000.0))
+        .unwrap()
+        .fit(&s, &on)
+        .unwrap();
+    for projection in [Projection::On, Projection::Auto] {
+        let far = PeakModel::from_toml(&text(1.0, 1e6))
+            .unwrap()
+            .fit(
+                &s,
+                &PeakFitOptions {
+                    projection,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let rel = (far.fit.chi_square - good.fit.chi_square) / good.fit.chi_square;
+        assert!(rel.abs() < 1e-9, "{projection:?}: Δχ²/χ² = {rel}\n{far}");
+        assert_eq!(
+            far.fit.param("Ti4+.area").unwrap().init.to_bits(),
+            1.0f64.to_bits()
+        );
+    }
+
+    // a third doublet where there is nothing: its best area is below zero
+    let ghost = format!(
+        "{}\n[[peaks]]\nname = \"ghost\"\nshape = \"gaussian\"\ncenter = {{ value = 468.0, min = 467.0, max = 469.0 }}\nfwhm = {{ value = 1.0, min = 0.5, max = 2.0 }}\narea = {{ value = 100, min = 0 }}\n",
+        text(5000.0, 1000.0)
+    );
+    let y: Vec<f64> = s
+        .x()
+        .iter()
+        .zip(s.y())
+        .map(|(&x, &y)| y - 200.0 * (-(x - 468.0f64).powi(2)).exp())
+        .collect();
+    let dip = Spectrum::new(s.x().to_vec(), y).unwrap();
+    let model = PeakModel::from_toml(&ghost).unwrap();
+    let full = model
+        .fit(
+            &dip,
+            &PeakFitOptions {
+                projection: Projection::Off,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let proj = model.fit(&dip, &on).unwrap();
+    let area = proj.fit.value("ghost.area").unwrap();
+    assert!((0.0..1e-3).contains(&area), "{proj}");
+    assert!(
+        proj.fit.chi_square <= full.fit.chi_square * (1.0 + 1e-9),
+        "{} vs {}",
+        proj.fit.chi_square,
+        full.fit.chi_square
     );
 }

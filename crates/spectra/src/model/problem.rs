@@ -402,3 +402,106 @@ pub(crate) fn tougaard_kernel(x: &[f64], sweep: &[usize], c: f64, d: f64) -> Res
     }
     Ok(out)
 }
+
+/// Peak areas and the additive background coefficients (polynomial, the
+/// constant and slope of a Shirley, the constant of a Tougaard) enter the
+/// model linearly: `model = Σ areaᵢ·(gᵢ + k·op(gᵢ)) + background`, with `gᵢ`
+/// the unit-area peak (main + ratio·partner for a doublet) and `op` the
+/// active background's integral. The active backgrounds' scales `k`/`B`
+/// multiply the areas and stay nonlinear.
+impl interphase_fit::varpro::Separable for ModelProblem {
+    fn linear_parameters(&self) -> Vec<usize> {
+        let mut s: Vec<usize> = match &self.bg {
+            BgLayout::None | BgLayout::Fixed(_) => Vec::new(),
+            BgLayout::Poly { first, n } => (*first..first + n).collect(),
+            BgLayout::Shirley { c0, c1, .. } => std::iter::once(*c0).chain(*c1).collect(),
+            BgLayout::Tougaard { c0, .. } => vec![*c0],
+        };
+        s.extend(self.peaks.iter().map(|pk| pk.first + pk.n - 1));
+        s
+    }
+
+    fn affine_parts(&self, p: &[f64], base: &mut [f64], columns: &mut [f64]) -> bool {
+        let m = self.x.len();
+        match &self.bg {
+            BgLayout::Fixed(b) => {
+                for (((o, &bi), &y), &w) in base.iter_mut().zip(b).zip(&self.y).zip(&self.w) {
+                    *o = w * (bi - y);
+                }
+            }
+            _ => {
+                for ((o, &y), &w) in base.iter_mut().zip(&self.y).zip(&self.w) {
+                    *o = -w * y;
+                }
+            }
+        }
+        let mut cols = columns.chunks_exact_mut(m);
+        let mut next = || cols.next();
+        match &self.bg {
+            BgLayout::None | BgLayout::Fixed(_) => {}
+            BgLayout::Poly { n, .. } => {
+                for k in 0..*n {
+                    let Some(col) = next() else { return false };
+                    for ((c, &u), &w) in col.iter_mut().zip(&self.u).zip(&self.w) {
+                        *c = w * u.powi(k as i32);
+                    }
+                }
+            }
+            BgLayout::Shirley { c1, .. } => {
+                let Some(col) = next() else { return false };
+                col.copy_from_slice(&self.w);
+                if c1.is_some() {
+                    let Some(col) = next() else { return false };
+                    for ((c, &u), &w) in col.iter_mut().zip(&self.u).zip(&self.w) {
+                        *c = w * u;
+                    }
+                }
+            }
+            BgLayout::Tougaard { .. } => {
+                let Some(col) = next() else { return false };
+                col.copy_from_slice(&self.w);
+            }
+        }
+        let mut tmp = vec![0.0; m];
+        let mut op = vec![0.0; m];
+        for pk in &self.peaks {
+            let Some(col) = next() else { return false };
+            let n = pk.n;
+            let mut q = [0.0; MAX_PARAMS];
+            q[..n].copy_from_slice(&p[pk.first..pk.first + n]);
+            q[n - 1] = 1.0;
+            let Ok(main) = Shape::from_parameters(pk.kind, &q[..n]) else {
+                return false;
+            };
+            if main.eval_into(&self.x, col).is_err() {
+                return false;
+            }
+            if let Some(d) = &pk.doublet {
+                let mut q = pk.partner_params(p, d);
+                q[n - 1] = p[d.ratio];
+                let Ok(partner) = Shape::from_parameters(pk.kind, &q[..n]) else {
+                    return false;
+                };
+                if partner.eval_into(&self.x, &mut tmp).is_err() {
+                    return false;
+                }
+                add(col, &tmp, 1.0);
+            }
+            match &self.bg {
+                BgLayout::Shirley { k, .. } => {
+                    self.cumulate(col, &mut op);
+                    add(col, &op, p[*k]);
+                }
+                BgLayout::Tougaard { b, kernel, .. } => {
+                    self.tougaard_apply(kernel, col, &mut op);
+                    add(col, &op, p[*b]);
+                }
+                _ => {}
+            }
+            for (c, &w) in col.iter_mut().zip(&self.w) {
+                *c *= w;
+            }
+        }
+        true
+    }
+}
