@@ -17,7 +17,9 @@ spectrum, that ours never ends at a worse chi-square (relative 1e-9).
 Run from the repository root:
     cargo build --release -p interphase-cli
     python3 -m venv .venv && .venv/bin/pip install numpy scipy lmfit
-    .venv/bin/python benches/compare/lmfit_ti2p_batch.py [N]
+    .venv/bin/python benches/compare/lmfit_ti2p_batch.py [N] [--projection auto|on|off]
+
+Arguments after N go to `interphase spectrum fit` as they are.
 """
 import json
 import os
@@ -34,6 +36,7 @@ from _common import ti2p_lmfit_model, ti2p_lmfit_params, ti2p_residual
 
 MODEL = "crates/spectra/tests/data/ti2p_linear.toml"
 CLI = os.environ.get("INTERPHASE_CLI", "target/release/interphase")
+EXTRA = sys.argv[2:]
 
 
 def spectra(n, rng):
@@ -58,7 +61,7 @@ def median3(f):
 
 def run_cli(files, out):
     with open(out, "w") as f:
-        subprocess.run([CLI, "spectrum", "fit", "--model", MODEL, "--format", "json"] + files,
+        subprocess.run([CLI, "spectrum", "fit", "--model", MODEL, "--format", "json"] + EXTRA + files,
                        stdout=f, check=True)
     with open(out) as f:
         return json.load(f)
@@ -80,7 +83,8 @@ def main():
     rng = np.random.default_rng(28)
     x, Y = spectra(n, rng)
     print("lmfit %s, scipy %s, numpy %s, Python %s; interphase CLI %s, %d cores"
-          % (lmfit.__version__, scipy.__version__, np.__version__, sys.version.split()[0], CLI,
+          % (lmfit.__version__, scipy.__version__, np.__version__, sys.version.split()[0],
+             " ".join([CLI] + EXTRA),
              os.cpu_count()))
     with tempfile.TemporaryDirectory() as tmp:
         files = []
