@@ -70,28 +70,6 @@ fn describe(c: &files::FileContents) -> Vec<Entry> {
             columns: r.metadata.get("columns").cloned(),
         });
     }
-    for t in &c.tables {
-        let first = t.columns.first().map(|c| c.1.as_slice()).unwrap_or(&[]);
-        let lo = first.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = first.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        out.push(Entry {
-            name: t.name.clone(),
-            kind: "table",
-            points: t.rows(),
-            x_min: if lo.is_finite() { lo } else { 0.0 },
-            x_max: if hi.is_finite() { hi } else { 0.0 },
-            x_quantity: t.columns.first().map(|c| c.0.clone()),
-            cycle: None,
-            technique: t.technique.clone(),
-            columns: Some(
-                t.columns
-                    .iter()
-                    .map(|c| c.0.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-        });
-    }
     for s in &c.spectra {
         let (lo, hi) = s.x_range();
         out.push(Entry {
@@ -112,6 +90,29 @@ fn describe(c: &files::FileContents) -> Vec<Entry> {
             cycle: None,
             technique: Some(s.meta.technique.name().to_string()).filter(|t| *t != "other"),
             columns: None,
+        });
+    }
+    // tables last: the spectra keep the numbers `--spectrum N` uses
+    for t in &c.tables {
+        let first = t.columns.first().map(|c| c.1.as_slice()).unwrap_or(&[]);
+        let lo = first.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = first.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        out.push(Entry {
+            name: t.name.clone(),
+            kind: "table",
+            points: t.rows(),
+            x_min: if lo.is_finite() { lo } else { 0.0 },
+            x_max: if hi.is_finite() { hi } else { 0.0 },
+            x_quantity: t.columns.first().map(|c| c.0.clone()),
+            cycle: None,
+            technique: t.technique.clone(),
+            columns: Some(
+                t.columns
+                    .iter()
+                    .map(|c| c.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         });
     }
     out
@@ -226,6 +227,11 @@ pub struct ConvertArgs {
     /// Impedance columns for tables whose header does not identify them.
     #[arg(long, value_name = "FREQ,RE,IM", allow_hyphen_values = true)]
     pub columns: Option<String>,
+    /// Write the file's table instead of its spectra (a PHI depth profile's
+    /// per-cycle sputter times and areas). A file that holds only a table
+    /// (a BioLogic CV, GCPL ... run) writes it without this flag.
+    #[arg(long, conflicts_with = "spectrum")]
+    pub table: bool,
 }
 
 /// Runs `convert`: the file's spectra (or impedance spectra) as CSV or JSON
@@ -267,7 +273,16 @@ pub fn run_convert(a: &ConvertArgs) -> Result<(), Failure> {
             c.impedance = vec![c.impedance.swap_remove(k)];
         }
     }
-    let text = if let Some(t) = c.tables.first() {
+    let only_table = c.spectra.is_empty() && c.impedance.is_empty();
+    if a.table && c.tables.is_empty() {
+        return Err(Failure::input(format!(
+            "{}: --table: the file holds no table ({})",
+            a.file.display(),
+            c.summary()
+        )));
+    }
+    let table = c.tables.first().filter(|_| a.table || only_table);
+    let text = if let Some(t) = table {
         match a.to {
             To::Json => serde_json::to_string(&serde_json::json!({
                 "name": t.name,

@@ -2025,6 +2025,54 @@ fn convert_round_trips_and_spectrum_selection() {
     }
 }
 
+/// A PHI depth profile (../shared/real-files; skipped without it): `info`
+/// lists the 84 spectra first (the numbers `--spectrum` uses), then the
+/// table; `convert --table` writes the sputter times and areas, `convert`
+/// without it the spectra; `--table` on a file without a table is an error.
+#[test]
+fn convert_table_of_a_depth_profile() {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/real-files/unsupported/pnx_phi_SnO2_10nm_1.pro");
+    if !p.exists() {
+        eprintln!("skipped: {} is absent", p.display());
+        return;
+    }
+    let out = bin()
+        .args(["info", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = j["files"][0]["spectra"].as_array().unwrap();
+    assert_eq!(entries.len(), 85);
+    assert_eq!(entries[0]["name"], "Su1s cycle 1");
+    assert_eq!(entries[84]["kind"], "table");
+    let out = bin()
+        .args(["convert", "--to", "csv", "--table"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.starts_with("cycle,Su1s sputter time (s),Su1s area (c/s * eV),C1s sputter time (s)"),
+        "{csv}"
+    );
+    assert!(csv.contains("\n21,600,25500528,600,"), "{csv}");
+    let out = bin()
+        .args(["convert", "--to", "csv", "--spectrum", "22"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("x,C1s cycle 1\n298,"));
+    let xy = tmp("no-table.csv", b"energy,a\n1,5\n2,7\n");
+    let out = bin()
+        .args(["convert", "--to", "csv", "--table"])
+        .arg(&xy)
+        .output()
+        .unwrap();
+    assert_input_error(&out, "the file holds no table (1 spectra)");
+}
+
 /// A kinetic-energy spectrum fitted with a binding-energy model: converted
 /// with the file's hν (a note), E_B = hν − E_K: the work function the file
 /// names is the analyser's, already in its Fermi-referenced kinetic energies

@@ -505,6 +505,13 @@ impl FileContents {
     pub fn summary(&self) -> String {
         if !self.impedance.is_empty() {
             format!("{} impedance spectra", self.impedance.len())
+        } else if let (false, Some(t)) = (self.spectra.is_empty(), self.tables.first()) {
+            format!(
+                "{} spectra and a table of {} rows × {} columns",
+                self.spectra.len(),
+                t.rows(),
+                t.columns.len()
+            )
         } else if let Some(t) = self.tables.first() {
             format!(
                 "a table of {} rows × {} columns{}",
@@ -592,7 +599,13 @@ fn read_bytes_at(bytes: &[u8], path: &Path, o: &ReadOptions) -> Result<FileConte
             Err(e) => Err(e),
         },
         Format::Ivium => Ok(imp(ivium::read_ivium(bytes, &source)?)),
-        Format::PhiMultipak => Ok(spectra(format, phi::read_phi(bytes, &source)?)),
+        Format::PhiMultipak => {
+            let (s, tables) = phi::read_phi_all(bytes, &source)?;
+            Ok(FileContents {
+                tables,
+                ..spectra(format, s)
+            })
+        }
         Format::GatanDm3 | Format::GatanDm4 => {
             Ok(spectra(format, dm::read_dm_spectra(bytes, &source)?))
         }

@@ -510,6 +510,106 @@ fn phi_multipak_spectrum() {
     assert!(m.contains("truncated"), "{m}");
 }
 
+/// A PHI depth profile built byte by byte: two regions of 3 points × 2
+/// cycles, the per-cycle sputter-time and area traces (`cyc` × `reg`, cycles
+/// fastest), and a trace of another layout (left unread, with a warning).
+fn phi_profile_bytes(time_bytes: u32) -> Vec<u8> {
+    let mut b = b"SOFH\nTechnique: XPS\nFileType: DEPTHPRO\nNoDPDataCyc: 2\nSpectralRegDef: 1 1 C1s 6 3 -1.0 290.0 288.0 290.0 288.0 0.1 23.5 AREA\nSpectralRegDef: 2 2 O1s 8 3 -1.0 532.0 530.0 532.0 530.0 0.1 23.5 AREA\nEOFH\n".to_vec();
+    let d = b.len();
+    let ntr = 5u32;
+    for v in [1u32, ntr, 96 * ntr, 16] {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    let data = 16 + 96 * ntr;
+    // ([number, dim1, dim2, bytes, start], [label1, label2, unit])
+    type Trace<'a> = ([u32; 5], [&'a [u8]; 3]);
+    let traces: [Trace; 5] = [
+        ([1, 3, 2, 24, data], [b"pnt", b"cyc", b"c/s"]),
+        ([2, 3, 2, 24, data + 24], [b"pnt", b"cyc", b"c/s"]),
+        ([3, 2, 2, time_bytes, data + 48], [b"cyc", b"reg", b"s"]),
+        ([4, 2, 2, 16, data + 64], [b"cyc", b"reg", b"c/s * eV"]),
+        ([5, 2, 7, 56, data + 80], [b"cyc", b"xyz", b"V"]),
+    ];
+    for ([n, d1, d2, bytes, start], [l1, l2, unit]) in traces {
+        let mut h = vec![0u8; 96];
+        h[0..4].copy_from_slice(&n.to_le_bytes());
+        h[0x14..0x18].copy_from_slice(&d1.to_le_bytes());
+        h[0x18..0x1c].copy_from_slice(&d2.to_le_bytes());
+        h[0x20..0x20 + l1.len()].copy_from_slice(l1);
+        h[0x28..0x28 + l2.len()].copy_from_slice(l2);
+        h[0x38..0x38 + unit.len()].copy_from_slice(unit);
+        h[0x48..0x4a].copy_from_slice(b"f4");
+        h[0x4c..0x50].copy_from_slice(&bytes.to_le_bytes());
+        h[0x50..0x54].copy_from_slice(&start.to_le_bytes());
+        b.extend_from_slice(&h);
+    }
+    let values: [f32; 34] = [
+        // C1s: cycle 1, cycle 2; O1s: cycle 1, cycle 2
+        10.0, 30.0, 12.0, 11.0, 20.0, 11.0, 5.0, 50.0, 6.0, 5.0, 70.0, 6.0,
+        // sputter time: C1s cycles 1, 2; O1s cycles 1, 2 (MultiPak writes −0)
+        -0.0, 30.0, -0.0, 31.0, // areas
+        40.0, 25.0, 90.0, 130.0, // the other trace
+        1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0,
+    ];
+    for v in values {
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    assert_eq!(b.len(), d + data as usize + 4 * 34);
+    b
+}
+
+#[test]
+fn phi_depth_profile_with_sputter_times() {
+    let c = read_bytes(&phi_profile_bytes(16), "p.pro", &opts()).unwrap();
+    assert_eq!(c.format, Format::PhiMultipak);
+    let names: Vec<&str> = c.spectra.iter().map(|s| s.meta.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["C1s cycle 1", "C1s cycle 2", "O1s cycle 1", "O1s cycle 2"]
+    );
+    assert_eq!(c.spectra[3].y(), &[5.0, 70.0, 6.0][..]);
+    let times: Vec<&str> = c
+        .spectra
+        .iter()
+        .map(|s| s.meta.extra["sputter time (s)"].as_str())
+        .collect();
+    assert_eq!(times, ["0", "30", "0", "31"]);
+    let t = &c.tables[0];
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(
+        cols,
+        [
+            "cycle",
+            "C1s sputter time (s)",
+            "C1s area (c/s * eV)",
+            "O1s sputter time (s)",
+            "O1s area (c/s * eV)"
+        ]
+    );
+    assert_eq!(t.columns[0].1, [1.0, 2.0]);
+    assert_eq!(t.columns[4].1, [90.0, 130.0]);
+    assert!(t.columns[1].1[0].is_sign_positive(), "−0 reads as 0");
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    assert!(c.warnings[0].contains("1 traces"), "{}", c.warnings[0]);
+    assert!(
+        c.summary().starts_with("4 spectra and a table of 2 rows"),
+        "{}",
+        c.summary()
+    );
+    // a per-cycle trace whose size disagrees with its dimensions, or cut short
+    let m = read_bytes(&phi_profile_bytes(12), "p.pro", &opts())
+        .unwrap_err()
+        .to_string();
+    assert!(m.contains("2 cycles × 2 regions holds 12 bytes"), "{m}");
+    let b = phi_profile_bytes(16);
+    for cut in [b.len() - 60, b.len() - 64 - 4] {
+        let m = read_bytes(&b[..cut], "p.pro", &opts())
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("truncated"), "{m}");
+    }
+}
+
 #[test]
 fn rigaku_rasx() {
     let b = common::zip_stored(&[
