@@ -610,6 +610,29 @@ fn phi_depth_profile_with_sputter_times() {
     }
 }
 
+/// Every prefix and every single-byte change of the profile: an error or
+/// spectra, never a panic (the fuzz target `phi` does this at random).
+#[test]
+fn phi_profile_damaged_never_panics() {
+    let b = phi_profile_bytes(16);
+    for cut in 0..b.len() {
+        let _ = read_bytes(&b[..cut], "p.pro", &opts());
+    }
+    for pos in 0..b.len() {
+        for v in [0u8, 1, 0x7f, 0xff] {
+            let mut m = b.clone();
+            m[pos] = v;
+            if let Ok(c) = read_bytes(&m, "p.pro", &opts()) {
+                assert!(
+                    c.tables
+                        .iter()
+                        .all(|t| t.columns.iter().all(|c| c.1.len() == t.rows()))
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn rigaku_rasx() {
     let b = common::zip_stored(&[
