@@ -118,6 +118,15 @@ pub struct ThicknessArgs {
     pub plot: Option<PathBuf>,
 }
 
+/// How `eels quantify` measures each edge.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuantMethod {
+    /// Pre-edge power law and counts summed over Δ.
+    Integration,
+    /// Power law plus hydrogenic edges fitted to the whole spectrum.
+    Model,
+}
+
 /// `eels quantify` options.
 #[derive(Args)]
 pub struct QuantifyArgs {
@@ -140,7 +149,8 @@ pub struct QuantifyArgs {
     /// Convergence semi-angle α (mrad): Egerton's effective β is used.
     #[arg(long, default_value_t = 0.0)]
     pub alpha_mrad: f64,
-    /// Integration window Δ after each onset (eV).
+    /// Integration window Δ after each onset (eV); with `--method model`, the
+    /// low-loss intensity's window only.
     #[arg(long, default_value_t = 50.0)]
     pub delta: f64,
     /// Counts per data unit (1 for electron counts), for the Poisson errors.
@@ -150,6 +160,16 @@ pub struct QuantifyArgs {
     /// or one per core-loss spectrum; gives areal densities in atoms/nm².
     #[arg(long)]
     pub low_loss: Option<PathBuf>,
+    /// `integration`: a power law fitted before each edge, counts summed over
+    /// Δ (Egerton §4.5.1); `model`: the whole spectrum fitted as a power law
+    /// plus the hydrogenic edges (amounts by variable projection, σ from the
+    /// full covariance; hydrogenic edges only, no background windows).
+    #[arg(long, value_enum, default_value = "integration")]
+    pub method: QuantMethod,
+    /// With `--method model`: the eV after each onset left out of the fit
+    /// (white lines and near-edge structure the hydrogenic shape lacks).
+    #[arg(long, default_value_t = 0.0, value_name = "EV")]
+    pub fine_structure: f64,
     /// Folder for figures (created if needed): for a file of several
     /// spectra, one figure per per-spectrum quantity, a colour map and a map
     /// of its σ for a spectrum image (shape from the file), a profile with
@@ -601,6 +621,9 @@ fn thickness(a: &ThicknessArgs) -> Result<EelsOutcome, Failure> {
 
 fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
     let edges = eels::EdgeSpec::parse_list(&a.edges).map_err(input)?;
+    if a.method == QuantMethod::Model {
+        return quantify_model(a, &edges);
+    }
     let options = eels::QuantifyOptions {
         optics: eels::Optics {
             beam_kev: a.beam_kev,
@@ -610,7 +633,7 @@ fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
         delta_ev: a.delta,
         gain: a.gain,
     };
-    let low_loss = match &a.low_loss {
+    let low_loss: LowLoss = match &a.low_loss {
         Some(f) => Some((f.clone(), load(f)?)),
         None => None,
     };
@@ -618,18 +641,7 @@ fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
     let mut sections_written = false;
     for file in &a.files {
         let spectra = load(file)?;
-        if let Some((lf, ll)) = &low_loss
-            && ll.len() != 1
-            && ll.len() != spectra.len()
-        {
-            return Err(Failure::input(format!(
-                "{} holds {} low-loss spectra and {} holds {} core-loss spectra: give one low-loss spectrum, or one per core-loss spectrum",
-                lf.display(),
-                ll.len(),
-                file.display(),
-                spectra.len()
-            )));
-        }
+        low_loss_for(&low_loss, file, spectra.len())?;
         let start = out.rows.len();
         for (k, s) in spectra.iter().enumerate() {
             let name = label(file, k, spectra.len());
@@ -679,6 +691,137 @@ fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
                             e.background.r,
                             None,
                             "1",
+                        ));
+                        if let Some(n) = e.areal_density {
+                            out.rows.push(Quantity::num(
+                                format!("{name}.{key}.areal_density"),
+                                n.value,
+                                n.stderr,
+                                "nm^-2",
+                            ));
+                        }
+                    }
+                    for r in &q.ratios {
+                        out.rows.push(Quantity::num(
+                            format!("{name}.ratio.{}", r.label),
+                            r.value.value,
+                            r.value.stderr,
+                            "1",
+                        ));
+                    }
+                }
+                Err(e) => out.failed.push(format!("{name}: {e}")),
+            }
+        }
+        plot_file(a.plot.as_deref(), file, &spectra, &out.rows[start..])?;
+    }
+    Ok(out)
+}
+
+/// The low-loss file's spectra, checked against a core-loss file's count.
+type LowLoss = Option<(PathBuf, Vec<Spectrum>)>;
+
+fn low_loss_for(ll: &LowLoss, file: &Path, n: usize) -> Result<(), Failure> {
+    if let Some((lf, ll)) = ll
+        && ll.len() != 1
+        && ll.len() != n
+    {
+        return Err(Failure::input(format!(
+            "{} holds {} low-loss spectra and {} holds {n} core-loss spectra: give one low-loss spectrum, or one per core-loss spectrum",
+            lf.display(),
+            ll.len(),
+            file.display(),
+        )));
+    }
+    Ok(())
+}
+
+/// `eels quantify --method model`: one [`eels::EdgeModel`] per energy axis.
+fn quantify_model(a: &QuantifyArgs, specs: &[eels::EdgeSpec]) -> Result<EelsOutcome, Failure> {
+    let mut edges = Vec::with_capacity(specs.len());
+    for s in specs {
+        match (&s.cross_section, s.background_ev) {
+            (eels::CrossSection::Hydrogenic(h), None) => edges.push(h.clone()),
+            (eels::CrossSection::Hydrogenic(h), Some(_)) => {
+                return Err(Failure::input(format!(
+                    "--method model fits the background over the whole spectrum: remove the window [LO,HI] of {}",
+                    h.label()
+                )));
+            }
+            (eels::CrossSection::Given { label, .. }, _) => {
+                return Err(Failure::input(format!(
+                    "--method model needs each edge's shape: {label} has only a given cross-section; use --method integration"
+                )));
+            }
+        }
+    }
+    let options = eels::EdgeModelOptions {
+        fine_structure_ev: a.fine_structure,
+        gain: a.gain,
+        ..eels::EdgeModelOptions::new(eels::Optics {
+            beam_kev: a.beam_kev,
+            beta_mrad: a.beta_mrad,
+            alpha_mrad: a.alpha_mrad,
+        })
+    };
+    let low_loss: LowLoss = match &a.low_loss {
+        Some(f) => Some((f.clone(), load(f)?)),
+        None => None,
+    };
+    let mut out = outcome(Vec::new());
+    let mut cache: Option<(Vec<f64>, eels::EdgeModel)> = None;
+    for file in &a.files {
+        let spectra = load(file)?;
+        low_loss_for(&low_loss, file, spectra.len())?;
+        let start = out.rows.len();
+        for (k, s) in spectra.iter().enumerate() {
+            let name = label(file, k, spectra.len());
+            let q = (|| {
+                let il = match &low_loss {
+                    Some((_, ll)) => {
+                        let l = &ll[if ll.len() == 1 { 0 } else { k }];
+                        Some(eels::low_loss_intensity(l.x(), l.y(), a.delta, a.gain)?)
+                    }
+                    None => None,
+                };
+                if cache.as_ref().is_none_or(|(x, _)| x.as_slice() != s.x()) {
+                    let m = eels::EdgeModel::new(s.x(), &edges, &options)?;
+                    cache = Some((s.x().to_vec(), m));
+                }
+                let (_, model) = cache.as_ref().expect("set above");
+                model.fit(s.y(), il)
+            })();
+            match q {
+                Ok(q) => {
+                    out.succeeded += 1;
+                    for w in &q.fit.warnings {
+                        eprintln!("warning: {name}: {w}");
+                    }
+                    if !q.fit.converged {
+                        eprintln!(
+                            "warning: {name}: the fit did not converge: {}",
+                            q.fit.termination.message()
+                        );
+                    }
+                    out.rows.push(Quantity::num(
+                        format!("{name}.power_law_r"),
+                        q.background.1.value,
+                        q.background.1.stderr,
+                        "1",
+                    ));
+                    out.rows.push(Quantity::num(
+                        format!("{name}.reduced_chi_square"),
+                        q.fit.reduced_chi_square,
+                        None,
+                        "1",
+                    ));
+                    for e in &q.edges {
+                        let key = e.label.replace(' ', "_");
+                        out.rows.push(Quantity::num(
+                            format!("{name}.{key}.amount"),
+                            e.amount.value,
+                            e.amount.stderr,
+                            "counts/barn",
                         ));
                         if let Some(n) = e.areal_density {
                             out.rows.push(Quantity::num(

@@ -2626,4 +2626,37 @@ fn eels_quantify_ratios_and_areal_densities() {
         "20",
     ]);
     assert!((q(&doc, &format!("{fs}[0].ratio.Ti/O")) - 1.0 / 3.0).abs() < 0.05 / 3.0);
+
+    // --method model: the whole spectrum fitted, no extrapolation bias
+    let mut model_args = args.to_vec();
+    model_args.extend(["--method", "model"]);
+    let doc = quantities(&model_args);
+    assert!((q(&doc, &format!("{fs}[0].ratio.Ti/O")) - 1.0 / 3.0).abs() < 1e-8);
+    assert!((q(&doc, &format!("{fs}[1].ratio.Ti/O")) - 0.5).abs() < 1e-8);
+    // I_l summed to Δ = 50 eV is the low-loss file's 1e9 less 220 + 220 channels
+    let n_o = q(&doc, &format!("{fs}[0].O_K.areal_density"));
+    assert!((n_o - 3000.0).abs() < 1e-6 * 3000.0, "{n_o}");
+    assert!((q(&doc, &format!("{fs}[0].power_law_r")) - 3.2).abs() < 1e-9);
+    for (edges, needle) in [
+        ("Ti:L23[400,445],O:K", "remove the window [LO,HI] of Ti L23"),
+        ("Ti:L23,O:K@532=1057.6", "use --method integration"),
+    ] {
+        let out = bin()
+            .args([
+                "eels",
+                "quantify",
+                fs,
+                "--edges",
+                edges,
+                "--beam-kev",
+                "200",
+                "--beta-mrad",
+                "20",
+                "--method",
+                "model",
+            ])
+            .output()
+            .unwrap();
+        assert_input_error(&out, needle);
+    }
 }

@@ -444,10 +444,41 @@ fn _edge_cross_section(
     .map_err(err)
 }
 
+/// The hydrogenic differential cross-section dσ/dE (barn/eV per atom) at
+/// each energy loss (0 below the onset), with Egerton's effective collection
+/// angle at the onset when α > 0.
+#[pyfunction]
+#[pyo3(signature = (element, shell, energy, beam_kev, beta_mrad, alpha_mrad=0.0))]
+fn _edge_dsigma_de<'py>(
+    py: Python<'py>,
+    element: &str,
+    shell: &str,
+    energy: &Bound<'py, PyAny>,
+    beam_kev: f64,
+    beta_mrad: f64,
+    alpha_mrad: f64,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let e = vec1(energy, "energy")?;
+    let edge = eels::HydrogenicEdge::lookup(element, shell).map_err(err)?;
+    let beta = eels::Optics {
+        beam_kev,
+        beta_mrad,
+        alpha_mrad,
+    }
+    .effective_beta_mrad(edge.onset_ev)
+    .map_err(err)?;
+    let v = e
+        .iter()
+        .map(|&x| edge.differential_cross_section(x, beam_kev, beta))
+        .collect::<interphase::spectra::Result<Vec<f64>>>()
+        .map_err(err)?;
+    Ok(PyArray1::from_vec(py, v))
+}
+
 /// Edge quantification of every row: a dict of arrays (rows × edges,
 /// rows × ratios) and failures.
 #[pyfunction]
-#[pyo3(signature = (x, y, edges, beam_kev, beta_mrad, alpha_mrad=0.0, delta=50.0, gain=1.0, low_loss_x=None, low_loss_y=None))]
+#[pyo3(signature = (x, y, edges, beam_kev, beta_mrad, alpha_mrad=0.0, delta=50.0, gain=1.0, low_loss_x=None, low_loss_y=None, method="integration", fine_structure=0.0))]
 #[allow(clippy::too_many_arguments)]
 fn _quantify_edges<'py>(
     py: Python<'py>,
@@ -461,7 +492,14 @@ fn _quantify_edges<'py>(
     gain: f64,
     low_loss_x: Option<&Bound<'py, PyAny>>,
     low_loss_y: Option<&Bound<'py, PyAny>>,
+    method: &str,
+    fine_structure: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    if method != "integration" && method != "model" {
+        return Err(err(format!(
+            "method {method:?}: \"integration\" or \"model\""
+        )));
+    }
     let x = vec1(x, "x")?;
     let ya = borrowed_rows(y, "y", x.len())?;
     let np = ya.dims()[0];
@@ -500,22 +538,104 @@ fn _quantify_edges<'py>(
         Some((lx, la)) => Some((lx.as_slice(), la.as_slice().map_err(err)?, la.dims()[0])),
         None => None,
     };
-    let design = eels::QuantDesign::new(&x, &specs, &options).map_err(err)?;
-    let results = par_rows(py, &ya, |p, y| {
-        let il = match low_rows {
-            Some((lx, ly, lr)) => {
-                let k = if lr == 1 { 0 } else { p };
-                Some(eels::low_loss_intensity(
-                    lx,
-                    &ly[k * lx.len()..(k + 1) * lx.len()],
-                    delta,
-                    gain,
-                )?)
-            }
-            None => None,
+    let il_of =
+        |p: usize| -> interphase::spectra::Result<Option<interphase::spectra::model::Estimate>> {
+            Ok(match low_rows {
+                Some((lx, ly, lr)) => {
+                    let k = if lr == 1 { 0 } else { p };
+                    Some(eels::low_loss_intensity(
+                        lx,
+                        &ly[k * lx.len()..(k + 1) * lx.len()],
+                        delta,
+                        gain,
+                    )?)
+                }
+                None => None,
+            })
         };
-        design.quantify(y, il)
-    })?;
+    if method == "model" {
+        let mut edges = Vec::with_capacity(specs.len());
+        for s in &specs {
+            match (&s.cross_section, s.background_ev) {
+                (eels::CrossSection::Hydrogenic(h), None) => edges.push(h.clone()),
+                (eels::CrossSection::Hydrogenic(h), Some(_)) => {
+                    return Err(err(format!(
+                        "method=\"model\" fits the background over the whole spectrum: remove the window [LO,HI] of {}",
+                        h.label()
+                    )));
+                }
+                (eels::CrossSection::Given { label, .. }, _) => {
+                    return Err(err(format!(
+                        "method=\"model\" needs each edge's shape: {label} has only a given cross-section; use method=\"integration\""
+                    )));
+                }
+            }
+        }
+        let mo = eels::EdgeModelOptions {
+            fine_structure_ev: fine_structure,
+            gain,
+            ..eels::EdgeModelOptions::new(options.optics)
+        };
+        let model = eels::EdgeModel::new(&x, &edges, &mo).map_err(err)?;
+        let results = par_rows(py, &ya, |p, y| model.fit(y, il_of(p)?))?;
+        let labels: Vec<String> = edges.iter().map(eels::HydrogenicEdge::label).collect();
+        let ne = labels.len();
+        let nr = ne * ne.saturating_sub(1) / 2;
+        let nan = |n: usize| vec![f64::NAN; n];
+        let (mut am, mut ams, mut den, mut dens) =
+            (nan(np * ne), nan(np * ne), nan(np * ne), nan(np * ne));
+        let (mut rat, mut rats) = (nan(np * nr), nan(np * nr));
+        let (mut r, mut rs, mut chi) = (nan(np), nan(np), nan(np));
+        let mut ratio_labels = Vec::new();
+        let mut failed = Vec::new();
+        for (p, q) in results.iter().enumerate() {
+            match q {
+                Ok(q) => {
+                    for (k, e) in q.edges.iter().enumerate() {
+                        am[p * ne + k] = e.amount.value;
+                        ams[p * ne + k] = e.amount.stderr.unwrap_or(f64::NAN);
+                        if let Some(n) = e.areal_density {
+                            den[p * ne + k] = n.value;
+                            dens[p * ne + k] = n.stderr.unwrap_or(f64::NAN);
+                        }
+                    }
+                    if ratio_labels.is_empty() {
+                        ratio_labels = q.ratios.iter().map(|r| r.label.clone()).collect();
+                    }
+                    for (k, rr) in q.ratios.iter().enumerate() {
+                        rat[p * nr + k] = rr.value.value;
+                        rats[p * nr + k] = rr.value.stderr.unwrap_or(f64::NAN);
+                    }
+                    r[p] = q.background.1.value;
+                    rs[p] = q.background.1.stderr.unwrap_or(f64::NAN);
+                    chi[p] = q.fit.reduced_chi_square;
+                    if !q.fit.converged {
+                        failed.push((p, format!("not converged: {}", q.fit.termination.message())));
+                    }
+                }
+                Err(e) => failed.push((p, e.to_string())),
+            }
+        }
+        let d = PyDict::new(py);
+        let m2 = |v: Vec<f64>, c: usize| matrix(py, v, np, c);
+        d.set_item("edges", labels)?;
+        d.set_item("amount", m2(am, ne)?)?;
+        d.set_item("amount_stderr", m2(ams, ne)?)?;
+        if low.is_some() {
+            d.set_item("areal_density", m2(den, ne)?)?;
+            d.set_item("areal_density_stderr", m2(dens, ne)?)?;
+        }
+        d.set_item("ratio_labels", ratio_labels)?;
+        d.set_item("ratios", m2(rat, nr)?)?;
+        d.set_item("ratios_stderr", m2(rats, nr)?)?;
+        d.set_item("power_law_r", PyArray1::from_vec(py, r))?;
+        d.set_item("power_law_r_stderr", PyArray1::from_vec(py, rs))?;
+        d.set_item("redchi", PyArray1::from_vec(py, chi))?;
+        d.set_item("failures", failures(py, &failed)?)?;
+        return Ok(d);
+    }
+    let design = eels::QuantDesign::new(&x, &specs, &options).map_err(err)?;
+    let results = par_rows(py, &ya, |p, y| design.quantify(y, il_of(p)?))?;
     let labels = design.labels();
     let ratio_labels = design.ratio_labels();
     let (ne, nr) = (labels.len(), ratio_labels.len());
@@ -565,6 +685,7 @@ fn _quantify_edges<'py>(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_edge_cross_section, m)?)?;
     m.add_function(wrap_pyfunction!(_quantify_edges, m)?)?;
+    m.add_function(wrap_pyfunction!(_edge_dsigma_de, m)?)?;
     m.add_function(wrap_pyfunction!(_eels_thickness, m)?)?;
     m.add_function(wrap_pyfunction!(_zlp_centres, m)?)?;
     m.add_function(wrap_pyfunction!(_align_zlp, m)?)?;

@@ -257,6 +257,43 @@ def test_quantify_edges_signals_ratios_and_maps():
         spectra.quantify_edges(e, y, ["Ti:L23"], 200, 20, delta=1000.0)
 
 
+
+def test_quantify_edges_by_a_model_fit():
+    e = 380.0 + 0.25 * np.arange(2400)
+    ti = spectra.edge_dsigma_de("Ti", "L23", e, 200, 20)
+    o = spectra.edge_dsigma_de("O", "K", e, 200, 20)
+    assert ti[e < 456.0].max() == 0.0 and o[e >= 532.0].min() > 0.0
+    # O K at 200 keV, 20 mrad, summed over 50 eV: the partial cross-section
+    win = (e >= 532.0) & (e < 582.0)
+    assert (o[win] * 0.25).sum() == pytest.approx(
+        spectra.edge_cross_section("O", "K", 200, 20, 50), rel=3e-3)
+    il = 1e9
+
+    def core(n_ti, n_o):  # counts per channel; N in atoms/nm², 1 barn = 1e-10 nm²
+        return 2e13 * e ** -3.2 + il * 1e-10 * 0.25 * (n_ti * ti + n_o * o)
+
+    y = np.stack([core(1000.0, 3000.0), core(1500.0, 3000.0)])
+    lx = np.arange(300) * 0.25 - 5.0
+    ly = np.where(np.abs(lx) < 0.01, il - 220.0, 1.0)
+    d = spectra.quantify_edges(e, y, ["Ti:L23", "O:K"], 200, 20, low_loss=(lx, ly),
+                               method="model")
+    assert d["ratio_labels"] == ["Ti/O"] and "signal" not in d
+    np.testing.assert_allclose(d["ratios"][:, 0], [1 / 3, 0.5], rtol=1e-8)
+    np.testing.assert_allclose(d["areal_density"][0], [1000.0, 3000.0], rtol=1e-7)
+    np.testing.assert_allclose(d["power_law_r"], 3.2, rtol=1e-10)
+    assert d["amount_stderr"].shape == (2, 2) and np.all(d["amount_stderr"] > 0)
+    # one spectrum: scalars per spectrum
+    one = spectra.quantify_edges(e, y[0], "Ti:L23,O:K", 200, 20, method="model",
+                                 fine_structure=10.0)
+    assert isinstance(one["redchi"], float)
+    assert one["ratios"][0] == pytest.approx(1 / 3, rel=1e-8)
+    for edges, match in [("Ti:L23[400,445],O:K", "remove the window"),
+                         ("Ti:L23,O:K@532=1057.6", "integration")]:
+        with pytest.raises(interphase.Error, match=match):
+            spectra.quantify_edges(e, y, edges, 200, 20, method="model")
+    with pytest.raises(interphase.Error, match="integration.*model"):
+        spectra.quantify_edges(e, y, "Ti:L23", 200, 20, method="fancy")
+
 TWO_PEAKS = """
 [[peaks]]
 name = "t2g"

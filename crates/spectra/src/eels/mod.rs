@@ -29,6 +29,7 @@ use crate::model::{Estimate, PeakFit};
 use crate::spectrum::Spectrum;
 
 mod crosssection;
+mod edge_model;
 mod features;
 mod image;
 mod lowloss;
@@ -36,6 +37,7 @@ mod mlls;
 mod quantify;
 
 pub use crosssection::{HydrogenicEdge, Optics, Shell, effective_angle};
+pub use edge_model::{EdgeAmount, EdgeModel, EdgeModelFit, EdgeModelOptions};
 pub use features::{Feature, FeatureOptions};
 pub use image::{MAX_IMAGE_VALUES, Map, SpectrumImage};
 pub use lowloss::*;
