@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rayon::prelude::*;
 
-use crate::{arr2, catch, err, vec1};
+use crate::{arr2, catch, err, matrix, vec1};
 
 /// Rows of a 2-D array (spectra × channels) on the axis `x` as a 1 × n line.
 fn line(x: Vec<f64>, y: ndarray::Array2<f64>) -> PyResult<SpectrumImage> {
@@ -31,14 +31,6 @@ type Arr2<'py> = Bound<'py, PyArray2<f64>>;
 
 fn failures<'py>(py: Python<'py>, f: &[(usize, String)]) -> PyResult<Bound<'py, PyList>> {
     PyList::new(py, f.iter().map(|(i, m)| (*i, m.clone())))
-}
-
-/// `v` (row-major) as an `rows × cols` NumPy array.
-fn matrix<'py>(py: Python<'py>, v: Vec<f64>, rows: usize, cols: usize) -> PyResult<Arr2<'py>> {
-    Ok(PyArray2::from_owned_array(
-        py,
-        ndarray::Array2::from_shape_vec((rows, cols), v).map_err(err)?,
-    ))
 }
 
 /// The rows of a float64 2-D array, borrowed without a copy, with their

@@ -293,6 +293,19 @@ pub(crate) fn vec1(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
 }
 
 /// A 2-D float array (rows = spectra).
+/// `v` (row-major) as a `rows × cols` NumPy array.
+pub(crate) fn matrix<'py>(
+    py: Python<'py>,
+    v: Vec<f64>,
+    rows: usize,
+    cols: usize,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    Ok(numpy::PyArray2::from_owned_array(
+        py,
+        ndarray::Array2::from_shape_vec((rows, cols), v).map_err(err)?,
+    ))
+}
+
 pub(crate) fn arr2(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<ndarray::Array2<f64>> {
     mat_of(obj, "float64", name)
 }

@@ -222,6 +222,89 @@ impl PeakModel {
         Ok(FitResult::peak(f))
     }
 
+    /// Monte Carlo errors (as CasaXPS offers): fits the spectrum, then refits
+    /// `n` synthetic spectra drawn from the best fit and its noise (Gaussian
+    /// at the fit's noise level, or with `bootstrap=True` the residuals drawn
+    /// with replacement), in parallel with the GIL released, reproducibly
+    /// from `seed`. Returns a dict: `fit` (the `FitResult`), `names`,
+    /// `samples` (converged refits × parameters: any derived quantity, such
+    /// as at.% from areas, is a function of its rows), `mean`, `std`,
+    /// `percentiles` (parameters × the `percentile_points` 2.5, 15.9, 50,
+    /// 84.1, 97.5), `covariance_stderr` (NaN where none), `n_ok`,
+    /// `n_failed`. Fit options as in `fit`.
+    #[pyo3(signature = (x, y, n=200, seed=1, bootstrap=false, weights=None, weighting="unit", projection="auto"))]
+    #[allow(clippy::too_many_arguments)]
+    fn monte_carlo<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        y: &Bound<'py, PyAny>,
+        n: usize,
+        seed: u64,
+        bootstrap: bool,
+        weights: Option<&Bound<'py, PyAny>>,
+        weighting: &str,
+        projection: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        use interphase::fit::montecarlo::{MonteCarloOptions, PERCENTILES, Resampling};
+        let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
+        let (mut o, sigma) = options(
+            weighting,
+            weights.map(|w| vec1(w, "weights")).transpose()?,
+            y.len(),
+        )?;
+        o.projection = self::projection(projection)?;
+        let s = spectrum(x, y, sigma)?;
+        let mc_options = MonteCarloOptions {
+            n,
+            seed,
+            resampling: if bootstrap {
+                Resampling::Bootstrap
+            } else {
+                Resampling::Gaussian
+            },
+            lm: o.lm.clone(),
+        };
+        let model = &self.model;
+        let (f, mc) = py
+            .detach(|| {
+                catch(|| {
+                    let f = model.fit(&s, &o)?;
+                    let mc = model.monte_carlo(&s, &f, &o, &mc_options)?;
+                    Ok::<_, interphase::spectra::Error>((f, mc))
+                })
+            })
+            .map_err(crate::internal)?
+            .map_err(err)?;
+        let np = mc.params.len();
+        let d = PyDict::new(py);
+        d.set_item(
+            "names",
+            mc.params.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+        )?;
+        let samples: Vec<f64> = mc.samples.iter().flatten().copied().collect();
+        d.set_item("samples", crate::matrix(py, samples, mc.n_ok, np)?)?;
+        let col = |f: &dyn Fn(&interphase::fit::montecarlo::Spread) -> f64| {
+            PyArray1::from_vec(py, mc.params.iter().map(f).collect())
+        };
+        d.set_item("mean", col(&|p| p.mean))?;
+        d.set_item("std", col(&|p| p.std))?;
+        d.set_item(
+            "covariance_stderr",
+            col(&|p| p.covariance_stderr.unwrap_or(f64::NAN)),
+        )?;
+        let pct: Vec<f64> = mc.params.iter().flat_map(|p| p.percentiles).collect();
+        d.set_item(
+            "percentiles",
+            crate::matrix(py, pct, np, PERCENTILES.len())?,
+        )?;
+        d.set_item("percentile_points", PERCENTILES.to_vec())?;
+        d.set_item("n_ok", mc.n_ok)?;
+        d.set_item("n_failed", mc.n_failed)?;
+        d.set_item("fit", FitResult::peak(f))?;
+        Ok(d)
+    }
+
     /// Fits every row of `Y` (spectra × channels, on the common axis `x`)
     /// in parallel with the GIL released: a list of `FitResult` in row order.
     /// A row that fails keeps its place as an `interphase.Error` instance

@@ -72,6 +72,33 @@ def test_projection_choices_reach_the_same_optimum(repo):
         model.fit(x, y, projection="maybe")
 
 
+def test_monte_carlo_spreads_and_derived_quantities(repo):
+    x, y, model = ti2p(repo)
+    mc = model.monte_carlo(x, y, n=60, seed=3)
+    names = mc["names"]
+    assert mc["n_ok"] + mc["n_failed"] == 60 and mc["n_ok"] >= 55
+    assert mc["samples"].shape == (mc["n_ok"], len(names))
+    assert mc["percentiles"].shape == (len(names), 5) and mc["percentile_points"][2] == 50.0
+    k = names.index("Ti4+.area")
+    # 60 refits: the spread within ±40 % of the covariance error
+    assert 0.6 < mc["std"][k] / mc["covariance_stderr"][k] < 1.4
+    fit = mc["fit"]
+    assert mc["covariance_stderr"][k] == pytest.approx(fit.params["Ti4+.area"].stderr, rel=1e-12)
+    # a derived quantity from the rows: the Ti3+ fraction, against the covariance route
+    a3, a4 = mc["samples"][:, names.index("Ti3+.area")], mc["samples"][:, k]
+    frac, sf = fit.area_fraction(["Ti3+"], ["Ti3+", "Ti4+"])
+    assert np.mean(a3 / (a3 + a4)) == pytest.approx(frac, abs=3 * sf)
+    assert 0.6 < np.std(a3 / (a3 + a4), ddof=1) / sf < 1.4
+    # reproducible from the seed; the bootstrap draws differently
+    again = model.monte_carlo(x, y, n=60, seed=3)
+    np.testing.assert_array_equal(again["samples"], mc["samples"])
+    boot = model.monte_carlo(x, y, n=20, seed=3, bootstrap=True)
+    assert boot["samples"].shape[1] == len(names)
+    assert not np.array_equal(boot["samples"][:5], mc["samples"][:5])
+    with pytest.raises(interphase.Error):
+        model.monte_carlo(x, y, n=0)
+
+
 def test_same_numbers_as_the_rust_api(repo, cli):
     x, y, model = ti2p(repo)
     fit = model.fit(x, y)

@@ -111,6 +111,9 @@ class PeakModel:
                  progress: Optional[Callable[[int, int, int], Any]] = None,
                  robust_covariance: bool = False,
                  projection: str = "auto") -> List[Union[FitResult, Error]]: ...
+    def monte_carlo(self, x: ArrayLike, y: ArrayLike, n: int = 200, seed: int = 1,
+                    bootstrap: bool = False, weights: Optional[ArrayLike] = None,
+                    weighting: str = "unit", projection: str = "auto") -> Dict[str, Any]: ...
     def _fit_rows(self, x: ArrayLike, Y: ArrayLike, warm_start: bool = False,
                   weighting: str = "unit", threads: Optional[int] = None
                   ) -> Tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]: ...
