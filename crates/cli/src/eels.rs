@@ -692,23 +692,13 @@ fn quantify(a: &QuantifyArgs) -> Result<EelsOutcome, Failure> {
                             None,
                             "1",
                         ));
-                        if let Some(n) = e.areal_density {
-                            out.rows.push(Quantity::num(
-                                format!("{name}.{key}.areal_density"),
-                                n.value,
-                                n.stderr,
-                                "nm^-2",
-                            ));
-                        }
                     }
-                    for r in &q.ratios {
-                        out.rows.push(Quantity::num(
-                            format!("{name}.ratio.{}", r.label),
-                            r.value.value,
-                            r.value.stderr,
-                            "1",
-                        ));
-                    }
+                    density_and_ratio_rows(
+                        &mut out.rows,
+                        &name,
+                        q.edges.iter().map(|e| (e.label.as_str(), e.areal_density)),
+                        &q.ratios,
+                    );
                 }
                 Err(e) => out.failed.push(format!("{name}: {e}")),
             }
@@ -736,25 +726,37 @@ fn low_loss_for(ll: &LowLoss, file: &Path, n: usize) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `eels quantify --method model`: one [`eels::EdgeModel`] per energy axis.
-fn quantify_model(a: &QuantifyArgs, specs: &[eels::EdgeSpec]) -> Result<EelsOutcome, Failure> {
-    let mut edges = Vec::with_capacity(specs.len());
-    for s in specs {
-        match (&s.cross_section, s.background_ev) {
-            (eels::CrossSection::Hydrogenic(h), None) => edges.push(h.clone()),
-            (eels::CrossSection::Hydrogenic(h), Some(_)) => {
-                return Err(Failure::input(format!(
-                    "--method model fits the background over the whole spectrum: remove the window [LO,HI] of {}",
-                    h.label()
-                )));
-            }
-            (eels::CrossSection::Given { label, .. }, _) => {
-                return Err(Failure::input(format!(
-                    "--method model needs each edge's shape: {label} has only a given cross-section; use --method integration"
-                )));
-            }
+/// The rows both methods write after their per-edge quantity: each edge's
+/// areal density (with a low-loss intensity) and every atomic ratio.
+fn density_and_ratio_rows<'a>(
+    rows: &mut Vec<Quantity>,
+    name: &str,
+    densities: impl Iterator<Item = (&'a str, Option<interphase::spectra::model::Estimate>)>,
+    ratios: &[eels::Ratio],
+) {
+    for (label, n) in densities {
+        if let Some(n) = n {
+            rows.push(Quantity::num(
+                format!("{name}.{}.areal_density", label.replace(' ', "_")),
+                n.value,
+                n.stderr,
+                "nm^-2",
+            ));
         }
     }
+    for r in ratios {
+        rows.push(Quantity::num(
+            format!("{name}.ratio.{}", r.label),
+            r.value.value,
+            r.value.stderr,
+            "1",
+        ));
+    }
+}
+
+/// `eels quantify --method model`: one [`eels::EdgeModel`] per energy axis.
+fn quantify_model(a: &QuantifyArgs, specs: &[eels::EdgeSpec]) -> Result<EelsOutcome, Failure> {
+    let edges = eels::model_edges(specs).map_err(input)?;
     let options = eels::EdgeModelOptions {
         fine_structure_ev: a.fine_structure,
         gain: a.gain,
@@ -816,30 +818,19 @@ fn quantify_model(a: &QuantifyArgs, specs: &[eels::EdgeSpec]) -> Result<EelsOutc
                         "1",
                     ));
                     for e in &q.edges {
-                        let key = e.label.replace(' ', "_");
                         out.rows.push(Quantity::num(
-                            format!("{name}.{key}.amount"),
+                            format!("{name}.{}.amount", e.label.replace(' ', "_")),
                             e.amount.value,
                             e.amount.stderr,
                             "counts/barn",
                         ));
-                        if let Some(n) = e.areal_density {
-                            out.rows.push(Quantity::num(
-                                format!("{name}.{key}.areal_density"),
-                                n.value,
-                                n.stderr,
-                                "nm^-2",
-                            ));
-                        }
                     }
-                    for r in &q.ratios {
-                        out.rows.push(Quantity::num(
-                            format!("{name}.ratio.{}", r.label),
-                            r.value.value,
-                            r.value.stderr,
-                            "1",
-                        ));
-                    }
+                    density_and_ratio_rows(
+                        &mut out.rows,
+                        &name,
+                        q.edges.iter().map(|e| (e.label.as_str(), e.areal_density)),
+                        &q.ratios,
+                    );
                 }
                 Err(e) => out.failed.push(format!("{name}: {e}")),
             }

@@ -2638,8 +2638,11 @@ fn eels_quantify_ratios_and_areal_densities() {
     assert!((n_o - 3000.0).abs() < 1e-6 * 3000.0, "{n_o}");
     assert!((q(&doc, &format!("{fs}[0].power_law_r")) - 3.2).abs() < 1e-9);
     for (edges, needle) in [
-        ("Ti:L23[400,445],O:K", "remove the window [LO,HI] of Ti L23"),
-        ("Ti:L23,O:K@532=1057.6", "use --method integration"),
+        (
+            "Ti:L23[400,445],O:K",
+            "remove the background window [LO,HI] of Ti L23",
+        ),
+        ("Ti:L23,O:K@532=1057.6", "quantify it by edge integration"),
     ] {
         let out = bin()
             .args([

@@ -546,23 +546,7 @@ fn _quantify_edges<'py>(
             })
         };
     if method == "model" {
-        let mut edges = Vec::with_capacity(specs.len());
-        for s in &specs {
-            match (&s.cross_section, s.background_ev) {
-                (eels::CrossSection::Hydrogenic(h), None) => edges.push(h.clone()),
-                (eels::CrossSection::Hydrogenic(h), Some(_)) => {
-                    return Err(err(format!(
-                        "method=\"model\" fits the background over the whole spectrum: remove the window [LO,HI] of {}",
-                        h.label()
-                    )));
-                }
-                (eels::CrossSection::Given { label, .. }, _) => {
-                    return Err(err(format!(
-                        "method=\"model\" needs each edge's shape: {label} has only a given cross-section; use method=\"integration\""
-                    )));
-                }
-            }
-        }
+        let edges = eels::model_edges(&specs).map_err(err)?;
         let mo = eels::EdgeModelOptions {
             fine_structure_ev: fine_structure,
             gain,

@@ -287,8 +287,8 @@ def test_quantify_edges_by_a_model_fit():
                                  fine_structure=10.0)
     assert isinstance(one["redchi"], float)
     assert one["ratios"][0] == pytest.approx(1 / 3, rel=1e-8)
-    for edges, match in [("Ti:L23[400,445],O:K", "remove the window"),
-                         ("Ti:L23,O:K@532=1057.6", "integration")]:
+    for edges, match in [("Ti:L23[400,445],O:K", "remove the background window"),
+                         ("Ti:L23,O:K@532=1057.6", "edge integration")]:
         with pytest.raises(interphase.Error, match=match):
             spectra.quantify_edges(e, y, edges, 200, 20, method="model")
     with pytest.raises(interphase.Error, match="integration.*model"):

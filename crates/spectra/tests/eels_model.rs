@@ -3,6 +3,8 @@
 //! errors against the spread of Poisson redraws, the fine-structure
 //! exclusion, agreement with edge integration, and bad input.
 
+mod common;
+
 use interphase_fit::rng::Rng;
 use interphase_spectra::eels::{
     EdgeModel, EdgeModelOptions, EdgeSpec, HydrogenicEdge, Optics, QuantifyOptions, quantify,
@@ -26,24 +28,7 @@ fn ti_o() -> [HydrogenicEdge; 2] {
     ]
 }
 
-/// Counts per channel: 2e13·E^(−3.2) plus I_l·N·dσ/dE·ΔE for each (edge,
-/// areal density in atoms/nm²), computed here from the cross-sections.
-fn spectrum(e: &[f64], il: f64, edges: &[(&HydrogenicEdge, f64)]) -> Vec<f64> {
-    e.iter()
-        .map(|&x| {
-            let mut y = 2e13 * x.powf(-3.2);
-            for (edge, n) in edges {
-                // atoms/nm² × barn/eV = 1e-10 per eV
-                y += il
-                    * n
-                    * 1e-10
-                    * edge.differential_cross_section(x, 200.0, 20.0).unwrap()
-                    * 0.25;
-            }
-            y
-        })
-        .collect()
-}
+use common::eels_core_loss as spectrum;
 
 #[test]
 fn known_amounts_are_recovered_exactly() {

@@ -2,6 +2,8 @@
 //! synthetic spectra built from the hydrogenic cross-sections themselves, and
 //! the reported standard errors against the spread of Poisson redraws.
 
+mod common;
+
 use interphase_fit::rng::Rng;
 use interphase_spectra::eels::{
     EdgeSpec, HydrogenicEdge, Optics, QuantifyOptions, SpectrumImage, low_loss_intensity, quantify,
@@ -33,24 +35,7 @@ fn axis() -> Vec<f64> {
     (0..2400).map(|i| 380.0 + 0.25 * i as f64).collect()
 }
 
-/// Counts per channel: a power-law background plus I_l·N·dσ/dE·ΔE of each
-/// (edge, areal density in atoms/nm²).
-fn spectrum(e: &[f64], il: f64, edges: &[(&HydrogenicEdge, f64)]) -> Vec<f64> {
-    e.iter()
-        .map(|&x| {
-            let mut y = 2e13 * x.powf(-3.2);
-            for (edge, n) in edges {
-                // atoms/nm² × barn/eV = 1e-10 per eV
-                y += il
-                    * n
-                    * 1e-10
-                    * edge.differential_cross_section(x, 200.0, 20.0).unwrap()
-                    * 0.25;
-            }
-            y
-        })
-        .collect()
-}
+use common::eels_core_loss as spectrum;
 
 #[test]
 fn areal_density_of_one_edge_is_recovered() {

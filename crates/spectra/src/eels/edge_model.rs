@@ -12,7 +12,7 @@ use crate::model::Estimate;
 
 use super::crosssection::{HydrogenicEdge, Optics};
 use super::lowloss::check_axis;
-use super::quantify::Ratio;
+use super::quantify::{CrossSection, EdgeSpec, Ratio};
 
 /// Options of [`EdgeModel`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -101,6 +101,26 @@ pub struct EdgeModel {
     pre_edge: usize,
     n_axis: usize,
     gain: f64,
+}
+
+/// The hydrogenic edges of parsed edge specifications (`"Ti:L23,O:K"`),
+/// for [`EdgeModel::new`]: an error for an edge with only a given
+/// cross-section (its shape is unknown) or with a background window (the
+/// model takes the background from the whole spectrum).
+pub fn model_edges(specs: &[EdgeSpec]) -> Result<Vec<HydrogenicEdge>> {
+    specs
+        .iter()
+        .map(|s| match (&s.cross_section, s.background_ev) {
+            (CrossSection::Hydrogenic(h), None) => Ok(h.clone()),
+            (CrossSection::Hydrogenic(h), Some(_)) => Err(Error::Invalid(format!(
+                "a model fit takes its background from the whole spectrum: remove the background window [LO,HI] of {}",
+                h.label()
+            ))),
+            (CrossSection::Given { label, .. }, _) => Err(Error::Invalid(format!(
+                "a model fit needs each edge's shape: {label} has only a given cross-section; quantify it by edge integration"
+            ))),
+        })
+        .collect()
 }
 
 /// One edge's amount.

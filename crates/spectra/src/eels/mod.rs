@@ -37,7 +37,7 @@ mod mlls;
 mod quantify;
 
 pub use crosssection::{HydrogenicEdge, Optics, Shell, effective_angle};
-pub use edge_model::{EdgeAmount, EdgeModel, EdgeModelFit, EdgeModelOptions};
+pub use edge_model::{EdgeAmount, EdgeModel, EdgeModelFit, EdgeModelOptions, model_edges};
 pub use features::{Feature, FeatureOptions};
 pub use image::{MAX_IMAGE_VALUES, Map, SpectrumImage};
 pub use lowloss::*;
