@@ -44,6 +44,31 @@ mod axis;
 mod map;
 pub use map::{MAX_MAP_PIXELS, heatmap};
 
+/// `v` with `digits` significant digits in the figures' style: `1.3×10⁻⁵`,
+/// plain (`0.25`, `120`) between 10⁻³ and 10⁵; non-finite values as Rust
+/// writes them.
+///
+/// ```
+/// assert_eq!(interphase_plot::times_ten(1.2849e-5, 2), "1.3×10⁻⁵");
+/// assert_eq!(interphase_plot::times_ten(-4.0e6, 1), "−4×10⁶");
+/// assert_eq!(interphase_plot::times_ten(0.25, 2), "0.25");
+/// ```
+pub fn times_ten(v: f64, digits: usize) -> String {
+    let digits = digits.max(1);
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let minus = |s: String| s.replacen('-', "−", 1);
+    if v == 0.0 || (1e-3..1e5).contains(&v.abs()) {
+        return minus(interphase_fit::format_significant(v, digits));
+    }
+    // rounding first, so that 9.96e-6 to 2 digits is 1.0×10⁻⁵
+    let s = format!("{:.*e}", digits - 1, v);
+    let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+    let e: i32 = e.parse().unwrap_or(0);
+    minus(format!("{m}×10{}", axis::superscript(e)))
+}
+
 use interphase_eis::ImpedanceSpectrum;
 use interphase_eis::conductivity::{Arrhenius, BOLTZMANN_EV};
 use interphase_eis::drt::DrtResult;

@@ -951,7 +951,11 @@ impl LltoReport {
                     interphase_plot::drt_marked(
                         d,
                         DRT_PEAK_FRACTION,
-                        &format!("DRT, {} (λ = {:.1e}, GCV)", a.name, d.lambda),
+                        &format!(
+                            "DRT, {} (λ = {}, GCV)",
+                            a.name,
+                            interphase_plot::times_ten(d.lambda, 2)
+                        ),
                     )?
                     .with_caption(&format!(
                         "Distribution of relaxation times (Tikhonov regularisation, λ chosen by generalised cross-validation). The marked peaks hold more than {} % of R_pol: they are the ones the DRT table lists.",
@@ -1058,9 +1062,9 @@ impl LltoReport {
             ));
             if let Some(d) = &a.drt {
                 h.push_str(&format!(
-                    "<table>\n<caption>{}: DRT peaks holding more than 5 % of R_pol (λ = {:.2e} by GCV, R∞ = {:.1} Ω, R_pol = {:.1} Ω)</caption>\n<tr><th>τ (s)</th><th>f (Hz)</th><th>R (Ω)</th><th>C = τ/R (F)</th></tr>\n",
+                    "<table>\n<caption>{}: DRT peaks holding more than 5 % of R_pol (λ = {} by GCV, R∞ = {:.1} Ω, R_pol = {:.1} Ω)</caption>\n<tr><th>τ (s)</th><th>f (Hz)</th><th>R (Ω)</th><th>C = τ/R (F)</th></tr>\n",
                     esc(&a.name),
-                    d.lambda,
+                    interphase_plot::times_ten(d.lambda, 3),
                     d.r_inf,
                     d.polarization_resistance
                 ));
