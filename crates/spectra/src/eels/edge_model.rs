@@ -80,6 +80,12 @@ impl EdgeModelOptions {
 /// let q = model.fit(&y, None)?;
 /// assert!((q.ratios[0].value.value - 0.5).abs() < 1e-8);
 /// println!("{q}");
+/// // a spectrum image: one model for the axis, a Ti/O map with its σ
+/// use interphase_spectra::eels::SpectrumImage;
+/// let data: Vec<f64> = (0..6).flat_map(|_| y.iter().copied()).collect();
+/// let img = SpectrumImage::new(e.clone(), (2, 3), data)?;
+/// let map = img.map_estimates(|_, y| Ok(model.fit(y, None)?.ratios[0].value));
+/// assert!(map.failures.is_empty() && (map.value[5] - 0.5).abs() < 1e-8);
 /// # Ok::<(), interphase_spectra::Error>(())
 /// ```
 #[derive(Debug, Clone)]
