@@ -213,6 +213,8 @@ fn read_scan(
     };
     let (mut two_theta, mut intensity, mut time, mut absorber) = (None, None, None, None);
     let mut unit = String::new();
+    // other single-value recordings (a temperature): name, unit, column
+    let mut others: Vec<(String, String, usize)> = Vec::new();
     let mut stepped = Vec::new();
     for v in route
         .descendants()
@@ -252,19 +254,32 @@ fn read_scan(
             }
             "recorded" => {
                 let len = num("Length")?;
-                if len != 1 {
-                    return Err(at(format!(
-                        "the recorded view holds {len} channels per point: a position-sensitive-detector frame, not a profile; export the integrated scan"
-                    )));
-                }
-                if intensity.is_none() {
+                let recording = v.descendants().find(|n| n.has_tag_name("Recording"));
+                let category = recording.and_then(|r| r.attribute("Category"));
+                let base = v
+                    .descendants()
+                    .find(|n| n.has_tag_name("Unit"))
+                    .and_then(|u| u.attribute("Base"))
+                    .unwrap_or("")
+                    .to_string();
+                // a counter is the intensity: by its category where the file
+                // gives one (a temperature or other recording beside it is
+                // kept as metadata), else the first recorded view
+                let counter = category.is_none_or(|c| c.eq_ignore_ascii_case("Count"));
+                if counter && intensity.is_none() {
+                    if len != 1 {
+                        return Err(at(format!(
+                            "the recorded view holds {len} channels per point: a position-sensitive-detector frame, not a profile; export the integrated scan"
+                        )));
+                    }
                     intensity = Some(start);
-                    unit = v
-                        .descendants()
-                        .find(|n| n.has_tag_name("Unit"))
-                        .and_then(|u| u.attribute("Base"))
-                        .unwrap_or("")
+                    unit = base;
+                } else if len == 1 {
+                    let name = recording
+                        .and_then(|r| r.attribute("LogicName"))
+                        .unwrap_or("recorded")
                         .to_string();
+                    others.push((name, base, start));
                 }
             }
             _ => {}
@@ -291,6 +306,7 @@ fn read_scan(
         .unwrap_or(0)
         + 1;
     let (mut x, mut y, mut a, mut t) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut other_sums = vec![(0.0f64, 0usize); others.len()];
     for (row, datum) in route
         .children()
         .filter(|n| n.has_tag_name("Datum"))
@@ -319,6 +335,17 @@ fn read_scan(
         }
         x.push(v[ix]);
         y.push(v[iy]);
+        for ((_, _, col), (sum, n)) in others.iter().zip(other_sums.iter_mut()) {
+            if let Some(w) = text
+                .split(',')
+                .nth(*col)
+                .and_then(|s| s.trim().parse::<f64>().ok())
+                && w.is_finite()
+            {
+                *sum += w;
+                *n += 1;
+            }
+        }
         if let Some(i) = absorber {
             a.push(v[i]);
         }
@@ -372,6 +399,47 @@ fn read_scan(
     }
     if !unit.is_empty() {
         extra.insert("intensity unit".into(), unit.clone());
+    }
+    for ((name, unit, _), (sum, n)) in others.iter().zip(&other_sums) {
+        if *n > 0 {
+            let unit = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" ({unit})")
+            };
+            extra.insert(format!("{name} mean{unit}"), (sum / *n as f64).to_string());
+        }
+    }
+    // the fixed drives' positions: what tells the scans of a series apart
+    // (ψ tilt, specimen position ...)
+    for drive in d.descendants().filter(|n| {
+        n.has_tag_name("InfoData")
+            && n.attributes()
+                .any(|a| a.name() == "type" && a.value().ends_with("FixedDriveInfoData"))
+    }) {
+        let (Some(logic), Some(pos)) = (
+            drive.attribute("LogicName"),
+            drive.children().find(|c| c.has_tag_name("Position")),
+        ) else {
+            continue;
+        };
+        let Some(value) = pos.attribute("Value") else {
+            continue;
+        };
+        let shown = drive
+            .attribute("VisibleName")
+            .filter(|v| *v != logic)
+            .map(|v| format!(" / {v}"))
+            .unwrap_or_default();
+        let unit = pos
+            .attribute("Unit")
+            .filter(|u| !u.is_empty())
+            .map(|u| format!(" ({u})"))
+            .unwrap_or_default();
+        extra.insert(
+            format!("drive {logic}{shown}{unit}"),
+            value.trim().to_string(),
+        );
     }
     extra.insert("member".into(), member.to_string());
     let name = match (sample, n_scans) {

@@ -1107,4 +1107,23 @@ fn bruker_brml_columns_from_the_views() {
     for cut in (0..bytes.len()).step_by(53) {
         let _ = read_bytes(&bytes[..cut], "x.brml", &opts());
     }
+
+    // as in DIFFRAC's non-ambient and stress series (DxTools' example files):
+    // a temperature recording listed before the counter is not the
+    // intensity, and the fixed drives (ψ tilt ...) tell the scans apart
+    let series = a
+        .replace(
+            r#"<RawDataView xsi:type="RecordedRawDataView" Start="7" Length="1"><Recording>"#,
+            r#"<RawDataView xsi:type="RecordedRawDataView" Start="6" Length="1"><Recording Category="Temperature" LogicName="ActualTemperature"><Unit Base="Celsius"/></Recording></RawDataView><RawDataView xsi:type="RecordedRawDataView" Start="7" Length="1"><Recording Category="Count">"#,
+        )
+        .replace(
+            "</RawData>",
+            r#"<FixedInformation><Drives><InfoData xsi:type="FixedDriveInfoData" LogicName="Chi" VisibleName="Psi-H"><Position Unit="°" Value="10"/></InfoData></Drives></FixedInformation></RawData>"#,
+        );
+    assert!(series.contains("ActualTemperature"));
+    let c = read_bytes(&one(series), "t.brml", &opts()).unwrap();
+    let s = &c.spectra[0];
+    assert_eq!(s.y(), &[3.0, 5.0, 4.0]);
+    assert_eq!(s.meta.extra["ActualTemperature mean (Celsius)"], "2.6");
+    assert_eq!(s.meta.extra["drive Chi / Psi-H (°)"], "10");
 }
