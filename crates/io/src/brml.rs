@@ -286,9 +286,18 @@ fn read_scan(
         }
     }
     let Some(iy) = intensity else {
-        return Err(at(
-            "no RecordedRawDataView: no column is the measured intensity".into(),
-        ));
+        return Err(at(if others.is_empty() {
+            "no RecordedRawDataView: no column is the measured intensity".into()
+        } else {
+            format!(
+                "no recording of category Count among the recorded views ({}): which is the intensity is not known",
+                others
+                    .iter()
+                    .map(|o| o.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }));
     };
     let Some(ix) = two_theta else {
         let what = stepped

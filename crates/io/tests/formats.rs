@@ -1126,4 +1126,19 @@ fn bruker_brml_columns_from_the_views() {
     assert_eq!(s.y(), &[3.0, 5.0, 4.0]);
     assert_eq!(s.meta.extra["ActualTemperature mean (Celsius)"], "2.6");
     assert_eq!(s.meta.extra["drive Chi / Psi-H (°)"], "10");
+    // recordings that all have another category: no intensity is guessed
+    let m = read_bytes(
+        &one(a.replace(
+            "<Recording>",
+            r#"<Recording Category="Temperature" LogicName="T">"#,
+        )),
+        "t.brml",
+        &opts(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        m.contains("no recording of category Count among the recorded views (T)"),
+        "{m}"
+    );
 }
