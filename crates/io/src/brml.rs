@@ -311,6 +311,7 @@ fn read_scan(
     let need = [Some(ix), Some(iy), time, absorber]
         .into_iter()
         .flatten()
+        .chain(others.iter().map(|o| o.2))
         .max()
         .unwrap_or(0)
         + 1;
@@ -345,13 +346,8 @@ fn read_scan(
         x.push(v[ix]);
         y.push(v[iy]);
         for ((_, _, col), (sum, n)) in others.iter().zip(other_sums.iter_mut()) {
-            if let Some(w) = text
-                .split(',')
-                .nth(*col)
-                .and_then(|s| s.trim().parse::<f64>().ok())
-                && w.is_finite()
-            {
-                *sum += w;
+            if v[*col].is_finite() {
+                *sum += v[*col];
                 *n += 1;
             }
         }

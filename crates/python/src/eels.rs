@@ -556,13 +556,17 @@ fn _quantify_edges<'py>(
         let results = par_rows(py, &ya, |p, y| model.fit(y, il_of(p)?))?;
         let labels: Vec<String> = edges.iter().map(eels::HydrogenicEdge::label).collect();
         let ne = labels.len();
-        let nr = ne * ne.saturating_sub(1) / 2;
+        // every pair i < j, as EdgeModel::fit orders its ratios
+        let ratio_labels: Vec<String> = (0..ne)
+            .flat_map(|i| (i + 1..ne).map(move |j| (i, j)))
+            .map(|(i, j)| format!("{}/{}", edges[i].element, edges[j].element))
+            .collect();
+        let nr = ratio_labels.len();
         let nan = |n: usize| vec![f64::NAN; n];
         let (mut am, mut ams, mut den, mut dens) =
             (nan(np * ne), nan(np * ne), nan(np * ne), nan(np * ne));
         let (mut rat, mut rats) = (nan(np * nr), nan(np * nr));
         let (mut r, mut rs, mut chi) = (nan(np), nan(np), nan(np));
-        let mut ratio_labels = Vec::new();
         let mut failed = Vec::new();
         for (p, q) in results.iter().enumerate() {
             match q {
@@ -574,9 +578,6 @@ fn _quantify_edges<'py>(
                             den[p * ne + k] = n.value;
                             dens[p * ne + k] = n.stderr.unwrap_or(f64::NAN);
                         }
-                    }
-                    if ratio_labels.is_empty() {
-                        ratio_labels = q.ratios.iter().map(|r| r.label.clone()).collect();
                     }
                     for (k, rr) in q.ratios.iter().enumerate() {
                         rat[p * nr + k] = rr.value.value;

@@ -75,6 +75,24 @@ fn projection(choice: &str) -> PyResult<Projection> {
     }
 }
 
+/// One spectrum and the options of `fit` / `monte_carlo` from their keywords.
+fn one_spectrum(
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    weights: Option<&Bound<'_, PyAny>>,
+    weighting: &str,
+    projection: &str,
+) -> PyResult<(PeakFitOptions, Spectrum)> {
+    let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
+    let (mut o, sigma) = options(
+        weighting,
+        weights.map(|w| vec1(w, "weights")).transpose()?,
+        y.len(),
+    )?;
+    o.projection = self::projection(projection)?;
+    Ok((o, spectrum(x, y, sigma)?))
+}
+
 fn spectrum(x: Vec<f64>, y: Vec<f64>, sigma: Option<Vec<f64>>) -> PyResult<Spectrum> {
     let s = Spectrum::new(x, y).map_err(err)?;
     match sigma {
@@ -205,15 +223,8 @@ impl PeakModel {
         robust_covariance: bool,
         projection: &str,
     ) -> PyResult<FitResult> {
-        let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
-        let (mut o, sigma) = options(
-            weighting,
-            weights.map(|w| vec1(w, "weights")).transpose()?,
-            y.len(),
-        )?;
+        let (mut o, s) = one_spectrum(x, y, weights, weighting, projection)?;
         o.lm.robust_covariance = robust_covariance;
-        o.projection = self::projection(projection)?;
-        let s = spectrum(x, y, sigma)?;
         let model = &self.model;
         let f = py
             .detach(|| catch(|| model.fit(&s, &o)))
@@ -247,14 +258,7 @@ impl PeakModel {
         projection: &str,
     ) -> PyResult<Bound<'py, PyDict>> {
         use interphase::fit::montecarlo::{MonteCarloOptions, PERCENTILES, Resampling};
-        let (x, y) = (vec1(x, "x")?, vec1(y, "y")?);
-        let (mut o, sigma) = options(
-            weighting,
-            weights.map(|w| vec1(w, "weights")).transpose()?,
-            y.len(),
-        )?;
-        o.projection = self::projection(projection)?;
-        let s = spectrum(x, y, sigma)?;
+        let (o, s) = one_spectrum(x, y, weights, weighting, projection)?;
         let mc_options = MonteCarloOptions {
             n,
             seed,
