@@ -388,6 +388,16 @@ pub struct KkArgs {
     /// Pass/fail threshold on |residual| (fraction of |Z|).
     #[arg(long, default_value_t = 0.01)]
     pub threshold: f64,
+    /// The combination that tells valid from drifting spectra best in our
+    /// study (docs/eis.md): `--fit complex --add-capacitance --select
+    /// pseudo-chi2`; the verdict then also requires white residuals
+    /// (whiteness z ≤ --white-z).
+    #[arg(long, conflicts_with_all = ["fit", "add_capacitance", "admittance", "select", "m"])]
+    pub validate: bool,
+    /// Largest whiteness z of the residuals for a pass (complex fits only;
+    /// about standard normal for valid spectra).
+    #[arg(long, default_value_t = 3.0, allow_hyphen_values = true)]
+    pub white_z: f64,
     /// Which spectrum and columns of the file.
     #[command(flatten)]
     pub input: InputArgs,
@@ -415,20 +425,33 @@ fn check_threshold(t: f64) -> Result<(), Failure> {
 pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
     use interphase::eis::kk::{KkFit, KkOptions, KkSelect, lin_kk};
     check_threshold(a.threshold)?;
-    let opts = KkOptions {
-        select: match (a.m, a.select) {
-            (Some(_), _) => KkSelect::Fixed,
-            (None, KkSelectArg::Mu) => KkSelect::Mu { c: a.c },
-            (None, KkSelectArg::PseudoChi2) => KkSelect::PseudoChi2 { factor: a.factor },
-        },
-        max_m: a.m.unwrap_or(a.max_m),
-        fit: match a.fit {
-            KkPart::Real => KkFit::Real,
-            KkPart::Imag => KkFit::Imag,
-            KkPart::Complex => KkFit::Complex,
-        },
-        add_capacitance: a.add_capacitance,
-        admittance: a.admittance,
+    if !a.white_z.is_finite() {
+        return Err(Failure::input(format!(
+            "--white-z {} must be finite",
+            a.white_z
+        )));
+    }
+    let opts = if a.validate {
+        KkOptions {
+            max_m: a.max_m,
+            ..KkOptions::validation()
+        }
+    } else {
+        KkOptions {
+            select: match (a.m, a.select) {
+                (Some(_), _) => KkSelect::Fixed,
+                (None, KkSelectArg::Mu) => KkSelect::Mu { c: a.c },
+                (None, KkSelectArg::PseudoChi2) => KkSelect::PseudoChi2 { factor: a.factor },
+            },
+            max_m: a.m.unwrap_or(a.max_m),
+            fit: match a.fit {
+                KkPart::Real => KkFit::Real,
+                KkPart::Imag => KkFit::Imag,
+                KkPart::Complex => KkFit::Complex,
+            },
+            add_capacitance: a.add_capacitance,
+            admittance: a.admittance,
+        }
     };
     // every spectrum of each file (or the one --spectrum picks), in order
     per_file(&a.files, |file| {
@@ -466,12 +489,27 @@ pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
             let bad = r.failing_points(a.threshold);
             q.push(Quantity::num("failing_points", bad.len() as f64, None, "1"));
             q.push(beyond_hz(&bad, data.freq()));
+            match r.whiteness {
+                Some(w) => {
+                    q.push(Quantity::num("whiteness_z", w.z, None, "1"));
+                    q.push(Quantity::num("lag1", w.lag1, None, "1"));
+                    q.push(Quantity::num("lag1_expected", w.expected, None, "1"));
+                    q.push(Quantity::num("noise_estimate", w.noise, None, "1"));
+                }
+                None => q.push(Quantity::text("whiteness_z", "n/a (complex fits only)")),
+            }
+            let small = r.passes(a.threshold);
+            let white = r.white(a.white_z).unwrap_or(true);
             q.push(Quantity::text(
                 "verdict",
-                if r.passes(a.threshold) {
-                    "pass"
-                } else {
-                    "fail"
+                match (small, white) {
+                    (true, true) => "pass".to_string(),
+                    (false, true) => format!("fail (residuals beyond {})", a.threshold),
+                    (true, false) => format!("fail (residuals not white: z > {})", a.white_z),
+                    (false, false) => format!(
+                        "fail (residuals beyond {} and not white: z > {})",
+                        a.threshold, a.white_z
+                    ),
                 },
             ));
         }

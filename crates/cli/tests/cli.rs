@@ -1349,7 +1349,8 @@ fn eis_kk_and_conductivity() {
     // impedance.py's linKK on the same file: M = 6, mu = 0.7435604719318178
     assert_eq!(get("M").as_f64(), Some(6.0));
     assert!((get("mu").as_f64().unwrap() - 0.7435604719318178).abs() < 1e-6);
-    assert_eq!(get("verdict"), "fail");
+    assert_eq!(get("verdict"), "fail (residuals beyond 0.01)");
+    assert_eq!(get("whiteness_z"), "n/a (complex fits only)");
     let out = bin()
         .args(["eis", "kk", "--m", "40", "--threshold", "0.02"])
         .arg(&cell)
@@ -1376,6 +1377,27 @@ fn eis_kk_and_conductivity() {
     assert_eq!(get("M").as_f64(), Some(17.0));
     assert_eq!(get("verdict"), "pass");
     assert!(get("pseudo_chi2").as_f64().unwrap() > 0.0);
+    // --validate: complex fit with a series C; the residuals are white and
+    // imply the generator's noise, 0.5 % of |Z| on each part (data/llto/README.md)
+    let out = bin()
+        .args(["eis", "kk", "--validate", "--threshold", "0.02"])
+        .args(["--format", "json"])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let q = v["quantities"].as_array().unwrap();
+    let get = |n: &str| q.iter().find(|r| r["name"] == n).unwrap()["value"].clone();
+    let noise = get("noise_estimate").as_f64().unwrap();
+    assert!((noise - 0.005).abs() < 0.0005, "{noise}");
+    assert!(get("whiteness_z").as_f64().unwrap().abs() < 3.0);
+    assert_eq!(get("verdict"), "pass");
+    let out = bin()
+        .args(["eis", "kk", "--validate", "--fit", "real"])
+        .arg(&cell)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
     // the admittance representation names the dual circuit's elements
     let out = bin()
         .args(["eis", "kk", "--admittance", "--select", "pseudo-chi2"])

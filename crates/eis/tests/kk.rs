@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use interphase_eis::kk::{KkFit, KkOptions, KkResult, KkSelect, lin_kk};
+use interphase_eis::{Circuit, ImpedanceSpectrum};
 
 mod common;
 use common::{read_path, shared};
@@ -396,4 +397,88 @@ fn a_drifting_blocking_electrode_fails_in_admittance_too() {
     )
     .unwrap();
     assert!(!r.passes(0.02), "{}", r.max_abs_residual());
+}
+
+/// Two R‖CPE arcs (half with a Warburg tail) over 8 decades, 5 points a
+/// decade, complex noise of `noise` × |Z| on each part, optionally with
+/// the smooth drift 1 + 0.05 (k/n)² towards the low frequencies (the slow
+/// end of a sweep), as in `crates/eis/tools/kk_classification_study.py`.
+fn study_cell(rng: &mut common::Rng, warburg: bool, noise: f64, drift: bool) -> ImpedanceSpectrum {
+    let f: Vec<f64> = (0..41).map(|i| 10f64.powf(6.0 - 0.2 * i as f64)).collect();
+    let mut p = vec![
+        rng.uniform(5.0, 50.0),
+        rng.uniform(100.0, 2000.0),
+        rng.log_uniform(1e-9, 1e-7),
+        rng.uniform(0.8, 1.0),
+        rng.uniform(100.0, 3000.0),
+        rng.log_uniform(1e-7, 1e-5),
+        rng.uniform(0.7, 0.95),
+    ];
+    let c: Circuit = if warburg {
+        p.push(rng.uniform(50.0, 500.0));
+        "R0-p(R1,CPE1)-p(R2,CPE2)-W1".parse().unwrap()
+    } else {
+        "R0-p(R1,CPE1)-p(R2,CPE2)".parse().unwrap()
+    };
+    let clean = ImpedanceSpectrum::simulate(&c, &p, &f).unwrap();
+    let n = f.len() as f64;
+    let (mut re, mut im) = (Vec::new(), Vec::new());
+    for (k, z) in clean.z().iter().enumerate() {
+        let g = if drift {
+            1.0 + 0.05 * (k as f64 / n).powi(2)
+        } else {
+            1.0
+        };
+        let m = z.norm();
+        re.push(g * z.re + noise * m * rng.normal());
+        im.push(g * z.im + noise * m * rng.normal());
+    }
+    ImpedanceSpectrum::from_parts(f, &re, &im).unwrap()
+}
+
+/// The whiteness z of valid spectra is about standard normal at any noise
+/// level (its mean and spread over 40 spectra), and a 5 % drift at 0.1 %
+/// noise is flagged in every spectrum, although its residuals stay below 1 %
+/// (at most 30 elements here, to keep the debug-build test short).
+#[test]
+fn whiteness_separates_valid_from_drifting_spectra() {
+    let mut rng = common::Rng(0x5eed_0026);
+    let opts = KkOptions {
+        max_m: 30,
+        ..KkOptions::validation()
+    };
+    let mut zs = Vec::new();
+    for i in 0..40 {
+        let noise = [0.001, 0.0025, 0.01][i % 3];
+        let r = lin_kk(&study_cell(&mut rng, i % 2 == 0, noise, false), &opts).unwrap();
+        let w = r.whiteness.expect("a complex fit has the test");
+        // the implied noise level is the simulated one
+        assert!(
+            (w.noise / noise - 1.0).abs() < 0.35,
+            "{} vs {noise}",
+            w.noise
+        );
+        zs.push(w.z);
+    }
+    let mean = zs.iter().sum::<f64>() / zs.len() as f64;
+    let sd = (zs.iter().map(|z| (z - mean).powi(2)).sum::<f64>() / (zs.len() - 1) as f64).sqrt();
+    assert!(
+        mean.abs() < 0.5 && (0.6..1.5).contains(&sd),
+        "z mean {mean}, sd {sd}"
+    );
+    // the tail: a false alarm at z > 3 now and then (here 1 of 40, at 3.5)
+    assert!(zs.iter().all(|z| *z < 4.0), "{zs:?}");
+    assert!(zs.iter().filter(|z| **z > 3.0).count() <= 2, "{zs:?}");
+    for i in 0..10 {
+        let r = lin_kk(&study_cell(&mut rng, i % 2 == 0, 0.001, true), &opts).unwrap();
+        assert_eq!(r.white(3.0), Some(false), "{:?}", r.whiteness);
+        assert!(r.max_abs_residual() < 0.01, "{}", r.max_abs_residual());
+    }
+    // the real-part fit has no whiteness test
+    let r = lin_kk(
+        &study_cell(&mut rng, false, 0.001, false),
+        &KkOptions::default(),
+    )
+    .unwrap();
+    assert!(r.whiteness.is_none() && r.white(3.0).is_none());
 }

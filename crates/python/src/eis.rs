@@ -335,7 +335,14 @@ fn _fit_rows<'py>(
 /// `scan` (μ, pseudo-χ² and the largest residual of every M fitted).
 /// `admittance=True` tests Y = 1/Z (a parallel C beside series-RC
 /// branches), which follows a capacitive low-frequency tail; the residuals
-/// stay relative to |Z|.
+/// stay relative to |Z|. Complex fits (`fit_type="complex"`) also give
+/// `whiteness`: a dict with the residuals' lag-1 autocorrelation `lag1`,
+/// its value for white noise after this fit `expected`, the standardised
+/// `z` (about N(0, 1) for valid spectra; drift shows as z > 3), the noise
+/// level the residuals imply `noise` (fraction of |Z|) and `dof`; `None`
+/// otherwise. `method="pseudo_chi2", fit_type="complex",
+/// add_capacitance=True` told valid from drifting spectra best
+/// (docs/eis.md).
 #[pyfunction]
 #[pyo3(signature = (freq, Z, c=0.85, max_M=50, add_capacitance=false, method="mu", factor=None, admittance=false, fit_type="real"))]
 #[allow(non_snake_case, clippy::too_many_arguments)]

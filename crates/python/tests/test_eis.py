@@ -145,6 +145,13 @@ def test_lin_kk_and_drt(repo):
     assert len(y["residuals_re"]) == len(f)
     with pytest.raises(interphase.Error, match="add_capacitance"):
         eis.lin_kk(f, Z, add_capacitance=True, admittance=True)
+    # the whiteness test (complex fits): white residuals that imply the
+    # generator's 0.5 % noise (data/llto/README.md); none for the real fit
+    v = eis.lin_kk(f, Z, method="pseudo_chi2", fit_type="complex", add_capacitance=True)
+    w = v["whiteness"]
+    assert abs(w["z"]) < 3 and w["noise"] == pytest.approx(0.005, rel=0.1)
+    assert w["expected"] < 0 and w["dof"] > 0
+    assert kk["whiteness"] is None
     d = eis.drt(f, Z)
     assert d["tau"].shape == d["gamma"].shape and len(d["peaks"]) >= 2
     assert d["lambda"] > 0
