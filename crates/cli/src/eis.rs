@@ -702,15 +702,48 @@ pub struct DrtArgs {
     /// and C with standard errors. 0: off.
     #[arg(long, default_value_t = 0)]
     pub processes: usize,
+    /// Where the Gaussians sit: `angular` (τ = 1/(2πf)) or `inverse`
+    /// (τ = 1/f, as pyDRTtools).
+    #[arg(long, value_enum, default_value_t = DrtTauGridArg::Angular)]
+    pub tau_grid: DrtTauGridArg,
+    /// Bayesian credible bands (pyDRTtools' posterior, exact HMC): the
+    /// posterior of R_pol and of each peak's R and τ, and γ's band in
+    /// --gamma-out.
+    #[arg(long)]
+    pub bands: bool,
+    /// Samples drawn for --bands (burn-in included).
+    #[arg(long, default_value_t = 2000)]
+    pub samples: usize,
+    /// Samples dropped at the start.
+    #[arg(long, default_value_t = 500)]
+    pub burn_in: usize,
+    /// Probability inside each band.
+    #[arg(long, default_value_t = 0.99)]
+    pub band_level: f64,
+    /// Seed of the sampler.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
     /// Which spectrum and columns of the file.
     #[command(flatten)]
     pub input: InputArgs,
 }
 
+/// Where `eis drt` places its Gaussians.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DrtTauGridArg {
+    /// τ = 1/(2πf).
+    Angular,
+    /// τ = 1/f (pyDRTtools).
+    Inverse,
+}
+
 /// Runs `eis drt`: λ, R∞, L, the polarisation resistance and each peak's τ,
 /// frequency, resistance and capacitance; optionally γ(τ) to a CSV file.
 pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
-    use interphase::eis::drt::{Derivative, DrtOptions, DrtPart, DrtWeighting, Lambda, drt};
+    use interphase::eis::drt::{
+        Derivative, DrtOptions, DrtPart, DrtWeighting, Lambda, TauGrid, drt,
+    };
+    use interphase::eis::drt_bands::{DrtBandOptions, drt_bands};
     let lambda = match a.lambda.trim().to_ascii_lowercase().as_str() {
         "auto" | "gcv" => Lambda::Gcv,
         "lcurve" | "l-curve" => Lambda::LCurve,
@@ -746,7 +779,17 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
             DrtWeightArg::Unit => DrtWeighting::Unit,
             DrtWeightArg::Modulus => DrtWeighting::Modulus,
         },
+        tau_grid: match a.tau_grid {
+            DrtTauGridArg::Angular => TauGrid::Angular,
+            DrtTauGridArg::Inverse => TauGrid::Inverse,
+        },
         ..DrtOptions::default()
+    };
+    let band_opts = DrtBandOptions {
+        samples: a.samples,
+        burn_in: a.burn_in,
+        level: a.band_level,
+        seed: a.seed,
     };
     // every spectrum of the file (or the one --spectrum picks), in order;
     // γ(τ) of spectrum k of several goes to OUT-k.csv
@@ -754,11 +797,26 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
     for (k, (label, data)) in all.iter().enumerate() {
         let input = |e: interphase::eis::Error| Failure::input(format!("{label}: {e}"));
         let r = drt(data, &opts).map_err(input)?;
+        let bands = if a.bands {
+            Some(drt_bands(data, &r, &band_opts).map_err(input)?)
+        } else {
+            None
+        };
         if let Some(path) = &a.gamma_out {
             let path = &crate::spectrum::numbered(path, k + 1, all.len());
-            let mut text = String::from("tau_s,gamma_ohm\n");
-            for (t, g) in r.tau.iter().zip(&r.gamma) {
-                text.push_str(&format!("{t:e},{g:e}\n"));
+            let mut text = String::from(if bands.is_some() {
+                "tau_s,gamma_ohm,gamma_mean_ohm,gamma_lower_ohm,gamma_upper_ohm\n"
+            } else {
+                "tau_s,gamma_ohm\n"
+            });
+            for (i, (t, g)) in r.tau.iter().zip(&r.gamma).enumerate() {
+                match &bands {
+                    Some(b) => text.push_str(&format!(
+                        "{t:e},{g:e},{:e},{:e},{:e}\n",
+                        b.mean[i], b.lower[i], b.upper[i]
+                    )),
+                    None => text.push_str(&format!("{t:e},{g:e}\n")),
+                }
             }
             std::fs::write(path, text)
                 .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
@@ -794,6 +852,51 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
                 None,
                 "F",
             ));
+        }
+        if let Some(b) = &bands {
+            let pr = &b.polarization_resistance;
+            q.push(Quantity::num("noise_sigma", b.sigma, None, "ohm"));
+            q.push(Quantity::num(
+                "R_polarization_posterior",
+                pr.mean,
+                Some(pr.std),
+                "ohm",
+            ));
+            q.push(Quantity::num("R_polarization_lower", pr.lower, None, "ohm"));
+            q.push(Quantity::num("R_polarization_upper", pr.upper, None, "ohm"));
+            for (k, p) in b.peaks.iter().enumerate() {
+                let (n, rp, tp) = (k + 1, &p.resistance_posterior, &p.tau_posterior);
+                q.push(Quantity::num(
+                    format!("peak{n}_R_posterior"),
+                    rp.mean,
+                    Some(rp.std),
+                    "ohm",
+                ));
+                q.push(Quantity::num(
+                    format!("peak{n}_R_lower"),
+                    rp.lower,
+                    None,
+                    "ohm",
+                ));
+                q.push(Quantity::num(
+                    format!("peak{n}_R_upper"),
+                    rp.upper,
+                    None,
+                    "ohm",
+                ));
+                q.push(Quantity::num(
+                    format!("peak{n}_tau_lower"),
+                    tp.lower,
+                    None,
+                    "s",
+                ));
+                q.push(Quantity::num(
+                    format!("peak{n}_tau_upper"),
+                    tp.upper,
+                    None,
+                    "s",
+                ));
+            }
         }
         if a.processes > 0 {
             use interphase::eis::drt_fit::{ProcessOptions, fit_processes};

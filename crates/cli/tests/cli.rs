@@ -1331,6 +1331,73 @@ fn eis_zhit() {
 }
 
 #[test]
+fn eis_drt_bands() {
+    // the two-ZARC spectrum of crates/eis/tests/drt_bands.rs (pyDRTtools:
+    // posterior R_pol 150.14 ± 1.88 Ω with 2000 samples)
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../eis/tests/data/two_zarc_1pct.csv");
+    let dir = std::env::temp_dir().join(format!("interphase-cli-bands-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let gout = dir.join("gamma.csv");
+    let out = bin()
+        .args([
+            "eis",
+            "drt",
+            "--lambda",
+            "1e-3",
+            "--tau-grid",
+            "inverse",
+            "--bands",
+        ])
+        .args([
+            "--samples",
+            "300",
+            "--burn-in",
+            "50",
+            "--format",
+            "json",
+            "--gamma-out",
+        ])
+        .arg(&gout)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let q = v["quantities"].as_array().unwrap();
+    let row = |n: &str| q.iter().find(|r| r["name"] == n).unwrap().clone();
+    let post = row("R_polarization_posterior");
+    let (m, s) = (
+        post["value"].as_f64().unwrap(),
+        post["uncertainty"].as_f64().unwrap(),
+    );
+    assert!((m - 150.2).abs() < 1.5 && s > 1.0 && s < 3.0, "{m} ± {s}");
+    assert!(row("peak1_R_posterior")["uncertainty"].as_f64().unwrap() > 0.0);
+    let text = std::fs::read_to_string(&gout).unwrap();
+    assert!(text.starts_with("tau_s,gamma_ohm,gamma_mean_ohm,gamma_lower_ohm,gamma_upper_ohm"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = bin()
+        .args([
+            "eis",
+            "drt",
+            "--bands",
+            "--samples",
+            "10",
+            "--burn-in",
+            "10",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("burn-in"));
+}
+
+#[test]
 fn eis_kk_and_conductivity() {
     let cell = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/llto/eis_cell.csv");
     let out = bin()

@@ -295,7 +295,7 @@ impl std::fmt::Display for DrtResult {
     }
 }
 
-fn gamma_of(x: &[f64], centers: &[f64], eps: f64, tau: f64) -> f64 {
+pub(crate) fn gamma_of(x: &[f64], centers: &[f64], eps: f64, tau: f64) -> f64 {
     let y = tau.ln();
     x.iter()
         .zip(centers)
@@ -349,13 +349,13 @@ fn m_entry(eps: f64, a: f64, der: Derivative) -> f64 {
 
 /// The assembled least-squares problem: rows = weighted data parts, columns
 /// = [R∞?, L?, x₁..x_M].
-struct Problem {
-    a: DMatrix<f64>,
-    b: DVector<f64>,
-    m_pad: DMatrix<f64>,
-    offset: usize,
-    has_r: bool,
-    has_l: bool,
+pub(crate) struct Problem {
+    pub(crate) a: DMatrix<f64>,
+    pub(crate) b: DVector<f64>,
+    pub(crate) m_pad: DMatrix<f64>,
+    pub(crate) offset: usize,
+    pub(crate) has_r: bool,
+    pub(crate) has_l: bool,
 }
 
 /// D M D for a diagonal D given as a vector.
@@ -376,7 +376,7 @@ struct Ridge {
 }
 
 impl Problem {
-    fn normal(&self, lambda: f64) -> DMatrix<f64> {
+    pub(crate) fn normal(&self, lambda: f64) -> DMatrix<f64> {
         self.a.transpose() * &self.a + &self.m_pad * lambda
     }
 
@@ -752,16 +752,16 @@ fn check(data: &ImpedanceSpectrum, o: &DrtOptions) -> Result<()> {
 }
 
 /// Everything [`drt`] assembles before choosing λ.
-struct Setup {
-    centers: Vec<f64>,
-    eps: f64,
-    weights: Vec<f64>,
-    w: Vec<f64>,
-    kern: Vec<Vec<(f64, f64)>>,
-    problem: Problem,
+pub(crate) struct Setup {
+    pub(crate) centers: Vec<f64>,
+    pub(crate) eps: f64,
+    pub(crate) weights: Vec<f64>,
+    pub(crate) w: Vec<f64>,
+    pub(crate) kern: Vec<Vec<(f64, f64)>>,
+    pub(crate) problem: Problem,
 }
 
-fn setup(data: &ImpedanceSpectrum, opts: &DrtOptions) -> Result<Setup> {
+pub(crate) fn setup(data: &ImpedanceSpectrum, opts: &DrtOptions) -> Result<Setup> {
     check(data, opts)?;
     let f = data.freq();
     let z = data.z();

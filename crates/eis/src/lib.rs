@@ -30,6 +30,7 @@ pub mod circuit;
 pub mod conductivity;
 pub mod data;
 pub mod drt;
+pub mod drt_bands;
 pub mod drt_fit;
 pub mod element;
 mod error;

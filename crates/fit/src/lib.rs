@@ -18,6 +18,7 @@
 //! - [`rng`]: xoshiro256++ with Gaussian and Poisson deviates, for simulation.
 //! - [`montecarlo`]: Monte Carlo (Gaussian or residual-bootstrap) uncertainties of any fit.
 //! - [`nnls`]: linear least squares with non-negative (and free) coefficients.
+//! - [`tmg`]: samples of a normal distribution restricted to x ≥ 0 (exact HMC), for posteriors of non-negative problems.
 //! - [`varpro`]: variable projection for models linear in some parameters (peak areas, backgrounds).
 //! - [`nist`]: reader and models of the NIST StRD nonlinear regression suite.
 //!
@@ -55,6 +56,7 @@ mod param;
 mod problem;
 mod result;
 pub mod rng;
+pub mod tmg;
 pub mod varpro;
 
 pub use batch::{Progress, fit_batch, fit_batch_with};

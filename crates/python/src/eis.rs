@@ -441,26 +441,78 @@ fn zhit<'py>(
 /// Distribution of relaxation times by Tikhonov-regularised Gaussian RBFs
 /// (pyDRTtools' method; λ by generalised cross-validation unless given):
 /// a dict with `tau` (s), `gamma` (Ω), `peaks`, `lambda`, `r_inf`,
-/// `polarization_resistance`, residuals and `Z_fit`.
+/// `polarization_resistance`, residuals and `Z_fit`. `tau_grid="inverse"`
+/// places the Gaussians at τ = 1/f as pyDRTtools (default "angular":
+/// 1/(2πf)). `bands=True` adds `bands`: the Bayesian credible bands
+/// (pyDRTtools' `Bayesian_run` posterior, exact HMC with `samples`,
+/// `burn_in`, `seed`): pointwise `lower`/`mean`/`upper` of γ on `tau` at
+/// probability `level`, per-coefficient quantiles, the noise `sigma`, and
+/// the posterior of `polarization_resistance` and of each peak's R and τ.
 #[pyfunction]
-#[pyo3(signature = (freq, Z, lam=None))]
-#[allow(non_snake_case)]
+#[pyo3(signature = (freq, Z, lam=None, tau_grid="angular", bands=false, samples=2000, burn_in=500, level=0.99, seed=1))]
+#[allow(non_snake_case, clippy::too_many_arguments)]
 fn drt<'py>(
     py: Python<'py>,
     freq: &Bound<'py, PyAny>,
     Z: &Bound<'py, PyAny>,
     lam: Option<f64>,
+    tau_grid: &str,
+    bands: bool,
+    samples: usize,
+    burn_in: usize,
+    level: f64,
+    seed: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = data(vec1(freq, "freq")?, complex(Z)?)?;
-    let o = drt_options(lam);
-    let r = py
-        .detach(|| catch(|| rs_drt(&d, &o)))
+    let mut o = drt_options(lam);
+    o.tau_grid = match tau_grid {
+        "angular" => interphase::eis::drt::TauGrid::Angular,
+        "inverse" => interphase::eis::drt::TauGrid::Inverse,
+        other => {
+            return Err(err(format!(
+                "tau_grid {other:?}: choose \"angular\" (τ = 1/(2πf)) or \"inverse\" (τ = 1/f, pyDRTtools)"
+            )));
+        }
+    };
+    let bo = interphase::eis::drt_bands::DrtBandOptions {
+        samples,
+        burn_in,
+        level,
+        seed,
+    };
+    let (r, b) = py
+        .detach(|| {
+            catch(|| {
+                let r = rs_drt(&d, &o)?;
+                let b = if bands {
+                    Some(interphase::eis::drt_bands::drt_bands(&d, &r, &bo)?)
+                } else {
+                    None
+                };
+                Ok::<_, interphase::eis::Error>((r, b))
+            })
+        })
         .map_err(crate::internal)?
         .map_err(err)?;
     let out = crate::to_py(py, &r)?;
     out.set_item("tau", PyArray1::from_slice(py, &r.tau))?;
     out.set_item("gamma", PyArray1::from_slice(py, &r.gamma))?;
     out.set_item("Z_fit", PyArray1::from_vec(py, r.z_fit))?;
+    if let Some(b) = b {
+        let bd = crate::to_py(py, &b)?;
+        for (k, v) in [
+            ("tau", &b.tau),
+            ("mean", &b.mean),
+            ("lower", &b.lower),
+            ("upper", &b.upper),
+            ("coefficient_mean", &b.coefficient_mean),
+            ("coefficient_lower", &b.coefficient_lower),
+            ("coefficient_upper", &b.coefficient_upper),
+        ] {
+            bd.set_item(k, PyArray1::from_slice(py, v))?;
+        }
+        out.set_item("bands", bd)?;
+    }
     Ok(out)
 }
 

@@ -155,6 +155,17 @@ def test_lin_kk_and_drt(repo):
     d = eis.drt(f, Z)
     assert d["tau"].shape == d["gamma"].shape and len(d["peaks"]) >= 2
     assert d["lambda"] > 0
+    # credible bands (crates/eis/tests/drt_bands.rs has the pyDRTtools comparison)
+    b = eis.drt(f, Z, bands=True, samples=200, burn_in=50)["bands"]
+    assert b["tau"].shape == b["lower"].shape == b["upper"].shape == d["tau"].shape
+    assert np.all(b["lower"] <= b["mean"] + 1e-12) and np.all(b["mean"] <= b["upper"] + 1e-12)
+    r = b["polarization_resistance"]
+    assert r["std"] > 0 and r["lower"] < r["mean"] < r["upper"]
+    assert len(b["peaks"]) == len(d["peaks"]) and b["sigma"] > 0
+    with pytest.raises(interphase.Error, match="tau_grid"):
+        eis.drt(f, Z, tau_grid="nope")
+    with pytest.raises(interphase.Error, match="burn-in"):
+        eis.drt(f, Z, bands=True, samples=10, burn_in=10)
 
 
 def test_robust_covariance(repo):

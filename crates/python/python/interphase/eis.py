@@ -102,7 +102,14 @@ def lin_kk(freq, Z, c=0.85, max_M=50, add_capacitance=False, method="mu", factor
     the parallel C_inf, ``resistances`` the branch resistances, and the
     residuals stay relative to |Z|. ``fit_type`` is impedance.py's: which
     part the RC coefficients are fitted to, ``"real"`` (default), ``"imag"``
-    or ``"complex"`` (both parts at once)."""
+    or ``"complex"`` (both parts at once). Complex fits add ``whiteness``:
+    the residuals' lag-1 autocorrelation ``lag1`` against its value for
+    white noise after this fit ``expected``, the standardised ``z`` (about
+    N(0, 1) for a valid spectrum; drift shows as z > 3), the noise level the
+    residuals imply ``noise`` (fraction of |Z|) and ``dof``; ``None``
+    otherwise. ``method="pseudo_chi2", fit_type="complex",
+    add_capacitance=True`` tells valid from drifting spectra best
+    (docs/eis.md)."""
     return _e.lin_kk(freq, _z(Z, 1), c, max_M, add_capacitance, method, factor, admittance,
                      fit_type)
 
@@ -125,11 +132,21 @@ def zhit(freq, Z, window_center=1.5, window_width=3.0, weights=None, phase=None)
     return _e.zhit(freq, _z(Z, 1), window_center, window_width, weights, phase)
 
 
-def drt(freq, Z, lam=None):
+def drt(freq, Z, lam=None, tau_grid="angular", bands=False, samples=2000, burn_in=500,
+        level=0.99, seed=1):
     """Distribution of relaxation times (Gaussian RBF, Tikhonov; λ by GCV
     unless ``lam`` is given, as pyDRTtools): a dict with ``tau`` (s),
-    ``gamma`` (Ω), ``peaks``, ``lambda``, ``r_inf``, ``Z_fit``."""
-    return _e.drt(freq, _z(Z, 1), lam)
+    ``gamma`` (Ω), ``peaks``, ``lambda``, ``r_inf``, ``Z_fit``.
+    ``tau_grid="inverse"`` places the Gaussians at τ = 1/f as pyDRTtools
+    (default ``"angular"``: 1/(2πf)). ``bands=True`` adds ``bands``, the
+    Bayesian credible bands (pyDRTtools' ``Bayesian_run`` posterior,
+    ``samples`` by exact HMC, the first ``burn_in`` dropped, seeded):
+    ``tau``, pointwise ``lower``/``mean``/``upper`` of γ (Ω) at probability
+    ``level``, ``coefficient_lower``/``_mean``/``_upper`` (pyDRTtools'
+    per-coefficient quantiles), the noise ``sigma`` (Ω),
+    ``polarization_resistance`` and, per peak, ``resistance_posterior`` and
+    ``tau_posterior`` (dicts ``mean``, ``std``, ``lower``, ``upper``)."""
+    return _e.drt(freq, _z(Z, 1), lam, tau_grid, bands, samples, burn_in, level, seed)
 
 
 def drt_processes(freq, Z, max_processes=4, lam=None):
