@@ -130,6 +130,19 @@ fn analysis_recovers_the_generating_parameters() {
             p.element
         );
     }
+    // the DRT's credible band: R_pol's posterior agrees with the DRT's R_pol
+    // within a few σ, and the Lin-KK residuals are white with the
+    // generator's 0.5 % noise
+    let b = c.drt_bands.as_ref().expect("the cell has a DRT");
+    let d = c.drt.as_ref().unwrap();
+    let rp = b.polarization_resistance;
+    assert!(
+        (rp.mean - d.polarization_resistance).abs() < 4.0 * rp.std && rp.std > 0.0,
+        "{rp:?} vs {}",
+        d.polarization_resistance
+    );
+    let w = c.kk.whiteness.expect("the report's Lin-KK fit is complex");
+    assert!(w.z < 3.0 && (w.noise / 0.005 - 1.0).abs() < 0.1, "{w:?}");
     let (t, dmm) = Truth::PELLET_MM;
     let area = std::f64::consts::PI * (dmm / 20.0).powi(2);
     let sigma = c.quantity("σ bulk").unwrap().value;
@@ -234,6 +247,8 @@ fn analysis_recovers_the_generating_parameters() {
         "Z-HIT (phase smoothed over 7 points",
         "DRT (λ = ",
         "DRT processes (one R‖CPE per peak",
+        "posterior R_pol = ",
+        "residuals white (whiteness z = ",
     ] {
         assert!(text.contains(needle), "report lacks {needle}:\n{text}");
     }

@@ -72,6 +72,7 @@ pub fn times_ten(v: f64, digits: usize) -> String {
 use interphase_eis::ImpedanceSpectrum;
 use interphase_eis::conductivity::{Arrhenius, BOLTZMANN_EV};
 use interphase_eis::drt::DrtResult;
+use interphase_eis::drt_bands::DrtBands;
 use interphase_eis::fit::CircuitFit;
 use interphase_spectra::model::PeakFit;
 use plotters::coord::Shift;
@@ -1149,6 +1150,37 @@ pub fn drt(result: &DrtResult, title: &str) -> Result<Figure> {
 /// figure marks exactly the peaks a table beside it lists; the legend says
 /// which (`peaks > 5 % of R_pol` for 0.05).
 pub fn drt_marked(result: &DrtResult, fraction: f64, title: &str) -> Result<Figure> {
+    drt_figure(result, None, fraction, title)
+}
+
+/// [`drt_marked`] with the DRT's credible band
+/// ([`interphase_eis::drt_bands::DrtBands`]): the posterior mean of γ and
+/// the band's lower and upper edges as thin lines beside the DRT's own γ.
+pub fn drt_with_band(
+    result: &DrtResult,
+    bands: &DrtBands,
+    fraction: f64,
+    title: &str,
+) -> Result<Figure> {
+    if bands.tau.len() != result.tau.len() {
+        return Err(Error::Data {
+            what: "the DRT band".into(),
+            reason: format!(
+                "{} points for a DRT of {}",
+                bands.tau.len(),
+                result.tau.len()
+            ),
+        });
+    }
+    drt_figure(result, Some(bands), fraction, title)
+}
+
+fn drt_figure(
+    result: &DrtResult,
+    bands: Option<&DrtBands>,
+    fraction: f64,
+    title: &str,
+) -> Result<Figure> {
     let (pt, pg): (Vec<f64>, Vec<f64>) = result
         .significant_peaks(fraction)
         .into_iter()
@@ -1159,6 +1191,21 @@ pub fn drt_marked(result: &DrtResult, fraction: f64, title: &str) -> Result<Figu
         .y_label("γ (Ω)")
         .log_x(true)
         .series(Series::line("γ(τ)", &result.tau, &result.gamma));
+    if let Some(b) = bands {
+        let pct = 100.0 * b.options.level;
+        plot = plot
+            .series(Series::line("posterior mean", &b.tau, &b.mean))
+            .series(Series::line(
+                &format!("{pct:.0} % band, lower"),
+                &b.tau,
+                &b.lower,
+            ))
+            .series(Series::line(
+                &format!("{pct:.0} % band, upper"),
+                &b.tau,
+                &b.upper,
+            ));
+    }
     if !pt.is_empty() {
         let label = if fraction > 0.0 {
             format!("peaks > {} % of R_pol", 100.0 * fraction)

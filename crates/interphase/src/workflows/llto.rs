@@ -24,6 +24,7 @@ use interphase_eis::conductivity::{
     Assignment, Geometry, Value, assign_by_capacitance, capacitance_zarc,
 };
 use interphase_eis::drt::{DrtOptions, DrtResult, DrtWeighting, drt};
+use interphase_eis::drt_bands::{DrtBandOptions, DrtBands, drt_bands};
 use interphase_eis::drt_fit::{ProcessFit, ProcessOptions, fit_processes};
 use interphase_eis::fit::{CircuitFit, FitOptions, Weighting, fit_circuit};
 use interphase_eis::kk::{KkFit, KkOptions, KkResult, KkSelect, lin_kk};
@@ -48,6 +49,11 @@ use crate::error::{Error, Result, io_err};
 /// fraction of the polarization resistance (smaller ones are ripples of the
 /// regularisation).
 const DRT_PEAK_FRACTION: f64 = 0.05;
+
+/// Samples of the DRT's credible bands (a quarter of them burn-in): half of
+/// pyDRTtools' 2000, which moves R_pol's posterior mean by less than a
+/// tenth of its σ.
+pub const DRT_BAND_SAMPLES: usize = 1000;
 
 /// Points of the Savitzky–Golay filter that smooths the phase before Z-HIT.
 pub const ZHIT_SMOOTHING: usize = 7;
@@ -238,6 +244,10 @@ pub struct EisAnalysis {
     /// blocking electrodes (`kk_add_capacitance`), whose capacitive tail has
     /// no DC limit and so no finite DRT.
     pub drt: Option<DrtResult>,
+    /// The DRT's Bayesian credible bands ([`drt_bands`], [`DRT_BAND_SAMPLES`]
+    /// samples, seed 1): the 99 % band of γ and the posterior of R_pol and
+    /// of each peak's R; `None` where there is no DRT.
+    pub drt_bands: Option<DrtBands>,
     /// One R‖CPE process per DRT peak fitted to the data, with standard
     /// errors ([`interphase_eis::drt_fit::fit_processes`], up to 4); `None`
     /// where there is no DRT.
@@ -752,10 +762,23 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
         Some(d) => Some(fit_processes(&data, d, &ProcessOptions::default())?),
         None => None,
     };
+    let bands = match &drt {
+        Some(d) => Some(drt_bands(
+            &data,
+            d,
+            &DrtBandOptions {
+                samples: DRT_BAND_SAMPLES,
+                burn_in: DRT_BAND_SAMPLES / 4,
+                ..DrtBandOptions::default()
+            },
+        )?),
+        None => None,
+    };
     Ok(EisAnalysis {
         kk,
         zhit,
         drt,
+        drt_bands: bands,
         processes,
         name: name.into(),
         data,
@@ -947,21 +970,20 @@ impl LltoReport {
             );
             if let Some(d) = &a.drt {
                 // the peaks the text and the table list, no more
-                out.push(
-                    interphase_plot::drt_marked(
-                        d,
-                        DRT_PEAK_FRACTION,
-                        &format!(
-                            "DRT, {} (λ = {}, GCV)",
-                            a.name,
-                            interphase_plot::times_ten(d.lambda, 2)
-                        ),
-                    )?
-                    .with_caption(&format!(
-                        "Distribution of relaxation times (Tikhonov regularisation, λ chosen by generalised cross-validation). The marked peaks hold more than {} % of R_pol: they are the ones the DRT table lists.",
-                        100.0 * DRT_PEAK_FRACTION
-                    )),
+                let title = format!(
+                    "DRT, {} (λ = {}, GCV)",
+                    a.name,
+                    interphase_plot::times_ten(d.lambda, 2)
                 );
+                let fig = match &a.drt_bands {
+                    Some(b) => interphase_plot::drt_with_band(d, b, DRT_PEAK_FRACTION, &title)?,
+                    None => interphase_plot::drt_marked(d, DRT_PEAK_FRACTION, &title)?,
+                };
+                out.push(fig.with_caption(&format!(
+                    "Distribution of relaxation times (Tikhonov regularisation, λ chosen by generalised cross-validation). The marked peaks hold more than {} % of R_pol: they are the ones the DRT table lists. The thin lines are the Bayesian posterior's mean and its pointwise 99 % band ({} samples): how far the noise lets γ move given the smoothness prior. The DRT's own γ is the posterior's mode: its sharp peaks may rise above the band and its zeros lie below it, where the samples stay small but positive.",
+                    100.0 * DRT_PEAK_FRACTION,
+                    DRT_BAND_SAMPLES - DRT_BAND_SAMPLES / 4
+                )));
             }
         }
         Ok(out)
@@ -1054,24 +1076,31 @@ impl LltoReport {
                 ));
             }
             h.push_str(&format!(
-                "<li>Lin-KK (M = {}, complex fit): max |residual| = {:.2} % of |Z| → {} at 2 %</li>\n<li>{}</li>\n</ul>\n",
+                "<li>Lin-KK (M = {}, complex fit): max |residual| = {:.2} % of |Z| → {} at 2 %; {}</li>\n<li>{}</li>\n</ul>\n",
                 a.kk.m,
                 100.0 * a.kk.max_abs_residual(),
                 if a.kk.passes(0.02) { "pass" } else { "FAIL" },
+                esc(&whiteness_line(&a.kk)),
                 esc(&zhit_line(&a.zhit))
             ));
             if let Some(d) = &a.drt {
                 h.push_str(&format!(
-                    "<table>\n<caption>{}: DRT peaks holding more than 5 % of R_pol (λ = {} by GCV, R∞ = {:.1} Ω, R_pol = {:.1} Ω)</caption>\n<tr><th>τ (s)</th><th>f (Hz)</th><th>R (Ω)</th><th>C = τ/R (F)</th></tr>\n",
+                    "<table>\n<caption>{}: DRT peaks holding more than 5 % of R_pol (λ = {} by GCV, R∞ = {:.1} Ω, R_pol = {:.1} Ω{}); R posterior: mean ± σ of the peak's area over {} samples of the Bayesian posterior</caption>\n<tr><th>τ (s)</th><th>f (Hz)</th><th>R (Ω)</th><th>R posterior (Ω)</th><th>C = τ/R (F)</th></tr>\n",
                     esc(&a.name),
                     interphase_plot::times_ten(d.lambda, 3),
                     d.r_inf,
-                    d.polarization_resistance
+                    d.polarization_resistance,
+                    esc(&rpol_posterior(a.drt_bands.as_ref())),
+                    DRT_BAND_SAMPLES - DRT_BAND_SAMPLES / 4
                 ));
                 for p in d.significant_peaks(DRT_PEAK_FRACTION) {
                     h.push_str(&format!(
-                        "<tr><td>{:.3e}</td><td>{:.3e}</td><td>{:.1}</td><td>{:.3e}</td></tr>\n",
-                        p.tau, p.frequency, p.resistance, p.capacitance
+                        "<tr><td>{:.3e}</td><td>{:.3e}</td><td>{:.1}</td><td>{}</td><td>{:.3e}</td></tr>\n",
+                        p.tau,
+                        p.frequency,
+                        p.resistance,
+                        esc(&peak_posterior(a.drt_bands.as_ref(), p.tau)),
+                        p.capacitance
                     ));
                 }
                 h.push_str("</table>\n");
@@ -1185,21 +1214,29 @@ impl LltoReport {
                 ));
             }
             s.push_str(&format!(
-                "  Lin-KK (M = {}, complex fit): max |residual| = {:.2} % of |Z| → {} at 2 %\n",
+                "  Lin-KK (M = {}, complex fit): max |residual| = {:.2} % of |Z| → {} at 2 %; {}\n",
                 a.kk.m,
                 100.0 * a.kk.max_abs_residual(),
-                if a.kk.passes(0.02) { "pass" } else { "FAIL" }
+                if a.kk.passes(0.02) { "pass" } else { "FAIL" },
+                whiteness_line(&a.kk)
             ));
             s.push_str(&format!("  {}\n", zhit_line(&a.zhit)));
             if let Some(d) = &a.drt {
                 s.push_str(&format!(
-                    "  DRT (λ = {:.2e} by GCV): R∞ = {:.1} Ω, R_pol = {:.1} Ω; peaks holding > 5 % of R_pol:\n",
-                    d.lambda, d.r_inf, d.polarization_resistance
+                    "  DRT (λ = {:.2e} by GCV): R∞ = {:.1} Ω, R_pol = {:.1} Ω{}; peaks holding > 5 % of R_pol:\n",
+                    d.lambda,
+                    d.r_inf,
+                    d.polarization_resistance,
+                    rpol_posterior(a.drt_bands.as_ref())
                 ));
                 for p in d.significant_peaks(DRT_PEAK_FRACTION) {
                     s.push_str(&format!(
-                        "    τ = {:.3e} s (f = {:.3e} Hz)  R = {:.1} Ω  C = τ/R = {:.3e} F\n",
-                        p.tau, p.frequency, p.resistance, p.capacitance
+                        "    τ = {:.3e} s (f = {:.3e} Hz)  R = {:.1} Ω (posterior {})  C = τ/R = {:.3e} F\n",
+                        p.tau,
+                        p.frequency,
+                        p.resistance,
+                        peak_posterior(a.drt_bands.as_ref(), p.tau),
+                        p.capacitance
                     ));
                 }
             }
@@ -1277,6 +1314,41 @@ fn fmt_derived(d: &interphase_eis::fit::DerivedQuantity) -> String {
 
 /// One line on the Z-HIT check: the largest residual, where, and the
 /// pseudo-χ².
+/// The whiteness test of a Lin-KK result, for the report.
+fn whiteness_line(kk: &KkResult) -> String {
+    match kk.whiteness {
+        Some(w) => format!(
+            "residuals {} (whiteness z = {:.2}; noise ≈ {:.2} % of |Z|)",
+            if w.z <= 3.0 { "white" } else { "NOT white" },
+            w.z,
+            100.0 * w.noise
+        ),
+        None => "no whiteness test (too few degrees of freedom)".to_string(),
+    }
+}
+
+/// ", posterior R_pol = m ± s Ω" from the bands, or nothing.
+fn rpol_posterior(b: Option<&DrtBands>) -> String {
+    b.map_or(String::new(), |b| {
+        let r = b.polarization_resistance;
+        format!(", posterior R_pol = {:.1} ± {:.1} Ω", r.mean, r.std)
+    })
+}
+
+/// The posterior "m ± s" of the peak at `tau`, or "n/a".
+fn peak_posterior(b: Option<&DrtBands>, tau: f64) -> String {
+    b.and_then(|b| {
+        b.peaks
+            .iter()
+            .find(|p| p.tau.to_bits() == tau.to_bits())
+            .map(|p| {
+                let r = p.resistance_posterior;
+                format!("{:.1} ± {:.1}", r.mean, r.std)
+            })
+    })
+    .unwrap_or_else(|| "n/a".to_string())
+}
+
 fn zhit_line(z: &ZhitResult) -> String {
     let (i, m) = z
         .residuals_re
