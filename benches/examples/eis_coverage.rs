@@ -1,6 +1,10 @@
 //! Coverage of the 1σ intervals of a circuit fit (issue 26): how often
 //! |R̂ − R| ≤ σ̂(R) over many noisy copies, with the model-based covariance
-//! (scaled by χ²_ν) and with the robust sandwich (HC3) covariance.
+//! (scaled by χ²_ν) and with the robust sandwich (HC3) covariance; the same
+//! for derived quantities whose σ comes from the full covariance
+//! (σ² = gᵀCg): the total conductivity L/(A(R1 + R2)) (L/A = 1 cm⁻¹; R1 and
+//! R2 are correlated) and the effective capacitances and relaxation times
+//! of both R‖CPE arcs.
 //!
 //! `cargo run --release -p interphase-benches --example eis_coverage [N] [SEED]`
 //!
@@ -23,8 +27,28 @@ fn main() {
     let truth = [20.0, 500.0, 1e-8, 0.9, 1000.0, 1e-6, 0.85];
     let f: Vec<f64> = (0..81).map(|i| 10f64.powf(6.0 - 0.1 * i as f64)).collect();
     let clean = ImpedanceSpectrum::simulate(&c, &truth, &f).unwrap();
-    let names = ["R0", "R1", "R2", "CPE2.alpha"];
+    let names = [
+        "R0",
+        "R1",
+        "R2",
+        "CPE2.alpha",
+        "σ_total",
+        "C_eff1",
+        "C_eff2",
+        "τ1",
+        "τ2",
+    ];
     let idx = [0usize, 1, 4, 6];
+    // truths of the derived quantities: σ_total = 1/(R1 + R2) S/cm with
+    // L/A = 1 cm⁻¹; C_eff = (RQ)^(1/α)/R, τ = (RQ)^(1/α) (Hsu & Mansfeld)
+    let tau = |r: f64, q: f64, a: f64| (r * q).powf(1.0 / a);
+    let derived_truth = [
+        1.0 / (truth[1] + truth[4]),
+        tau(truth[1], truth[2], truth[3]) / truth[1],
+        tau(truth[4], truth[5], truth[6]) / truth[4],
+        tau(truth[1], truth[2], truth[3]),
+        tau(truth[4], truth[5], truth[6]),
+    ];
     println!(
         "{n} fits per noise model, seed {seed}; fraction of 1σ intervals holding the truth (nominal 0.683)"
     );
@@ -34,7 +58,7 @@ fn main() {
     ] {
         let mut rng = Rng::new(seed);
         // [standard, robust] × parameter: hits
-        let mut hits = [[0usize; 4]; 2];
+        let mut hits = [[0usize; 9]; 2];
         let mut done = 0usize;
         for _ in 0..n {
             let z: Vec<Complex64> = clean
@@ -69,6 +93,30 @@ fn main() {
                         && (p.value - truth[i]).abs() <= s
                     {
                         hits[k][j] += 1;
+                    }
+                }
+                let mut derived: Vec<(f64, Option<f64>)> = Vec::new();
+                if let Ok(d) = r.result.derived(&["R1", "R2"], |p| 1.0 / (p[0] + p[1])) {
+                    derived.push((d.value, d.stderr));
+                }
+                let dq = r.derived();
+                for name in [
+                    "C_eff(R1,CPE1)",
+                    "C_eff(R2,CPE2)",
+                    "tau(R1,CPE1)",
+                    "tau(R2,CPE2)",
+                ] {
+                    if let Some(q) = dq.iter().find(|q| q.name == name) {
+                        derived.push((q.value, q.stderr));
+                    }
+                }
+                if derived.len() == derived_truth.len() {
+                    for (j, ((v, s), t)) in derived.iter().zip(derived_truth).enumerate() {
+                        if let Some(s) = s
+                            && (v - t).abs() <= *s
+                        {
+                            hits[k][4 + j] += 1;
+                        }
                     }
                 }
             }
