@@ -398,6 +398,12 @@ pub struct KkArgs {
     /// about standard normal for valid spectra).
     #[arg(long, default_value_t = 3.0, allow_hyphen_values = true)]
     pub white_z: f64,
+    /// Also write the M-scan (m, mu, pseudo_chi2, max_abs_residual for
+    /// every M from 1 to --max-m, the same fit) as CSV to this file
+    /// (FILE-j.csv for the j-th of several input files, FILE-k.csv for
+    /// the k-th of several spectra in one file).
+    #[arg(long)]
+    pub scan_out: Option<PathBuf>,
     /// Which spectrum and columns of the file.
     #[command(flatten)]
     pub input: InputArgs,
@@ -423,7 +429,7 @@ fn check_threshold(t: f64) -> Result<(), Failure> {
 
 /// Runs `eis kk`: M, μ, R₀, L, (C), the largest residual and the verdict.
 pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
-    use interphase::eis::kk::{KkFit, KkOptions, KkSelect, lin_kk};
+    use interphase::eis::kk::{KkFit, KkOptions, KkSelect, kk_scan, lin_kk};
     check_threshold(a.threshold)?;
     if !a.white_z.is_finite() {
         return Err(Failure::input(format!(
@@ -457,9 +463,26 @@ pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
     per_file(&a.files, |file| {
         let all = a.input.load_all(file)?;
         let mut q = Vec::new();
-        for (label, data) in &all {
+        for (i, (label, data)) in all.iter().enumerate() {
             let input = |e: interphase::eis::Error| Failure::input(format!("{label}: {e}"));
             let r = lin_kk(data, &opts).map_err(input)?;
+            if let Some(path) = &a.scan_out {
+                let scan = kk_scan(data, &opts).map_err(input)?;
+                let mut text = String::from("m,mu,pseudo_chi2,max_abs_residual\n");
+                for p in &scan {
+                    text.push_str(&format!(
+                        "{},{:e},{:e},{:e}\n",
+                        p.m, p.mu, p.pseudo_chi2, p.max_abs_residual
+                    ));
+                }
+                // FILE-j for the j-th of several input files, then -k for
+                // the k-th of several spectra in one
+                let j = a.files.iter().position(|f| f == file).unwrap_or(0) + 1;
+                let path = crate::spectrum::numbered(path, j, a.files.len());
+                let path = crate::spectrum::numbered(&path, i + 1, all.len());
+                std::fs::write(&path, text)
+                    .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
+            }
             q.extend([
                 Quantity::text("file", label.clone()),
                 Quantity::num("M", r.m as f64, None, "1"),

@@ -1459,6 +1459,19 @@ fn eis_kk_and_conductivity() {
     assert!((noise - 0.005).abs() < 0.0005, "{noise}");
     assert!(get("whiteness_z").as_f64().unwrap().abs() < 3.0);
     assert_eq!(get("verdict"), "pass");
+    // the M-scan as data
+    let scan = std::env::temp_dir().join(format!("interphase-kk-scan-{}.csv", std::process::id()));
+    let out = bin()
+        .args(["eis", "kk", "--validate", "--max-m", "20", "--scan-out"])
+        .arg(&scan)
+        .arg(&cell)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&scan).unwrap();
+    let _ = std::fs::remove_file(&scan);
+    assert!(text.starts_with("m,mu,pseudo_chi2,max_abs_residual\n"));
+    assert_eq!(text.lines().count(), 21);
     let out = bin()
         .args(["eis", "kk", "--validate", "--fit", "real"])
         .arg(&cell)

@@ -141,6 +141,7 @@ fn analysis_recovers_the_generating_parameters() {
         "{rp:?} vs {}",
         d.polarization_resistance
     );
+    assert_eq!(c.kk_scan.len(), (2 * c.kk.m).min(100));
     let w = c.kk.whiteness.expect("the report's Lin-KK fit is complex");
     assert!(w.z < 3.0 && (w.noise / 0.005 - 1.0).abs() < 0.1, "{w:?}");
     let (t, dmm) = Truth::PELLET_MM;

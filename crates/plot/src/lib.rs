@@ -74,6 +74,7 @@ use interphase_eis::conductivity::{Arrhenius, BOLTZMANN_EV};
 use interphase_eis::drt::DrtResult;
 use interphase_eis::drt_bands::DrtBands;
 use interphase_eis::fit::CircuitFit;
+use interphase_eis::kk::KkScanPoint;
 use interphase_spectra::model::PeakFit;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -1217,6 +1218,46 @@ fn drt_figure(
     plot.draw()
 }
 
+/// The Lin-KK M-scan ([`interphase_eis::kk::kk_scan`]): against the number
+/// of RC elements M, on one logarithmic axis, the pseudo-χ², the largest
+/// |residual| (fraction of |Z|) and 1 − μ = Σ|Rₖ<0| / Σ|Rₖ≥0| with the
+/// μ criterion's cut-off 1 − c (impedance.py's c = 0.85: 0.15) as a line;
+/// `chosen` marks the M used. Where 1 − μ is 0 (no negative Rₖ) the log
+/// axis leaves the point out. Errors on an empty scan.
+pub fn kk_scan(scan: &[KkScanPoint], chosen: usize, c: f64, title: &str) -> Result<Figure> {
+    if scan.is_empty() {
+        return Err(Error::Data {
+            what: "the Lin-KK scan".into(),
+            reason: "no point".into(),
+        });
+    }
+    let m: Vec<f64> = scan.iter().map(|p| p.m as f64).collect();
+    let chi: Vec<f64> = scan.iter().map(|p| p.pseudo_chi2).collect();
+    let max: Vec<f64> = scan.iter().map(|p| p.max_abs_residual).collect();
+    let neg: Vec<f64> = scan.iter().map(|p| 1.0 - p.mu).collect();
+    let ends = [m[0], m[m.len() - 1]];
+    let mut plot = XyPlot::new(title)
+        .x_label("RC elements M")
+        .y_label("value")
+        .log_y(true)
+        .series(Series::line_points("pseudo-χ²", &m, &chi))
+        .series(Series::line_points("max |residual|", &m, &max))
+        .series(Series::line_points("1 − μ", &m, &neg))
+        .series(Series::line(
+            &format!("μ cut-off c = {c}"),
+            &ends,
+            &[1.0 - c, 1.0 - c],
+        ));
+    if let Some(p) = scan.iter().find(|p| p.m == chosen) {
+        plot = plot.series(Series::points(
+            &format!("chosen M = {chosen}"),
+            &[chosen as f64],
+            &[p.pseudo_chi2],
+        ));
+    }
+    plot.draw()
+}
+
 /// An Arrhenius plot: ln(σT) (or ln σ, as fitted) against 1000/T (K⁻¹) for
 /// the measured `t_kelvin` and `sigma` (S cm⁻¹), with the fitted line and
 /// E_a ± its standard error in the legend.
@@ -1372,6 +1413,41 @@ mod tests {
         assert!(r.significant_peaks(0.05).len() <= r.peaks.len());
         let none = drt_marked(&r, 2.0, "DRT").unwrap();
         assert!(!none.svg().contains("peaks"));
+        // with the credible band (noisy data: the noise-free residuals leave
+        // almost no width, which is still a band)
+        let noisy = ImpedanceSpectrum::simulate_noisy(
+            &c,
+            &[10.0, 100.0, 1e-7, 50.0, 2e-4],
+            &f,
+            interphase_eis::data::Noise::Proportional(0.01),
+            3,
+        )
+        .unwrap();
+        let rn = compute(&noisy, &DrtOptions::default()).unwrap();
+        let o = interphase_eis::drt_bands::DrtBandOptions {
+            samples: 60,
+            burn_in: 10,
+            ..Default::default()
+        };
+        let b = interphase_eis::drt_bands::drt_bands(&noisy, &rn, &o).unwrap();
+        let fig = drt_with_band(&rn, &b, 0.05, "DRT").unwrap();
+        assert!(fig.svg().contains("posterior mean") && fig.svg().contains("99 % band, upper"));
+        let short =
+            ImpedanceSpectrum::simulate(&c, &[10.0, 100.0, 1e-7, 50.0, 2e-4], &f[..30]).unwrap();
+        let rs = compute(&short, &DrtOptions::default()).unwrap();
+        assert!(drt_with_band(&rs, &b, 0.05, "DRT").is_err());
+        // the M-scan
+        let scan = interphase_eis::kk::kk_scan(
+            &d,
+            &interphase_eis::kk::KkOptions {
+                max_m: 12,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let fig = kk_scan(&scan, 6, 0.85, "M-scan").unwrap();
+        assert!(fig.svg().contains("pseudo-χ²") && fig.svg().contains("chosen M = 6"));
+        assert!(kk_scan(&[], 1, 0.85, "M-scan").is_err());
         let t = [300.0, 325.0, 350.0, 375.0];
         let s: Vec<f64> = t
             .iter()

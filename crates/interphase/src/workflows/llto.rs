@@ -27,7 +27,7 @@ use interphase_eis::drt::{DrtOptions, DrtResult, DrtWeighting, drt};
 use interphase_eis::drt_bands::{DrtBandOptions, DrtBands, drt_bands};
 use interphase_eis::drt_fit::{ProcessFit, ProcessOptions, fit_processes};
 use interphase_eis::fit::{CircuitFit, FitOptions, Weighting, fit_circuit};
-use interphase_eis::kk::{KkFit, KkOptions, KkResult, KkSelect, lin_kk};
+use interphase_eis::kk::{KkFit, KkOptions, KkResult, KkScanPoint, KkSelect, kk_scan, lin_kk};
 use interphase_eis::zhit::{ZhitOptions, ZhitResult};
 use interphase_eis::{Circuit, ImpedanceSpectrum};
 use interphase_materials::density::{
@@ -244,6 +244,9 @@ pub struct EisAnalysis {
     /// blocking electrodes (`kk_add_capacitance`), whose capacitive tail has
     /// no DC limit and so no finite DRT.
     pub drt: Option<DrtResult>,
+    /// The Lin-KK M-scan (μ, pseudo-χ² and the largest residual for M = 1 …
+    /// twice the M used, at most 100; the same complex fit).
+    pub kk_scan: Vec<KkScanPoint>,
     /// The DRT's Bayesian credible bands ([`drt_bands`], [`DRT_BAND_SAMPLES`]
     /// samples, seed 1): the 99 % band of γ and the posterior of R_pol and
     /// of each peak's R; `None` where there is no DRT.
@@ -736,14 +739,19 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
     }
     let (lo, hi) = data.freq_range();
     let m = ((hi / lo).log10() * 5.0).round().clamp(3.0, 200.0) as usize;
-    let kk = lin_kk(
+    let kk_opts = KkOptions {
+        select: KkSelect::Fixed,
+        max_m: m,
+        fit: KkFit::Complex,
+        add_capacitance: s.kk_add_capacitance,
+        admittance: false,
+    };
+    let kk = lin_kk(&data, &kk_opts)?;
+    let scan = kk_scan(
         &data,
         &KkOptions {
-            select: KkSelect::Fixed,
-            max_m: m,
-            fit: KkFit::Complex,
-            add_capacitance: s.kk_add_capacitance,
-            admittance: false,
+            max_m: (2 * m).min(100),
+            ..kk_opts
         },
     )?;
     let zhit = crate::validation::zhit_smoothed(&data, ZHIT_SMOOTHING, &ZhitOptions::default())?;
@@ -776,6 +784,7 @@ fn analyse_eis(dir: &Path, name: &str, s: &EisSettings) -> Result<EisAnalysis> {
     };
     Ok(EisAnalysis {
         kk,
+        kk_scan: scan,
         zhit,
         drt,
         drt_bands: bands,
@@ -957,6 +966,18 @@ impl LltoReport {
                 .with_caption(
                     "Lin-KK residuals in % of |Z|. Residuals scattered about zero within ±1 % mean the spectrum is consistent with Kramers–Kronig; a trend at one end signals drift or a non-linear response there.",
                 ),
+            );
+            out.push(
+                interphase_plot::kk_scan(
+                    &a.kk_scan,
+                    a.kk.m,
+                    0.85,
+                    &format!("Lin-KK M-scan, {}", a.name),
+                )?
+                .with_caption(&format!(
+                    "Lin-KK against the number of RC elements M (complex fit). The pseudo-χ² and the largest residual fall as elements are added and level off at the noise; 1 − μ rises above 0.15 where Schönleber's μ criterion (impedance.py's default, c = 0.85) would stop, often before the fit is good. The report uses M = {} (5 per decade), marked.",
+                    a.kk.m
+                )),
             );
             out.push(
                 residual_plot(
@@ -1312,8 +1333,6 @@ fn fmt_derived(d: &interphase_eis::fit::DerivedQuantity) -> String {
     interphase_fit::format_uncertain(d.value, d.stderr)
 }
 
-/// One line on the Z-HIT check: the largest residual, where, and the
-/// pseudo-χ².
 /// The whiteness test of a Lin-KK result, for the report.
 fn whiteness_line(kk: &KkResult) -> String {
     match kk.whiteness {
@@ -1349,6 +1368,8 @@ fn peak_posterior(b: Option<&DrtBands>, tau: f64) -> String {
     .unwrap_or_else(|| "n/a".to_string())
 }
 
+/// One line on the Z-HIT check: the largest residual, where, and the
+/// pseudo-χ².
 fn zhit_line(z: &ZhitResult) -> String {
     let (i, m) = z
         .residuals_re
