@@ -404,6 +404,11 @@ pub struct KkArgs {
     /// the k-th of several spectra in one file).
     #[arg(long)]
     pub scan_out: Option<PathBuf>,
+    /// Also write the per-point residuals (freq_Hz, residual_re,
+    /// residual_im as fractions of |Z|, in data order) as CSV to this file
+    /// (numbered as --scan-out).
+    #[arg(long)]
+    pub residuals_out: Option<PathBuf>,
     /// Which spectrum and columns of the file.
     #[command(flatten)]
     pub input: InputArgs,
@@ -418,6 +423,28 @@ pub enum KkSelectArg {
     PseudoChi2,
 }
 
+/// Writes `header` and one CSV row per point of `columns` to `path`,
+/// numbered for the `file`-th of `files` and the `k`-th (1-based) of
+/// `spectra` spectra in it.
+fn write_columns(
+    path: &std::path::Path,
+    (file, files, k, spectra): (&std::path::Path, &[PathBuf], usize, usize),
+    header: &str,
+    columns: &[&[f64]],
+) -> Result<(), Failure> {
+    let j = files.iter().position(|f| f == file).unwrap_or(0) + 1;
+    let path = crate::spectrum::numbered(path, j, files.len());
+    let path = crate::spectrum::numbered(&path, k, spectra);
+    let n = columns.iter().map(|c| c.len()).min().unwrap_or(0);
+    let mut text = format!("{header}\n");
+    for i in 0..n {
+        let row: Vec<String> = columns.iter().map(|c| format!("{:e}", c[i])).collect();
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    std::fs::write(&path, text).map_err(|e| Failure::other(format!("{}: {e}", path.display())))
+}
+
 /// A residual threshold (fraction of |Z|) must be finite and > 0.
 fn check_threshold(t: f64) -> Result<(), Failure> {
     if t.is_finite() && t > 0.0 {
@@ -429,7 +456,7 @@ fn check_threshold(t: f64) -> Result<(), Failure> {
 
 /// Runs `eis kk`: M, μ, R₀, L, (C), the largest residual and the verdict.
 pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
-    use interphase::eis::kk::{KkFit, KkOptions, KkSelect, kk_scan, lin_kk};
+    use interphase::eis::kk::{KkFit, KkOptions, KkScanPoint, KkSelect, kk_scan, lin_kk};
     check_threshold(a.threshold)?;
     if !a.white_z.is_finite() {
         return Err(Failure::input(format!(
@@ -466,22 +493,29 @@ pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
         for (i, (label, data)) in all.iter().enumerate() {
             let input = |e: interphase::eis::Error| Failure::input(format!("{label}: {e}"));
             let r = lin_kk(data, &opts).map_err(input)?;
+            let at = (file, a.files.as_slice(), i + 1, all.len());
             if let Some(path) = &a.scan_out {
                 let scan = kk_scan(data, &opts).map_err(input)?;
-                let mut text = String::from("m,mu,pseudo_chi2,max_abs_residual\n");
-                for p in &scan {
-                    text.push_str(&format!(
-                        "{},{:e},{:e},{:e}\n",
-                        p.m, p.mu, p.pseudo_chi2, p.max_abs_residual
-                    ));
-                }
-                // FILE-j for the j-th of several input files, then -k for
-                // the k-th of several spectra in one
-                let j = a.files.iter().position(|f| f == file).unwrap_or(0) + 1;
-                let path = crate::spectrum::numbered(path, j, a.files.len());
-                let path = crate::spectrum::numbered(&path, i + 1, all.len());
-                std::fs::write(&path, text)
-                    .map_err(|e| Failure::other(format!("{}: {e}", path.display())))?;
+                let col = |g: fn(&KkScanPoint) -> f64| scan.iter().map(g).collect::<Vec<f64>>();
+                write_columns(
+                    path,
+                    at,
+                    "m,mu,pseudo_chi2,max_abs_residual",
+                    &[
+                        &col(|p| p.m as f64),
+                        &col(|p| p.mu),
+                        &col(|p| p.pseudo_chi2),
+                        &col(|p| p.max_abs_residual),
+                    ],
+                )?;
+            }
+            if let Some(path) = &a.residuals_out {
+                write_columns(
+                    path,
+                    at,
+                    "freq_Hz,residual_re,residual_im",
+                    &[data.freq(), &r.residuals_re, &r.residuals_im],
+                )?;
             }
             q.extend([
                 Quantity::text("file", label.clone()),
@@ -620,6 +654,12 @@ pub struct ZhitArgs {
     /// Noise in the phase otherwise goes straight into the derivative term.
     #[arg(long, default_value_t = 0)]
     pub smooth: usize,
+    /// Also write the per-point residuals (freq_Hz, residual_re,
+    /// residual_im, residual_modulus as fractions of |Z|) as CSV to this
+    /// file (FILE-j.csv for the j-th of several input files, FILE-k.csv for
+    /// the k-th of several spectra in one file).
+    #[arg(long)]
+    pub residuals_out: Option<PathBuf>,
     /// Which spectrum and columns of the file.
     #[command(flatten)]
     pub input: InputArgs,
@@ -645,9 +685,22 @@ pub fn run_zhit(a: &ZhitArgs) -> Result<FileRows, Failure> {
     per_file(&a.files, |file| {
         let all = a.input.load_all(file)?;
         let mut q = Vec::new();
-        for (label, data) in &all {
+        for (i, (label, data)) in all.iter().enumerate() {
             let r = interphase::validation::zhit_smoothed(data, a.smooth, &opts)
                 .map_err(|e| Failure::input(format!("{label}: {e}")))?;
+            if let Some(path) = &a.residuals_out {
+                write_columns(
+                    path,
+                    (file, a.files.as_slice(), i + 1, all.len()),
+                    "freq_Hz,residual_re,residual_im,residual_modulus",
+                    &[
+                        &r.freq,
+                        &r.residuals_re,
+                        &r.residuals_im,
+                        &r.residuals_modulus,
+                    ],
+                )?;
+            }
             let bad = r.failing_points(a.threshold);
             q.extend([
                 Quantity::text("file", label.clone()),

@@ -1231,6 +1231,30 @@ fn eis_kk_and_zhit_take_many_files() {
             "{err}"
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("eis_cell.csv"));
+        // per-point residuals of each file, numbered in the order given
+        let base =
+            std::env::temp_dir().join(format!("interphase-res-{cmd}-{}.csv", std::process::id()));
+        let out = bin()
+            .args(["eis", cmd, "--residuals-out"])
+            .arg(&base)
+            .arg(&pellet)
+            .arg(&cell)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        for k in 1..=2 {
+            let p = base.with_file_name(format!(
+                "interphase-res-{cmd}-{}-{k}.csv",
+                std::process::id()
+            ));
+            let text = std::fs::read_to_string(&p).unwrap();
+            let _ = std::fs::remove_file(&p);
+            assert!(
+                text.starts_with("freq_Hz,residual_re,residual_im"),
+                "{text}"
+            );
+            assert!(text.lines().count() > 50);
+        }
     }
     // Lin-KK lists the frequencies beyond its threshold
     let out = bin()
