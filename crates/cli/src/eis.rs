@@ -752,7 +752,8 @@ pub enum DrtWeightArg {
 pub struct DrtArgs {
     /// Impedance file.
     pub file: PathBuf,
-    /// λ: `auto` or `gcv` (generalised cross-validation), `lcurve`, or a number > 0.
+    /// λ: `auto` or `gcv` (generalised cross-validation), `lcurve`, `gml`
+    /// (generalised maximum likelihood), or a number > 0.
     #[arg(long, default_value = "auto", allow_hyphen_values = true)]
     pub lambda: String,
     /// Which part to fit.
@@ -823,11 +824,12 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
     let lambda = match a.lambda.trim().to_ascii_lowercase().as_str() {
         "auto" | "gcv" => Lambda::Gcv,
         "lcurve" | "l-curve" => Lambda::LCurve,
+        "gml" | "ml" => Lambda::Gml,
         v => match v.parse::<f64>() {
             Ok(x) if x.is_finite() && x > 0.0 => Lambda::Fixed(x),
             _ => {
                 return Err(Failure::input(format!(
-                    "--lambda `{}`: expected auto, gcv, lcurve or a number > 0",
+                    "--lambda `{}`: expected auto, gcv, lcurve, gml or a number > 0",
                     a.lambda
                 )));
             }

@@ -86,6 +86,13 @@ pub enum Lambda {
     Gcv,
     /// Largest curvature of the L-curve.
     LCurve,
+    /// Generalised maximum likelihood (Wahba, *Ann. Stat.* 13 (1985)
+    /// 1378): the λ that maximises the marginal likelihood of the data under
+    /// the Gaussian prior that the penalty implies (the posterior
+    /// [`crate::drt_bands`] samples), i.e. minimises
+    /// ‖(I − K)b‖² / det⁺(I − K)^{1/(n − m₀)} (K the influence matrix, det⁺
+    /// over its non-unit eigenvalues, m₀ the unpenalised directions).
+    Gml,
     /// A user value (finite, > 0).
     Fixed(f64),
 }
@@ -503,38 +510,71 @@ impl Spectral {
         }
     }
 
+    /// ln of the GML score ([`Lambda::Gml`]) at λ = e^`log_lambda`: the
+    /// influence matrix's eigenvalues are κᵢ = μᵢ/(μᵢ + t(1 − μᵢ)) on the
+    /// columns' space (t = λ/s) and 0 off it, so det⁺(I − K) is the product
+    /// of 1 − κᵢ over the penalised directions (μᵢ < 1).
+    fn gml(&self, log_lambda: f64) -> f64 {
+        let t = log_lambda.exp() / self.s;
+        let (mut logdet, mut m0) = (0.0, 0usize);
+        for &m in self.mu.iter() {
+            if m >= 1.0 - 1e-12 {
+                m0 += 1; // unpenalised: κ = 1 at every λ
+                continue;
+            }
+            let d = m + t * (1.0 - m);
+            logdet += (t * (1.0 - m) / d).ln();
+        }
+        let dof = self.b.len().saturating_sub(m0);
+        let rss = self.ridge(log_lambda.exp()).rss;
+        if dof == 0 || !(rss > 0.0) {
+            return f64::INFINITY;
+        }
+        rss.ln() - logdet / dof as f64
+    }
+
+    fn choose_gml(&self) -> Result<f64> {
+        self.choose_min(|t| self.gml(t), "GML")
+    }
+
     fn choose_gcv(&self) -> Result<f64> {
+        self.choose_min(|t| self.gcv(t), "GCV")
+    }
+
+    /// The λ in [`LAMBDA_RANGE`] minimising `score(ln λ)`: a grid of 8 per
+    /// decade, then golden section around its minimum.
+    fn choose_min(&self, score: impl Fn(f64) -> f64, what: &str) -> Result<f64> {
         let (lo, hi) = (LAMBDA_RANGE.0.ln(), LAMBDA_RANGE.1.ln());
         let steps = 56; // 8 per decade
         let h = (hi - lo) / steps as f64;
         let grid: Vec<f64> = (0..=steps).map(|i| lo + h * i as f64).collect();
-        let scores: Vec<f64> = grid.iter().map(|&t| self.gcv(t)).collect();
+        let scores: Vec<f64> = grid.iter().map(|&t| score(t)).collect();
         let best = (0..grid.len())
             .filter(|&i| scores[i].is_finite())
             .min_by(|&a, &b| scores[a].total_cmp(&scores[b]))
-            .ok_or_else(|| Error::Invalid("DRT: GCV failed for every λ".into()))?;
+            .ok_or_else(|| Error::Invalid(format!("DRT: {what} failed for every λ")))?;
         // golden section on the bracket around the grid minimum
         let (mut a, mut b) = (grid[best.saturating_sub(1)], grid[(best + 1).min(steps)]);
         let g = (5f64.sqrt() - 1.0) / 2.0;
         let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
-        let (mut fc, mut fd) = (self.gcv(c), self.gcv(d));
+        let (mut fc, mut fd) = (score(c), score(d));
         for _ in 0..30 {
             if fc < fd {
                 b = d;
                 d = c;
                 fd = fc;
                 c = b - g * (b - a);
-                fc = self.gcv(c);
+                fc = score(c);
             } else {
                 a = c;
                 c = d;
                 fc = fd;
                 d = a + g * (b - a);
-                fd = self.gcv(d);
+                fd = score(d);
             }
         }
         let t = if fc < fd { c } else { d };
-        let t = if self.gcv(t) <= scores[best] {
+        let t = if score(t) <= scores[best] {
             t
         } else {
             grid[best]
@@ -588,6 +628,9 @@ pub struct LambdaScore {
     pub lambda: f64,
     /// The GCV score n‖(I − K)b‖² / tr(I − K)² (pyDRTtools' `compute_GCV`), Ω².
     pub gcv: f64,
+    /// ln of the GML score ‖(I − K)b‖² / det⁺(I − K)^{1/(n − m₀)}
+    /// ([`Lambda::Gml`]; only differences between λ matter).
+    pub gml: f64,
     /// ‖W(Ax − b)‖, Ω (weighted).
     pub residual_norm: f64,
     /// √(xᵀMx): the size of the penalised derivative, Ω.
@@ -622,6 +665,7 @@ pub fn lambda_scores(
             LambdaScore {
                 lambda: l,
                 gcv: sp.gcv(l.ln()),
+                gml: sp.gml(l.ln()),
                 residual_norm: r.rss.sqrt(),
                 seminorm: r.seminorm2.max(0.0).sqrt(),
             }
@@ -875,14 +919,14 @@ pub fn drt(data: &ImpedanceSpectrum, opts: &DrtOptions) -> Result<DrtResult> {
     let mm = centers.len();
     let lambda = match opts.lambda {
         Lambda::Fixed(l) => l,
-        Lambda::Gcv | Lambda::LCurve => {
+        Lambda::Gcv | Lambda::LCurve | Lambda::Gml => {
             let sp = Spectral::new(&problem, LAMBDA_RANGE.0).ok_or_else(|| {
                 Error::Invalid("DRT: the normal equations are singular (λ search)".into())
             })?;
-            if opts.lambda == Lambda::Gcv {
-                sp.choose_gcv()?
-            } else {
-                sp.choose_lcurve()?
+            match opts.lambda {
+                Lambda::Gcv => sp.choose_gcv()?,
+                Lambda::Gml => sp.choose_gml()?,
+                _ => sp.choose_lcurve()?,
             }
         }
     };
@@ -1016,6 +1060,65 @@ fn find_peaks(tau: &[f64], gamma: &[f64], step: f64, threshold: f64) -> Vec<DrtP
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The GML score from the eigendecomposition equals the dense formula
+    /// ‖(I − K)b‖² / det⁺(I − K)^{1/(n − m₀)} with K = A H⁻¹ Aᵀ.
+    #[test]
+    fn gml_matches_the_dense_formula() {
+        let f: Vec<f64> = (0..25).map(|i| 10f64.powf(4.0 - 0.25 * i as f64)).collect();
+        let re: Vec<f64> = f
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                5.0 + 100.0 / (1.0 + (v / 30.0).powi(2)) + 0.3 * ((i * 7 % 5) as f64 - 2.0)
+            })
+            .collect();
+        let im: Vec<f64> = f
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                -100.0 * (v / 30.0) / (1.0 + (v / 30.0).powi(2)) + 0.2 * ((i * 3 % 4) as f64 - 1.5)
+            })
+            .collect();
+        let d = ImpedanceSpectrum::from_parts(f, &re, &im).unwrap();
+        let s = setup(&d, &DrtOptions::default()).unwrap();
+        let p = &s.problem;
+        let sp = Spectral::new(p, 1e-6).unwrap();
+        let n = p.b.len();
+        let mut vals = Vec::new();
+        // (below 1e-4 the dense inverse of H loses digits, not the spectral form)
+        for lambda in [1e-4, 1e-3, 1e-1] {
+            let h = p.normal(lambda);
+            let k = &p.a * h.clone().try_inverse().unwrap() * p.a.transpose();
+            let i_k = DMatrix::<f64>::identity(n, n) - &k;
+            let r = &i_k * &p.b;
+            let eig = ((&i_k + i_k.transpose()) * 0.5).symmetric_eigenvalues();
+            let (mut logdet, mut m0) = (0.0, 0usize);
+            for e in eig.iter() {
+                if *e < 1e-9 {
+                    m0 += 1;
+                } else {
+                    logdet += e.ln();
+                }
+            }
+            let dense = r.norm_squared().ln() - logdet / (n - m0) as f64;
+            let got = sp.gml(lambda.ln());
+            assert!(
+                (got - dense).abs() < 1e-6 * dense.abs().max(1.0),
+                "λ {lambda}: {got} vs {dense}"
+            );
+            vals.push(got);
+        }
+        assert!(vals.iter().all(|v| v.is_finite()));
+        // the λ that drt() chooses is the score's minimum
+        let o = DrtOptions {
+            lambda: Lambda::Gml,
+            ..DrtOptions::default()
+        };
+        let l = drt(&d, &o).unwrap().lambda;
+        let at = |x: f64| sp.gml(x.ln());
+        assert!(at(l) <= at(l / 2.0) && at(l) <= at(l * 2.0), "λ {l}");
+    }
 
     #[test]
     fn m_entries_match_quadrature() {
