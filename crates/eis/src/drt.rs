@@ -527,7 +527,7 @@ impl Spectral {
         }
         let dof = self.b.len().saturating_sub(m0);
         let rss = self.ridge(log_lambda.exp()).rss;
-        if dof == 0 || !(rss > 0.0) {
+        if dof == 0 || rss.is_nan() || rss <= 0.0 {
             return f64::INFINITY;
         }
         rss.ln() - logdet / dof as f64
