@@ -455,7 +455,7 @@ fn drt<'py>(
     py: Python<'py>,
     freq: &Bound<'py, PyAny>,
     Z: &Bound<'py, PyAny>,
-    lam: Option<f64>,
+    lam: Option<&Bound<'py, PyAny>>,
     tau_grid: &str,
     bands: bool,
     samples: usize,
@@ -464,7 +464,7 @@ fn drt<'py>(
     seed: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
     let d = data(vec1(freq, "freq")?, complex(Z)?)?;
-    let mut o = drt_options(lam);
+    let mut o = drt_options(lam)?;
     o.tau_grid = match tau_grid {
         "angular" => interphase::eis::drt::TauGrid::Angular,
         "inverse" => interphase::eis::drt::TauGrid::Inverse,
@@ -516,13 +516,28 @@ fn drt<'py>(
     Ok(out)
 }
 
-/// pyDRTtools' defaults, λ by GCV unless `lam` is given.
-fn drt_options(lam: Option<f64>) -> DrtOptions {
+/// pyDRTtools' defaults; λ by GCV unless `lam` is a number or names a
+/// method ("gcv", "lcurve", "gml").
+fn drt_options(lam: Option<&Bound<'_, PyAny>>) -> PyResult<DrtOptions> {
+    use interphase::eis::drt::Lambda;
     let mut o = DrtOptions::default();
     if let Some(l) = lam {
-        o.lambda = interphase::eis::drt::Lambda::Fixed(l);
+        o.lambda = if let Ok(v) = l.extract::<f64>() {
+            Lambda::Fixed(v)
+        } else {
+            match l.extract::<String>()?.to_ascii_lowercase().as_str() {
+                "gcv" => Lambda::Gcv,
+                "lcurve" | "l-curve" => Lambda::LCurve,
+                "gml" | "ml" => Lambda::Gml,
+                other => {
+                    return Err(err(format!(
+                        "lam {other:?}: a number > 0, \"gcv\", \"lcurve\" or \"gml\""
+                    )));
+                }
+            }
+        };
     }
-    o
+    Ok(o)
 }
 
 /// One R‖CPE element per DRT peak fitted to the data (up to
@@ -538,11 +553,11 @@ fn drt_processes<'py>(
     freq: &Bound<'py, PyAny>,
     Z: &Bound<'py, PyAny>,
     max_processes: usize,
-    lam: Option<f64>,
+    lam: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     use interphase::eis::drt_fit::{ProcessOptions, fit_processes};
     let d = data(vec1(freq, "freq")?, complex(Z)?)?;
-    let o = drt_options(lam);
+    let o = drt_options(lam)?;
     let po = ProcessOptions {
         max_processes,
         ..ProcessOptions::default()

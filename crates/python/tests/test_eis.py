@@ -162,6 +162,10 @@ def test_lin_kk_and_drt(repo):
     r = b["polarization_resistance"]
     assert r["std"] > 0 and r["lower"] < r["mean"] < r["upper"]
     assert len(b["peaks"]) == len(d["peaks"]) and b["sigma"] > 0
+    g = eis.drt(f, Z, lam="gml")
+    assert g["lambda"] > d["lambda"]  # GML smooths more than GCV here (docs/eis.md)
+    with pytest.raises(interphase.Error, match="gml"):
+        eis.drt(f, Z, lam="nope")
     with pytest.raises(interphase.Error, match="tau_grid"):
         eis.drt(f, Z, tau_grid="nope")
     with pytest.raises(interphase.Error, match="burn-in"):

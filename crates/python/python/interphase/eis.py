@@ -135,7 +135,8 @@ def zhit(freq, Z, window_center=1.5, window_width=3.0, weights=None, phase=None)
 def drt(freq, Z, lam=None, tau_grid="angular", bands=False, samples=2000, burn_in=500,
         level=0.99, seed=1):
     """Distribution of relaxation times (Gaussian RBF, Tikhonov; λ by GCV
-    unless ``lam`` is given, as pyDRTtools): a dict with ``tau`` (s),
+    as pyDRTtools unless ``lam`` is a number or ``"lcurve"`` or ``"gml"``,
+    generalised maximum likelihood): a dict with ``tau`` (s),
     ``gamma`` (Ω), ``peaks``, ``lambda``, ``r_inf``, ``Z_fit``.
     ``tau_grid="inverse"`` places the Gaussians at τ = 1/f as pyDRTtools
     (default ``"angular"``: 1/(2πf)). ``bands=True`` adds ``bands``, the
