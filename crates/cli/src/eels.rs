@@ -170,6 +170,11 @@ pub struct QuantifyArgs {
     /// (white lines and near-edge structure the hydrogenic shape lacks).
     #[arg(long, default_value_t = 0.0, value_name = "EV")]
     pub fine_structure: f64,
+    /// With `--fine-structure`: fit that region with this many cubic
+    /// B-splines per edge instead of leaving it out (exspy's fine structure;
+    /// knot spacing EV/(K + 3) of at least one channel). 0: left out.
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    pub fine_structure_knots: usize,
     /// Folder for figures (created if needed): for a file of several
     /// spectra, one figure per per-spectrum quantity, a colour map and a map
     /// of its σ for a spectrum image (shape from the file), a profile with
@@ -759,6 +764,7 @@ fn quantify_model(a: &QuantifyArgs, specs: &[eels::EdgeSpec]) -> Result<EelsOutc
     let edges = eels::model_edges(specs).map_err(input)?;
     let options = eels::EdgeModelOptions {
         fine_structure_ev: a.fine_structure,
+        fine_structure_knots: a.fine_structure_knots,
         gain: a.gain,
         ..eels::EdgeModelOptions::new(eels::Optics {
             beam_kev: a.beam_kev,

@@ -2763,6 +2763,11 @@ fn eels_quantify_ratios_and_areal_densities() {
     let n_o = q(&doc, &format!("{fs}[0].O_K.areal_density"));
     assert!((n_o - 3000.0).abs() < 1e-6 * 3000.0, "{n_o}");
     assert!((q(&doc, &format!("{fs}[0].power_law_r")) - 3.2).abs() < 1e-9);
+    // the fine-structure region fitted with splines instead of left out
+    let mut spline_args = model_args.clone();
+    spline_args.extend(["--fine-structure", "10", "--fine-structure-knots", "8"]);
+    let doc = quantities(&spline_args);
+    assert!((q(&doc, &format!("{fs}[0].ratio.Ti/O")) - 1.0 / 3.0).abs() < 1e-3);
     for (edges, needle) in [
         (
             "Ti:L23[400,445],O:K",

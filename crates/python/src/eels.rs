@@ -470,7 +470,7 @@ fn _edge_dsigma_de<'py>(
 /// Edge quantification of every row: a dict of arrays (rows × edges,
 /// rows × ratios) and failures.
 #[pyfunction]
-#[pyo3(signature = (x, y, edges, beam_kev, beta_mrad, alpha_mrad=0.0, delta=50.0, gain=1.0, low_loss_x=None, low_loss_y=None, method="integration", fine_structure=0.0))]
+#[pyo3(signature = (x, y, edges, beam_kev, beta_mrad, alpha_mrad=0.0, delta=50.0, gain=1.0, low_loss_x=None, low_loss_y=None, method="integration", fine_structure=0.0, fine_structure_knots=0))]
 #[allow(clippy::too_many_arguments)]
 fn _quantify_edges<'py>(
     py: Python<'py>,
@@ -486,6 +486,7 @@ fn _quantify_edges<'py>(
     low_loss_y: Option<&Bound<'py, PyAny>>,
     method: &str,
     fine_structure: f64,
+    fine_structure_knots: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
     if method != "integration" && method != "model" {
         return Err(err(format!(
@@ -549,6 +550,7 @@ fn _quantify_edges<'py>(
         let edges = eels::model_edges(&specs).map_err(err)?;
         let mo = eels::EdgeModelOptions {
             fine_structure_ev: fine_structure,
+            fine_structure_knots,
             gain,
             ..eels::EdgeModelOptions::new(options.optics)
         };

@@ -287,6 +287,13 @@ def test_quantify_edges_by_a_model_fit():
                                  fine_structure=10.0)
     assert isinstance(one["redchi"], float)
     assert one["ratios"][0] == pytest.approx(1 / 3, rel=1e-8)
+    # the region fitted with splines instead (crates/spectra/tests/eels_model.rs)
+    spl = spectra.quantify_edges(e, y[0], "Ti:L23,O:K", 200, 20, method="model",
+                                 fine_structure=10.0, fine_structure_knots=8)
+    assert spl["ratios"][0] == pytest.approx(1 / 3, rel=1e-3)
+    with pytest.raises(interphase.Error, match="closer than the channels"):
+        spectra.quantify_edges(e, y[0], "Ti:L23,O:K", 200, 20, method="model",
+                               fine_structure=10.0, fine_structure_knots=100)
     for edges, match in [("Ti:L23[400,445],O:K", "remove the background window"),
                          ("Ti:L23,O:K@532=1057.6", "edge integration")]:
         with pytest.raises(interphase.Error, match=match):

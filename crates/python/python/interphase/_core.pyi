@@ -199,7 +199,8 @@ def _quantify_edges(x: ArrayLike, y: ArrayLike, edges: str, beam_kev: float, bet
                     alpha_mrad: float = 0.0, delta: float = 50.0, gain: float = 1.0,
                     low_loss_x: Optional[ArrayLike] = None,
                     low_loss_y: Optional[ArrayLike] = None, method: str = "integration",
-                    fine_structure: float = 0.0) -> Dict[str, Any]: ...
+                    fine_structure: float = 0.0,
+                    fine_structure_knots: int = 0) -> Dict[str, Any]: ...
 def _panic_for_tests() -> None: ...
 
 class eis:  # the compiled submodule interphase._core.eis

@@ -520,7 +520,7 @@ def edge_dsigma_de(element, shell, energy, beam_kev, beta_mrad, alpha_mrad=0.0):
 
 
 def quantify_edges(x, y, edges, beam_kev, beta_mrad, delta=50.0, alpha_mrad=0.0, gain=1.0,
-             low_loss=None, method="integration", fine_structure=0.0):
+             low_loss=None, method="integration", fine_structure=0.0, fine_structure_knots=0):
     """Core-loss quantification by edge integration (Egerton §4.5.1): a
     power-law background fitted before each edge (weighted by counts) and
     subtracted, net counts summed over ``delta`` eV from the onset, divided
@@ -547,7 +547,9 @@ def quantify_edges(x, y, edges, beam_kev, beta_mrad, delta=50.0, alpha_mrad=0.0,
     weights), so overlapping edges are separated and no ``delta`` is chosen
     (``delta`` then only sets the low-loss window). Hydrogenic edges only,
     without background windows. ``fine_structure``: eV after each onset left
-    out of the fit (white lines, ELNES). Returns ``amount`` and
+    out of the fit (white lines, ELNES), or, with ``fine_structure_knots`` K
+    > 0, fitted with K cubic B-splines per edge (exspy's fine structure).
+    Returns ``amount`` and
     ``amount_stderr`` (counts per barn, ∝ atoms) in place of ``signal``, the
     ratios and areal densities with σ from the full covariance (correlations
     included), and per spectrum ``power_law_r``, ``power_law_r_stderr``,
@@ -559,7 +561,8 @@ def quantify_edges(x, y, edges, beam_kev, beta_mrad, delta=50.0, alpha_mrad=0.0,
     if low_loss is not None:
         lx, ly, _ = _rows(low_loss[0], low_loss[1], "low_loss")
     d = _quantify_edges(x, rows, edges, float(beam_kev), float(beta_mrad), float(alpha_mrad),
-                         float(delta), float(gain), lx, ly, str(method), float(fine_structure))
+                         float(delta), float(gain), lx, ly, str(method), float(fine_structure),
+                         int(fine_structure_knots))
     _report(d.pop("failures"), lead, "quantify_edges")
     for k in ("signal", "signal_stderr", "amount", "amount_stderr", "areal_density",
               "areal_density_stderr", "ratios", "ratios_stderr"):

@@ -24,8 +24,17 @@ pub struct EdgeModelOptions {
     /// 10 channels before the first onset (the background's own region).
     pub window_ev: Option<(f64, f64)>,
     /// The eV after each onset left out of the fit (near-edge structure the
-    /// hydrogenic shape does not have); 0: none left out.
+    /// hydrogenic shape does not have); 0: none left out. With
+    /// `fine_structure_knots` > 0 that region is fitted instead, with a
+    /// spline added to each edge.
     pub fine_structure_ev: f64,
+    /// Cubic B-splines added to each edge over its `fine_structure_ev`
+    /// (uniform knots, every one zero at the onset and at the region's end),
+    /// their coefficients solved linearly with the amounts — exspy's
+    /// `fine_structure_active` with a spline. 0 (default): the region is
+    /// left out instead. The knot spacing `fine_structure_ev`/(knots + 3)
+    /// must be at least one channel.
+    pub fine_structure_knots: usize,
     /// Counts per data unit (1 for counts), for the counting-noise weights.
     pub gain: f64,
 }
@@ -37,6 +46,7 @@ impl EdgeModelOptions {
             optics,
             window_ev: None,
             fine_structure_ev: 0.0,
+            fine_structure_knots: 0,
             gain: 1.0,
         }
     }
@@ -94,12 +104,15 @@ pub struct EdgeModel {
     channels: Vec<usize>,
     /// ln(E/E₀) of the channels fitted.
     ln_e: Vec<f64>,
-    /// Per edge, (dσ/dE)·δE (barn per channel) on the channels fitted.
+    /// Per edge, (dσ/dE)·δE (barn per channel) on the channels fitted; then
+    /// the fine-structure splines, if any (every column enters linearly).
     shapes: Vec<Vec<f64>>,
     /// The same on the whole axis (for [`EdgeModel::evaluate`]).
     full_shapes: Vec<Vec<f64>>,
     full_ln_e: Vec<f64>,
     labels: Vec<String>,
+    /// Names of the fine-structure columns (`Ti L23.fs1`, …).
+    fs_labels: Vec<String>,
     elements: Vec<String>,
     onsets: Vec<f64>,
     effective_beta: Vec<f64>,
@@ -236,8 +249,15 @@ impl EdgeModel {
             onsets.push(e.onset_ev);
         }
         let first = onsets.iter().copied().fold(f64::INFINITY, f64::min);
+        let knots = options.fine_structure_knots;
+        if knots > 0 && options.fine_structure_ev <= 0.0 {
+            return Err(Error::Invalid(format!(
+                "EELS model: {knots} fine-structure knots need a fine-structure region (fine_structure_ev > 0)"
+            )));
+        }
         let in_fine = |x: f64| {
-            options.fine_structure_ev > 0.0
+            knots == 0
+                && options.fine_structure_ev > 0.0
                 && onsets
                     .iter()
                     .any(|&o| x >= o && x < o + options.fine_structure_ev)
@@ -251,9 +271,9 @@ impl EdgeModel {
                 "EELS model: {pre_edge} channels between {lo} eV and the first onset at {first} eV; the background needs at least 10"
             )));
         }
-        if channels.len() < pre_edge + 2 * edges.len() {
+        if channels.len() < pre_edge + (2 + knots) * edges.len() {
             return Err(Error::Invalid(format!(
-                "EELS model: {} channels fitted for {} edges",
+                "EELS model: {} channels fitted for {} edges ({knots} fine-structure knots each)",
                 channels.len(),
                 edges.len()
             )));
@@ -277,6 +297,28 @@ impl EdgeModel {
             }
             full_shapes.push(s);
         }
+        // fine-structure splines: cubic B-splines of spacing h = W/(k + 3)
+        // centred at onset + (j + 2)h, j = 0 … k−1, so that each vanishes
+        // outside [onset, onset + W]
+        let mut fs_labels = Vec::new();
+        if knots > 0 {
+            let h = options.fine_structure_ev / (knots + 3) as f64;
+            let step = (energy[n - 1] - energy[0]) / (n - 1) as f64;
+            if h < step {
+                return Err(Error::Invalid(format!(
+                    "EELS model: {knots} fine-structure knots over {} eV are {h:.3} eV apart, closer than the channels ({step:.3} eV); use at most {}",
+                    options.fine_structure_ev,
+                    ((options.fine_structure_ev / step).floor() as usize).saturating_sub(3)
+                )));
+            }
+            for e in edges {
+                for j in 0..knots {
+                    let t = e.onset_ev + (j + 2) as f64 * h;
+                    full_shapes.push(energy.iter().map(|&x| cubic_bspline((x - t) / h)).collect());
+                    fs_labels.push(format!("{}.fs{}", e.label(), j + 1));
+                }
+            }
+        }
         let shapes = full_shapes
             .iter()
             .map(|s| channels.iter().map(|&i| s[i]).collect())
@@ -288,6 +330,7 @@ impl EdgeModel {
             shapes,
             full_shapes,
             labels: edges.iter().map(HydrogenicEdge::label).collect(),
+            fs_labels,
             elements: edges.iter().map(|e| e.element.clone()).collect(),
             onsets,
             effective_beta,
@@ -297,18 +340,21 @@ impl EdgeModel {
         })
     }
 
-    /// Parameter names: `bg.A`, `bg.r`, then each edge's label.
+    /// Parameter names: `bg.A`, `bg.r`, then each edge's label, then the
+    /// fine-structure coefficients (`Ti L23.fs1` …) if any.
     pub fn parameter_names(&self) -> Vec<String> {
         let mut v = vec!["bg.A".to_string(), "bg.r".to_string()];
         v.extend(self.labels.iter().cloned());
+        v.extend(self.fs_labels.iter().cloned());
         v
     }
 
-    /// The model on the whole axis for parameters `[A, r, s₁, …]`.
+    /// The model on the whole axis for parameters `[A, r, s₁, …]` (then the
+    /// fine-structure coefficients, in [`EdgeModel::parameter_names`] order).
     pub fn evaluate(&self, p: &[f64]) -> Result<Vec<f64>> {
         if p.len() != 2 + self.shapes.len() || p.iter().any(|v| !v.is_finite()) {
             return Err(Error::Invalid(format!(
-                "EELS model: {} parameters given ({} finite values needed: A, r and one amount per edge)",
+                "EELS model: {} parameters given ({} finite values needed: A, r, one amount per edge and the fine-structure coefficients)",
                 p.len(),
                 2 + self.shapes.len()
             )));
@@ -371,7 +417,7 @@ impl EdgeModel {
         };
         let names = self.parameter_names();
         let mut start: Vec<(&str, f64)> = vec![("bg.A", y1.max(floor)), ("bg.r", r0)];
-        for l in &self.labels {
+        for l in self.labels.iter().chain(&self.fs_labels) {
             start.push((l.as_str(), 0.0));
         }
         let params = Parameters::from_values(&start)?;
@@ -437,6 +483,19 @@ impl EdgeModel {
             fit,
             effective_beta_mrad: self.effective_beta.clone(),
         })
+    }
+}
+
+/// The uniform cubic B-spline of unit spacing at u (support |u| < 2, peak
+/// 2/3 at 0; de Boor, *A Practical Guide to Splines*).
+fn cubic_bspline(u: f64) -> f64 {
+    let a = u.abs();
+    if a < 1.0 {
+        (4.0 - 6.0 * a * a + 3.0 * a * a * a) / 6.0
+    } else if a < 2.0 {
+        (2.0 - a).powi(3) / 6.0
+    } else {
+        0.0
     }
 }
 
