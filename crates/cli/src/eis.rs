@@ -445,6 +445,13 @@ fn write_columns(
     std::fs::write(&path, text).map_err(|e| Failure::other(format!("{}: {e}", path.display())))
 }
 
+/// Appends one row per (name, value, σ, unit), each name after `prefix`.
+fn push_rows(q: &mut Vec<Quantity>, prefix: &str, rows: &[(&str, f64, Option<f64>, &'static str)]) {
+    for &(name, v, s, unit) in rows {
+        q.push(Quantity::num(format!("{prefix}{name}"), v, s, unit));
+    }
+}
+
 /// A residual threshold (fraction of |Z|) must be finite and > 0.
 fn check_threshold(t: f64) -> Result<(), Failure> {
     if t.is_finite() && t > 0.0 {
@@ -910,70 +917,42 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
             Quantity::num("peaks", r.peaks.len() as f64, None, "1"),
         ]);
         for (k, p) in r.peaks.iter().enumerate() {
-            let n = k + 1;
-            q.push(Quantity::num(format!("peak{n}_tau"), p.tau, None, "s"));
-            q.push(Quantity::num(
-                format!("peak{n}_frequency"),
-                p.frequency,
-                None,
-                "Hz",
-            ));
-            q.push(Quantity::num(
-                format!("peak{n}_R"),
-                p.resistance,
-                None,
-                "ohm",
-            ));
-            q.push(Quantity::num(
-                format!("peak{n}_C"),
-                p.capacitance,
-                None,
-                "F",
-            ));
+            push_rows(
+                &mut q,
+                &format!("peak{}_", k + 1),
+                &[
+                    ("tau", p.tau, None, "s"),
+                    ("frequency", p.frequency, None, "Hz"),
+                    ("R", p.resistance, None, "ohm"),
+                    ("C", p.capacitance, None, "F"),
+                ],
+            );
         }
         if let Some(b) = &bands {
             let pr = &b.polarization_resistance;
-            q.push(Quantity::num("noise_sigma", b.sigma, None, "ohm"));
-            q.push(Quantity::num(
-                "R_polarization_posterior",
-                pr.mean,
-                Some(pr.std),
-                "ohm",
-            ));
-            q.push(Quantity::num("R_polarization_lower", pr.lower, None, "ohm"));
-            q.push(Quantity::num("R_polarization_upper", pr.upper, None, "ohm"));
+            push_rows(
+                &mut q,
+                "",
+                &[
+                    ("noise_sigma", b.sigma, None, "ohm"),
+                    ("R_polarization_posterior", pr.mean, Some(pr.std), "ohm"),
+                    ("R_polarization_lower", pr.lower, None, "ohm"),
+                    ("R_polarization_upper", pr.upper, None, "ohm"),
+                ],
+            );
             for (k, p) in b.peaks.iter().enumerate() {
-                let (n, rp, tp) = (k + 1, &p.resistance_posterior, &p.tau_posterior);
-                q.push(Quantity::num(
-                    format!("peak{n}_R_posterior"),
-                    rp.mean,
-                    Some(rp.std),
-                    "ohm",
-                ));
-                q.push(Quantity::num(
-                    format!("peak{n}_R_lower"),
-                    rp.lower,
-                    None,
-                    "ohm",
-                ));
-                q.push(Quantity::num(
-                    format!("peak{n}_R_upper"),
-                    rp.upper,
-                    None,
-                    "ohm",
-                ));
-                q.push(Quantity::num(
-                    format!("peak{n}_tau_lower"),
-                    tp.lower,
-                    None,
-                    "s",
-                ));
-                q.push(Quantity::num(
-                    format!("peak{n}_tau_upper"),
-                    tp.upper,
-                    None,
-                    "s",
-                ));
+                let (rp, tp) = (&p.resistance_posterior, &p.tau_posterior);
+                push_rows(
+                    &mut q,
+                    &format!("peak{}_", k + 1),
+                    &[
+                        ("R_posterior", rp.mean, Some(rp.std), "ohm"),
+                        ("R_lower", rp.lower, None, "ohm"),
+                        ("R_upper", rp.upper, None, "ohm"),
+                        ("tau_lower", tp.lower, None, "s"),
+                        ("tau_upper", tp.upper, None, "s"),
+                    ],
+                );
             }
         }
         if a.processes > 0 {

@@ -33,22 +33,21 @@ fn opts() -> DrtOptions {
     }
 }
 
+/// Fewer samples than pyDRTtools' 2000 keep the debug-build test short.
+fn short() -> DrtBandOptions {
+    DrtBandOptions {
+        samples: 250,
+        burn_in: 50,
+        ..DrtBandOptions::default()
+    }
+}
+
 #[test]
 fn posterior_matches_pydrttools_and_gibbs() {
     let d = data();
     let r = drt(&d, &opts()).unwrap();
     assert!((r.polarization_resistance - 144.924).abs() < 0.05);
-    // fewer samples than pyDRTtools' 2000 keep the debug-build test short
-    let b = drt_bands(
-        &d,
-        &r,
-        &DrtBandOptions {
-            samples: 250,
-            burn_in: 50,
-            ..DrtBandOptions::default()
-        },
-    )
-    .unwrap();
+    let b = drt_bands(&d, &r, &short()).unwrap();
     let p = b.polarization_resistance;
     // the sampler started on the DRT's zeros once put this at 243 Ω
     assert!((p.mean - 150.2).abs() < 1.2, "{p:?}");
@@ -72,16 +71,7 @@ fn posterior_matches_pydrttools_and_gibbs() {
         main.tau
     );
     // reproducible from the seed
-    let again = drt_bands(
-        &d,
-        &r,
-        &DrtBandOptions {
-            samples: 250,
-            burn_in: 50,
-            ..DrtBandOptions::default()
-        },
-    )
-    .unwrap();
+    let again = drt_bands(&d, &r, &short()).unwrap();
     assert_eq!(again.mean, b.mean);
     assert!(b.to_string().starts_with("[[DRT bands]]"));
 }
