@@ -66,3 +66,23 @@ def ti2p_lmfit_model(v, x):
 def ti2p_residual(p, x, y):
     """The residual lmfit.minimize is given: model − data."""
     return ti2p_lmfit_model(p.valuesdict(), x) - y
+
+
+def pydrttools():
+    """pyDRTtools' `runs` and `basics` modules, imported without running its
+    package `__init__` (which starts the GUI), and cvxopt's solver quietened."""
+    import contextlib
+    import importlib.util
+    import io
+    import os
+    import sys
+    import types
+    with contextlib.redirect_stdout(io.StringIO()):
+        spec = importlib.util.find_spec("pyDRTtools")
+        pkg = types.ModuleType("pyDRTtools")
+        pkg.__path__ = [os.path.dirname(spec.origin)]
+        sys.modules["pyDRTtools"] = pkg
+        from pyDRTtools import basics, runs
+    from cvxopt import solvers
+    solvers.options["show_progress"] = False
+    return runs, basics

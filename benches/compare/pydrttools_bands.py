@@ -15,7 +15,6 @@ adds an independent coordinate-wise Gibbs sampler of the same posterior
 (scipy truncnorm, 3000 sweeps; minutes).
 """
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -23,19 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 
 import numpy as np
 
-with contextlib.redirect_stdout(io.StringIO()):
-    spec = importlib.util.find_spec("pyDRTtools")
-    pkg = types.ModuleType("pyDRTtools")
-    pkg.__path__ = [os.path.dirname(spec.origin)]
-    sys.modules["pyDRTtools"] = pkg
-    from pyDRTtools import runs, basics  # noqa: E402
-from cvxopt import solvers  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import pydrttools  # noqa: E402
 
-solvers.options["show_progress"] = False
+runs, basics = pydrttools()
 PATH = "crates/eis/tests/data/two_zarc_1pct.csv"
 
 

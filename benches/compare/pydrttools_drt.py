@@ -15,7 +15,6 @@ interphase: `drt(DrtOptions::default())` through
 so the printed λ differ; tests/drt.rs compares the two at equal settings.
 """
 import contextlib
-import importlib.util
 import io
 import os
 import re
@@ -23,19 +22,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 
 import numpy as np
 
-with contextlib.redirect_stdout(io.StringIO()):
-    spec = importlib.util.find_spec("pyDRTtools")
-    pkg = types.ModuleType("pyDRTtools")
-    pkg.__path__ = [os.path.dirname(spec.origin)]
-    sys.modules["pyDRTtools"] = pkg
-    from pyDRTtools import runs  # noqa: E402
-from cvxopt import solvers  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import pydrttools  # noqa: E402
 
-solvers.options["show_progress"] = False
+runs, basics = pydrttools()
 
 
 def load(path):
