@@ -934,7 +934,17 @@ pub fn run_drt(a: &DrtArgs) -> Result<Vec<Quantity>, Failure> {
                 &mut q,
                 "",
                 &[
-                    ("noise_sigma", b.sigma, None, "ohm"),
+                    // σ is in the fit's weighted units: Ω without weights
+                    (
+                        "noise_sigma",
+                        b.sigma,
+                        None,
+                        if opts.weighting == DrtWeighting::Unit {
+                            "ohm"
+                        } else {
+                            "1"
+                        },
+                    ),
                     ("R_polarization_posterior", pr.mean, Some(pr.std), "ohm"),
                     ("R_polarization_lower", pr.lower, None, "ohm"),
                     ("R_polarization_upper", pr.upper, None, "ohm"),
