@@ -390,8 +390,8 @@ pub struct KkArgs {
     pub threshold: f64,
     /// The combination that tells valid from drifting spectra best in our
     /// study (docs/eis.md): `--fit complex --add-capacitance --select
-    /// pseudo-chi2`; the verdict then also requires white residuals
-    /// (whiteness z ≤ --white-z).
+    /// pseudo-chi2`, at most N − 3 elements for N points; the verdict then
+    /// also requires white residuals (whiteness z ≤ --white-z).
     #[arg(long, conflicts_with_all = ["fit", "add_capacitance", "admittance", "select", "m"])]
     pub validate: bool,
     /// Largest whiteness z of the residuals for a pass (complex fits only;
@@ -499,6 +499,17 @@ pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
         let mut q = Vec::new();
         for (i, (label, data)) in all.iter().enumerate() {
             let input = |e: interphase::eis::Error| Failure::input(format!("{label}: {e}"));
+            // --validate: at most N − 3 elements, so that the whiteness test
+            // keeps at least N degrees of freedom (a fit that nearly
+            // interpolates would pass anything)
+            let opts = if a.validate {
+                KkOptions {
+                    max_m: opts.max_m.min(data.len().saturating_sub(3).max(1)),
+                    ..opts.clone()
+                }
+            } else {
+                opts.clone()
+            };
             let r = lin_kk(data, &opts).map_err(input)?;
             let at = (file, a.files.as_slice(), i + 1, all.len());
             if let Some(path) = &a.scan_out {
@@ -560,13 +571,23 @@ pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
                     q.push(Quantity::num("lag1_expected", w.expected, None, "1"));
                     q.push(Quantity::num("noise_estimate", w.noise, None, "1"));
                 }
-                None => q.push(Quantity::text("whiteness_z", "n/a (complex fits only)")),
+                None => q.push(Quantity::text(
+                    "whiteness_z",
+                    if opts.fit == KkFit::Complex {
+                        "n/a (too few degrees of freedom)"
+                    } else {
+                        "n/a (complex fits only)"
+                    },
+                )),
             }
             let small = r.passes(a.threshold);
             let white = r.white(a.white_z).unwrap_or(true);
             q.push(Quantity::text(
                 "verdict",
                 match (small, white) {
+                    (true, true) if a.validate && r.whiteness.is_none() => {
+                        "pass (residual size only: no whiteness test)".to_string()
+                    }
                     (true, true) => "pass".to_string(),
                     (false, true) => format!("fail (residuals beyond {})", a.threshold),
                     (true, false) => format!("fail (residuals not white: z > {})", a.white_z),

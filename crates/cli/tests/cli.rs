@@ -1496,6 +1496,27 @@ fn eis_kk_and_conductivity() {
     let _ = std::fs::remove_file(&scan);
     assert!(text.starts_with("m,mu,pseudo_chi2,max_abs_residual\n"));
     assert_eq!(text.lines().count(), 21);
+    // a short spectrum: at most N − 3 elements, so the whiteness test stays
+    let mut text = String::from("freq_Hz,Zre_ohm,Zim_ohm\n");
+    for i in 0..12 {
+        let f = 10f64.powf(5.0 - 0.5 * i as f64);
+        let z = interphase::eis::Complex64::new(10.0, 0.0)
+            + 100.0 / interphase::eis::Complex64::new(1.0, 2.0 * std::f64::consts::PI * f * 1e-3);
+        let e = 1.0 + 0.003 * ((i * 7 % 5) as f64 - 2.0);
+        text.push_str(&format!("{f:e},{:e},{:e}\n", z.re * e, z.im * (2.0 - e)));
+    }
+    let short = tmp("short_kk.csv", text.as_bytes());
+    let v = json_of(
+        &bin()
+            .args(["eis", "kk", "--validate", "--format", "json"])
+            .arg(&short)
+            .output()
+            .unwrap(),
+    );
+    let q = v["quantities"].as_array().unwrap();
+    let get = |n: &str| q.iter().find(|r| r["name"] == n).unwrap()["value"].clone();
+    assert!(get("M").as_f64().unwrap() <= 9.0);
+    assert!(get("whiteness_z").is_f64(), "{v}");
     let out = bin()
         .args(["eis", "kk", "--validate", "--fit", "real"])
         .arg(&cell)
