@@ -106,8 +106,6 @@ pub fn truncated_normal_nonneg(
     let ct = c.transpose();
     let sigma = chol.inverse();
     let lift = 1e-12 * start.amax().max(f64::MIN_POSITIVE);
-    // y = x − μ = L w (the position) and L a (the velocity), both in x units
-    let y = DVector::from_iterator(d, start.iter().zip(mean).map(|(s, m)| s.max(lift) - m));
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(n);
     let mut a = DVector::<f64>::zeros(d);
@@ -115,7 +113,12 @@ pub fn truncated_normal_nonneg(
     // Σ's diagonal and columns as plain slices (column-major storage)
     let sig = sigma.as_slice();
     let diag: Vec<f64> = (0..d).map(|i| sig[i * d + i]).collect();
-    let mut y: Vec<f64> = y.iter().copied().collect();
+    // y = x − μ = L w (the position) and L a (the velocity), both in x units
+    let mut y: Vec<f64> = start
+        .iter()
+        .zip(&mu)
+        .map(|(s, m)| s.max(lift) - m)
+        .collect();
     let mut la = vec![0.0; d];
     for _ in 0..n {
         for v in a.iter_mut() {
