@@ -1332,10 +1332,10 @@ const MAX_K: usize = 21;
 type Coef = [f64; MAX_K];
 
 /// Points per block of the polynomial panels.
-const PL: usize = 4;
+pub(crate) const PL: usize = 4;
 
 /// One block's values of one column (or of the weights, or of sums).
-type Pb = [f64; PL];
+pub(crate) type Pb = [f64; PL];
 
 /// `f` applied lane by lane over a block.
 #[inline(always)]
@@ -1361,7 +1361,7 @@ fn hsum(s: Pb) -> f64 {
 /// in the same function: neutral changes moved IModPoly between 52 and 61 µs,
 /// and once had the moment sums packed across columns with a shuffle per
 /// point.
-trait Quad: Copy {
+pub(crate) trait Quad: Copy {
     /// Four lanes.
     type V: Copy;
     /// v in every lane.
@@ -1382,7 +1382,7 @@ trait Quad: Copy {
 
 /// [`Quad`] on plain arrays.
 #[derive(Clone, Copy)]
-struct Plain;
+pub(crate) struct Plain;
 
 impl Quad for Plain {
     type V = Pb;
@@ -1461,23 +1461,24 @@ macro_rules! with_quad {
     (|$q:ident| $body:expr) => {{
         #[cfg(target_arch = "x86_64")]
         let out = match pulp::x86::V3::try_new() {
-            Some($q) => wide(
+            Some($q) => $crate::baseline::wide(
                 #[inline(always)]
                 || $body,
             ),
             None => {
-                let $q = Plain;
+                let $q = $crate::baseline::Plain;
                 $body
             }
         };
         #[cfg(not(target_arch = "x86_64"))]
         let out = {
-            let $q = Plain;
+            let $q = $crate::baseline::Plain;
             $body
         };
         out
     }};
 }
+pub(crate) use with_quad;
 
 /// `$self.$method::<K, ...>($args)` with K = `$self.k` for k ≤ 6, and the
 /// `MAX_K` fallback (run-time column count) above.

@@ -11,6 +11,8 @@ use proptest::prelude::*;
 
 #[path = "refs/dsg.rs"]
 mod dsg_refs;
+#[path = "refs/la.rs"]
+mod la_refs;
 
 const GL_X: [f64; 5] = [
     0.148_874_338_981_631_2,
@@ -554,6 +556,109 @@ fn doniach_gauss_matches_mpmath_parabolic_cylinder_form() {
     );
     assert!(worst[0].0 <= 1e-10, "{:?}", worst[0]);
     assert!(worst[1].0 <= 3e-9, "{:?}", worst[1]);
+}
+
+#[test]
+fn la_gauss_matches_mpmath() {
+    // reference: crates/spectra/tools/gen_la_refs.py (mpmath 1.4.1, 50 digits):
+    // the half-line Gaussian convolutions of q^(−a) as a Gamma-mixture of
+    // closed forms, checked there against a direct quadrature split at the kink;
+    // 310 points, 0.55 ≤ α, β ≤ 4, 0.05 ≤ Γ/σ ≤ 20, |u| ≤ 50σ.
+    // Every point in one batch call (the grid path) and alone.
+    let mut worst = (0.0f64, 0.0, 0.0);
+    for &(u, f, a, b, s, r) in la_refs::LA_REFS {
+        let la = AsymmetricLorentzian::new(2.0, f, a, b, s, 3.0).unwrap();
+        let x = [2.0 + u, 2.0 - 7.0, 2.0 + 11.0];
+        let mut out = [0.0; 3];
+        la.eval_into(&x, &mut out).unwrap();
+        for v in [out[0], la.value(2.0 + u)] {
+            let e = (v / (3.0 * r) - 1.0).abs();
+            if e > worst.0 {
+                worst = (e, u, f);
+            }
+        }
+    }
+    println!("worst relative error (e, u, F): {worst:?}");
+    assert!(worst.0 <= 1e-9, "{worst:?}");
+}
+
+#[test]
+fn la_gauss_sigma_derivative_is_smooth_in_the_tail() {
+    // The gradient proptest's failing case with the first grid version: its
+    // Gaussian weights came from a two-factor recurrence whose rounding grew as
+    // m² (1e-11 at 700 terms), which central differences in σ amplified to 4.5e-5.
+    // reference: gen_la_refs.py's la at σ ± 1e-8, 30 digits, central difference
+    let (x, s) = (-15.105901326402124, 0.9636257384312248);
+    let la = AsymmetricLorentzian::new(-5.0, 0.3, 0.7, 0.7, s, 0.5).unwrap();
+    let mut g = [0.0; 6];
+    la.value_and_gradient(x, &mut g);
+    let r = 4.98388424403299667e-5;
+    assert!((g[4] / r - 1.0).abs() <= 1e-9, "{} vs {r}", g[4]);
+    let h = 1e-6 * s;
+    let at = |s: f64| {
+        AsymmetricLorentzian::new(-5.0, 0.3, 0.7, 0.7, s, 0.5)
+            .unwrap()
+            .value(x)
+    };
+    let fd = (at(s + h) - at(s - h)) / (2.0 * h);
+    assert!((fd / r - 1.0).abs() <= 1e-6, "{fd} vs {r}");
+}
+
+#[test]
+fn la_gauss_with_a_very_narrow_lorentzian_takes_the_quadrature() {
+    // Γ = 0.01σ would need 10⁴ grid terms a point: the adaptive quadrature runs.
+    // reference: gen_la_refs.py's la(u, 0.008, 1.3, 2.2, 0.4, 30)
+    let la = AsymmetricLorentzian::new(0.0, 0.008, 1.3, 2.2, 0.4, 1.0).unwrap();
+    let refs = [
+        (-1.0, 0.044689149761971787916),
+        (-0.2, 0.88248895229706018444),
+        (0.0, 0.99686661324925753628),
+        (0.1, 0.96475418973672937402),
+        (0.5, 0.45317155919153096511),
+        (3.0, 3.8363623564615814023e-11),
+    ];
+    let x: Vec<f64> = refs.iter().map(|r| r.0).collect();
+    let mut out = [0.0; 6];
+    la.eval_into(&x, &mut out).unwrap();
+    for (&(u, r), &v) in refs.iter().zip(&out) {
+        assert!((v / r - 1.0).abs() <= 1e-8, "u = {u}: {v} vs {r}");
+        assert_eq!(v.to_bits(), la.value(u).to_bits());
+    }
+}
+
+#[test]
+fn la_gauss_batch_is_pointwise_and_gradient_matches_differences() {
+    let la = AsymmetricLorentzian::new(454.0, 0.5, 1.1, 1.9, 0.3, 1000.0).unwrap();
+    let x: Vec<f64> = (0..401).map(|i| 449.0 + 0.025 * i as f64).collect();
+    let m = x.len();
+    let (mut out, mut out2, mut jac) = (vec![0.0; m], vec![0.0; m], vec![0.0; 6 * m]);
+    la.eval_into(&x, &mut out).unwrap();
+    la.eval_with_jacobian(&x, &mut out2, &mut jac).unwrap();
+    let p = la.parameters();
+    for (i, &xi) in x.iter().enumerate() {
+        let mut g = [0.0; 6];
+        let v = la.value_and_gradient(xi, &mut g);
+        assert_eq!(out[i].to_bits(), v.to_bits(), "x = {xi}");
+        assert_eq!(out2[i].to_bits(), v.to_bits(), "x = {xi}");
+        for (j, gj) in g.iter().enumerate() {
+            assert_eq!(jac[j * m + i].to_bits(), gj.to_bits(), "∂{j} at x = {xi}");
+            // five-point differences, step 1e-3 of the parameter's natural scale
+            // (the analytic gradient is that of the grid rule at fixed h, which
+            // moves with F and σ; its error, ~1e-10, stays far below the tolerance)
+            let hstep = 1e-3 * [0.3, 0.5, 1.0, 1.0, 0.3, 1000.0][j];
+            let at = |d: f64| {
+                let mut q = p.clone();
+                q[j] += d;
+                AsymmetricLorentzian::new(q[0], q[1], q[2], q[3], q[4], q[5])
+                    .unwrap()
+                    .value(xi)
+            };
+            let fd = (8.0 * (at(hstep) - at(-hstep)) - at(2.0 * hstep) + at(-2.0 * hstep))
+                / (12.0 * hstep);
+            let scale = 1e-6 * (gj.abs() + 1e-3 * la.height());
+            assert!((fd - gj).abs() <= scale, "∂{j} at x = {xi}: {gj} vs {fd}");
+        }
+    }
 }
 
 #[test]
