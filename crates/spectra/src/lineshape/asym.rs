@@ -9,7 +9,7 @@ use super::shapes::array_serde;
 use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI};
 
 use super::faddeeva::faddeeva_n;
-use super::la_grid::{LaGrid, Partials};
+use super::gridconv::{LaGrid, Partials};
 use super::special::{GL10_W, GL10_X, digamma, ln_gamma};
 use super::{LineShape, ShapeKind, argmax, check, fwhm_around};
 use crate::error::{Error, Result};
@@ -88,6 +88,9 @@ const DS_FAST_GAMMA: f64 = 0.02;
 /// heat-equation series ([`DoniachSunjic::far_dsigma`]); 50 was not far
 /// enough (5e-5 relative error at 48σ in the gradient proptest).
 const DS_FAR: f64 = 20.0;
+/// Smallest γ/σ of the grid convolution (`gridconv`; 108·σ/γ ≤ 360 terms a
+/// point); below it the Gauss–Jacobi path, which costs less there.
+const DS_GRID_GAMMA: f64 = 0.3;
 /// √(π/2).
 const SQRT_PI_2: f64 = 1.253_314_137_315_500_3;
 
@@ -198,6 +201,12 @@ impl DsRule {
 /// lmfit's `doniach(x, amplitude, center, sigma, gamma)` has its tail towards
 /// lower x; it equals this shape at the mirrored point 2c − x, with
 /// `sigma` = γ, `gamma` = α and `amplitude` = A·γ^(−α)·Γ(1 − α)/π.
+///
+/// The Gaussian convolution (docs/lineshapes.md): for γ ≥ 0.3σ a trapezoid
+/// rule on a grid shared by all the points of a call (`gridconv`; ≤ 1e-13
+/// relative to mpmath); for 0.02σ ≤ γ < 0.3σ and α > 0 a Gauss–Jacobi
+/// superposition of Voigt profiles (`DsRule`); otherwise an adaptive
+/// numerical convolution.
 ///
 /// Kinds: `doniach` (center, gamma, alpha, area) and `doniach-gauss`
 /// (center, gamma, alpha, sigma, area), made by [`DoniachSunjic::new`] and
@@ -415,6 +424,57 @@ impl DoniachSunjic {
         }
     }
 
+    /// Whether the broadened profile takes the grid convolution: σ > 0 and
+    /// γ ≥ 0.3σ.
+    fn grid_applies(&self) -> bool {
+        self.broadened && self.sigma > 0.0 && self.gamma >= DS_GRID_GAMMA * self.sigma
+    }
+
+    /// The grid convolution (`gridconv`, h = min(γ, σ)/6: the profile is
+    /// analytic in |Im v| < γ, so no correction) at offsets u = c − x: partials
+    /// `[g, ∂u, ∂σ, ∂γ, ∂α, 0]` of the profile of area 1. False where the grid
+    /// would be too large.
+    fn grid<const GRAD: bool>(
+        &self,
+        u: impl Iterator<Item = f64> + Clone,
+        sink: impl FnMut(usize, &Partials),
+    ) -> bool {
+        let h = self.gamma.min(self.sigma) / 6.0;
+        let sample = |v: f64, grad: bool| self.unit_sample(v, grad);
+        super::gridconv::convolve::<GRAD>(self.sigma, h, sample, None, u, sink)
+    }
+
+    /// The unbroadened profile of area 1 at v and, with `grad`, its ∂γ and ∂α:
+    /// `[f, ∂γf, ∂αf, 0]` (as [`raw`](Self::raw), with ψ(1 − α) cached).
+    #[inline]
+    fn unit_sample(&self, v: f64, grad: bool) -> [f64; 4] {
+        let (gm, al) = (self.gamma, self.alpha);
+        let r2 = v * v + gm * gm;
+        let at = (v / gm).atan();
+        let (sp, cp) = (0.5 * PI * al + (1.0 - al) * at).sin_cos();
+        let rp = r2.powf(-0.5 * (1.0 - al));
+        let f = self.k1 * cp * rp;
+        if !grad {
+            return [f, 0.0, 0.0, 0.0];
+        }
+        let ks = self.k1 * sp * rp;
+        let dg = -al * f / gm + ks * (1.0 - al) * v / r2 - f * (1.0 - al) * gm / r2;
+        let da = f * (-self.psi - gm.ln() + 0.5 * r2.ln()) - ks * (0.5 * PI - at);
+        [f, dg, da, 0.0]
+    }
+
+    /// Value and gradient (parameter order) from the grid's partials.
+    #[inline]
+    fn grid_normalise(&self, p: &Partials, grad: &mut [f64]) -> f64 {
+        let a = self.area;
+        grad[0] = a * p[1];
+        grad[1] = a * p[3];
+        grad[2] = a * p[4];
+        grad[3] = a * p[2];
+        grad[4] = p[0];
+        a * p[0]
+    }
+
     /// The unbroadened profile at offset u with ∂/∂(u, γ, α) and value/A.
     #[inline]
     fn raw(&self, u: f64, g: &mut [f64; 4]) -> f64 {
@@ -458,6 +518,14 @@ impl LineShape for DoniachSunjic {
         self.area
     }
     fn value(&self, x: f64) -> f64 {
+        if self.grid_applies() {
+            let mut v = f64::NAN;
+            if self.grid::<false>(std::iter::once(self.center - x), |_, p| {
+                v = self.area * p[0]
+            }) {
+                return v;
+            }
+        }
         if let Some(rule) = self.rule() {
             return self.area * self.fast_raw(&rule, self.center - x, None);
         }
@@ -465,12 +533,19 @@ impl LineShape for DoniachSunjic {
         self.value_and_gradient(x, &mut g)
     }
 
-    /// The fast broadened path (a Gauss–Jacobi superposition of Voigt
-    /// profiles; docs/lineshapes.md) builds its quadrature once per
-    /// call and runs in vector registers (AVX2 where present); the others go
-    /// point by point.
+    /// The broadened profile with γ ≥ 0.3σ is a grid convolution (`gridconv`:
+    /// samples shared by every point of the call); below, the fast path (a
+    /// Gauss–Jacobi superposition of Voigt profiles; docs/lineshapes.md)
+    /// builds its quadrature once per call and runs in vector registers (AVX2
+    /// where present); the others go point by point.
     fn eval_into(&self, x: &[f64], out: &mut [f64]) -> Result<()> {
         super::check_len("x", x.len(), "out", out.len())?;
+        if self.grid_applies() {
+            let u = x.iter().map(|&xi| self.center - xi);
+            if self.grid::<false>(u, |i, p| out[i] = self.area * p[0]) {
+                return Ok(());
+            }
+        }
         match self.rule() {
             Some(rule) => crate::baseline::wide(
                 #[inline(always)]
@@ -495,6 +570,19 @@ impl LineShape for DoniachSunjic {
         let np = if self.broadened { 5 } else { 4 };
         super::check_len("x", m, "out", out.len())?;
         super::check_len("x × parameters", m * np, "jac", jac.len())?;
+        if self.grid_applies() {
+            let u = x.iter().map(|&xi| self.center - xi);
+            let done = self.grid::<true>(u, |i, p| {
+                let mut g = [0.0; 5];
+                out[i] = self.grid_normalise(p, &mut g);
+                for (j, gj) in g.iter().enumerate() {
+                    jac[j * m + i] = *gj;
+                }
+            });
+            if done {
+                return Ok(());
+            }
+        }
         if let (Some(rule), Some(ar)) = (self.rule(), self.alpha_rules()) {
             let (lo, hi) = (
                 self.with_alpha(self.alpha - ar.2),
@@ -535,6 +623,12 @@ impl LineShape for DoniachSunjic {
     fn value_and_gradient(&self, x: f64, grad: &mut [f64]) -> f64 {
         // mirrored: u = c − x (the Gaussian kernel is even, so the convolution commutes)
         let u = self.center - x;
+        if self.grid_applies() {
+            let mut v = f64::NAN;
+            if self.grid::<true>(std::iter::once(u), |_, p| v = self.grid_normalise(p, grad)) {
+                return v;
+            }
+        }
         if let (Some(rule), Some(ar)) = (self.rule(), self.alpha_rules()) {
             let mut g = [0.0; 3];
             let unit = self.fast_raw(&rule, u, Some(&mut g));
@@ -591,7 +685,7 @@ impl LineShape for DoniachSunjic {
 ///
 /// F is the FWHM of the unbroadened shape when α = β = 1 (a Lorentzian).
 /// The convolution is a trapezoid rule on a grid shared by all the points of a
-/// call, with closed-form Euler–Maclaurin corrections at the kink (`la_grid`;
+/// call, with closed-form Euler–Maclaurin corrections at the kink (`gridconv`;
 /// ≤ 1e-9 relative to mpmath, 0.13 µs a point; docs/lineshapes.md).
 /// CasaXPS's third argument m sets the Gaussian width on its own internal scale;
 /// here the Gaussian is given directly by its standard deviation σ.
@@ -726,7 +820,7 @@ impl AsymmetricLorentzian {
     }
 }
 
-/// With σ > 0 the shape is the grid convolution of `la_grid` (one set of f
+/// With σ > 0 the shape is the grid convolution of `gridconv` (one set of f
 /// samples shared by every point of a call; ≤ 1e-9 relative to mpmath), or,
 /// where that grid would be too fine (Γ < 0.0176σ), the adaptive quadrature.
 impl LineShape for AsymmetricLorentzian {

@@ -62,7 +62,7 @@ macro_rules! accessors {
 
 mod asym;
 mod faddeeva;
-mod la_grid;
+mod gridconv;
 mod shapes;
 pub mod special;
 #[allow(clippy::excessive_precision)] // generated tables keep mpmath's 20 digits

@@ -1,4 +1,5 @@
-//! Gaussian convolution of CasaXPS's LA(α, β) on a shared uniform grid.
+//! Gaussian convolution on a shared uniform grid: CasaXPS's LA(α, β) (with
+//! its kink) and the Doniach–Šunjić profile (analytic on the real line).
 //!
 //! `g(u) = ∫ f(v)·N(u − v; σ) dv` with `f(v) = q(v)^(−α)` for v ≤ 0 and
 //! `q(v)^(−β)` for v > 0, `q = 1 + v²/Γ²`, Γ = F/2, N the unit-area Gaussian.
@@ -44,13 +45,104 @@ pub(super) struct LaGrid {
     pub sigma: f64,
 }
 
-/// `g` and its partial derivatives at one point: `[g, ∂u, ∂σ, ∂α, ∂β, ∂F]`
-/// (∂u with respect to u = x − center).
+/// `g` and its partial derivatives at one point: `[g, ∂u, ∂σ, ∂₁, ∂₂, ∂₃]`
+/// (for LA `[g, ∂u, ∂σ, ∂α, ∂β, ∂F]`, u = x − center).
 pub(super) type Partials = [f64; 6];
 
 thread_local! {
     /// f, ∂f/∂α, ∂f/∂β, ∂f/∂F samples, one block each, reused between calls.
     static SAMPLES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls `sink(i, partials)` for every offset `u[i]` and returns true, where
+/// `partials = [g, ∂g/∂u, ∂g/∂σ, Σ₁, Σ₂, Σ₃]` of `g(u) = ∫ f(v)·N(u − v; σ) dv`
+/// by the trapezoid rule on the nodes `j·h` (module docs), `Σₖ` the same rule
+/// applied to the k-th derivative sample (`sample(v, grad) = [f, ∂₁f, ∂₂f, ∂₃f]`,
+/// the derivatives only where `grad`),
+/// plus `kink`'s correction where there is one. Returns false without calling
+/// `sink` where the grid would be too fine for the offsets' range (more than
+/// 4096 terms a point or 2²⁰ samples) or an offset is not finite. With
+/// `GRAD = false` only `partials[0]` is set.
+pub(super) fn convolve<const GRAD: bool>(
+    sigma: f64,
+    h: f64,
+    sample: impl Fn(f64, bool) -> [f64; 4],
+    kink: Option<&Kink>,
+    u: impl Iterator<Item = f64> + Clone,
+    mut sink: impl FnMut(usize, &Partials),
+) -> bool {
+    let s = sigma;
+    let win = WINDOW * s;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for ui in u.clone() {
+        if !ui.is_finite() {
+            return false;
+        }
+        lo = lo.min(ui);
+        hi = hi.max(ui);
+    }
+    if lo > hi {
+        return true;
+    }
+    let (jlo, jhi) = (((lo - win) / h).floor(), ((hi + win) / h).ceil());
+    if !(2.0 * win / h <= MAX_TERMS && jhi - jlo < MAX_SAMPLES) {
+        return false;
+    }
+    let j0 = jlo as i64;
+    let n = (jhi - jlo) as usize + 1;
+    SAMPLES.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        // the number of terms of any point, plus the chunk's slack
+        let terms = (2.0 * win / h) as usize + 1 + PL;
+        buf.clear();
+        buf.resize(4 * n + terms, 0.0);
+        for k in 0..n {
+            let f = sample((j0 + k as i64) as f64 * h, GRAD);
+            let cols = if GRAD { 4 } else { 1 };
+            for (q, fq) in f.iter().enumerate().take(cols) {
+                buf[q * n + k] = *fq;
+            }
+        }
+        let inv2s2 = 0.5 / (s * s);
+        for (m, e) in buf[4 * n..].iter_mut().enumerate() {
+            let t = m as f64 * h;
+            *e = (-t * t * inv2s2).exp();
+        }
+        let (fs, rest) = buf.split_at(n);
+        let (fa, rest) = rest.split_at(n);
+        let (fb, rest) = rest.split_at(n);
+        let (ff, gauss) = rest.split_at(n);
+        let c = h / (s * (2.0 * PI).sqrt());
+        let grid = Grid {
+            h,
+            win,
+            jlo,
+            inv2s2,
+        };
+        crate::baseline::with_quad!(|q| {
+            for (i, ui) in u.enumerate() {
+                let mut p = grid.point::<GRAD, _>(q, ui, gauss, (fs, fa, fb, ff));
+                if GRAD {
+                    let g = c * p[0];
+                    p = [
+                        g,
+                        -c * p[1] / (s * s),
+                        (c * p[2] / (s * s) - g) / s,
+                        c * p[3],
+                        c * p[4],
+                        c * p[5],
+                    ];
+                } else {
+                    p[0] *= c;
+                }
+                if let Some(k) = kink {
+                    k.add::<GRAD>(ui, &mut p);
+                }
+                sink(i, &p);
+            }
+        })
+    });
+    true
 }
 
 impl LaGrid {
@@ -59,85 +151,17 @@ impl LaGrid {
         (0.5 * self.fwhm).min(self.sigma) / 6.0
     }
 
-    /// Calls `sink(i, partials)` for every offset `u[i]` (x − center) and returns
-    /// true; returns false without calling it where the grid would be too fine
-    /// for the offsets' range (Γ < 0.026σ, or more than 2²⁰ samples) or an
-    /// offset is not finite. With `GRAD = false` only `partials[0]` is set.
+    /// [`convolve`] of LA(α, β) with its kink correction: partials
+    /// `[g, ∂u, ∂σ, ∂α, ∂β, ∂F]` (u = x − center). False where the grid
+    /// would be too fine (Γ < 0.026σ, or more than 2²⁰ samples).
     pub(super) fn convolve<const GRAD: bool>(
         &self,
         u: impl Iterator<Item = f64> + Clone,
-        mut sink: impl FnMut(usize, &Partials),
+        sink: impl FnMut(usize, &Partials),
     ) -> bool {
-        let (s, h) = (self.sigma, self.step());
-        let win = WINDOW * s;
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for ui in u.clone() {
-            if !ui.is_finite() {
-                return false;
-            }
-            lo = lo.min(ui);
-            hi = hi.max(ui);
-        }
-        if lo > hi {
-            return true;
-        }
-        let (jlo, jhi) = (((lo - win) / h).floor(), ((hi + win) / h).ceil());
-        if !(2.0 * win / h <= MAX_TERMS && jhi - jlo < MAX_SAMPLES) {
-            return false;
-        }
-        let j0 = jlo as i64;
-        let n = (jhi - jlo) as usize + 1;
-        SAMPLES.with(|cell| {
-            let mut buf = cell.borrow_mut();
-            // the number of terms of any point, plus the chunk's slack
-            let terms = (2.0 * win / h) as usize + 1 + PL;
-            buf.clear();
-            buf.resize(4 * n + terms, 0.0);
-            for k in 0..n {
-                let f = self.sample((j0 + k as i64) as f64 * h);
-                for (q, fq) in f.iter().enumerate() {
-                    buf[q * n + k] = *fq;
-                }
-            }
-            let inv2s2 = 0.5 / (s * s);
-            for (m, e) in buf[4 * n..].iter_mut().enumerate() {
-                let t = m as f64 * h;
-                *e = (-t * t * inv2s2).exp();
-            }
-            let (fs, rest) = buf.split_at(n);
-            let (fa, rest) = rest.split_at(n);
-            let (fb, rest) = rest.split_at(n);
-            let (ff, gauss) = rest.split_at(n);
-            let kink = Kink::new(self, h);
-            let c = h / (s * (2.0 * PI).sqrt());
-            let grid = Grid {
-                h,
-                win,
-                jlo,
-                inv2s2,
-            };
-            crate::baseline::with_quad!(|q| {
-                for (i, ui) in u.enumerate() {
-                    let mut p = grid.point::<GRAD, _>(q, ui, gauss, (fs, fa, fb, ff));
-                    if GRAD {
-                        let g = c * p[0];
-                        p = [
-                            g,
-                            -c * p[1] / (s * s),
-                            (c * p[2] / (s * s) - g) / s,
-                            c * p[3],
-                            c * p[4],
-                            c * p[5],
-                        ];
-                    } else {
-                        p[0] *= c;
-                    }
-                    kink.add::<GRAD>(ui, &mut p);
-                    sink(i, &p);
-                }
-            })
-        });
-        true
+        let h = self.step();
+        let kink = Kink::new(self, h);
+        convolve::<GRAD>(self.sigma, h, |v, _| self.sample(v), Some(&kink), u, sink)
     }
 
     /// `[f, ∂f/∂α, ∂f/∂β, ∂f/∂F]` at v.
@@ -256,7 +280,7 @@ impl Grid {
 }
 
 /// The Euler–Maclaurin correction at the kink v = 0 (module docs).
-struct Kink {
+pub(super) struct Kink {
     sigma: f64,
     fwhm: f64,
     /// Δf⁽²⁾, Δf⁽⁴⁾, Δf⁽⁶⁾, Δf⁽⁸⁾ (right side minus left side) and their ∂α, ∂β.
