@@ -401,3 +401,95 @@ fn eels_line_scan_recovers_thickness_and_valence_within_their_errors() {
     let f30 = ls.ti3_fraction.get("30 nm", "Ti³⁺ fraction").unwrap().value;
     assert!(f0 > 0.5 && f30 < 0.1, "{f0} {f30}");
 }
+
+/// The first headless Chromium found: `$INTERPHASE_CHROMIUM`, then `chromium`,
+/// `chromium-browser`, `google-chrome` on PATH.
+fn chromium() -> Option<String> {
+    let named = std::env::var("INTERPHASE_CHROMIUM").ok();
+    named
+        .into_iter()
+        .chain(["chromium", "chromium-browser", "google-chrome"].map(String::from))
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// Runs headless Chromium on `file` with `args` before the URL; its stdout.
+fn browse(chrome: &str, args: &[&str], file: &Path) -> String {
+    let url = format!("file://{}", file.canonicalize().unwrap().display());
+    let out = std::process::Command::new(chrome)
+        .args(["--headless", "--no-sandbox", "--disable-gpu"])
+        .args(args)
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{chrome} on {url}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    // The check of docs/llto.md "Looking at the report", run where a Chromium
+    // is installed (CI installs Debian's `chromium`); elsewhere it says so.
+    let Some(chrome) = chromium() else {
+        eprintln!(
+            "skipped: no headless Chromium (apt-get install chromium, or set INTERPHASE_CHROMIUM)"
+        );
+        return;
+    };
+    let r = analyse_dir(&bundled()).unwrap();
+    let out = temp_dir("browser");
+    let index = r.write_html(&out).unwrap();
+    let html = std::fs::read_to_string(&index).unwrap();
+    // the browser's DOM keeps every element of the file: no table, figure or
+    // SVG swallowed or moved by the parser's error recovery
+    let dom = browse(&chrome, &["--dump-dom"], &index);
+    for tag in [
+        "<table",
+        "<caption>",
+        "<figure",
+        "<figcaption>",
+        "<svg",
+        "<h2",
+        "<li>",
+    ] {
+        let (file_n, dom_n) = (html.matches(tag).count(), dom.matches(tag).count());
+        assert!(
+            file_n > 0 && dom_n == file_n,
+            "{tag}: {file_n} in the file, {dom_n} in Chromium's DOM"
+        );
+    }
+    // every figure file is well-formed SVG to the browser's XML parser
+    let mut svgs = 0;
+    for e in std::fs::read_dir(&out).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "svg") {
+            let d = browse(&chrome, &["--dump-dom"], &p);
+            assert!(
+                d.contains("<svg") && !d.contains("parsererror"),
+                "{}: {}",
+                p.display(),
+                &d[..d.len().min(800)]
+            );
+            svgs += 1;
+        }
+    }
+    assert_eq!(svgs, r.figures().unwrap().len());
+    // a screenshot of the size asked for, with content (a blank page is ~5 kB)
+    let shot = out.join("report.png");
+    let arg = format!("--screenshot={}", shot.display());
+    browse(&chrome, &[&arg, "--window-size=1100,2600"], &index);
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let be = |i: usize| u32::from_be_bytes([png[i], png[i + 1], png[i + 2], png[i + 3]]);
+    assert_eq!((be(16), be(20)), (1100, 2600), "IHDR width, height");
+    assert!(
+        png.len() > 50_000,
+        "screenshot of {} bytes: a blank page?",
+        png.len()
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
