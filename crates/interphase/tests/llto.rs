@@ -33,6 +33,7 @@ fn bundled_data_is_what_the_seeded_generator_writes() {
         "eels_linescan_lowloss.csv",
         "eels_ref_ti3.csv",
         "eels_ref_ti4.csv",
+        "eels_map.csv",
     ] {
         let a = std::fs::read(d.join(name)).unwrap();
         let b = std::fs::read(bundled().join(name)).unwrap();
@@ -492,4 +493,54 @@ fn report_renders_in_headless_chromium() {
         png.len()
     );
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn eels_map_recovers_the_rough_contact_within_its_errors() {
+    let r = analyse_dir(&bundled()).unwrap();
+    let m = r
+        .eels_map
+        .as_ref()
+        .expect("the bundled settings have a map");
+    let f = &m.ti3_fraction;
+    let (ny, nx) = Truth::MAP_SHAPE;
+    assert_eq!(f.shape, (ny, nx));
+    assert!(f.failures.is_empty(), "{:?}", f.failures);
+    let (mut within1, mut worst) = (0, 0.0f64);
+    for row in 0..ny {
+        for col in 0..nx {
+            let e = f.get(row, col).unwrap();
+            let s = e.stderr.expect("every pixel has σ");
+            let z = (e.value - Truth::map_ti3_fraction(row, col)) / s;
+            worst = worst.max(z.abs());
+            within1 += usize::from(z.abs() <= 1.0);
+            assert!(s > 0.0 && s < 0.02, "σ = {s} at ({row}, {col})");
+        }
+    }
+    let n = ny * nx;
+    println!("{within1} of {n} pixels within 1σ, largest |z| {worst:.2}");
+    assert!(worst < 4.0, "largest |z| {worst}");
+    // 68 % nominal: 192 pixels give 0.68 ± 0.034
+    assert!(
+        (0.58..=0.78).contains(&(within1 as f64 / n as f64)),
+        "{within1} of {n}"
+    );
+    // the roughness shows: the same column differs between rows by far more than σ
+    let col = 3;
+    let v: Vec<f64> = (0..ny).map(|r| f.get(r, col).unwrap().value).collect();
+    let spread =
+        v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(spread > 0.1, "spread {spread} in column {col}");
+    // a wrong column order is refused, not mapped
+    let d = temp_dir("map-order");
+    generate(&d, SEED).unwrap();
+    let csv = std::fs::read_to_string(d.join("eels_map.csv")).unwrap();
+    std::fs::write(
+        d.join("eels_map.csv"),
+        csv.replacen("y0 x1,y0 x2", "y0 x2,y0 x1", 1),
+    )
+    .unwrap();
+    let e = analyse_dir(&d).unwrap_err().to_string();
+    assert!(e.contains("`y0 x2` where pixel `y0 x1` belongs"), "{e}");
+    let _ = std::fs::remove_dir_all(&d);
 }

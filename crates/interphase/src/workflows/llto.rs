@@ -75,6 +75,9 @@ pub struct Settings {
     /// EELS line scan across the interface (optional).
     #[serde(default)]
     pub eels_linescan: Option<LinescanSettings>,
+    /// EELS Ti L₂,₃ map of the interface region (optional).
+    #[serde(default)]
+    pub eels_map: Option<MapSettings>,
     /// Impedance of the pellet with blocking electrodes.
     pub pellet: EisSettings,
     /// Impedance of the symmetric Li|LLTO|Li cell.
@@ -124,6 +127,24 @@ pub struct LinescanSettings {
     pub file: String,
     /// Low-loss file with the same columns (zero-loss peak included).
     pub low_loss: String,
+    /// Ti³⁺ and Ti⁴⁺ L₂,₃ reference files (background-free, equal area).
+    pub references: [String; 2],
+    /// Power-law pre-edge window, eV.
+    pub power_law_window: [f64; 2],
+    /// MLLS window, eV.
+    pub window: [f64; 2],
+}
+
+/// EELS map settings: a core-loss spectrum image stored as one column per
+/// pixel, named `y<row> x<column>`, row by row (x fastest), and the Ti³⁺/Ti⁴⁺
+/// references.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapSettings {
+    /// Core-loss file: energy loss then one column per pixel.
+    pub file: String,
+    /// Pixels: rows, columns.
+    pub shape: [usize; 2],
     /// Ti³⁺ and Ti⁴⁺ L₂,₃ reference files (background-free, equal area).
     pub references: [String; 2],
     /// Power-law pre-edge window, eV.
@@ -295,6 +316,17 @@ pub struct Linescan {
     pub redchi: Vec<f64>,
 }
 
+/// The EELS Ti L₂,₃ map: per pixel, power-law subtraction and MLLS of the
+/// Ti³⁺/Ti⁴⁺ references with a linear background.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EelsMap {
+    /// Ti³⁺ fraction per pixel (row-major) with its standard error from the
+    /// full covariance; failed pixels are NaN and listed in `failures`.
+    pub ti3_fraction: eels::Map,
+    /// MLLS reduced χ² per pixel (no uncertainty).
+    pub redchi: eels::Map,
+}
+
 /// Everything the analysis produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LltoReport {
@@ -320,6 +352,8 @@ pub struct LltoReport {
     pub cell: EisAnalysis,
     /// EELS line scan: t/λ and Ti³⁺ fraction by distance from the Li contact.
     pub linescan: Option<Linescan>,
+    /// EELS Ti³⁺ map (when the settings have one).
+    pub eels_map: Option<EelsMap>,
     /// Density table (Table S2's shape).
     pub density: Vec<DensityRow>,
     /// The same theoretical density for the formula with its amounts rounded
@@ -513,6 +547,11 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
         None => None,
     };
 
+    let eels_map = match &settings.eels_map {
+        Some(ms) => Some(analyse_map(dir, ms)?),
+        None => None,
+    };
+
     let pellet = analyse_eis(dir, "pellet", &settings.pellet)?;
     let cell = analyse_eis(dir, "cell", &settings.cell)?;
 
@@ -541,6 +580,7 @@ pub fn analyse(dir: &Path, settings: Settings) -> Result<LltoReport> {
         pellet,
         cell,
         linescan,
+        eels_map,
         density,
         rounded_formula_density,
     })
@@ -589,12 +629,7 @@ fn analyse_linescan(dir: &Path, ls: &LinescanSettings) -> Result<Linescan> {
     let refs: Vec<Spectrum> = ls
         .references
         .iter()
-        .map(|f| {
-            interphase_io::read_spectra(dir.join(f))?
-                .into_iter()
-                .next()
-                .ok_or_else(|| Error::Data(format!("{f}: no spectrum")))
-        })
+        .map(|f| read_reference(dir, f))
         .collect::<Result<_>>()?;
     let r: Vec<&str> = rows.iter().map(String::as_str).collect();
     let mut thickness = Table::new("t/λ along the line scan (log-ratio)", &r, &["t/λ"]);
@@ -638,6 +673,93 @@ fn analyse_linescan(dir: &Path, ls: &LinescanSettings) -> Result<Linescan> {
         thickness,
         ti3_fraction: ti3,
         redchi,
+    })
+}
+
+/// The first spectrum of a reference file.
+fn read_reference(dir: &Path, f: &str) -> Result<Spectrum> {
+    interphase_io::read_spectra(dir.join(f))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Data(format!("{f}: no spectrum")))
+}
+
+/// The EELS map: the pixel columns checked against the shape and their
+/// `y<row> x<column>` names, then per pixel (in parallel) the power law fitted
+/// over the pre-edge window and subtracted, and MLLS of the two references
+/// over the window with a linear background. A pixel that fails is NaN in the
+/// maps and listed; the others keep their results.
+fn analyse_map(dir: &Path, ms: &MapSettings) -> Result<EelsMap> {
+    let [ny, nx] = ms.shape;
+    let spectra = interphase_io::read_spectra(dir.join(&ms.file))?;
+    if ny == 0 || nx == 0 || spectra.len() != ny * nx {
+        return Err(Error::Data(format!(
+            "{}: {} pixel columns for a {ny} × {nx} map (shape in the settings)",
+            ms.file,
+            spectra.len()
+        )));
+    }
+    for (p, s) in spectra.iter().enumerate() {
+        let want = format!("y{} x{}", p / nx, p % nx);
+        if s.meta.name.trim() != want {
+            return Err(Error::Data(format!(
+                "{}: column {} is `{}` where pixel `{want}` belongs (columns row by row, x fastest)",
+                ms.file,
+                p + 2,
+                s.meta.name
+            )));
+        }
+    }
+    let img = eels::SpectrumImage::from_spectra(&spectra, (ny, nx))?;
+    // the MLLS window's channels, where the references must reach
+    let (w0, w1) = (ms.window[0], ms.window[1]);
+    let e = img.energy();
+    let lo = e.partition_point(|&v| v < w0);
+    let hi = e.partition_point(|&v| v <= w1);
+    if hi < lo + 4 {
+        return Err(Error::Data(format!(
+            "{}: the MLLS window {w0}–{w1} eV holds {} channels of the map's axis",
+            ms.file,
+            hi.saturating_sub(lo)
+        )));
+    }
+    let axis = &e[lo..hi];
+    let refs: Vec<Vec<f64>> = ms
+        .references
+        .iter()
+        .map(|f| {
+            let r = read_reference(dir, f)?;
+            eels::interpolate(r.x(), r.y(), axis).map_err(|e| Error::Data(format!("{f}: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    let design = eels::MllsDesign::new(
+        axis,
+        &[("Ti3+", &refs[0]), ("Ti4+", &refs[1])],
+        &MllsOptions {
+            background_terms: 2,
+            ..MllsOptions::default()
+        },
+    )
+    .map_err(|e| Error::Data(format!("{}: {e}", ms.file)))?;
+    let pl = (ms.power_law_window[0], ms.power_law_window[1]);
+    let fits = img.map(|e, y| {
+        let law = eels::power_law_fit_xy(e, y, pl)?;
+        let net: Vec<f64> = (lo..hi).map(|i| y[i] - law.eval(e[i])).collect();
+        design.fit(&net)
+    });
+    let pick = |f: &dyn Fn(&eels::MllsFit) -> Estimate| {
+        let r = fits
+            .iter()
+            .map(|r| r.as_ref().map(f).map_err(Clone::clone))
+            .collect();
+        eels::Map::from_results((ny, nx), r)
+    };
+    Ok(EelsMap {
+        ti3_fraction: pick(&|f| f.fractions[0]),
+        redchi: pick(&|f| Estimate {
+            value: f.redchi,
+            stderr: None,
+        }),
     })
 }
 
@@ -915,6 +1037,26 @@ impl LltoReport {
                 "Relative thickness t/λ along the same line scan (log-ratio). Where t/λ stays level, the Ti³⁺ trend is not a thickness effect.",
             ));
         }
+        if let Some(m) = &self.eels_map {
+            let f = &m.ti3_fraction;
+            out.push(
+                interphase_plot::heatmap("Ti³⁺ fraction map", "Ti³⁺ fraction", f.shape, &f.value)?
+                    .with_caption(
+                        "Ti³⁺ fraction in each pixel of the EELS map (MLLS of the Ti³⁺/Ti⁴⁺ references after power-law subtraction; the Li contact is on the left). A reduced band that is not straight shows a rough contact; grey pixels had no fit.",
+                    ),
+            );
+            out.push(
+                interphase_plot::heatmap(
+                    "Ti³⁺ fraction map: standard error",
+                    "σ of the Ti³⁺ fraction",
+                    f.shape,
+                    &f.stderr,
+                )?
+                .with_caption(
+                    "One standard error of each pixel's Ti³⁺ fraction (full covariance of its MLLS fit): differences between pixels larger than this are real.",
+                ),
+            );
+        }
         for a in [&self.pellet, &self.cell] {
             out.push(
                 nyquist(
@@ -1034,6 +1176,9 @@ impl LltoReport {
         h.push_str(&self.reduced_density.html());
         h.push_str("<h2 id=\"eels\">EELS</h2>\n<p>ΔE between the Ti L-edge features falls as Ti is reduced.</p>\n");
         h.push_str(&self.delta_e.html());
+        if let Some(m) = &self.eels_map {
+            h.push_str(&map_html(m));
+        }
         if let Some(ls) = &self.linescan {
             h.push_str(&self.linescan_html(ls));
         }
@@ -1426,6 +1571,86 @@ fn linescan_summary(ls: &Linescan) -> String {
     )
 }
 
+/// One line on the EELS map: pixels, failures, the range of the Ti³⁺
+/// fraction, its median standard error.
+fn map_summary(m: &EelsMap) -> String {
+    let f = &m.ti3_fraction;
+    let (ny, nx) = f.shape;
+    let pixels: Vec<(f64, f64)> = f
+        .value
+        .iter()
+        .zip(&f.stderr)
+        .map(|(&v, &s)| (v, s))
+        .filter(|(v, _)| v.is_finite())
+        .collect();
+    let mut s: Vec<f64> = pixels
+        .iter()
+        .map(|p| p.1)
+        .filter(|s| s.is_finite())
+        .collect();
+    s.sort_by(f64::total_cmp);
+    let cmp = |a: &&(f64, f64), b: &&(f64, f64)| a.0.total_cmp(&b.0);
+    // each extreme with its own σ
+    let fmt =
+        |p: &(f64, f64)| interphase_fit::format_uncertain(p.0, Some(p.1).filter(|s| s.is_finite()));
+    match (pixels.iter().min_by(cmp), pixels.iter().max_by(cmp)) {
+        (Some(lo), Some(hi)) => format!(
+            "{ny} × {nx} pixels, {} fitted{}: Ti³⁺ fraction from {} to {}, median standard error of a pixel {}.",
+            pixels.len(),
+            if f.failures.is_empty() {
+                String::new()
+            } else {
+                format!(", {} failed", f.failures.len())
+            },
+            fmt(lo),
+            fmt(hi),
+            s.get(s.len() / 2)
+                .map_or("n/a".into(), |&s| interphase_fit::format_significant(s, 2)),
+        ),
+        _ => format!(
+            "{ny} × {nx} pixels, none fitted ({} failed).",
+            f.failures.len()
+        ),
+    }
+}
+
+/// The EELS map section: its summary and, per column, the Ti³⁺ fraction's
+/// mean over the rows, the spread between rows and the median σ of a pixel.
+fn map_html(m: &EelsMap) -> String {
+    let esc = interphase_plot::escape_html;
+    let f = &m.ti3_fraction;
+    let (ny, nx) = f.shape;
+    let mut h = String::from("<h3>EELS Ti³⁺ map</h3>\n");
+    h.push_str(&format!("<p>{}</p>\n", esc(&map_summary(m))));
+    h.push_str("<table>\n<caption>Ti³⁺ fraction by map column (the Li contact on the left): mean over the rows (± from the pixels' standard errors), standard deviation between rows (the contact's roughness shows here when it exceeds a pixel's σ), median σ of one pixel</caption>\n<tr><th>column</th><th>mean</th><th>between rows</th><th>σ of a pixel</th></tr>\n");
+    for c in 0..nx {
+        let col: Vec<(f64, f64)> = (0..ny)
+            .map(|r| (f.value[r * nx + c], f.stderr[r * nx + c]))
+            .filter(|(v, _)| v.is_finite())
+            .collect();
+        let n = col.len() as f64;
+        let cell = if col.is_empty() {
+            "<td>n/a</td><td>n/a</td><td>n/a</td>".to_string()
+        } else {
+            let mean = col.iter().map(|p| p.0).sum::<f64>() / n;
+            let sd =
+                (col.iter().map(|p| (p.0 - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+            let mut s: Vec<f64> = col.iter().map(|p| p.1).filter(|s| s.is_finite()).collect();
+            s.sort_by(f64::total_cmp);
+            let ms = s.get(s.len() / 2).copied();
+            format!(
+                "<td>{}</td><td>{}</td><td>{}</td>",
+                interphase_fit::format_uncertain(mean, ms.map(|s| s / n.sqrt())),
+                interphase_fit::format_significant(sd, 2),
+                ms.map_or("n/a".into(), |s| interphase_fit::format_significant(s, 2)),
+            )
+        };
+        h.push_str(&format!("<tr><th>{c}</th>{cell}</tr>\n"));
+    }
+    h.push_str("</table>\n");
+    h
+}
+
 /// Rows (depths) as x, one series per condition, with error bars.
 fn profile_plot(t: &Table, y_label: &str) -> Result<Figure> {
     profile_plot_x(t, "depth (nm)", y_label)
@@ -1500,6 +1725,10 @@ impl fmt::Display for LltoReport {
                 )?;
             }
             writeln!(f)?;
+        }
+        if let Some(m) = &self.eels_map {
+            writeln!(f, "EELS Ti³⁺ map")?;
+            writeln!(f, "{}\n", map_summary(m))?;
         }
         writeln!(f, "Impedance")?;
         writeln!(f, "{}", self.eis_text())?;

@@ -88,6 +88,22 @@ impl Truth {
     }
     /// Line scan low-loss counts per spectrum (zero loss plus plasmons).
     pub const LINESCAN_LOW_LOSS_COUNTS: f64 = 1e6;
+    /// EELS Ti L₂,₃ map: pixels (rows, columns); 2 nm per pixel.
+    pub const MAP_SHAPE: (usize, usize) = (12, 16);
+    /// Map pixel size, nm.
+    pub const MAP_PIXEL_NM: f64 = 2.0;
+    /// Distance (nm) of map pixel (row, column) from the Li contact, which
+    /// is rough: the contact lies at x = 2 + 2·sin(2π·row/12) nm, so the
+    /// distance is `2·column − that` (at least 0).
+    pub fn map_distance_nm(row: usize, col: usize) -> f64 {
+        let contact = 2.0 + 2.0 * (2.0 * std::f64::consts::PI * row as f64 / 12.0).sin();
+        (Self::MAP_PIXEL_NM * col as f64 - contact).max(0.0)
+    }
+    /// Ti³⁺ fraction of map pixel (row, column): the line scan's profile at
+    /// the pixel's distance from the rough contact.
+    pub fn map_ti3_fraction(row: usize, col: usize) -> f64 {
+        Self::linescan_ti3_fraction(Self::map_distance_nm(row, col))
+    }
     /// Pellet (Au|LLTO|Au): `R0-p(R1,CPE1)-CPE2` — bulk R0, grain boundary R1 ‖ CPE1, blocking electrodes CPE2.
     pub const PELLET: [f64; 6] = [130.0, 2600.0, 2.0e-9, 0.85, 2.0e-6, 0.8];
     /// Symmetric cell (Li|LLTO|Li): `R0-p(R1,CPE1)-p(R2,CPE2)` — bulk, grain boundary, two Li interfaces.
@@ -175,6 +191,13 @@ low_loss = "eels_linescan_lowloss.csv"   # same columns, zero-loss peak included
 references = ["eels_ref_ti3.csv", "eels_ref_ti4.csv"]   # Ti3+ and Ti4+ L2,3, background-free, equal area
 power_law_window = [425.0, 450.0]
 window = [452.0, 475.0]        # MLLS range, with a linear background
+
+[eels_map]
+file = "eels_map.csv"          # core loss; one column per pixel "y<row> x<column>", row by row
+shape = [12, 16]               # rows, columns (2 nm pixels)
+references = ["eels_ref_ti3.csv", "eels_ref_ti4.csv"]
+power_law_window = [430.0, 450.0]
+window = [452.0, 475.0]
 
 [pellet]
 file = "eis_pellet.csv"        # f (Hz), Re Z (ohm), Im Z (ohm)
@@ -267,9 +290,9 @@ fn impedance_csv(rng: &mut Rng, circuit: &str, p: &[f64], fmax: f64, fmin: f64) 
 
 /// Writes the dataset into `dir` (created if missing): `sample.toml`, the two
 /// model files, `xps_ti2p.csv`, `eels.csv`, `eis_pellet.csv`, `eis_cell.csv`,
-/// `density.csv` and the EELS line scan (`eels_linescan.csv`,
-/// `eels_linescan_lowloss.csv`, `eels_ref_ti3.csv`, `eels_ref_ti4.csv`). The
-/// same seed gives byte-identical files.
+/// `density.csv`, the EELS line scan (`eels_linescan.csv`,
+/// `eels_linescan_lowloss.csv`, `eels_ref_ti3.csv`, `eels_ref_ti4.csv`) and the
+/// EELS Ti L₂,₃ map (`eels_map.csv`). The same seed gives byte-identical files.
 pub fn generate(dir: &Path, seed: u64) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
     let mut rng = Rng(seed);
@@ -363,7 +386,33 @@ pub fn generate(dir: &Path, seed: u64) -> Result<()> {
         ),
     )?;
     // last, so that the files above keep their noise
-    linescan(dir, &mut rng)
+    linescan(dir, &mut rng)?;
+    map(dir, &mut rng)
+}
+
+/// The EELS Ti L₂,₃ map: core loss 430–480 eV in 0.5 eV channels (power law,
+/// the two references mixed by [`Truth::map_ti3_fraction`] at t/λ = 0.6), one
+/// column per pixel, row by row.
+fn map(dir: &Path, rng: &mut Rng) -> Result<()> {
+    let (ny, nx) = Truth::MAP_SHAPE;
+    let x = grid(430.0, 480.0, 0.5);
+    let (r3, r4) = linescan_references(&x);
+    let t = 0.6;
+    let mut core = Vec::with_capacity(ny * nx);
+    for row in 0..ny {
+        for col in 0..nx {
+            let f = Truth::map_ti3_fraction(row, col);
+            let y: Vec<f64> = x
+                .iter()
+                .enumerate()
+                .map(|(k, &e)| {
+                    4e12 * (1.0 + t) * e.powf(-3.0) + 4e6 * t * (f * r3[k] + (1.0 - f) * r4[k])
+                })
+                .collect();
+            core.push(named(&x, counts(rng, &y), format!("y{row} x{col}"))?);
+        }
+    }
+    write(dir, "eels_map.csv", &write_csv(&core)?)
 }
 
 /// Normal-density shape exp(−(E − c)²/2s²).
