@@ -395,3 +395,63 @@ fn zlp_centre_error_matches_the_spread_of_poisson_redraws() {
         "mean {m}"
     );
 }
+
+#[test]
+fn mlls_maps_equal_each_pixels_fit_bit_for_bit() {
+    // SpectrumImage::mlls keeps up to four references' results on the stack
+    // and goes through the full MllsFit beyond: both equal eels::mlls per pixel,
+    // including pixels at a bound (NNLS) and a failing one (no reference in it:
+    // NaN, listed)
+    let e: Vec<f64> = (0..60).map(|i| i as f64).collect();
+    let g =
+        |c: f64, w: f64| -> Vec<f64> { e.iter().map(|&x| (-(x - c).powi(2) / w).exp()).collect() };
+    let refs: Vec<Vec<f64>> = (0..5)
+        .map(|k| g(12.0 + 8.0 * k as f64, 20.0 + 3.0 * k as f64))
+        .collect();
+    let mut data = Vec::new();
+    for p in 0..6 {
+        // pixel 0: none of the first reference (at its bound); pixel 5: empty
+        let a = if p == 0 { 0.0 } else { 1.0 + p as f64 };
+        for i in 0..e.len() {
+            let w = [a, 2.0, 0.5, 0.7, 0.3];
+            let v = w.iter().zip(&refs).map(|(w, r)| w * r[i]).sum::<f64>()
+                + 0.02 * ((i * 7 + p * 3) % 11) as f64;
+            data.push(if p == 5 { 0.0 } else { v });
+        }
+    }
+    let img = SpectrumImage::line(e.clone(), data.clone()).unwrap();
+    for nref in [2usize, 5] {
+        let named: Vec<(&str, &[f64])> = ["a", "b", "c", "d", "e"][..nref]
+            .iter()
+            .zip(&refs)
+            .map(|(n, r)| (*n, r.as_slice()))
+            .collect();
+        let opts = MllsOptions {
+            background_terms: 1,
+            ..MllsOptions::default()
+        };
+        let maps = img.mlls(&named, &opts);
+        assert_eq!(maps.fractions[0].failures.len(), 1, "{nref} references");
+        assert_eq!(maps.fractions[0].failures[0].0, 5);
+        for p in 0..5 {
+            let fit = eels::mlls(&e, &data[p * 60..(p + 1) * 60], &named, &opts).unwrap();
+            for k in 0..nref {
+                let (f, c) = (fit.fractions[k], fit.coefficients[k]);
+                assert_eq!(maps.fractions[k].value[p].to_bits(), f.value.to_bits());
+                assert_eq!(
+                    maps.fractions[k].stderr[p].to_bits(),
+                    f.stderr.unwrap_or(f64::NAN).to_bits()
+                );
+                assert_eq!(maps.coefficients[k].value[p].to_bits(), c.value.to_bits());
+                assert_eq!(
+                    maps.coefficients[k].stderr[p].to_bits(),
+                    c.stderr.unwrap_or(f64::NAN).to_bits()
+                );
+            }
+            assert_eq!(maps.redchi.value[p].to_bits(), fit.redchi.to_bits());
+        }
+        // pixel 0 holds none of reference a: NNLS keeps it at 0, no σ
+        assert_eq!(maps.coefficients[0].value[0].to_bits(), 0.0f64.to_bits());
+        assert!(maps.coefficients[0].stderr[0].is_nan());
+    }
+}

@@ -285,6 +285,23 @@ impl MllsDesign {
 
     /// Fits one spectrum on the design's axis (see [`mlls`]).
     pub fn fit(&self, y: &[f64]) -> Result<MllsFit> {
+        self.fit_with(y, |s| MllsFit {
+            names: self.names.clone(),
+            coefficients: (0..s.nref).map(|j| s.estimate(j)).collect(),
+            fractions: (0..s.nref).map(|k| s.fraction(k)).collect(),
+            background: (s.nref..s.x.len()).map(|j| s.estimate(j)).collect(),
+            at_bound: (0..s.nref).map(|k| !s.is_free(k)).collect(),
+            chisqr: s.chisqr,
+            redchi: s.redchi,
+            points: s.points,
+        })
+    }
+
+    /// Solves one spectrum and hands the solution to `finish`. With uniform
+    /// weights, a feasible unconstrained solution and at most
+    /// [`STACK_COEFFICIENTS`] coefficients nothing is allocated (the map of an
+    /// image calls this once per pixel).
+    fn fit_with<R>(&self, y: &[f64], finish: impl FnOnce(&Solved) -> R) -> Result<R> {
         if y.len() != self.channels {
             return Err(Error::Invalid(format!(
                 "MLLS: a spectrum of {} channels for references of {}",
@@ -320,7 +337,19 @@ impl MllsDesign {
             None => std::borrow::Cow::Borrowed(yy),
             Some(w) => std::borrow::Cow::Owned(yy.iter().zip(w).map(|(a, b)| a * b).collect()),
         };
-        let h: Vec<f64> = self.columns.iter().map(|c| dot(c, &wy)).collect();
+        // h and x on the stack for small designs
+        let (mut hbuf, mut xbuf) = ([0.0; STACK_COEFFICIENTS], [0.0; STACK_COEFFICIENTS]);
+        let (mut hheap, mut xheap) = (Vec::new(), Vec::new());
+        let (h, xd): (&mut [f64], &mut [f64]) = if n <= STACK_COEFFICIENTS {
+            (&mut hbuf[..n], &mut xbuf[..n])
+        } else {
+            hheap.resize(n, 0.0);
+            xheap.resize(n, 0.0);
+            (&mut hheap[..], &mut xheap[..])
+        };
+        for (hj, c) in h.iter_mut().zip(&self.columns) {
+            *hj = dot(c, &wy);
+        }
         // a NaN or ±inf intensity makes every h non-finite (c·inf is ±inf or
         // NaN, NaN propagates): the channel is looked for only then
         if h.iter().any(|v| !v.is_finite()) {
@@ -330,22 +359,23 @@ impl MllsDesign {
         // (its covariance is the precomputed G⁻¹: borrowed, not copied)
         let direct = match (&self.gram_inverse, &w) {
             (Some(inv), None) => {
-                let x: Vec<f64> = (0..n).map(|j| dot(&inv[j * n..(j + 1) * n], &h)).collect();
-                x[..nref].iter().all(|&v| v > 0.0).then_some((x, inv))
+                for (j, xj) in xd.iter_mut().enumerate() {
+                    *xj = dot(&inv[j * n..(j + 1) * n], h);
+                }
+                xd[..nref].iter().all(|&v| v > 0.0).then_some(inv)
             }
             _ => None,
         };
         let nnls_sol;
-        let (x, passive, covariance): (&[f64], Option<&[bool]>, &[f64]) = match &direct {
-            Some((x, inv)) => (x, None, inv),
+        let (x, passive, covariance): (&[f64], Option<&[bool]>, &[f64]) = match direct {
+            Some(inv) => (xd, None, inv),
             None => {
                 let flags: Vec<bool> = (0..n).map(|k| k < nref).collect();
-                nnls_sol = nnls_normal(&gram, &h, &flags)
+                nnls_sol = nnls_normal(&gram, h, &flags)
                     .map_err(|e| Error::Invalid(format!("MLLS: {e}")))?;
                 (&nnls_sol.x, Some(&nnls_sol.passive), &nnls_sol.covariance)
             }
         };
-        let is_free = |j: usize| passive.is_none_or(|p| p[j]);
         // χ² from the residuals themselves (no cancellation), 64 channels at a time
         let mut chisqr = 0.0;
         let mut buf = [0.0f64; 64];
@@ -369,17 +399,26 @@ impl MllsDesign {
                     .sum::<f64>(),
             };
         }
-        let free = (0..n).filter(|&j| is_free(j)).count();
+        let solved = Solved {
+            x,
+            passive,
+            covariance,
+            nref,
+            chisqr,
+            redchi: 0.0,
+            scale: 0.0,
+            points: yy.len(),
+        };
+        let free = (0..n).filter(|&j| solved.is_free(j)).count();
         let dof = yy.len().saturating_sub(free).max(1);
         let redchi = chisqr / dof as f64;
-        let scale = match self.weights {
-            MllsWeights::Uniform => redchi,
-            MllsWeights::Poisson => 1.0,
-        };
-        let cov = |a: usize, b: usize| covariance[a * n + b] * scale;
-        let est = |j: usize| Estimate {
-            value: x[j],
-            stderr: is_free(j).then(|| cov(j, j).max(0.0).sqrt()),
+        let solved = Solved {
+            redchi,
+            scale: match self.weights {
+                MllsWeights::Uniform => redchi,
+                MllsWeights::Poisson => 1.0,
+            },
+            ..solved
         };
         let sum: f64 = x[..nref].iter().sum();
         if sum.is_nan() || sum <= 0.0 {
@@ -387,36 +426,76 @@ impl MllsDesign {
                 "MLLS: every reference coefficient is zero; the spectrum holds none of the references".into(),
             ));
         }
-        let n_free_refs = (0..nref).filter(|&k| is_free(k)).count();
-        let fractions = (0..nref)
-            .map(|k| {
-                let value = x[k] / sum;
-                // ∂fₖ/∂cⱼ = (δₖⱼ Σc − cₖ)/(Σc)², over the free references
-                let g = |j: usize| ((if j == k { sum } else { 0.0 }) - x[k]) / (sum * sum);
-                let stderr = (is_free(k) && n_free_refs >= 2).then(|| {
-                    let mut v = 0.0;
-                    for a in (0..nref).filter(|&a| is_free(a)) {
-                        for b in (0..nref).filter(|&b| is_free(b)) {
-                            v += g(a) * g(b) * cov(a, b);
-                        }
-                    }
-                    v.max(0.0).sqrt()
-                });
-                Estimate { value, stderr }
-            })
-            .collect();
-        Ok(MllsFit {
-            names: self.names.clone(),
-            coefficients: (0..nref).map(est).collect(),
-            fractions,
-            background: (nref..n).map(est).collect(),
-            at_bound: (0..nref).map(|k| !is_free(k)).collect(),
-            chisqr,
-            redchi,
-            points: yy.len(),
-        })
+        Ok(finish(&solved))
     }
 }
+
+/// Coefficients an MLLS solution keeps on the stack (more go to the heap).
+const STACK_COEFFICIENTS: usize = 8;
+
+/// One spectrum's MLLS solution, before it is packed into a result.
+struct Solved<'a> {
+    x: &'a [f64],
+    /// Free (passive) coefficients of the NNLS solution; `None`: all free.
+    passive: Option<&'a [bool]>,
+    covariance: &'a [f64],
+    nref: usize,
+    chisqr: f64,
+    redchi: f64,
+    /// Covariance scale: χ²_red for uniform weights, 1 for Poisson.
+    scale: f64,
+    points: usize,
+}
+
+impl Solved<'_> {
+    fn is_free(&self, j: usize) -> bool {
+        self.passive.is_none_or(|p| p[j])
+    }
+
+    fn cov(&self, a: usize, b: usize) -> f64 {
+        self.covariance[a * self.x.len() + b] * self.scale
+    }
+
+    /// Coefficient j with its standard error (none when held at its bound).
+    fn estimate(&self, j: usize) -> Estimate {
+        Estimate {
+            value: self.x[j],
+            stderr: self.is_free(j).then(|| self.cov(j, j).max(0.0).sqrt()),
+        }
+    }
+
+    /// Fraction cₖ/Σc of reference k, σ by ∂fₖ/∂cⱼ = (δₖⱼ Σc − cₖ)/(Σc)² over
+    /// the free references (none when fewer than two are free).
+    fn fraction(&self, k: usize) -> Estimate {
+        let (x, nref) = (self.x, self.nref);
+        let sum: f64 = x[..nref].iter().sum();
+        let value = x[k] / sum;
+        let g = |j: usize| ((if j == k { sum } else { 0.0 }) - x[k]) / (sum * sum);
+        let n_free_refs = (0..nref).filter(|&j| self.is_free(j)).count();
+        let stderr = (self.is_free(k) && n_free_refs >= 2).then(|| {
+            let mut v = 0.0;
+            for a in (0..nref).filter(|&a| self.is_free(a)) {
+                for b in (0..nref).filter(|&b| self.is_free(b)) {
+                    v += g(a) * g(b) * self.cov(a, b);
+                }
+            }
+            v.max(0.0).sqrt()
+        });
+        Estimate { value, stderr }
+    }
+}
+
+/// What a map keeps of one pixel's fit, on the stack for up to
+/// [`STACK_REFERENCES`] references.
+#[derive(Clone, Copy)]
+struct PixelFit {
+    coefficients: [Estimate; STACK_REFERENCES],
+    fractions: [Estimate; STACK_REFERENCES],
+    redchi: f64,
+}
+
+/// References a [`PixelFit`] holds.
+const STACK_REFERENCES: usize = 4;
 
 /// Per-pixel MLLS maps of an image.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -435,34 +514,95 @@ impl SpectrumImage {
     /// [`mlls`] on every pixel in parallel; references on the image's axis.
     /// Failed pixels are NaN in every map and listed in each map's failures.
     pub fn mlls(&self, references: &[(&str, &[f64])], options: &MllsOptions) -> MllsMaps {
-        let fits = match MllsDesign::new(self.energy(), references, options) {
-            Ok(d) => self.map(|_, y| d.fit(y)),
+        let nref = references.len();
+        let none = Estimate {
+            value: f64::NAN,
+            stderr: None,
+        };
+        // a pixel's fit without allocation where it fits in a PixelFit
+        let fits: Vec<Result<PixelFit>> = match MllsDesign::new(self.energy(), references, options)
+        {
+            Ok(d) if nref <= STACK_REFERENCES => self.map(|_, y| {
+                d.fit_with(y, |s| {
+                    let mut p = PixelFit {
+                        coefficients: [none; STACK_REFERENCES],
+                        fractions: [none; STACK_REFERENCES],
+                        redchi: s.redchi,
+                    };
+                    for k in 0..nref {
+                        p.coefficients[k] = s.estimate(k);
+                        p.fractions[k] = s.fraction(k);
+                    }
+                    p
+                })
+            }),
+            // more references than a PixelFit holds: each pixel's full fit
+            Ok(d) => return maps_from(self.shape(), references, &self.map(|_, y| d.fit(y))),
             Err(e) => vec![Err(e); self.pixels()],
         };
-        let shape = self.shape();
-        let pick = |f: &dyn Fn(&MllsFit) -> Estimate| {
-            Map::from_results(
-                shape,
-                fits.iter()
-                    .map(|r| match r {
-                        Ok(fit) => Ok(f(fit)),
-                        Err(e) => Err(e.clone()),
-                    })
-                    .collect(),
-            )
-        };
-        MllsMaps {
-            names: references.iter().map(|(n, _)| n.to_string()).collect(),
-            fractions: (0..references.len())
-                .map(|k| pick(&|f| f.fractions[k]))
+        maps_from(self.shape(), references, &fits)
+    }
+}
+
+/// What the maps read from one pixel's result.
+trait PixelResult {
+    fn coefficient(&self, k: usize) -> Estimate;
+    fn fraction(&self, k: usize) -> Estimate;
+    fn redchi(&self) -> f64;
+}
+
+impl PixelResult for PixelFit {
+    fn coefficient(&self, k: usize) -> Estimate {
+        self.coefficients[k]
+    }
+    fn fraction(&self, k: usize) -> Estimate {
+        self.fractions[k]
+    }
+    fn redchi(&self) -> f64 {
+        self.redchi
+    }
+}
+
+impl PixelResult for MllsFit {
+    fn coefficient(&self, k: usize) -> Estimate {
+        self.coefficients[k]
+    }
+    fn fraction(&self, k: usize) -> Estimate {
+        self.fractions[k]
+    }
+    fn redchi(&self) -> f64 {
+        self.redchi
+    }
+}
+
+/// The maps of per-pixel results (failed pixels: NaN, listed in each map).
+fn maps_from<T: PixelResult>(
+    shape: (usize, usize),
+    references: &[(&str, &[f64])],
+    fits: &[Result<T>],
+) -> MllsMaps {
+    let pick = |f: &dyn Fn(&T) -> Estimate| {
+        Map::from_results(
+            shape,
+            fits.iter()
+                .map(|r| match r {
+                    Ok(fit) => Ok(f(fit)),
+                    Err(e) => Err(e.clone()),
+                })
                 .collect(),
-            coefficients: (0..references.len())
-                .map(|k| pick(&|f| f.coefficients[k]))
-                .collect(),
-            redchi: pick(&|f| Estimate {
-                value: f.redchi,
-                stderr: None,
-            }),
-        }
+        )
+    };
+    MllsMaps {
+        names: references.iter().map(|(n, _)| n.to_string()).collect(),
+        fractions: (0..references.len())
+            .map(|k| pick(&|f| f.fraction(k)))
+            .collect(),
+        coefficients: (0..references.len())
+            .map(|k| pick(&|f| f.coefficient(k)))
+            .collect(),
+        redchi: pick(&|f| Estimate {
+            value: f.redchi(),
+            stderr: None,
+        }),
     }
 }
