@@ -362,8 +362,25 @@ fn _mlls<'py>(
         .map(|(n, r)| (n.as_str(), r.as_slice()))
         .collect();
     let design = eels::MllsDesign::new(&x, &named, &o).map_err(err)?;
-    let fits = par_rows(py, &ya, |_, y| design.fit(y))?;
-    let (np, nr, nb) = (fits.len(), names.len(), background);
+    let (nr, nb) = (names.len(), background);
+    // each row packed into one vector: fractions, their σ, coefficients, their
+    // σ, at-bound flags (nr each), background values and σ (nb each), χ²_red
+    let or_nan = |e: interphase::spectra::model::Estimate| e.stderr.unwrap_or(f64::NAN);
+    let fits = par_rows(py, &ya, |_, y| {
+        design.fit_with(y, |s| {
+            let mut v = Vec::with_capacity(5 * nr + 2 * nb + 1);
+            v.extend((0..nr).map(|k| s.fraction(k).value));
+            v.extend((0..nr).map(|k| or_nan(s.fraction(k))));
+            v.extend((0..nr).map(|k| s.estimate(k).value));
+            v.extend((0..nr).map(|k| or_nan(s.estimate(k))));
+            v.extend((0..nr).map(|k| if s.is_free(k) { 0.0 } else { 1.0 }));
+            v.extend((nr..nr + nb).map(|j| s.estimate(j).value));
+            v.extend((nr..nr + nb).map(|j| or_nan(s.estimate(j))));
+            v.push(s.redchi());
+            v
+        })
+    })?;
+    let np = fits.len();
     let mut fr = vec![f64::NAN; np * nr];
     let mut frs = vec![f64::NAN; np * nr];
     let mut co = vec![f64::NAN; np * nr];
@@ -377,17 +394,17 @@ fn _mlls<'py>(
         match r {
             Ok(f) => {
                 for k in 0..nr {
-                    fr[p * nr + k] = f.fractions[k].value;
-                    frs[p * nr + k] = f.fractions[k].stderr.unwrap_or(f64::NAN);
-                    co[p * nr + k] = f.coefficients[k].value;
-                    cos[p * nr + k] = f.coefficients[k].stderr.unwrap_or(f64::NAN);
-                    at[p * nr + k] = f.at_bound[k];
+                    fr[p * nr + k] = f[k];
+                    frs[p * nr + k] = f[nr + k];
+                    co[p * nr + k] = f[2 * nr + k];
+                    cos[p * nr + k] = f[3 * nr + k];
+                    at[p * nr + k] = f[4 * nr + k] > 0.5;
                 }
                 for k in 0..nb {
-                    bg[p * nb + k] = f.background[k].value;
-                    bgs[p * nb + k] = f.background[k].stderr.unwrap_or(f64::NAN);
+                    bg[p * nb + k] = f[5 * nr + k];
+                    bgs[p * nb + k] = f[5 * nr + nb + k];
                 }
-                chi[p] = f.redchi;
+                chi[p] = f[5 * nr + 2 * nb];
             }
             Err(e) => failed.push((p, e.to_string())),
         }

@@ -297,11 +297,23 @@ impl MllsDesign {
         })
     }
 
-    /// Solves one spectrum and hands the solution to `finish`. With uniform
-    /// weights, a feasible unconstrained solution and at most
-    /// [`STACK_COEFFICIENTS`] coefficients nothing is allocated (the map of an
-    /// image calls this once per pixel).
-    fn fit_with<R>(&self, y: &[f64], finish: impl FnOnce(&Solved) -> R) -> Result<R> {
+    /// [`fit`](Self::fit) without building an [`MllsFit`]: solves one spectrum
+    /// and hands the solution to `finish`, which reads what it needs. With
+    /// uniform weights, a feasible unconstrained solution and at most eight
+    /// coefficients nothing is allocated (maps call this once per pixel).
+    ///
+    /// ```
+    /// use interphase_spectra::eels::{MllsDesign, MllsOptions};
+    /// let e: Vec<f64> = (0..40).map(f64::from).collect();
+    /// let a: Vec<f64> = e.iter().map(|x| (-(x - 15.0) * (x - 15.0) / 20.0).exp()).collect();
+    /// let b: Vec<f64> = e.iter().map(|x| (-(x - 24.0) * (x - 24.0) / 30.0).exp()).collect();
+    /// let y: Vec<f64> = a.iter().zip(&b).map(|(a, b)| 3.0 * a + 1.0 * b).collect();
+    /// let d = MllsDesign::new(&e, &[("a", &a), ("b", &b)], &MllsOptions::default())?;
+    /// let f = d.fit_with(&y, |s| s.fraction(0).value)?;
+    /// assert!((f - 0.75).abs() < 1e-12);
+    /// # Ok::<(), interphase_spectra::Error>(())
+    /// ```
+    pub fn fit_with<R>(&self, y: &[f64], finish: impl FnOnce(&MllsSolution) -> R) -> Result<R> {
         if y.len() != self.channels {
             return Err(Error::Invalid(format!(
                 "MLLS: a spectrum of {} channels for references of {}",
@@ -399,7 +411,7 @@ impl MllsDesign {
                     .sum::<f64>(),
             };
         }
-        let solved = Solved {
+        let solved = MllsSolution {
             x,
             passive,
             covariance,
@@ -412,7 +424,7 @@ impl MllsDesign {
         let free = (0..n).filter(|&j| solved.is_free(j)).count();
         let dof = yy.len().saturating_sub(free).max(1);
         let redchi = chisqr / dof as f64;
-        let solved = Solved {
+        let solved = MllsSolution {
             redchi,
             scale: match self.weights {
                 MllsWeights::Uniform => redchi,
@@ -433,8 +445,10 @@ impl MllsDesign {
 /// Coefficients an MLLS solution keeps on the stack (more go to the heap).
 const STACK_COEFFICIENTS: usize = 8;
 
-/// One spectrum's MLLS solution, before it is packed into a result.
-struct Solved<'a> {
+/// One spectrum's MLLS solution, as [`MllsDesign::fit_with`] hands it over
+/// (what [`MllsFit`] holds, read on demand).
+#[derive(Debug)]
+pub struct MllsSolution<'a> {
     x: &'a [f64],
     /// Free (passive) coefficients of the NNLS solution; `None`: all free.
     passive: Option<&'a [bool]>,
@@ -447,8 +461,10 @@ struct Solved<'a> {
     points: usize,
 }
 
-impl Solved<'_> {
-    fn is_free(&self, j: usize) -> bool {
+impl MllsSolution<'_> {
+    /// Whether coefficient j (references first, then background terms) is
+    /// free, not held at its bound.
+    pub fn is_free(&self, j: usize) -> bool {
         self.passive.is_none_or(|p| p[j])
     }
 
@@ -456,8 +472,34 @@ impl Solved<'_> {
         self.covariance[a * self.x.len() + b] * self.scale
     }
 
-    /// Coefficient j with its standard error (none when held at its bound).
-    fn estimate(&self, j: usize) -> Estimate {
+    /// Number of references (the first coefficients).
+    pub fn references(&self) -> usize {
+        self.nref
+    }
+
+    /// Number of coefficients: references, then background terms.
+    pub fn coefficients(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Σ wᵢ rᵢ².
+    pub fn chisqr(&self) -> f64 {
+        self.chisqr
+    }
+
+    /// χ² / (points − free coefficients).
+    pub fn redchi(&self) -> f64 {
+        self.redchi
+    }
+
+    /// Points fitted.
+    pub fn points(&self) -> usize {
+        self.points
+    }
+
+    /// Coefficient j (references first, then background terms) with its
+    /// standard error (none when held at its bound).
+    pub fn estimate(&self, j: usize) -> Estimate {
         Estimate {
             value: self.x[j],
             stderr: self.is_free(j).then(|| self.cov(j, j).max(0.0).sqrt()),
@@ -466,7 +508,7 @@ impl Solved<'_> {
 
     /// Fraction cₖ/Σc of reference k, σ by ∂fₖ/∂cⱼ = (δₖⱼ Σc − cₖ)/(Σc)² over
     /// the free references (none when fewer than two are free).
-    fn fraction(&self, k: usize) -> Estimate {
+    pub fn fraction(&self, k: usize) -> Estimate {
         let (x, nref) = (self.x, self.nref);
         let sum: f64 = x[..nref].iter().sum();
         let value = x[k] / sum;
