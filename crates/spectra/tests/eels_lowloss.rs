@@ -455,3 +455,47 @@ fn mlls_maps_equal_each_pixels_fit_bit_for_bit() {
         assert!(maps.coefficients[0].stderr[0].is_nan());
     }
 }
+
+#[test]
+fn mlls_chi_square_is_that_of_the_residuals() {
+    // χ² comes from yᵀy − 2xᵀh + xᵀGx where that loses at most 1e-10 of it,
+    // from the residuals otherwise (an exact fit must not report rounding noise)
+    let (e, r1, r2) = two_references();
+    for noise in [0.3, 0.0] {
+        let y: Vec<f64> = e
+            .iter()
+            .enumerate()
+            .map(|(i, _)| 3.0 * r1[i] + 5.0 * r2[i] + 2.0 + noise * ((i * 7 % 11) as f64 - 5.0))
+            .collect();
+        let opts = MllsOptions {
+            background_terms: 1,
+            ..MllsOptions::default()
+        };
+        let fit = eels::mlls(&e, &y, &[("a", &r1), ("b", &r2)], &opts).unwrap();
+        let direct: f64 = y
+            .iter()
+            .enumerate()
+            .map(|(i, yi)| {
+                let m = fit.coefficients[0].value * r1[i]
+                    + fit.coefficients[1].value * r2[i]
+                    + fit.background[0].value;
+                (yi - m).powi(2)
+            })
+            .sum();
+        if noise > 0.0 {
+            assert!(
+                (fit.chisqr / direct - 1.0).abs() < 1e-10,
+                "{} vs {direct}",
+                fit.chisqr
+            );
+        } else {
+            let yty: f64 = y.iter().map(|v| v * v).sum();
+            assert!(fit.chisqr < 1e-20 * yty, "exact fit: χ² = {}", fit.chisqr);
+            assert!(
+                (fit.chisqr - direct).abs() <= 1e-20 * yty,
+                "{} vs {direct}",
+                fit.chisqr
+            );
+        }
+    }
+}

@@ -359,9 +359,18 @@ impl MllsDesign {
             xheap.resize(n, 0.0);
             (&mut hheap[..], &mut xheap[..])
         };
-        for (hj, c) in h.iter_mut().zip(&self.columns) {
-            *hj = dot(c, &wy);
-        }
+        // uniform weights, few columns: h and yᵀy in one vectorised pass
+        let yty = if w.is_none() && n <= STACK_COEFFICIENTS {
+            Some(crate::baseline::wide(
+                #[inline(always)]
+                || fused_dots(&self.columns, yy, h),
+            ))
+        } else {
+            for (hj, c) in h.iter_mut().zip(&self.columns) {
+                *hj = dot(c, &wy);
+            }
+            None
+        };
         // a NaN or ±inf intensity makes every h non-finite (c·inf is ±inf or
         // NaN, NaN propagates): the channel is looked for only then
         if h.iter().any(|v| !v.is_finite()) {
@@ -388,10 +397,25 @@ impl MllsDesign {
                 (&nnls_sol.x, Some(&nnls_sol.passive), &nnls_sol.covariance)
             }
         };
-        // χ² from the residuals themselves (no cancellation), 64 channels at a time
-        let mut chisqr = 0.0;
+        // χ² = yᵀy − 2xᵀh + xᵀGx from the sums at hand (uniform weights), kept
+        // where the cancellation costs at most 1e-10 of it (χ² ≥ 1e-6·yᵀy);
+        // otherwise from the residuals themselves, 64 channels at a time
+        let normal = match (yty, &self.gram) {
+            (Some(yty), Some(g)) => {
+                let xh: f64 = x.iter().zip(h.iter()).map(|(a, b)| a * b).sum();
+                let mut xgx = 0.0;
+                for (a, &xa) in x.iter().enumerate() {
+                    xgx += xa * dot(&g[a * n..(a + 1) * n], x);
+                }
+                let c = yty - 2.0 * xh + xgx;
+                (c >= 1e-6 * yty).then_some(c)
+            }
+            _ => None,
+        };
+        let mut chisqr = normal.unwrap_or(0.0);
         let mut buf = [0.0f64; 64];
-        for start in (0..yy.len()).step_by(64) {
+        let residual_starts = if normal.is_some() { 0 } else { yy.len() };
+        for start in (0..residual_starts).step_by(64) {
             let end = (start + 64).min(yy.len());
             let r = &mut buf[..end - start];
             r.copy_from_slice(&yy[start..end]);
@@ -440,6 +464,42 @@ impl MllsDesign {
         }
         Ok(finish(&solved))
     }
+}
+
+/// `h[j] = Σᵢ columns[j][i]·y[i]` for every column and the return value
+/// `Σᵢ y[i]²`, in one pass over the channels with four partial sums each
+/// (at most [`STACK_COEFFICIENTS`] columns).
+#[inline(always)]
+fn fused_dots(columns: &[Vec<f64>], y: &[f64], h: &mut [f64]) -> f64 {
+    let n = columns.len().min(STACK_COEFFICIENTS);
+    let mut acc = [[0.0f64; 4]; STACK_COEFFICIENTS];
+    let mut yy = [0.0f64; 4];
+    let full = y.len() / 4 * 4;
+    let mut i = 0;
+    while i < full {
+        let y4 = [y[i], y[i + 1], y[i + 2], y[i + 3]];
+        for l in 0..4 {
+            yy[l] += y4[l] * y4[l];
+        }
+        for (a, c) in acc[..n].iter_mut().zip(columns) {
+            let c4 = &c[i..i + 4];
+            for l in 0..4 {
+                a[l] += c4[l] * y4[l];
+            }
+        }
+        i += 4;
+    }
+    let mut s = (yy[0] + yy[1]) + (yy[2] + yy[3]);
+    for (hj, a) in h.iter_mut().zip(&acc[..n]) {
+        *hj = (a[0] + a[1]) + (a[2] + a[3]);
+    }
+    for k in full..y.len() {
+        s += y[k] * y[k];
+        for (hj, c) in h.iter_mut().zip(columns) {
+            *hj += c[k] * y[k];
+        }
+    }
+    s
 }
 
 /// Coefficients an MLLS solution keeps on the stack (more go to the heap).
