@@ -96,8 +96,10 @@ fn _eels_thickness<'py>(
             window_ev: window,
         },
     };
+    // the axis checked once, not once per row
+    let axis = eels::LowLossAxis::new(&x).map_err(err)?;
     let res = par_rows(py, &ya, |_, y| {
-        eels::log_ratio_thickness_auto(&x, y, th).map(|t| t.t_over_lambda)
+        axis.thickness(y, th).map(|t| t.t_over_lambda)
     })?;
     let m = eels::Map::from_results((1, res.len()), res);
     Ok((

@@ -499,3 +499,45 @@ fn mlls_chi_square_is_that_of_the_residuals() {
         }
     }
 }
+
+#[test]
+fn low_loss_axis_thickness_equals_the_checked_function_and_names_bad_channels() {
+    // LowLossAxis checks the axis once; its thickness equals
+    // log_ratio_thickness_auto bit for bit, and a non-finite channel anywhere
+    // (before, at or after the threshold, in the zero-loss peak) is named
+    let e: Vec<f64> = (0..301).map(|i| -5.0 + 0.1 * f64::from(i)).collect();
+    let y: Vec<f64> = e
+        .iter()
+        .map(|&x| 1e5 * (-x * x / 0.5).exp() + 3e3 * (-(x - 12.0) * (x - 12.0) / 10.0).exp() + 2.0)
+        .collect();
+    let axis = eels::LowLossAxis::new(&e).unwrap();
+    for th in [eels::Threshold::Fixed(3.0), eels::Threshold::default()] {
+        let a = axis.thickness(&y, th).unwrap();
+        let b = eels::log_ratio_thickness_auto(&e, &y, th).unwrap();
+        assert_eq!(
+            a.t_over_lambda.value.to_bits(),
+            b.t_over_lambda.value.to_bits()
+        );
+        assert_eq!(a.threshold_ev.to_bits(), b.threshold_ev.to_bits());
+        // I₀ and I_t are sums of the channels (eight partial sums: equal to
+        // the plain sums to rounding)
+        let k = e.iter().position(|&x| x >= a.threshold_ev - 1e-9).unwrap();
+        let i0: f64 = y[..k].iter().sum();
+        let it: f64 = y.iter().sum();
+        assert!((a.zero_loss / i0 - 1.0).abs() < 1e-14 && (a.total / it - 1.0).abs() < 1e-14);
+        for bad_at in [50usize, 80, 299] {
+            for bad in [f64::NAN, f64::INFINITY] {
+                let mut z = y.clone();
+                z[bad_at] = bad;
+                let err = axis.thickness(&z, th).unwrap_err().to_string();
+                assert!(
+                    err.contains(&format!("{bad_at}")),
+                    "{th:?} {bad} at {bad_at}: {err}"
+                );
+            }
+        }
+        assert!(axis.thickness(&y[1..], th).is_err());
+    }
+    assert!(eels::LowLossAxis::new(&[0.0, 1.0, 1.0]).is_err());
+    assert!(eels::LowLossAxis::new(&[0.0, f64::NAN, 1.0]).is_err());
+}

@@ -137,12 +137,51 @@ pub fn zlp_centre(energy: &[f64], y: &[f64]) -> Result<f64> {
 /// parabola (a neighbour ≤ 0) or is clamped to the three channels.
 pub fn zlp_centre_estimate(energy: &[f64], y: &[f64]) -> Result<Estimate> {
     check_axis("zero-loss peak", energy, y)?;
-    let mut k = 0;
-    for i in 1..y.len() {
-        if y[i] > y[k] {
-            k = i;
+    zlp_on_checked(energy, y)
+}
+
+/// Σ v in eight independent partial sums (a single running sum waits on
+/// each addition; the order differs from it by rounding only).
+fn lane_sum(v: &[f64]) -> f64 {
+    lane_fold(v, 0.0, |a, b| a + b)
+}
+
+/// `v` folded with `f` in eight lanes, then the lanes folded pairwise.
+#[inline]
+fn lane_fold(v: &[f64], init: f64, f: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut acc = [init; 8];
+    let chunks = v.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..8 {
+            acc[l] = f(acc[l], c[l]);
         }
     }
+    for (l, &x) in rest.iter().enumerate() {
+        acc[l] = f(acc[l], x);
+    }
+    let q = [
+        f(acc[0], acc[4]),
+        f(acc[1], acc[5]),
+        f(acc[2], acc[6]),
+        f(acc[3], acc[7]),
+    ];
+    f(f(q[0], q[2]), f(q[1], q[3]))
+}
+
+/// Whether every value is finite, in one vectorisable pass (x·0 is ±0 for a
+/// finite x and NaN for ±inf and NaN).
+fn all_finite(v: &[f64]) -> bool {
+    lane_fold(v, 0.0, |a, x| a + x * 0.0) == 0.0
+}
+
+/// [`zlp_centre_estimate`] on an axis and intensities already checked
+/// ([`check_axis`]).
+fn zlp_on_checked(energy: &[f64], y: &[f64]) -> Result<Estimate> {
+    // the first channel of the largest value (finite intensities): the
+    // maximum in eight lanes, then its first occurrence
+    let top = lane_fold(y, f64::NEG_INFINITY, f64::max);
+    let k = y.iter().position(|&v| v >= top).unwrap_or(0);
     if k == 0 || k + 1 == y.len() {
         return Err(Error::Invalid(format!(
             "zero-loss peak: the maximum is at the end of the axis (channel {k}, {} eV); \
@@ -205,30 +244,45 @@ pub fn zlp_centre_estimate(energy: &[f64], y: &[f64]) -> Result<Estimate> {
 /// still falling there: no minimum to find), or the window holds fewer than
 /// 5 channels.
 pub fn elastic_threshold(energy: &[f64], y: &[f64], start_ev: f64, window_ev: f64) -> Result<f64> {
+    check_search(start_ev, window_ev)?;
+    let c = zlp_centre(energy, y)?;
+    elastic_search(energy, y, c, start_ev, window_ev)
+}
+
+/// The search window's own check: finite, start ≥ 0, width > 0.
+fn check_search(start_ev: f64, window_ev: f64) -> Result<()> {
     if !(start_ev.is_finite() && window_ev.is_finite() && window_ev > 0.0 && start_ev >= 0.0) {
         return Err(Error::Invalid(format!(
             "elastic threshold: start {start_ev} eV and window {window_ev} eV must be finite, start ≥ 0 and window > 0"
         )));
     }
-    let c = zlp_centre(energy, y)?;
+    Ok(())
+}
+
+/// The lowest 5-channel average from `c + start_ev` to `c + start_ev +
+/// window_ev` on a checked (increasing) axis; see [`elastic_threshold`].
+fn elastic_search(energy: &[f64], y: &[f64], c: f64, start_ev: f64, window_ev: f64) -> Result<f64> {
     let (lo, hi) = (c + start_ev, c + start_ev + window_ev);
-    let idx: Vec<usize> = (2..energy.len().saturating_sub(2))
-        .filter(|&i| energy[i] >= lo && energy[i] <= hi)
-        .collect();
-    if idx.len() < 5 {
+    // channels 2 ..= n − 3 (a full 5-channel average) within [lo, hi]
+    let first = energy.partition_point(|&e| e < lo).max(2);
+    let end = energy
+        .partition_point(|&e| e <= hi)
+        .min(energy.len().saturating_sub(2));
+    let count = end.saturating_sub(first);
+    if count < 5 {
         return Err(Error::Invalid(format!(
-            "elastic threshold: the search window {lo:.3}–{hi:.3} eV holds {} channels; at least 5 are needed",
-            idx.len()
+            "elastic threshold: the search window {lo:.3}–{hi:.3} eV holds {count} channels; at least 5 are needed"
         )));
     }
     let smooth = |i: usize| y[i - 2..=i + 2].iter().sum::<f64>() / 5.0;
-    let mut best = idx[0];
-    for &i in &idx {
-        if smooth(i) < smooth(best) {
-            best = i;
+    let (mut best, mut best_v) = (first, smooth(first));
+    for i in first + 1..end {
+        let v = smooth(i);
+        if v < best_v {
+            (best, best_v) = (i, v);
         }
     }
-    if best == idx[idx.len() - 1] {
+    if best == end - 1 {
         return Err(Error::Invalid(format!(
             "elastic threshold: the intensity still falls at {:.3} eV, the end of the search window \
              {lo:.3}–{hi:.3} eV; widen the window or give the threshold",
@@ -282,10 +336,17 @@ pub fn log_ratio_thickness(energy: &[f64], y: &[f64], threshold_ev: f64) -> Resu
             "log-ratio thickness: threshold {threshold_ev} eV"
         )));
     }
+    log_ratio_on_checked(energy, y, threshold_ev)
+}
+
+/// [`log_ratio_thickness`] on a checked axis ([`check_energy`]) and a finite
+/// threshold.
+fn log_ratio_on_checked(energy: &[f64], y: &[f64], threshold_ev: f64) -> Result<Thickness> {
+    const WHAT: &str = "log-ratio thickness";
     let k = nearest_channel(energy, threshold_ev);
     // one pass: a NaN or ±inf anywhere makes the sums non-finite
-    let zero_loss: f64 = y[..k].iter().sum();
-    let total = zero_loss + y[k..].iter().sum::<f64>();
+    let zero_loss = lane_sum(&y[..k]);
+    let total = zero_loss + lane_sum(&y[k..]);
     if !(total.is_finite() && zero_loss.is_finite()) {
         return Err(match y.iter().position(|v| !v.is_finite()) {
             Some(i) => non_finite(WHAT, energy, y, i),
@@ -823,14 +884,73 @@ pub fn log_ratio_thickness_auto(
     y: &[f64],
     threshold: Threshold,
 ) -> Result<Thickness> {
-    let t = match threshold {
-        Threshold::Fixed(t) => t,
-        Threshold::Auto {
-            start_ev,
-            window_ev,
-        } => elastic_threshold(energy, y, start_ev, window_ev)?,
-    };
-    log_ratio_thickness(energy, y, t)
+    LowLossAxis::new(energy)?.thickness(y, threshold)
+}
+
+/// A low-loss energy axis checked once (finite, increasing, at least 3
+/// channels) for the many spectra recorded on it: an image's pixels, the rows
+/// of an array. [`LowLossAxis::thickness`] equals [`log_ratio_thickness_auto`]
+/// without checking the axis again for every spectrum.
+///
+/// ```
+/// use interphase_spectra::eels::{LowLossAxis, Threshold};
+/// let e: Vec<f64> = (0..200).map(|i| -5.0 + 0.1 * f64::from(i)).collect();
+/// // a zero-loss peak at 0 eV and a plasmon at 10 eV
+/// let y: Vec<f64> = e
+///     .iter()
+///     .map(|&x| 1e5 * (-x * x / 0.5).exp() + 2e3 * (-(x - 10.0) * (x - 10.0) / 8.0).exp() + 1.0)
+///     .collect();
+/// let axis = LowLossAxis::new(&e)?;
+/// let t = axis.thickness(&y, Threshold::default())?;
+/// assert!(t.t_over_lambda.value > 0.0 && t.threshold_ev > 1.0);
+/// # Ok::<(), interphase_spectra::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct LowLossAxis<'a> {
+    energy: &'a [f64],
+}
+
+impl<'a> LowLossAxis<'a> {
+    /// Checks the axis: finite, increasing, at least 3 channels.
+    pub fn new(energy: &'a [f64]) -> Result<Self> {
+        check_energy("low-loss axis", energy, energy.len())?;
+        Ok(LowLossAxis { energy })
+    }
+
+    /// Log-ratio thickness of one spectrum on this axis (see
+    /// [`log_ratio_thickness_auto`]); errors when its length differs.
+    pub fn thickness(&self, y: &[f64], threshold: Threshold) -> Result<Thickness> {
+        let energy = self.energy;
+        if y.len() != energy.len() {
+            return Err(Error::Invalid(format!(
+                "log-ratio thickness: {} energies for {} intensities",
+                energy.len(),
+                y.len()
+            )));
+        }
+        let t = match threshold {
+            Threshold::Fixed(t) if t.is_finite() => t,
+            Threshold::Fixed(t) => {
+                return Err(Error::Invalid(format!(
+                    "log-ratio thickness: threshold {t} eV"
+                )));
+            }
+            Threshold::Auto {
+                start_ev,
+                window_ev,
+            } => {
+                check_search(start_ev, window_ev)?;
+                if !all_finite(y)
+                    && let Some(i) = y.iter().position(|v| !v.is_finite())
+                {
+                    return Err(non_finite("zero-loss peak", energy, y, i));
+                }
+                let c = zlp_on_checked(energy, y)?.value;
+                elastic_search(energy, y, c, start_ev, window_ev)?
+            }
+        };
+        log_ratio_on_checked(energy, y, t)
+    }
 }
 
 /// A zero-loss alignment of an image (and of images recorded alongside).
@@ -856,9 +976,12 @@ impl SpectrumImage {
 
     /// Log-ratio t/λ of every pixel, with its counting-statistics σ.
     pub fn thickness(&self, threshold: Threshold) -> Map {
-        self.map_estimates(|e, y| {
-            log_ratio_thickness_auto(e, y, threshold).map(|t| t.t_over_lambda)
-        })
+        match LowLossAxis::new(self.energy()) {
+            Ok(axis) => {
+                self.map_estimates(|_, y| axis.thickness(y, threshold).map(|t| t.t_over_lambda))
+            }
+            Err(e) => Map::from_results(self.shape(), vec![Err(e); self.pixels()]),
+        }
     }
 
     /// Moves every pixel's zero-loss peak to 0 eV by a sub-channel shift
