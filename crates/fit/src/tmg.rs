@@ -180,6 +180,12 @@ fn first_wall(la: &[f64], y: &[f64], mu: &[f64], left: f64, last: Option<usize>)
             continue;
         }
         let u = u2.sqrt();
+        // |dxₖ/dt| ≤ u: from xₖ(0) = g + yₖ the wall is at least (g + yₖ)/u
+        // away in time; no earlier than the best so far, it cannot win (the
+        // comparison below is strict), so atan2 and acos are skipped
+        if g + fb >= best.0 * u {
+            continue;
+        }
         let phi = fa.atan2(fb);
         let alpha = (-g / u).clamp(-1.0, 1.0).acos();
         let t = (phi + alpha).rem_euclid(2.0 * PI);
