@@ -653,29 +653,23 @@ trait PixelResult {
     fn redchi(&self) -> f64;
 }
 
-impl PixelResult for PixelFit {
-    fn coefficient(&self, k: usize) -> Estimate {
-        self.coefficients[k]
-    }
-    fn fraction(&self, k: usize) -> Estimate {
-        self.fractions[k]
-    }
-    fn redchi(&self) -> f64 {
-        self.redchi
-    }
+/// Both result types keep `coefficients`, `fractions` and `redchi` fields.
+macro_rules! pixel_result {
+    ($($t:ty),*) => {$(
+        impl PixelResult for $t {
+            fn coefficient(&self, k: usize) -> Estimate {
+                self.coefficients[k]
+            }
+            fn fraction(&self, k: usize) -> Estimate {
+                self.fractions[k]
+            }
+            fn redchi(&self) -> f64 {
+                self.redchi
+            }
+        }
+    )*};
 }
-
-impl PixelResult for MllsFit {
-    fn coefficient(&self, k: usize) -> Estimate {
-        self.coefficients[k]
-    }
-    fn fraction(&self, k: usize) -> Estimate {
-        self.fractions[k]
-    }
-    fn redchi(&self) -> f64 {
-        self.redchi
-    }
-}
+pixel_result!(PixelFit, MllsFit);
 
 /// The maps of per-pixel results (failed pixels: NaN, listed in each map).
 fn maps_from<T: PixelResult>(
