@@ -31,6 +31,17 @@ fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
+/// Asserts that the command succeeded (showing its stderr if not) and parses
+/// its standard output as JSON.
+fn ok_json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn assert_input_error(out: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
@@ -49,12 +60,7 @@ fn json_output_has_the_documented_shape() {
         .arg(nist("Misra1a.dat"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     let fit = &doc["fits"][0];
     assert_eq!(fit["name"], "Misra1a start 2");
     assert_eq!(fit["converged"], true);
@@ -181,12 +187,7 @@ fn quantities(args: &[&str]) -> serde_json::Value {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     doc["quantities"].clone()
 }
 
@@ -334,12 +335,7 @@ fn spectrum_info_reports_blocks() {
         .arg(minimal_vms())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     assert_eq!(doc["format"], "vamas");
     let s = &doc["spectra"][0];
     assert_eq!(s["name"], "C 1s");
@@ -408,12 +404,7 @@ fn spectrum_baseline_every_column() {
         .arg(&p)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     assert_eq!(doc["spectra"].as_array().unwrap().len(), 1);
     assert_eq!(doc["spectra"][0]["method"], "arpls");
     assert_eq!(doc["spectra"][0]["corrected"].as_array().unwrap().len(), 40);
@@ -442,12 +433,7 @@ fn spectrum_peaks_finds_the_peak() {
         .arg(&p)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     let peaks = doc["peaks"].as_array().unwrap();
     assert_eq!(peaks.len(), 1);
     assert!((peaks[0]["x"].as_f64().unwrap() - 285.0).abs() < 1e-9);
@@ -504,12 +490,7 @@ fn eis_fit_recovers_an_rc_without_a_guess() {
         .arg(&p)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     let params = doc["fits"][0]["parameters"].as_array().unwrap();
     let names: Vec<&str> = params.iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["R0", "R1", "C1"]);
@@ -877,12 +858,7 @@ fn eis_fit_share_and_guess_auto() {
         .arg(&b)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     let fits = doc["fits"].as_array().unwrap();
     assert_eq!(fits.len(), 3);
     assert_eq!(fits[2]["name"], "global");
@@ -963,12 +939,7 @@ fn spectrum_fit_json_csv_and_curves() {
     let data = spectra_data("ti2p_synthetic.csv");
     let model = spectra_data("ti2p_linear.toml");
     let out = spectrum_fit_json(&model, &[&data]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     let fit = &doc["fits"][0];
     assert_eq!(fit["converged"], true);
     // lmfit's optimum (crates/spectra/tests/peak_reference.rs)
@@ -1045,12 +1016,7 @@ fn spectrum_fit_global_share_and_plot() {
         .arg(&svg)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = ok_json(&out);
     for k in 0..2 {
         let chi = doc["fits"][k]["chi_square"].as_f64().unwrap();
         assert!((chi / 428149.8344069208 - 1.0).abs() < 1e-6, "{chi}");
@@ -1386,12 +1352,7 @@ fn eis_drt_bands() {
         .arg(&file)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = ok_json(&out);
     let q = v["quantities"].as_array().unwrap();
     let row = |n: &str| q.iter().find(|r| r["name"] == n).unwrap().clone();
     let post = row("R_polarization_posterior");
@@ -1429,12 +1390,7 @@ fn eis_kk_and_conductivity() {
         .arg(&cell)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = ok_json(&out);
     let q = v["quantities"].as_array().unwrap();
     let get = |n: &str| q.iter().find(|r| r["name"] == n).unwrap()["value"].clone();
     // impedance.py's linKK on the same file: M = 6, mu = 0.7435604719318178
@@ -2022,12 +1978,7 @@ fn several_spectra_and_wrong_kinds() {
         .arg(&p)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let j = ok_json(&out);
     let fits = j["fits"].as_array().unwrap();
     assert_eq!(fits.len(), 2);
     for (k, fit) in fits.iter().enumerate() {
