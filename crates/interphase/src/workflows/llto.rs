@@ -1583,12 +1583,7 @@ fn map_summary(m: &EelsMap) -> String {
         .map(|(&v, &s)| (v, s))
         .filter(|(v, _)| v.is_finite())
         .collect();
-    let mut s: Vec<f64> = pixels
-        .iter()
-        .map(|p| p.1)
-        .filter(|s| s.is_finite())
-        .collect();
-    s.sort_by(f64::total_cmp);
+    let median_s = median_finite(pixels.iter().map(|p| p.1));
     let cmp = |a: &&(f64, f64), b: &&(f64, f64)| a.0.total_cmp(&b.0);
     // each extreme with its own σ
     let fmt =
@@ -1604,14 +1599,20 @@ fn map_summary(m: &EelsMap) -> String {
             },
             fmt(lo),
             fmt(hi),
-            s.get(s.len() / 2)
-                .map_or("n/a".into(), |&s| interphase_fit::format_significant(s, 2)),
+            median_s.map_or("n/a".into(), |s| interphase_fit::format_significant(s, 2)),
         ),
         _ => format!(
             "{ny} × {nx} pixels, none fitted ({} failed).",
             f.failures.len()
         ),
     }
+}
+
+/// The (upper) median of the finite values, `None` if there are none.
+fn median_finite(v: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut s: Vec<f64> = v.filter(|x| x.is_finite()).collect();
+    s.sort_by(f64::total_cmp);
+    s.get(s.len() / 2).copied()
 }
 
 /// The EELS map section: its summary and, per column, the Ti³⁺ fraction's
@@ -1635,9 +1636,7 @@ fn map_html(m: &EelsMap) -> String {
             let mean = col.iter().map(|p| p.0).sum::<f64>() / n;
             let sd =
                 (col.iter().map(|p| (p.0 - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-            let mut s: Vec<f64> = col.iter().map(|p| p.1).filter(|s| s.is_finite()).collect();
-            s.sort_by(f64::total_cmp);
-            let ms = s.get(s.len() / 2).copied();
+            let ms = median_finite(col.iter().map(|p| p.1));
             format!(
                 "<td>{}</td><td>{}</td><td>{}</td>",
                 interphase_fit::format_uncertain(mean, ms.map(|s| s / n.sqrt())),

@@ -435,26 +435,21 @@ impl MllsDesign {
                     .sum::<f64>(),
             };
         }
+        let free = passive.map_or(n, |p| p.iter().filter(|&&f| f).count());
+        let dof = yy.len().saturating_sub(free).max(1);
+        let redchi = chisqr / dof as f64;
         let solved = MllsSolution {
             x,
             passive,
             covariance,
             nref,
             chisqr,
-            redchi: 0.0,
-            scale: 0.0,
-            points: yy.len(),
-        };
-        let free = (0..n).filter(|&j| solved.is_free(j)).count();
-        let dof = yy.len().saturating_sub(free).max(1);
-        let redchi = chisqr / dof as f64;
-        let solved = MllsSolution {
             redchi,
             scale: match self.weights {
                 MllsWeights::Uniform => redchi,
                 MllsWeights::Poisson => 1.0,
             },
-            ..solved
+            points: yy.len(),
         };
         let sum: f64 = x[..nref].iter().sum();
         if sum.is_nan() || sum <= 0.0 {
