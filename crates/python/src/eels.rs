@@ -633,34 +633,55 @@ fn _quantify_edges<'py>(
         return Ok(d);
     }
     let design = eels::QuantDesign::new(&x, &specs, &options).map_err(err)?;
-    let results = par_rows(py, &ya, |p, y| design.quantify(y, il_of(p)?))?;
     let labels = design.labels();
     let ratio_labels = design.ratio_labels();
-    let (ne, nr) = (labels.len(), ratio_labels.len());
+    let (ne, nr, w) = (labels.len(), ratio_labels.len(), design.row_len());
+    let data: &[f64] = ya.as_slice().map_err(err)?;
+    let n = x.len().max(1);
+    let unknown = interphase::spectra::model::Estimate {
+        value: f64::NAN,
+        stderr: None,
+    };
+    // each row written in place (no allocation per spectrum)
+    let (rows, errors) = py
+        .detach(|| {
+            catch(|| {
+                let mut rows = vec![unknown; np * w];
+                let errors: Vec<Option<String>> = data
+                    .par_chunks(n)
+                    .zip(rows.par_chunks_mut(w))
+                    .enumerate()
+                    .map(|(p, (y, out))| {
+                        il_of(p)
+                            .and_then(|il| design.quantify_row(y, il, out))
+                            .err()
+                            .map(|e| e.to_string())
+                    })
+                    .collect();
+                (rows, errors)
+            })
+        })
+        .map_err(crate::internal)?;
     let nan = |n: usize| vec![f64::NAN; n];
     let (mut sig, mut sigs, mut den, mut dens) =
         (nan(np * ne), nan(np * ne), nan(np * ne), nan(np * ne));
     let (mut rat, mut rats) = (nan(np * nr), nan(np * nr));
-    let mut sections = nan(ne);
+    let sections = design.cross_sections_barn();
     let mut failed = Vec::new();
-    for (p, r) in results.iter().enumerate() {
-        match r {
-            Ok(q) => {
-                for (k, e) in q.edges.iter().enumerate() {
-                    sections[k] = e.cross_section_barn;
-                    sig[p * ne + k] = e.signal.value;
-                    sigs[p * ne + k] = e.signal.stderr.unwrap_or(f64::NAN);
-                    if let Some(n) = e.areal_density {
-                        den[p * ne + k] = n.value;
-                        dens[p * ne + k] = n.stderr.unwrap_or(f64::NAN);
-                    }
-                }
-                for (k, r) in q.ratios.iter().enumerate() {
-                    rat[p * nr + k] = r.value.value;
-                    rats[p * nr + k] = r.value.stderr.unwrap_or(f64::NAN);
-                }
-            }
-            Err(e) => failed.push((p, e.to_string())),
+    for (p, (row, e)) in rows.chunks_exact(w).zip(errors).enumerate() {
+        if let Some(e) = e {
+            failed.push((p, e));
+            continue;
+        }
+        for k in 0..ne {
+            sig[p * ne + k] = row[3 * k].value;
+            sigs[p * ne + k] = row[3 * k].stderr.unwrap_or(f64::NAN);
+            den[p * ne + k] = row[3 * k + 2].value;
+            dens[p * ne + k] = row[3 * k + 2].stderr.unwrap_or(f64::NAN);
+        }
+        for k in 0..nr {
+            rat[p * nr + k] = row[3 * ne + k].value;
+            rats[p * nr + k] = row[3 * ne + k].stderr.unwrap_or(f64::NAN);
         }
     }
     let d = PyDict::new(py);

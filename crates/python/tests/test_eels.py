@@ -255,6 +255,14 @@ def test_quantify_edges_signals_ratios_and_maps():
     assert a["areal_density"][0] == pytest.approx(s_ti / (il * x_ti) * 1e10, rel=1e-12)
     with pytest.raises(interphase.Error, match="not inside the spectrum"):
         spectra.quantify_edges(e, y, ["Ti:L23"], 200, 20, delta=1000.0)
+    # every spectrum failing: all NaN, each failure listed, the
+    # cross-sections still given (they depend on the optics only)
+    bad = np.stack([y, y])
+    bad[:, 400] = 0.0
+    with pytest.warns(RuntimeWarning, match="2 of 2"):
+        f = spectra.quantify_edges(e, bad, ["Ti:L23", "O:K"], 200, 20)
+    assert np.isnan(f["ratios"]).all() and np.isnan(f["signal"]).all()
+    assert f["cross_sections"][1] == pytest.approx(x_o, rel=1e-15)
 
 
 

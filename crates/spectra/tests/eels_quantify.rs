@@ -183,3 +183,68 @@ fn maps_keep_the_good_pixels() {
     }
     assert!(maps.areal_density.is_empty());
 }
+
+#[test]
+fn maps_equal_each_pixels_quantification_bit_for_bit() {
+    let e = axis();
+    let ti = HydrogenicEdge::lookup("Ti", "L23").unwrap();
+    let o = HydrogenicEdge::lookup("O", "K").unwrap();
+    let mut rng = Rng::new(7);
+    let mut pixels = Vec::new();
+    for p in 0..12 {
+        let clean = spectrum(&e, 1e9, &[(&ti, 800.0 + 90.0 * p as f64), (&o, 2500.0)]);
+        pixels.push(
+            clean
+                .iter()
+                .map(|&m| rng.poisson(m) as f64)
+                .collect::<Vec<f64>>(),
+        );
+    }
+    // a subnormal count in Ti's pre-edge window (401–447 eV by default
+    // rules, channel 100 = 405 eV): valid, summed channel by channel
+    pixels[3][100] = 1e-310;
+    // a zero count there: that pixel fails, naming the channel
+    pixels[7][100] = 0.0;
+    let le: Vec<f64> = (0..400).map(|i| -5.0 + 0.25 * i as f64).collect();
+    let low: Vec<f64> = (0..12)
+        .flat_map(|p| {
+            le.iter()
+                .map(move |&x| if x.abs() < 1.0 { 1e5 + p as f64 } else { 100.0 })
+        })
+        .collect();
+    let img = SpectrumImage::new(e.clone(), (3, 4), pixels.concat()).unwrap();
+    let ll = SpectrumImage::new(le.clone(), (3, 4), low).unwrap();
+    let (edges, options) = ti_and_o();
+    let maps = img.quantify(&edges, &options, Some(&ll)).unwrap();
+    let bits = |v: f64| v.to_bits();
+    for p in 0..12 {
+        let il = low_loss_intensity(&le, ll.pixel(p), 50.0, 1.0).unwrap();
+        match quantify(&e, img.pixel(p), &edges, &options, Some(il)) {
+            Ok(q) => {
+                for k in 0..2 {
+                    let s = q.edges[k].signal;
+                    assert_eq!(bits(maps.signal[k].value[p]), bits(s.value), "pixel {p}");
+                    assert_eq!(bits(maps.signal[k].stderr[p]), bits(s.stderr.unwrap()));
+                    let n = q.edges[k].areal_density.unwrap();
+                    assert_eq!(bits(maps.areal_density[k].value[p]), bits(n.value));
+                    assert_eq!(
+                        bits(maps.areal_density[k].stderr[p]),
+                        bits(n.stderr.unwrap())
+                    );
+                }
+                let r = q.ratios[0].value;
+                assert_eq!(bits(maps.ratios[0].value[p]), bits(r.value));
+                assert_eq!(bits(maps.ratios[0].stderr[p]), bits(r.stderr.unwrap()));
+            }
+            Err(err) => {
+                assert_eq!(p, 7);
+                assert!(err.to_string().contains("channel 100"), "{err}");
+                for m in maps.signal.iter().chain(&maps.ratios) {
+                    assert!(m.value[p].is_nan());
+                    assert_eq!(m.failures, vec![(7, err.to_string())]);
+                }
+            }
+        }
+    }
+    assert!(maps.ratios[0].value[3].is_finite());
+}

@@ -49,6 +49,7 @@
 
 use std::fmt;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -448,137 +449,23 @@ impl QuantDesign {
     /// (counts summed up to Δ, see [`low_loss_intensity`]) for areal
     /// densities.
     pub fn quantify(&self, y: &[f64], low_loss: Option<Estimate>) -> Result<Quantification> {
-        if y.len() != self.ln_e.len() {
-            return Err(Error::Invalid(format!(
-                "quantification: {} intensities for {} energies",
-                y.len(),
-                self.ln_e.len()
-            )));
-        }
-        if let Some(l) = low_loss
-            && !(l.value.is_finite() && l.value > 0.0)
-        {
-            return Err(Error::Invalid(format!(
-                "low-loss intensity {} must be finite and > 0",
-                l.value
-            )));
-        }
-        let g = self.options.gain;
+        self.check_counts(y, low_loss)?;
         let mut edges = Vec::with_capacity(self.edges.len());
         for p in &self.edges {
-            // weighted fit of ln y = c − r ln E, w = g·y
-            let (mut sw, mut sx, mut sy, mut sxx, mut sxy, mut syy) =
-                (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-            for (i, (&yi, &lx)) in y[p.bg.0..p.bg.1]
-                .iter()
-                .zip(&self.ln_e[p.bg.0..p.bg.1])
-                .enumerate()
-            {
-                let i = i + p.bg.0;
-                if !(yi.is_finite() && yi > 0.0) {
-                    return Err(Error::Invalid(format!(
-                        "{}: channel {i} in the background window {:.1}..{:.1} eV has {} counts; a power law needs counts > 0 (subtract a dark offset first or move the window)",
-                        p.label, p.bg_ev.0, p.bg_ev.1, yi
-                    )));
-                }
-                let w = g * yi;
-                let ly = yi.ln();
-                sw += w;
-                sx += w * lx;
-                sy += w * ly;
-                sxx += w * lx * lx;
-                sxy += w * lx * ly;
-                syy += w * ly * ly;
-            }
-            let det = sw * sxx - sx * sx;
-            if det.is_nan() || det <= 1e-12 * sw * sxx {
-                return Err(Error::Invalid(format!(
-                    "{}: the background window {:.1}..{:.1} eV is too narrow in ln E",
-                    p.label, p.bg_ev.0, p.bg_ev.1
-                )));
-            }
-            let slope = (sw * sxy - sx * sy) / det;
-            let c = (sy - slope * sx) / sw;
-            let n = (p.bg.1 - p.bg.0) as f64;
-            // Σw(ln y − c − slope·ln E)² from the sums (the residuals are
-            // far above the rounding of the expanded form)
-            let chi2 = (syy + c * c * sw + slope * slope * sxx - 2.0 * c * sy - 2.0 * slope * sxy
-                + 2.0 * c * slope * sx)
-                .max(0.0);
-            let scale = if n > 2.0 {
-                (chi2 / (n - 2.0)).max(1.0)
-            } else {
-                1.0
-            };
-            // covariance of (c, slope): (XᵀWX)⁻¹ · scale
-            let (cov_cc, cov_cs, cov_ss) = (sxx / det * scale, -sx / det * scale, sw / det * scale);
-            // Σy and Σmax(y, 0) in four lanes (a single running sum is
-            // latency-bound); a NaN or ±inf makes Σy non-finite
-            let win = &y[p.sig.0..p.sig.1];
-            let (mut a, mut v) = ([0.0f64; 4], [0.0f64; 4]);
-            let chunks = win.chunks_exact(4);
-            let rest = chunks.remainder();
-            for c in chunks {
-                for l in 0..4 {
-                    a[l] += c[l];
-                    v[l] += c[l].max(0.0);
-                }
-            }
-            let sum_y = (a[0] + a[1]) + (a[2] + a[3]) + rest.iter().sum::<f64>();
-            let mut var_counts =
-                (v[0] + v[1]) + (v[2] + v[3]) + rest.iter().map(|x| x.max(0.0)).sum::<f64>();
-            if !sum_y.is_finite() {
-                return Err(Error::Invalid(
-                    match win.iter().position(|x| !x.is_finite()) {
-                        Some(i) => format!(
-                            "{}: channel {} in the signal window is {}",
-                            p.label,
-                            i + p.sig.0,
-                            win[i]
-                        ),
-                        None => format!(
-                            "{}: the counts in the signal window sum to {sum_y}; they are too large",
-                            p.label
-                        ),
-                    },
-                ));
-            }
-            var_counts /= g;
-            // ΣB and ΣB·ln E over the window: the gradient of ΣB in (c, slope)
-            let (gb_c, gb_s) = power_sums(c, slope, &self.ln_e[p.sig.0..p.sig.1], p.uniform);
-            let s = sum_y - gb_c;
-            let var_bg = gb_c * gb_c * cov_cc + 2.0 * gb_c * gb_s * cov_cs + gb_s * gb_s * cov_ss;
-            let var = var_counts + var_bg.max(0.0);
-            let signal = Estimate {
-                value: s,
-                stderr: Some(var.sqrt()),
-            };
-            let rel = Estimate {
-                value: s / p.sigma_barn,
-                stderr: Some(var.sqrt() / p.sigma_barn),
-            };
-            let areal_density = low_loss.map(|l| {
-                // atoms/barn → atoms/nm²: 1 barn = 1e-10 nm²
-                let v = s / (l.value * p.sigma_barn) * 1e10;
-                let rs2 = var / (s * s) + l.stderr.map_or(0.0, |e| (e / l.value).powi(2));
-                Estimate {
-                    value: v,
-                    stderr: Some(v.abs() * rs2.sqrt()),
-                }
-            });
+            let n = self.edge_numbers(p, y, low_loss)?;
             edges.push(EdgeResult {
                 label: p.label.clone(),
                 onset_ev: p.onset,
                 window_ev: (p.onset, p.onset + self.options.delta_ev),
                 background: PowerLaw {
-                    a: c.exp(),
-                    r: -slope,
+                    a: n.ln_a.exp(),
+                    r: -n.slope,
                     window: p.bg_ev,
                 },
-                signal,
+                signal: n.signal,
                 cross_section_barn: p.sigma_barn,
-                relative_amount: rel,
-                areal_density,
+                relative_amount: n.relative,
+                areal_density: n.areal_density,
             });
         }
         let mut ratios = Vec::new();
@@ -595,6 +482,215 @@ impl QuantDesign {
             ratios,
             effective_beta_mrad: self.effective_beta.clone(),
         })
+    }
+
+    /// How many numbers [`Self::quantify_row`] writes: three per edge, then
+    /// one per ratio.
+    pub fn row_len(&self) -> usize {
+        let k = self.edges.len();
+        3 * k + k * (k - 1) / 2
+    }
+
+    /// [`Self::quantify`] without labels and without allocating, for maps
+    /// and batches: for edge k (in the order given) `out[3k]` is the net
+    /// signal S, `out[3k + 1]` the relative amount S/σ and `out[3k + 2]` the
+    /// areal density (NaN with no σ without `low_loss`); from `out[3·edges]`
+    /// on come the ratios, in the order of [`Self::ratio_labels`]. The
+    /// numbers are those of [`Self::quantify`], bit for bit. `out` must hold
+    /// [`Self::row_len`] values; on an error it is left partly written.
+    ///
+    /// ```
+    /// use interphase_spectra::eels::{EdgeSpec, Optics, QuantDesign, QuantifyOptions};
+    /// let e: Vec<f64> = (0..1200).map(|i| 380.0 + 0.25 * i as f64).collect();
+    /// let step = |x: f64, at: f64| if x >= at { 200.0 * (at / x).powi(2) } else { 0.0 };
+    /// let y: Vec<f64> = e.iter().map(|&x| 1e12 * x.powf(-3.0) + step(x, 456.0) + step(x, 532.0)).collect();
+    /// let options = QuantifyOptions {
+    ///     optics: Optics { beam_kev: 200.0, beta_mrad: 20.0, alpha_mrad: 0.0 },
+    ///     delta_ev: 50.0,
+    ///     gain: 1.0,
+    /// };
+    /// let edges = EdgeSpec::parse_list("Ti:L23[401,447],O:K[468,521]")?;
+    /// let design = QuantDesign::new(&e, &edges, &options)?;
+    /// let nan = interphase_spectra::model::Estimate { value: f64::NAN, stderr: None };
+    /// let mut row = vec![nan; design.row_len()];
+    /// design.quantify_row(&y, None, &mut row)?;
+    /// let full = design.quantify(&y, None)?;
+    /// assert_eq!(row[6], full.ratios[0].value); // Ti/O
+    /// assert_eq!(row[3], full.edges[1].signal); // O K
+    /// # Ok::<(), interphase_spectra::Error>(())
+    /// ```
+    pub fn quantify_row(
+        &self,
+        y: &[f64],
+        low_loss: Option<Estimate>,
+        out: &mut [Estimate],
+    ) -> Result<()> {
+        if out.len() != self.row_len() {
+            return Err(Error::Invalid(format!(
+                "quantification row: {} slots for {} numbers",
+                out.len(),
+                self.row_len()
+            )));
+        }
+        self.check_counts(y, low_loss)?;
+        let k = self.edges.len();
+        for (i, p) in self.edges.iter().enumerate() {
+            let n = self.edge_numbers(p, y, low_loss)?;
+            out[3 * i] = n.signal;
+            out[3 * i + 1] = n.relative;
+            out[3 * i + 2] = n.areal_density.unwrap_or(Estimate {
+                value: f64::NAN,
+                stderr: None,
+            });
+        }
+        let mut r = 3 * k;
+        for i in 0..k {
+            for j in i + 1..k {
+                out[r] = ratio(&out[3 * i + 1], &out[3 * j + 1]);
+                r += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_counts(&self, y: &[f64], low_loss: Option<Estimate>) -> Result<()> {
+        if y.len() != self.ln_e.len() {
+            return Err(Error::Invalid(format!(
+                "quantification: {} intensities for {} energies",
+                y.len(),
+                self.ln_e.len()
+            )));
+        }
+        if let Some(l) = low_loss
+            && !(l.value.is_finite() && l.value > 0.0)
+        {
+            return Err(Error::Invalid(format!(
+                "low-loss intensity {} must be finite and > 0",
+                l.value
+            )));
+        }
+        Ok(())
+    }
+
+    /// One edge's background fit, net signal, relative amount and areal
+    /// density (`y` and `low_loss` checked by [`Self::check_counts`]).
+    fn edge_numbers(
+        &self,
+        p: &Prepared,
+        y: &[f64],
+        low_loss: Option<Estimate>,
+    ) -> Result<EdgeNumbers> {
+        let g = self.options.gain;
+        // weighted fit of ln y = c − r ln E, w = g·y
+        let (yb, lb) = (&y[p.bg.0..p.bg.1], &self.ln_e[p.bg.0..p.bg.1]);
+        let [sw, sx, sy, sxx, sxy, syy] = match background_sums(yb, lb, g) {
+            Some(sums) => sums,
+            None => {
+                // name the first count a power law cannot take; counts that
+                // are valid but subnormal take the channel-by-channel sums
+                if let Some(i) = yb.iter().position(|&v| !(v.is_finite() && v > 0.0)) {
+                    return Err(Error::Invalid(format!(
+                        "{}: channel {} in the background window {:.1}..{:.1} eV has {} counts; a power law needs counts > 0 (subtract a dark offset first or move the window)",
+                        p.label,
+                        i + p.bg.0,
+                        p.bg_ev.0,
+                        p.bg_ev.1,
+                        yb[i]
+                    )));
+                }
+                let mut s = [0.0; 6];
+                for (&yi, &lx) in yb.iter().zip(lb) {
+                    add_sums(&mut s, g * yi, lx, yi.ln());
+                }
+                s
+            }
+        };
+        let det = sw * sxx - sx * sx;
+        if det.is_nan() || det <= 1e-12 * sw * sxx {
+            return Err(Error::Invalid(format!(
+                "{}: the background window {:.1}..{:.1} eV is too narrow in ln E",
+                p.label, p.bg_ev.0, p.bg_ev.1
+            )));
+        }
+        let slope = (sw * sxy - sx * sy) / det;
+        let c = (sy - slope * sx) / sw;
+        let n = (p.bg.1 - p.bg.0) as f64;
+        // Σw(ln y − c − slope·ln E)² from the sums (the residuals are
+        // far above the rounding of the expanded form)
+        let chi2 = (syy + c * c * sw + slope * slope * sxx - 2.0 * c * sy - 2.0 * slope * sxy
+            + 2.0 * c * slope * sx)
+            .max(0.0);
+        let scale = if n > 2.0 {
+            (chi2 / (n - 2.0)).max(1.0)
+        } else {
+            1.0
+        };
+        // covariance of (c, slope): (XᵀWX)⁻¹ · scale
+        let (cov_cc, cov_cs, cov_ss) = (sxx / det * scale, -sx / det * scale, sw / det * scale);
+        // Σy and Σmax(y, 0) in four lanes (a single running sum is
+        // latency-bound); a NaN or ±inf makes Σy non-finite
+        let win = &y[p.sig.0..p.sig.1];
+        let (mut a, mut v) = ([0.0f64; 4], [0.0f64; 4]);
+        let chunks = win.chunks_exact(4);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for l in 0..4 {
+                a[l] += c[l];
+                v[l] += c[l].max(0.0);
+            }
+        }
+        let sum_y = (a[0] + a[1]) + (a[2] + a[3]) + rest.iter().sum::<f64>();
+        let mut var_counts =
+            (v[0] + v[1]) + (v[2] + v[3]) + rest.iter().map(|x| x.max(0.0)).sum::<f64>();
+        if !sum_y.is_finite() {
+            return Err(Error::Invalid(
+                match win.iter().position(|x| !x.is_finite()) {
+                    Some(i) => format!(
+                        "{}: channel {} in the signal window is {}",
+                        p.label,
+                        i + p.sig.0,
+                        win[i]
+                    ),
+                    None => format!(
+                        "{}: the counts in the signal window sum to {sum_y}; they are too large",
+                        p.label
+                    ),
+                },
+            ));
+        }
+        var_counts /= g;
+        // ΣB and ΣB·ln E over the window: the gradient of ΣB in (c, slope)
+        let (gb_c, gb_s) = power_sums(c, slope, &self.ln_e[p.sig.0..p.sig.1], p.uniform);
+        let s = sum_y - gb_c;
+        let var_bg = gb_c * gb_c * cov_cc + 2.0 * gb_c * gb_s * cov_cs + gb_s * gb_s * cov_ss;
+        let var = var_counts + var_bg.max(0.0);
+        let areal_density = low_loss.map(|l| {
+            // atoms/barn → atoms/nm²: 1 barn = 1e-10 nm²
+            let v = s / (l.value * p.sigma_barn) * 1e10;
+            let rs2 = var / (s * s) + l.stderr.map_or(0.0, |e| (e / l.value).powi(2));
+            Estimate {
+                value: v,
+                stderr: Some(v.abs() * rs2.sqrt()),
+            }
+        });
+        Ok(EdgeNumbers {
+            ln_a: c,
+            slope,
+            signal: Estimate {
+                value: s,
+                stderr: Some(var.sqrt()),
+            },
+            relative: Estimate {
+                value: s / p.sigma_barn,
+                stderr: Some(var.sqrt() / p.sigma_barn),
+            },
+            areal_density,
+        })
+    }
+
+    /// The partial cross-section σ(β, Δ) of each edge, barn, in order.
+    pub fn cross_sections_barn(&self) -> Vec<f64> {
+        self.edges.iter().map(|e| e.sigma_barn).collect()
     }
 
     /// Edge labels, in order.
@@ -615,6 +711,120 @@ impl QuantDesign {
         }
         v
     }
+}
+
+/// One edge's numbers from [`QuantDesign::edge_numbers`].
+#[derive(Clone, Copy)]
+struct EdgeNumbers {
+    /// ln A of the background A·E^slope.
+    ln_a: f64,
+    slope: f64,
+    signal: Estimate,
+    relative: Estimate,
+    areal_density: Option<Estimate>,
+}
+
+/// Adds one channel (weight w, ln E = lx, ln y = ly) to the six sums of the
+/// weighted fit of ln y on ln E: Σw, Σw·lx, Σw·ly, Σw·lx², Σw·lx·ly, Σw·ly².
+#[inline(always)]
+fn add_sums(s: &mut [f64; 6], w: f64, lx: f64, ly: f64) {
+    let (wx, wy) = (w * lx, w * ly);
+    s[0] += w;
+    s[1] += wx;
+    s[2] += wy;
+    s[3] += wx * lx;
+    s[4] += wx * ly;
+    s[5] += wy * ly;
+}
+
+/// The six sums of [`add_sums`] over a background window with wᵢ = g·yᵢ,
+/// or `None` when a count is not a positive, normal, finite number (the
+/// caller then names it, or sums channel by channel for subnormal counts).
+/// Compiled for AVX2 + FMA where the CPU has them: ln y by [`ln_normal`] over
+/// blocks of channels (a loop the compiler vectorises), then the sums in four
+/// lanes. Through glibc's scalar `log`, ln y took a third of a
+/// quantification's time.
+fn background_sums(y: &[f64], lx: &[f64], g: f64) -> Option<[f64; 6]> {
+    const BLOCK: usize = 128;
+    use crate::baseline::Quad;
+    crate::baseline::with_quad!(|q| {
+        let zero = q.splat(0.0);
+        let gv = q.splat(g);
+        let mut acc = [zero; 6];
+        let mut s = [0.0; 6];
+        let mut ok = true;
+        let mut ly = [0.0f64; BLOCK];
+        for (yb, xb) in y.chunks(BLOCK).zip(lx.chunks(BLOCK)) {
+            let ly = &mut ly[..yb.len()];
+            for (o, &v) in ly.iter_mut().zip(yb) {
+                *o = ln_normal(v);
+            }
+            ok &= yb.iter().fold(true, |ok, v| {
+                ok & (f64::MIN_POSITIVE..=f64::MAX).contains(v)
+            });
+            let (cy, cx, cl) = (yb.chunks_exact(4), xb.chunks_exact(4), ly.chunks_exact(4));
+            let (ry, rx, rl) = (cy.remainder(), cx.remainder(), cl.remainder());
+            for ((yc, xc), lc) in cy.zip(cx).zip(cl) {
+                let xv = q.load([xc[0], xc[1], xc[2], xc[3]]);
+                let lv = q.load([lc[0], lc[1], lc[2], lc[3]]);
+                let w = q.mul(gv, q.load([yc[0], yc[1], yc[2], yc[3]]));
+                let (wx, wy) = (q.mul(w, xv), q.mul(w, lv));
+                acc[0] = q.add(acc[0], w);
+                acc[1] = q.add(acc[1], wx);
+                acc[2] = q.add(acc[2], wy);
+                acc[3] = q.add(acc[3], q.mul(wx, xv));
+                acc[4] = q.add(acc[4], q.mul(wx, lv));
+                acc[5] = q.add(acc[5], q.mul(wy, lv));
+            }
+            for ((&yi, &x), &l) in ry.iter().zip(rx).zip(rl) {
+                add_sums(&mut s, g * yi, x, l);
+            }
+        }
+        for (k, a) in acc.iter().enumerate() {
+            let a = q.lanes(*a);
+            s[k] += (a[0] + a[1]) + (a[2] + a[3]);
+        }
+        ok.then_some(s)
+    })
+}
+
+/// ln x for positive, normal, finite x (other inputs give unspecified
+/// values, never a panic), branch-free so that loops over it vectorise:
+/// x = 2ᵏ·m with m in [√½, √2), f = m − 1, s = f/(2 + f) and
+/// ln m = f − f²/2 + s(f²/2 + R(s²)), R the minimax polynomial of FreeBSD's
+/// `e_log.c` (Sun's fdlibm; its error is below 2⁻⁵⁸·⁴⁵ on this range), and
+/// k ln 2 added in two parts. Within 1 ulp of the correctly rounded ln on
+/// 500 000 random inputs (test `ln_normal_matches_ln`).
+#[inline(always)]
+fn ln_normal(x: f64) -> f64 {
+    const LG: [f64; 7] = [
+        6.666_666_666_666_735e-1,
+        3.999_999_999_940_942e-1,
+        2.857_142_874_366_239e-1,
+        2.222_219_843_214_978_4e-1,
+        1.818_357_216_161_805e-1,
+        1.531_383_769_920_937_3e-1,
+        1.479_819_860_511_658_6e-1,
+    ];
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    // 2⁵² + 1023: the biased exponent placed in a mantissa, less this, is k
+    const EXP_BIAS: f64 = 4_503_599_627_371_519.0;
+    let b = x.to_bits();
+    let m = f64::from_bits((b & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    let k = f64::from_bits((b >> 52) | 0x4330_0000_0000_0000) - EXP_BIAS;
+    let big = m > std::f64::consts::SQRT_2;
+    let m = if big { 0.5 * m } else { m };
+    let k = if big { k + 1.0 } else { k };
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG[1] + w * (LG[3] + w * LG[5]));
+    let t2 = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])));
+    let r = t2 + t1;
+    let hfsq = 0.5 * f * f;
+    k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
 }
 
 /// (Σᵢ e^c·Eᵢ^s, Σᵢ e^c·Eᵢ^s·ln Eᵢ) over a window whose ln E are `ln_e`: in
@@ -746,53 +956,65 @@ impl SpectrumImage {
                 self.shape()
             )));
         }
-        let results: Vec<Result<Quantification>> = self.map_indexed(|p, _, y| {
-            let il = match low_loss {
-                Some(ll) => Some(low_loss_intensity(
-                    ll.energy(),
-                    ll.pixel(p),
-                    options.delta_ev,
-                    options.gain,
-                )?),
-                None => None,
-            };
-            design.quantify(y, il)
-        });
+        let (np, w) = (self.pixels(), design.row_len());
+        let nan = Estimate {
+            value: f64::NAN,
+            stderr: None,
+        };
+        // every pixel writes its row in place: no allocation per pixel
+        let mut rows = vec![nan; np * w];
+        let errors: Vec<Option<Error>> = self
+            .data()
+            .par_chunks(self.channels())
+            .zip(rows.par_chunks_mut(w))
+            .enumerate()
+            .map(|(p, (y, out))| {
+                let il = match low_loss {
+                    Some(ll) => match low_loss_intensity(
+                        ll.energy(),
+                        ll.pixel(p),
+                        options.delta_ev,
+                        options.gain,
+                    ) {
+                        Ok(l) => Some(l),
+                        Err(e) => return Some(e),
+                    },
+                    None => None,
+                };
+                design.quantify_row(y, il, out).err()
+            })
+            .collect();
+        let failures: Vec<(usize, String)> = errors
+            .iter()
+            .enumerate()
+            .filter_map(|(p, e)| e.as_ref().map(|e| (p, e.to_string())))
+            .collect();
         let shape = self.shape();
-        let pick = |f: &dyn Fn(&Quantification) -> Estimate| {
-            Map::from_results(
+        let pick = |slot: usize| {
+            let mut m = Map {
                 shape,
-                results
-                    .iter()
-                    .map(|r| match r {
-                        Ok(q) => Ok(f(q)),
-                        Err(e) => Err(e.clone()),
-                    })
-                    .collect(),
-            )
+                value: Vec::with_capacity(np),
+                stderr: Vec::with_capacity(np),
+                failures: failures.clone(),
+            };
+            for (row, e) in rows.chunks_exact(w).zip(&errors) {
+                let v = if e.is_some() { nan } else { row[slot] };
+                m.value.push(v.value);
+                m.stderr.push(v.stderr.unwrap_or(f64::NAN));
+            }
+            m
         };
         let k = design.edges.len();
         Ok(QuantMaps {
             labels: design.labels(),
-            signal: (0..k).map(|i| pick(&|q| q.edges[i].signal)).collect(),
+            signal: (0..k).map(|i| pick(3 * i)).collect(),
             areal_density: if low_loss.is_some() {
-                (0..k)
-                    .map(|i| {
-                        pick(&|q| {
-                            q.edges[i].areal_density.unwrap_or(Estimate {
-                                value: f64::NAN,
-                                stderr: None,
-                            })
-                        })
-                    })
-                    .collect()
+                (0..k).map(|i| pick(3 * i + 2)).collect()
             } else {
                 Vec::new()
             },
             ratio_labels: design.ratio_labels(),
-            ratios: (0..k * (k - 1) / 2)
-                .map(|i| pick(&|q| q.ratios[i].value))
-                .collect(),
+            ratios: (0..k * (k - 1) / 2).map(|i| pick(3 * k + i)).collect(),
         })
     }
 }
@@ -821,6 +1043,91 @@ mod tests {
                 (closed.1 - direct.1).abs() < 1e-12 * direct.1,
                 "{closed:?} {direct:?}"
             );
+        }
+    }
+
+    /// ULP distance between two finite doubles of the same sign.
+    fn ulps(a: f64, b: f64) -> u64 {
+        if a.to_bits() == b.to_bits() || (a.abs() + b.abs()).to_bits() == 0 {
+            return 0;
+        }
+        assert_eq!(a.is_sign_negative(), b.is_sign_negative(), "{a} vs {b}");
+        a.to_bits().abs_diff(b.to_bits())
+    }
+
+    #[test]
+    fn ln_normal_matches_ln() {
+        // xorshift64*: inputs spread over every exponent, plus a dense band
+        // around 1 (where ln x → 0 and relative errors show first) and the
+        // ends of the normal range
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        };
+        let mut worst = 0;
+        for i in 0..500_000 {
+            let r = next();
+            let x = match i % 4 {
+                // any positive normal double
+                0 => f64::from_bits((r >> 12) | (((r % 2046) + 1) << 52)),
+                // 1 ± 2⁻¹⁰
+                1 => 1.0 + ((r >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 2e-3,
+                // counts: 1e-3 … 1e7
+                2 => 10f64.powf((r >> 11) as f64 / (1u64 << 53) as f64 * 10.0 - 3.0),
+                // around √2 and √½, where the mantissa is halved
+                _ => {
+                    let t = 1.0 + ((r >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e-6;
+                    if r & 1 == 0 {
+                        std::f64::consts::SQRT_2 * t
+                    } else {
+                        std::f64::consts::FRAC_1_SQRT_2 * t
+                    }
+                }
+            };
+            let got = ln_normal(x);
+            let d = ulps(got, x.ln());
+            assert!(d <= 1, "ln_normal({x:e}) = {got:e}, ln = {:e}", x.ln());
+            worst = worst.max(d);
+        }
+        for x in [f64::MIN_POSITIVE, f64::MAX, 1.0, 2.0, 0.5, 1e-300, 7.0] {
+            assert!(ulps(ln_normal(x), x.ln()) <= 1, "{x:e}");
+        }
+        assert_eq!(ln_normal(1.0).to_bits(), 0f64.to_bits());
+        // the test can fail: an error of one part in 1e-15 is 4+ ulps
+        assert!(worst <= 1);
+    }
+
+    #[test]
+    fn lane_sums_match_the_channel_sums() {
+        let lx: Vec<f64> = (0..187).map(|i| (401.0 + 0.25 * i as f64).ln()).collect();
+        let y: Vec<f64> = lx
+            .iter()
+            .enumerate()
+            .map(|(i, l)| 2e12 * (-3.2 * l).exp() * (1.0 + 0.1 * ((i * 7919) % 13) as f64 / 13.0))
+            .collect();
+        let mut want = [0.0; 6];
+        for (&yi, &x) in y.iter().zip(&lx) {
+            add_sums(&mut want, 2.5 * yi, x, yi.ln());
+        }
+        let got = background_sums(&y, &lx, 2.5).unwrap();
+        for k in 0..6 {
+            assert!(
+                (got[k] - want[k]).abs() <= 1e-13 * want[k].abs(),
+                "sum {k}: {} vs {}",
+                got[k],
+                want[k]
+            );
+        }
+        // a count a power law cannot take, in a lane and in the remainder
+        for at in [5, 186] {
+            for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-310] {
+                let mut z = y.clone();
+                z[at] = bad;
+                assert!(background_sums(&z, &lx, 1.0).is_none(), "{bad} at {at}");
+            }
         }
     }
 
