@@ -9,7 +9,7 @@ use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};
 fn bench(c: &mut Criterion) {
     let x: Vec<f64> = (0..1000).map(|i| 450.0 + 0.02 * i as f64).collect();
     let mut out = vec![0.0; x.len()];
-    let cases: [(&str, ShapeKind, &[f64]); 9] = [
+    let cases: [(&str, ShapeKind, &[f64]); 11] = [
         ("voigt", ShapeKind::Voigt, &[458.8, 0.5, 0.3, 5000.0]),
         ("gaussian", ShapeKind::Gaussian, &[458.8, 1.2, 5000.0]),
         (
@@ -34,6 +34,17 @@ fn bench(c: &mut Criterion) {
             "doniach_gauss_g0.29s",
             ShapeKind::DoniachGauss,
             &[458.8, 0.116, 0.1, 0.4, 5000.0],
+        ),
+        // γ = 0.1σ: below Weideman's band (0.14σ), lanes of the general w(z)
+        (
+            "doniach_gauss_g0.1s",
+            ShapeKind::DoniachGauss,
+            &[458.8, 0.04, 0.1, 0.4, 5000.0],
+        ),
+        (
+            "doniach_gauss_g0.03s",
+            ShapeKind::DoniachGauss,
+            &[458.8, 0.012, 0.1, 0.4, 5000.0],
         ),
         (
             "la_gauss",

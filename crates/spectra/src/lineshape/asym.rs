@@ -6,7 +6,7 @@ use std::f64::consts::PI;
 use num_complex::Complex64;
 
 use super::shapes::array_serde;
-use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI};
+use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI, FRAC_PI_2};
 
 use super::faddeeva::faddeeva_n;
 use super::gridconv::{LaGrid, Partials};
@@ -121,6 +121,43 @@ struct DsRule {
     t: [f64; DS_NODES],
     /// Weights, times sin(πα)/π.
     w: [f64; DS_NODES],
+    /// ∂t/∂α of the nodes.
+    dt: [f64; DS_NODES],
+    /// ∂w/∂α of the weights.
+    dw: [f64; DS_NODES],
+}
+
+/// w′(ζ) of the Faddeeva function from ζ = zr + i·zi (Im ζ > 0) and
+/// w(ζ) = wr + i·wi: −2ζw + 2i/√π, except for |ζ| > 30, where that
+/// difference of terms of size one leaves w′ ~ 1/ζ² with a relative error
+/// of |ζ|² times w's (up to 11 % in ∂/∂σ of `doniach-gauss` at α = 0.97,
+/// where the Gauss–Jacobi nodes near t = 1 reach |ζ| ~ 10⁴). There the
+/// asymptotic series of w (Abramowitz & Stegun 7.1.23), differentiated term
+/// by term, gives w′ = −(i/√π)·ζ⁻²·Σₙ (2n + 1)!!/(2ζ²)ⁿ; seven terms leave
+/// less than 4e-17 at |ζ| = 30.
+#[inline(always)]
+fn faddeeva_prime(zr: f64, zi: f64, wr: f64, wi: f64) -> (f64, f64) {
+    let r2 = zr * zr + zi * zi;
+    if r2 <= 900.0 {
+        return (
+            -2.0 * (zr * wr - zi * wi),
+            -2.0 * (zr * wi + zi * wr) + FRAC_2_SQRT_PI,
+        );
+    }
+    // q = 1/ζ²
+    let (ar, ai) = (zr * zr - zi * zi, 2.0 * zr * zi);
+    let n2 = ar * ar + ai * ai;
+    let (qr, qi) = (ar / n2, -ai / n2);
+    // Σₙ (2n + 1)!!/2ⁿ·qⁿ by Horner, n ≤ 6
+    const A: [f64; 7] = [1.0, 1.5, 3.75, 13.125, 59.0625, 324.843_75, 2_111.484_375];
+    let (mut pr, mut pi) = (A[6], 0.0);
+    for &a in A[..6].iter().rev() {
+        (pr, pi) = (pr * qr - pi * qi + a, pr * qi + pi * qr);
+    }
+    // q·p, then times −i/√π: (a + ib)·(−i) = b − ia
+    let (sr, si) = (qr * pr - qi * pi, qr * pi + qi * pr);
+    let k = 0.5 * FRAC_2_SQRT_PI;
+    (k * si, -k * sr)
 }
 
 /// Four (α bits, rule) slots and the next slot to overwrite.
@@ -182,7 +219,50 @@ impl DsRule {
         if t.iter().any(|&t| !(t > 0.0 && t < 1.0)) {
             return None;
         }
-        Some(DsRule { t, w })
+        // ∂/∂α of the eigen-decomposition (the eigenvalues are simple):
+        // λ′ₖ = vₖᵀJ′vₖ (Hellmann–Feynman) and
+        // v′ₖ = Σ_{j≠k} (vⱼᵀJ′vₖ)/(λₖ − λⱼ)·vⱼ, so w′ₖ = 2vₖ[0]·v′ₖ[0]; J′ is
+        // tridiagonal: diagonal −2/(4n² − 1), off-diagonal b′/(2√b) with
+        // b′ = 2 − 4α (n = 1) and (1 − 2α)/(2n − 1)² (n ≥ 2)
+        let mut jd = [0.0; DS_NODES];
+        let mut je = [0.0; DS_NODES];
+        for n in 0..DS_NODES {
+            let nf = n as f64;
+            jd[n] = -2.0 / (4.0 * nf * nf - 1.0);
+            if n >= 1 {
+                let db = if n == 1 {
+                    2.0 - 4.0 * alpha
+                } else {
+                    (1.0 - 2.0 * alpha) / ((2.0 * nf - 1.0) * (2.0 * nf - 1.0))
+                };
+                je[n] = db / (2.0 * j[(n, n - 1)]);
+            }
+        }
+        let v = |k: usize| eig.eigenvectors.column(idx[k]);
+        let lam = |k: usize| eig.eigenvalues[idx[k]];
+        // vᵢᵀ J′ vₖ for tridiagonal J′
+        let mixed = |i: usize, k: usize| {
+            let (a, b) = (v(i), v(k));
+            let mut m = 0.0;
+            for n in 0..DS_NODES {
+                m += a[n] * jd[n] * b[n];
+                if n >= 1 {
+                    m += je[n] * (a[n] * b[n - 1] + a[n - 1] * b[n]);
+                }
+            }
+            m
+        };
+        let mut dt = [0.0; DS_NODES];
+        let mut dw = [0.0; DS_NODES];
+        for k in 0..DS_NODES {
+            dt[k] = 0.5 * mixed(k, k);
+            let mut dv0 = 0.0;
+            for i in (0..DS_NODES).filter(|&i| i != k) {
+                dv0 += mixed(i, k) / (lam(k) - lam(i)) * v(i)[0];
+            }
+            dw[k] = 2.0 * v(k)[0] * dv0;
+        }
+        Some(DsRule { t, w, dt, dw })
     }
 }
 
@@ -295,9 +375,9 @@ impl DoniachSunjic {
     }
 
     /// The broadened profile at u = c − x by the fast path: value/A and, when
-    /// asked, ∂/∂(u, γ, σ) of the value (with A). See [`DsRule`].
+    /// asked, ∂/∂(u, γ, σ, α) of the value (with A). See [`DsRule`].
     #[inline(always)]
-    fn fast_raw(&self, rule: &DsRule, u: f64, grad: Option<&mut [f64; 3]>) -> f64 {
+    fn fast_raw(&self, rule: &DsRule, u: f64, grad: Option<&mut [f64; 4]>) -> f64 {
         let (gm, al, sg) = (self.gamma, self.alpha, self.sigma);
         let inv = FRAC_1_SQRT_2 / sg;
         let s = gm.hypot(u) + sg;
@@ -324,13 +404,17 @@ impl DoniachSunjic {
         let unit = self.k1 * pre * (ph_c * sr + ph_s * si);
         if let Some(g) = grad {
             // w′ = −2ζw + 2i/√π, ζ = xw + i·yw; ∂ζ/∂u = 1/(σ√2), ∂ζ/∂γ = i/(σ√2),
-            // ∂ζ/∂σ = −ζ/σ; F = conj(w), so ∂F = conj(w′·∂ζ)
+            // ∂ζ/∂σ = −ζ/σ; F = conj(w), so ∂F = conj(w′·∂ζ).
+            // In α the rule moves (t_k′, w_k′ exact, from `DsRule::new`): with
+            // τ_k = s·t_k/(1 − t_k), ∂c_k/∂α = c_k ln s + (w_k′ + w_k t_k′/(1 − t_k))·s^α/(1 − t_k)
+            // and ∂ζ_k/∂α = i·s·t_k′/((1 − t_k)²·σ√2), so ∂S/∂α = Σ ∂c_k·conj(w_k) + c_k·conj(w′_k·∂ζ_k)
+            let ln_s = s.ln();
             let (mut dur, mut dui, mut dsr, mut dsi) = (0.0, 0.0, 0.0, 0.0);
+            let (mut dar, mut dai) = (0.0, 0.0);
             for k in 0..DS_NODES {
                 let (wr, wi) = (w[k].re, w[k].im);
                 let (zr, zi) = (xw[k], yw[k]);
-                let wpr = -2.0 * (zr * wr - zi * wi);
-                let wpi = -2.0 * (zr * wi + zi * wr) + FRAC_2_SQRT_PI;
+                let (wpr, wpi) = faddeeva_prime(zr, zi, wr, wi);
                 // Σ c·conj(w′)
                 dur += c[k] * wpr;
                 dui -= c[k] * wpi;
@@ -338,6 +422,12 @@ impl DoniachSunjic {
                 let (qr, qi) = (wpr * zr - wpi * zi, wpr * zi + wpi * zr);
                 dsr += c[k] * qr;
                 dsi -= c[k] * qi;
+                // α: conj(w′·i·d) = d·(−w′ᵢ − i·w′ᵣ)
+                let om = 1.0 / (1.0 - rule.t[k]);
+                let dc = c[k] * ln_s + (rule.dw[k] + rule.w[k] * rule.dt[k] * om) * sa * om;
+                let d = s * rule.dt[k] * om * om * inv;
+                dar += dc * wr - c[k] * d * wpi;
+                dai -= dc * wi + c[k] * d * wpr;
             }
             let k = self.area * self.k1 * pre;
             let re = |a: f64, b: f64| ph_c * a + ph_s * b;
@@ -347,6 +437,10 @@ impl DoniachSunjic {
             g[1] = k * inv * re(dui, -dur) - al / gm * self.area * unit;
             // ∂/∂σ: −h/σ + √(π/2)/σ·Σ c·conj(w′·(−ζ/σ))
             g[2] = -self.area * unit / sg - k / sg * re(dsr, dsi);
+            // ∂/∂α: k1′/k1 = −ψ(1 − α) − ln γ; the phase e^{−iπα/2} gives
+            // (π/2)·Re[e^{−iπα/2}·(−iS)]; then the moving rule
+            g[3] = self.area * unit * (-self.psi - gm.ln())
+                + k * (FRAC_PI_2 * re(si, -sr) + re(dar, dai));
         }
         unit
     }
@@ -381,46 +475,12 @@ impl DoniachSunjic {
         self.area * self.k1 * (self.cos_half * sum.re + self.sin_half * sum.im)
     }
 
-    /// ∂(value)/∂α of the fast path by central differences of the same
-    /// quadrature at α ± h (h = 1e-4, or less near 0 and 1): relative error
-    /// about 1e-7, from the quadrature's 1e-10.
-    fn fast_dalpha(&self, u: f64, rules: &(DsRule, DsRule, f64)) -> f64 {
-        let (lo, hi, h) = rules;
-        let a = self.with_alpha(self.alpha - h);
-        let b = self.with_alpha(self.alpha + h);
-        self.area * (b.fast_raw(hi, u, None) - a.fast_raw(lo, u, None)) / (2.0 * h)
-    }
-
-    /// The quadrature rules at α ± h for [`fast_dalpha`](Self::fast_dalpha).
-    fn alpha_rules(&self) -> Option<(DsRule, DsRule, f64)> {
-        let h = 1e-4f64.min(0.5 * self.alpha).min(0.5 * (1.0 - self.alpha));
-        Some((
-            DsRule::cached(self.alpha - h)?,
-            DsRule::cached(self.alpha + h)?,
-            h,
-        ))
-    }
-
     /// The rule of the fast path, where it applies.
     fn rule(&self) -> Option<DsRule> {
         if self.fast {
             DsRule::cached(self.alpha)
         } else {
             None
-        }
-    }
-
-    /// This shape's constants at another α (no rule).
-    fn with_alpha(&self, alpha: f64) -> Self {
-        let (s, c) = (0.5 * PI * alpha).sin_cos();
-        DoniachSunjic {
-            alpha,
-            k1: (ln_gamma(1.0 - alpha) - alpha * self.gamma.ln()).exp() / PI,
-            psi: digamma(1.0 - alpha),
-            sin_half: s,
-            cos_half: c,
-            fast: false,
-            ..*self
         }
     }
 
@@ -583,23 +643,18 @@ impl LineShape for DoniachSunjic {
                 return Ok(());
             }
         }
-        if let (Some(rule), Some(ar)) = (self.rule(), self.alpha_rules()) {
-            let (lo, hi) = (
-                self.with_alpha(self.alpha - ar.2),
-                self.with_alpha(self.alpha + ar.2),
-            );
+        if let Some(rule) = self.rule() {
             crate::baseline::wide(
                 #[inline(always)]
                 || {
                     for (i, &xi) in x.iter().enumerate() {
                         let u = self.center - xi;
-                        let mut g = [0.0; 3];
+                        let mut g = [0.0; 4];
                         let unit = self.fast_raw(&rule, u, Some(&mut g));
-                        let (a, b) = (lo.fast_raw(&ar.0, u, None), hi.fast_raw(&ar.1, u, None));
                         out[i] = self.area * unit;
                         jac[i] = g[0];
                         jac[m + i] = g[1];
-                        jac[2 * m + i] = self.area * (b - a) / (2.0 * ar.2);
+                        jac[2 * m + i] = g[3];
                         jac[3 * m + i] = if u.abs() > DS_FAR * self.sigma {
                             self.far_dsigma(u)
                         } else {
@@ -629,12 +684,12 @@ impl LineShape for DoniachSunjic {
                 return v;
             }
         }
-        if let (Some(rule), Some(ar)) = (self.rule(), self.alpha_rules()) {
-            let mut g = [0.0; 3];
+        if let Some(rule) = self.rule() {
+            let mut g = [0.0; 4];
             let unit = self.fast_raw(&rule, u, Some(&mut g));
             grad[0] = g[0];
             grad[1] = g[1];
-            grad[2] = self.fast_dalpha(u, &ar);
+            grad[2] = g[3];
             grad[3] = if u.abs() > DS_FAR * self.sigma {
                 self.far_dsigma(u)
             } else {

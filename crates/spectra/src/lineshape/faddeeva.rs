@@ -307,27 +307,57 @@ fn in_cf_band(x: f64, y: f64) -> bool {
 
 /// `w(z)` for four points at once, `z = x[k] + i·y[k]` with y ≥ 0, finite.
 ///
-/// Where all four lie in the continued-fraction region, the four fractions are
-/// evaluated interleaved (to the largest ν of the four: deeper levels only add
-/// accuracy), so that their divisions overlap; otherwise each point goes through
+/// Each point goes by its region: Weideman's rational approximation
+/// (0.1 ≤ Im z ≤ 10⁴, |Re z| ≤ 10⁵) and the continued fraction are evaluated for the
+/// lanes at once (the fractions interleaved to the largest ν of their lanes:
+/// deeper levels only add accuracy), the other points one by one through
 /// [`faddeeva`]. Same results as [`faddeeva`] to within rounding.
 #[inline]
 pub fn faddeeva4(x: [f64; 4], y: [f64; 4]) -> [Complex64; 4] {
     faddeeva_n(x, y)
 }
 
-/// [`faddeeva4`] for N points: N continued fractions interleaved.
+/// [`faddeeva4`] for N points. Where the lanes mix regions, each batched
+/// method runs on every lane and each lane keeps its own region's value
+/// (the Gauss–Jacobi nodes of `doniach-gauss` below γ = 0.14σ: one or two
+/// small-Im ζ nodes used to send all sixteen through [`faddeeva`], 3×
+/// slower).
 #[inline(always)]
 pub(crate) fn faddeeva_n<const N: usize>(x: [f64; N], y: [f64; N]) -> [Complex64; N] {
-    if (0..N).all(|k| in_weideman_band(x[k], y[k])) {
+    // 0: Weideman, 1: continued fraction, 2: faddeeva
+    let region: [u8; N] = std::array::from_fn(|k| {
+        if in_weideman_band(x[k], y[k]) {
+            0
+        } else if y[k] >= 0.0 && in_cf_band(x[k], y[k]) {
+            1
+        } else {
+            2
+        }
+    });
+    let count = |r: u8| region.iter().filter(|&&q| q == r).count();
+    let (nw, ncf) = (count(0), count(1));
+    if nw == N {
         let (re, im) = weideman_n(x, y);
         return std::array::from_fn(|k| Complex64::new(re[k], im[k]));
     }
-    if !(0..N).all(|k| y[k] >= 0.0 && in_cf_band(x[k], y[k])) {
-        return std::array::from_fn(|k| faddeeva(Complex64::new(x[k], y[k])));
+    if ncf == N {
+        return cf_n(x, y, [true; N]);
     }
+    let wd = (nw > 0).then(|| weideman_n(x, y));
+    let cf = (ncf > 0).then(|| cf_n(x, y, region.map(|r| r == 1)));
+    std::array::from_fn(|k| match (region[k], &wd, &cf) {
+        (0, Some((re, im)), _) => Complex64::new(re[k], im[k]),
+        (1, _, Some(c)) => c[k],
+        _ => faddeeva(Complex64::new(x[k], y[k])),
+    })
+}
+
+/// The continued fraction of w for N points interleaved, to the largest ν
+/// of the lanes in `used` (the others' values are not meaningful).
+#[inline(always)]
+fn cf_n<const N: usize>(x: [f64; N], y: [f64; N], used: [bool; N]) -> [Complex64; N] {
     let mut nu: f64 = 0.0;
-    for k in 0..N {
+    for k in (0..N).filter(|&k| used[k]) {
         nu = nu.max((3.9 + 11.398 / (0.08254 * x[k].abs() + 0.1421 * y[k] + 0.2023)).floor());
     }
     let (mut wr, mut wi) = (x, y);
