@@ -883,3 +883,37 @@ fn doniach_gauss_gradient_matches_mpmath_on_the_gauss_jacobi_path() {
         }
     }
 }
+
+/// A Voigt with σ ≪ γ has |z| ~ 10⁴ everywhere: there w′ = −2zw + 2i/√π
+/// and w + zw′ cancel (the σ-derivative lost every digit); they now come
+/// from the asymptotic series. Reference: the heat-equation expansion
+/// V = L + σ²/2·L″ + σ⁴/8·L⁗ + …, so ∂V/∂σ = σL″ + σ³/2·L⁗ (L the
+/// Lorentzian; the next term is ~1e-16 of the first here).
+#[test]
+fn voigt_sigma_gradient_when_sigma_is_far_below_gamma() {
+    let (gamma, sigma) = (1.0, 1e-4);
+    let v = Voigt::new(0.0, sigma, gamma, 1.0).unwrap();
+    let x: Vec<f64> = vec![-3.0, -0.5, 0.0, 0.2, 0.5, 2.0, 40.0];
+    let (mut out, mut jac) = (vec![0.0; x.len()], vec![0.0; 4 * x.len()]);
+    v.eval_with_jacobian(&x, &mut out, &mut jac).unwrap();
+    for (i, &xi) in x.iter().enumerate() {
+        let d = xi * xi + gamma * gamma;
+        let l2 = gamma / std::f64::consts::PI * (6.0 * xi * xi - 2.0 * gamma * gamma) / d.powi(3);
+        let l4 = gamma / std::f64::consts::PI
+            * 24.0
+            * (5.0 * xi.powi(4) - 10.0 * xi * xi * gamma * gamma + gamma.powi(4))
+            / d.powi(5);
+        let want = sigma * l2 + sigma.powi(3) / 2.0 * l4;
+        let mut g = [0.0; 4];
+        v.value_and_gradient(xi, &mut g);
+        assert_eq!(g[1].to_bits(), jac[x.len() + i].to_bits());
+        assert!(
+            (g[1] - want).abs() <= 1e-6 * want.abs(),
+            "x = {xi}: ∂σ {} vs {want}",
+            g[1]
+        );
+        // ∂c and ∂γ: the Lorentzian's, to O(σ²)
+        let dc = 2.0 * gamma * xi / (std::f64::consts::PI * d * d);
+        assert!((g[0] - dc).abs() <= 1e-6 * dc.abs() + 1e-12, "x = {xi}: ∂c");
+    }
+}

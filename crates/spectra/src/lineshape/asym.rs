@@ -6,9 +6,9 @@ use std::f64::consts::PI;
 use num_complex::Complex64;
 
 use super::shapes::array_serde;
-use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI, FRAC_PI_2};
+use std::f64::consts::{FRAC_1_SQRT_2, FRAC_PI_2};
 
-use super::faddeeva::faddeeva_n;
+use super::faddeeva::{faddeeva_n, faddeeva_prime};
 use super::gridconv::{LaGrid, Partials};
 use super::special::{GL10_W, GL10_X, digamma, ln_gamma};
 use super::{LineShape, ShapeKind, argmax, check, fwhm_around};
@@ -125,39 +125,6 @@ struct DsRule {
     dt: [f64; DS_NODES],
     /// ∂w/∂α of the weights.
     dw: [f64; DS_NODES],
-}
-
-/// w′(ζ) of the Faddeeva function from ζ = zr + i·zi (Im ζ > 0) and
-/// w(ζ) = wr + i·wi: −2ζw + 2i/√π, except for |ζ| > 30, where that
-/// difference of terms of size one leaves w′ ~ 1/ζ² with a relative error
-/// of |ζ|² times w's (up to 11 % in ∂/∂σ of `doniach-gauss` at α = 0.97,
-/// where the Gauss–Jacobi nodes near t = 1 reach |ζ| ~ 10⁴). There the
-/// asymptotic series of w (Abramowitz & Stegun 7.1.23), differentiated term
-/// by term, gives w′ = −(i/√π)·ζ⁻²·Σₙ (2n + 1)!!/(2ζ²)ⁿ; seven terms leave
-/// less than 4e-17 at |ζ| = 30.
-#[inline(always)]
-fn faddeeva_prime(zr: f64, zi: f64, wr: f64, wi: f64) -> (f64, f64) {
-    let r2 = zr * zr + zi * zi;
-    if r2 <= 900.0 {
-        return (
-            -2.0 * (zr * wr - zi * wi),
-            -2.0 * (zr * wi + zi * wr) + FRAC_2_SQRT_PI,
-        );
-    }
-    // q = 1/ζ²
-    let (ar, ai) = (zr * zr - zi * zi, 2.0 * zr * zi);
-    let n2 = ar * ar + ai * ai;
-    let (qr, qi) = (ar / n2, -ai / n2);
-    // Σₙ (2n + 1)!!/2ⁿ·qⁿ by Horner, n ≤ 6
-    const A: [f64; 7] = [1.0, 1.5, 3.75, 13.125, 59.0625, 324.843_75, 2_111.484_375];
-    let (mut pr, mut pi) = (A[6], 0.0);
-    for &a in A[..6].iter().rev() {
-        (pr, pi) = (pr * qr - pi * qi + a, pr * qi + pi * qr);
-    }
-    // q·p, then times −i/√π: (a + ib)·(−i) = b − ia
-    let (sr, si) = (qr * pr - qi * pi, qr * pi + qi * pr);
-    let k = 0.5 * FRAC_2_SQRT_PI;
-    (k * si, -k * sr)
 }
 
 /// Four (α bits, rule) slots and the next slot to overwrite.
@@ -414,14 +381,13 @@ impl DoniachSunjic {
             for k in 0..DS_NODES {
                 let (wr, wi) = (w[k].re, w[k].im);
                 let (zr, zi) = (xw[k], yw[k]);
-                let (wpr, wpi) = faddeeva_prime(zr, zi, wr, wi);
+                let ((wpr, wpi), (vr, vi)) = faddeeva_prime(zr, zi, wr, wi);
                 // Σ c·conj(w′)
                 dur += c[k] * wpr;
                 dui -= c[k] * wpi;
-                // Σ c·conj(w′·ζ)
-                let (qr, qi) = (wpr * zr - wpi * zi, wpr * zi + wpi * zr);
-                dsr += c[k] * qr;
-                dsi -= c[k] * qi;
+                // Σ c·conj(w + ζw′)
+                dsr += c[k] * vr;
+                dsi -= c[k] * vi;
                 // α: conj(w′·i·d) = d·(−w′ᵢ − i·w′ᵣ)
                 let om = 1.0 / (1.0 - rule.t[k]);
                 let dc = c[k] * ln_s + (rule.dw[k] + rule.w[k] * rule.dt[k] * om) * sa * om;
@@ -435,8 +401,9 @@ impl DoniachSunjic {
             g[0] = k * inv * re(dur, dui);
             // ∂/∂γ: conj(i·w′) = conj(w′)·(−i): (a, b) → (b, −a); plus k1 ∝ γ^(−α)
             g[1] = k * inv * re(dui, -dur) - al / gm * self.area * unit;
-            // ∂/∂σ: −h/σ + √(π/2)/σ·Σ c·conj(w′·(−ζ/σ))
-            g[2] = -self.area * unit / sg - k / sg * re(dsr, dsi);
+            // ∂/∂σ: −h/σ + √(π/2)/σ·Σ c·conj(w′·(−ζ/σ)) = −(√(π/2)/σ²)·Σ c·conj(w + ζw′),
+            // w + ζw′ ~ ζ⁻³ taken whole where it would cancel
+            g[2] = -k / sg * re(dsr, dsi);
             // ∂/∂α: k1′/k1 = −ψ(1 − α) − ln γ; the phase e^{−iπα/2} gives
             // (π/2)·Re[e^{−iπα/2}·(−iS)]; then the moving rule
             g[3] = self.area * unit * (-self.psi - gm.ln())
