@@ -917,3 +917,31 @@ fn voigt_sigma_gradient_when_sigma_is_far_below_gamma() {
         assert!((g[0] - dc).abs() <= 1e-6 * dc.abs() + 1e-12, "x = {xi}: ∂c");
     }
 }
+
+/// w′(z) where −2zw + 2i/√π cancels (|z| > 30, upper half plane): the
+/// asymptotic series. Reference: mpmath at 60 digits,
+/// w = exp(−z²)·erfc(−iz), w′ = −2zw + 2i/√π.
+#[test]
+fn faddeeva_derivative_far_from_the_origin() {
+    use interphase_spectra::lineshape::{faddeeva, faddeeva_derivative};
+    use num_complex::Complex64;
+    for (x, y, re, im) in [
+        (300.0, 40.0, -1.613834833087475e-06, -5.9441907684030184e-06),
+        (0.0, 5000.0, 0.0, 2.2567581987855387e-08),
+        (
+            1000.0,
+            0.001,
+            -1.1283825522434515e-12,
+            -5.641904298325548e-07,
+        ),
+        (25.0, 25.0, -0.0004513505836051235, 5.416189671706874e-07),
+    ] {
+        let z = Complex64::new(x, y);
+        let d = faddeeva_derivative(z, faddeeva(z));
+        let want = Complex64::new(re, im);
+        assert!(
+            (d - want).norm() <= 1e-13 * want.norm(),
+            "z = {z}: {d} vs {want}"
+        );
+    }
+}

@@ -609,8 +609,14 @@ fn series_916_large_x(xs: f64, y: f64) -> Complex64 {
     Complex64::new(re + 0.5 * c * y * s3, 0.5 * c * s5.copysign(xs))
 }
 
-/// `w'(z) = −2z·w(z) + 2i/√π`, given `w(z)`.
+/// `w'(z) = −2z·w(z) + 2i/√π`, given `w(z)`. For |z| > 30 with Im z ≥ 0,
+/// where that difference cancels (w′ ~ 1/z²), from the asymptotic series of
+/// w instead (see `faddeeva_prime`; `w` is then not used).
 #[inline]
 pub fn faddeeva_derivative(z: Complex64, w: Complex64) -> Complex64 {
+    if z.im >= 0.0 {
+        let ((re, im), _) = faddeeva_prime(z.re, z.im, w.re, w.im);
+        return Complex64::new(re, im);
+    }
     -2.0 * z * w + Complex64::new(0.0, FRAC_2_SQRT_PI)
 }
