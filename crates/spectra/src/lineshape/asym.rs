@@ -3,10 +3,8 @@
 
 use std::f64::consts::PI;
 
-use num_complex::Complex64;
-
 use super::shapes::array_serde;
-use std::f64::consts::{FRAC_1_SQRT_2, FRAC_PI_2};
+use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI, FRAC_PI_2};
 
 use super::faddeeva::{faddeeva_n, faddeeva_prime};
 use super::gridconv::{LaGrid, Partials};
@@ -84,10 +82,6 @@ fn gauss_convolve<const N: usize>(
 const DS_NODES: usize = 16;
 /// Smallest γ/σ of the fast path; below it the numerical convolution.
 const DS_FAST_GAMMA: f64 = 0.02;
-/// Beyond |u| > DS_FAR·σ the fast path's σ-gradient comes from the
-/// heat-equation series ([`DoniachSunjic::far_dsigma`]); 50 was not far
-/// enough (5e-5 relative error at 48σ in the gradient proptest).
-const DS_FAR: f64 = 20.0;
 /// Smallest γ/σ of the grid convolution (`gridconv`; 108·σ/γ ≤ 360 terms a
 /// point); below it the Gauss–Jacobi path, which costs less there.
 const DS_GRID_GAMMA: f64 = 0.3;
@@ -125,6 +119,8 @@ struct DsRule {
     dt: [f64; DS_NODES],
     /// ∂w/∂α of the weights.
     dw: [f64; DS_NODES],
+    /// 1/(1 − t) of the nodes.
+    om: [f64; DS_NODES],
 }
 
 /// Four (α bits, rule) slots and the next slot to overwrite.
@@ -229,7 +225,8 @@ impl DsRule {
             }
             dw[k] = 2.0 * v(k)[0] * dv0;
         }
-        Some(DsRule { t, w, dt, dw })
+        let om = t.map(|t| 1.0 / (1.0 - t));
+        Some(DsRule { t, w, dt, dw, om })
     }
 }
 
@@ -353,10 +350,9 @@ impl DoniachSunjic {
         let mut yw = [0.0; DS_NODES];
         let mut c = [0.0; DS_NODES];
         for k in 0..DS_NODES {
-            let t = rule.t[k];
-            let tau = s * t / (1.0 - t);
+            let tau = s * rule.t[k] * rule.om[k];
             yw[k] = (gm + tau) * inv;
-            c[k] = rule.w[k] * sa / (1.0 - t);
+            c[k] = rule.w[k] * sa * rule.om[k];
         }
         let w = faddeeva_n(xw, yw);
         // S = Σ c_k·conj(w_k); h = √(π/2)/σ · S
@@ -376,24 +372,39 @@ impl DoniachSunjic {
             // τ_k = s·t_k/(1 − t_k), ∂c_k/∂α = c_k ln s + (w_k′ + w_k t_k′/(1 − t_k))·s^α/(1 − t_k)
             // and ∂ζ_k/∂α = i·s·t_k′/((1 − t_k)²·σ√2), so ∂S/∂α = Σ ∂c_k·conj(w_k) + c_k·conj(w′_k·∂ζ_k)
             let ln_s = s.ln();
+            // w′ and w + ζw′ by −2ζw + 2i/√π in every lane (a loop that
+            // vectorises), then the far lanes (|ζ| > 30: the large-τ nodes)
+            // again by `faddeeva_prime`'s series
+            let (mut wpr, mut wpi) = ([0.0; DS_NODES], [0.0; DS_NODES]);
+            let (mut vr, mut vi) = ([0.0; DS_NODES], [0.0; DS_NODES]);
+            for k in 0..DS_NODES {
+                let (wr, wi, zr, zi) = (w[k].re, w[k].im, xw[k], yw[k]);
+                wpr[k] = -2.0 * (zr * wr - zi * wi);
+                wpi[k] = -2.0 * (zr * wi + zi * wr) + FRAC_2_SQRT_PI;
+                vr[k] = wr + (wpr[k] * zr - wpi[k] * zi);
+                vi[k] = wi + (wpr[k] * zi + wpi[k] * zr);
+            }
+            for k in 0..DS_NODES {
+                if xw[k] * xw[k] + yw[k] * yw[k] > 900.0 {
+                    ((wpr[k], wpi[k]), (vr[k], vi[k])) =
+                        faddeeva_prime(xw[k], yw[k], w[k].re, w[k].im);
+                }
+            }
             let (mut dur, mut dui, mut dsr, mut dsi) = (0.0, 0.0, 0.0, 0.0);
             let (mut dar, mut dai) = (0.0, 0.0);
             for k in 0..DS_NODES {
-                let (wr, wi) = (w[k].re, w[k].im);
-                let (zr, zi) = (xw[k], yw[k]);
-                let ((wpr, wpi), (vr, vi)) = faddeeva_prime(zr, zi, wr, wi);
                 // Σ c·conj(w′)
-                dur += c[k] * wpr;
-                dui -= c[k] * wpi;
+                dur += c[k] * wpr[k];
+                dui -= c[k] * wpi[k];
                 // Σ c·conj(w + ζw′)
-                dsr += c[k] * vr;
-                dsi -= c[k] * vi;
+                dsr += c[k] * vr[k];
+                dsi -= c[k] * vi[k];
                 // α: conj(w′·i·d) = d·(−w′ᵢ − i·w′ᵣ)
-                let om = 1.0 / (1.0 - rule.t[k]);
+                let om = rule.om[k];
                 let dc = c[k] * ln_s + (rule.dw[k] + rule.w[k] * rule.dt[k] * om) * sa * om;
                 let d = s * rule.dt[k] * om * om * inv;
-                dar += dc * wr - c[k] * d * wpi;
-                dai -= dc * wi + c[k] * d * wpr;
+                dar += dc * w[k].re - c[k] * d * wpi[k];
+                dai -= dc * w[k].im + c[k] * d * wpr[k];
             }
             let k = self.area * self.k1 * pre;
             let re = |a: f64, b: f64| ph_c * a + ph_s * b;
@@ -410,36 +421,6 @@ impl DoniachSunjic {
                 + k * (FRAC_PI_2 * re(si, -sr) + re(dar, dai));
         }
         unit
-    }
-
-    /// ∂(value)/∂σ far from the centre (|u| > [`DS_FAR`]·σ), where the fast
-    /// path's −h/σ and Σ c·conj(w′ζ) nearly cancel (w′ζ → −w as |ζ| grows)
-    /// and its quadrature error is amplified. There the Gaussian's effect is
-    /// the heat-equation series F(σ) = Σₖ σ²ᵏ/(2ᵏk!)·D⁽²ᵏ⁾(u) of the
-    /// unbroadened D(u) = k₁·Re[e^(−iπα/2) z^(α−1)], z = γ + iu, whose
-    /// derivatives are i^n (α−1)…(α−n) z^(α−1−n); so
-    /// ∂F/∂σ = Σ_{k≥1} σ^(2k−1)/(2^(k−1)(k−1)!)·D⁽²ᵏ⁾(u), each term about
-    /// 2kσ²/|z|² (≤ k/200) of the one before.
-    fn far_dsigma(&self, u: f64) -> f64 {
-        let (al, sg) = (self.alpha, self.sigma);
-        let z = Complex64::new(self.gamma, u);
-        let zp = (z.ln() * (al - 1.0)).exp();
-        let z2inv = 1.0 / (z * z);
-        // k = 1: σ·(−1)·(α−1)(α−2)·z^(α−3)
-        let mut coef = -sg * (al - 1.0) * (al - 2.0);
-        let mut w = zp * z2inv;
-        let mut sum = Complex64::new(0.0, 0.0);
-        for k in 1..=40 {
-            let term = w * coef;
-            sum += term;
-            if term.norm() <= 1e-15 * sum.norm() {
-                break;
-            }
-            let kf = k as f64;
-            coef *= -sg * sg / (2.0 * kf) * (al - 1.0 - 2.0 * kf) * (al - 2.0 - 2.0 * kf);
-            w *= z2inv;
-        }
-        self.area * self.k1 * (self.cos_half * sum.re + self.sin_half * sum.im)
     }
 
     /// The rule of the fast path, where it applies.
@@ -622,11 +603,7 @@ impl LineShape for DoniachSunjic {
                         jac[i] = g[0];
                         jac[m + i] = g[1];
                         jac[2 * m + i] = g[3];
-                        jac[3 * m + i] = if u.abs() > DS_FAR * self.sigma {
-                            self.far_dsigma(u)
-                        } else {
-                            g[2]
-                        };
+                        jac[3 * m + i] = g[2];
                         jac[4 * m + i] = unit;
                     }
                 },
@@ -657,11 +634,7 @@ impl LineShape for DoniachSunjic {
             grad[0] = g[0];
             grad[1] = g[1];
             grad[2] = g[3];
-            grad[3] = if u.abs() > DS_FAR * self.sigma {
-                self.far_dsigma(u)
-            } else {
-                g[2]
-            };
+            grad[3] = g[2];
             grad[4] = unit;
             return self.area * unit;
         }

@@ -344,7 +344,9 @@ pub(crate) fn faddeeva_n<const N: usize>(x: [f64; N], y: [f64; N]) -> [Complex64
         return cf_n(x, y, [true; N]);
     }
     let wd = (nw > 0).then(|| weideman_n(x, y));
-    let cf = (ncf > 0).then(|| cf_n(x, y, region.map(|r| r == 1)));
+    // a batch of fractions costs N lanes' divisions: worth it for a quarter
+    // of the lanes or more, else the few go one by one
+    let cf = (4 * ncf >= N).then(|| cf_n(x, y, region.map(|r| r == 1)));
     std::array::from_fn(|k| match (region[k], &wd, &cf) {
         (0, Some((re, im)), _) => Complex64::new(re[k], im[k]),
         (1, _, Some(c)) => c[k],
