@@ -398,10 +398,11 @@ fn zlp_centre_error_matches_the_spread_of_poisson_redraws() {
 
 #[test]
 fn mlls_maps_equal_each_pixels_fit_bit_for_bit() {
-    // SpectrumImage::mlls keeps up to four references' results on the stack
-    // and goes through the full MllsFit beyond: both equal eels::mlls per pixel,
-    // including pixels at a bound (NNLS) and a failing one (no reference in it:
-    // NaN, listed)
+    // SpectrumImage::mlls writes each pixel's numbers into one buffer (no
+    // allocation per pixel, any number of references): equal to eels::mlls
+    // per pixel, including pixels at a bound (NNLS) and a failing one (no
+    // reference in it: NaN, listed); a design that cannot be built fails
+    // every pixel with its message
     let e: Vec<f64> = (0..60).map(|i| i as f64).collect();
     let g =
         |c: f64, w: f64| -> Vec<f64> { e.iter().map(|&x| (-(x - c).powi(2) / w).exp()).collect() };
@@ -454,6 +455,15 @@ fn mlls_maps_equal_each_pixels_fit_bit_for_bit() {
         assert_eq!(maps.coefficients[0].value[0].to_bits(), 0.0f64.to_bits());
         assert!(maps.coefficients[0].stderr[0].is_nan());
     }
+    let short = [0.0; 10];
+    let bad = img.mlls(&[("short", &short[..])], &MllsOptions::default());
+    assert_eq!(bad.redchi.failures.len(), 6);
+    assert!(bad.fractions[0].value.iter().all(|v| v.is_nan()));
+    assert!(
+        bad.redchi.failures[3].1.contains("10 channels"),
+        "{:?}",
+        bad.redchi.failures[3]
+    );
 }
 
 #[test]

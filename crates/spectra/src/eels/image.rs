@@ -252,6 +252,29 @@ impl SpectrumImage {
             .collect()
     }
 
+    /// Runs `f(pixel, spectrum, row)` on every pixel in parallel, each
+    /// writing `width` estimates into its own row of one buffer (no
+    /// allocation per pixel): the rows (pixel-major, NaN where not written)
+    /// and each pixel's error, if any.
+    pub(crate) fn rows_into<F>(&self, width: usize, f: F) -> (Vec<Estimate>, Vec<Option<Error>>)
+    where
+        F: Fn(usize, &[f64], &mut [Estimate]) -> Result<()> + Sync + Send,
+    {
+        let nan = Estimate {
+            value: f64::NAN,
+            stderr: None,
+        };
+        let mut rows = vec![nan; self.pixels() * width];
+        let errors = self
+            .data
+            .par_chunks(self.channels())
+            .zip(rows.par_chunks_mut(width.max(1)))
+            .enumerate()
+            .map(|(p, (y, row))| f(p, y, row).err())
+            .collect();
+        (rows, errors)
+    }
+
     /// [`Self::map`] for a scalar with no uncertainty: a [`Map`] whose failed
     /// pixels are NaN and listed.
     pub fn map_values<F>(&self, f: F) -> Map
@@ -329,6 +352,62 @@ pub struct Map {
     pub stderr: Vec<f64>,
     /// (pixel index, message) of every pixel that failed.
     pub failures: Vec<(usize, String)>,
+}
+
+/// Maps read from per-pixel rows ([`SpectrumImage::rows_into`]): a failed
+/// pixel is NaN in every map and listed in each.
+pub(crate) struct RowMaps<'a> {
+    shape: (usize, usize),
+    rows: &'a [Estimate],
+    width: usize,
+    errors: &'a [Option<Error>],
+    failures: Vec<(usize, String)>,
+}
+
+impl<'a> RowMaps<'a> {
+    /// `rows` may be empty when every pixel failed.
+    pub(crate) fn new(
+        shape: (usize, usize),
+        rows: &'a [Estimate],
+        width: usize,
+        errors: &'a [Option<Error>],
+    ) -> Self {
+        let failures = errors
+            .iter()
+            .enumerate()
+            .filter_map(|(p, e)| e.as_ref().map(|e| (p, e.to_string())))
+            .collect();
+        RowMaps {
+            shape,
+            rows,
+            width,
+            errors,
+            failures,
+        }
+    }
+
+    /// The map of entry `slot` of every row.
+    pub(crate) fn map(&self, slot: usize) -> Map {
+        let n = self.errors.len();
+        let mut m = Map {
+            shape: self.shape,
+            value: Vec::with_capacity(n),
+            stderr: Vec::with_capacity(n),
+            failures: self.failures.clone(),
+        };
+        for (p, e) in self.errors.iter().enumerate() {
+            let v = match (e, self.rows.get(p * self.width + slot)) {
+                (None, Some(v)) => *v,
+                _ => Estimate {
+                    value: f64::NAN,
+                    stderr: None,
+                },
+            };
+            m.value.push(v.value);
+            m.stderr.push(v.stderr.unwrap_or(f64::NAN));
+        }
+        m
+    }
 }
 
 impl Map {

@@ -36,7 +36,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::Estimate;
 
-use super::image::{Map, SpectrumImage};
+use super::image::{Map, RowMaps, SpectrumImage};
 use super::lowloss::check_axis;
 
 /// How the points are weighted.
@@ -582,18 +582,6 @@ impl MllsSolution<'_> {
     }
 }
 
-/// What a map keeps of one pixel's fit, on the stack for up to
-/// [`STACK_REFERENCES`] references.
-#[derive(Clone, Copy)]
-struct PixelFit {
-    coefficients: [Estimate; STACK_REFERENCES],
-    fractions: [Estimate; STACK_REFERENCES],
-    redchi: f64,
-}
-
-/// References a [`PixelFit`] holds.
-const STACK_REFERENCES: usize = 4;
-
 /// Per-pixel MLLS maps of an image.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MllsMaps {
@@ -612,88 +600,30 @@ impl SpectrumImage {
     /// Failed pixels are NaN in every map and listed in each map's failures.
     pub fn mlls(&self, references: &[(&str, &[f64])], options: &MllsOptions) -> MllsMaps {
         let nref = references.len();
-        let none = Estimate {
-            value: f64::NAN,
-            stderr: None,
-        };
-        // a pixel's fit without allocation where it fits in a PixelFit
-        let fits: Vec<Result<PixelFit>> = match MllsDesign::new(self.energy(), references, options)
-        {
-            Ok(d) if nref <= STACK_REFERENCES => self.map(|_, y| {
+        // per pixel, written in place (no allocation per pixel): each
+        // reference's coefficient, then each fraction, then χ²_red
+        let width = 2 * nref + 1;
+        let (rows, errors) = match MllsDesign::new(self.energy(), references, options) {
+            Ok(d) => self.rows_into(width, |_, y, row| {
                 d.fit_with(y, |s| {
-                    let mut p = PixelFit {
-                        coefficients: [none; STACK_REFERENCES],
-                        fractions: [none; STACK_REFERENCES],
-                        redchi: s.redchi,
-                    };
                     for k in 0..nref {
-                        p.coefficients[k] = s.estimate(k);
-                        p.fractions[k] = s.fraction(k);
+                        row[k] = s.estimate(k);
+                        row[nref + k] = s.fraction(k);
                     }
-                    p
+                    row[2 * nref] = Estimate {
+                        value: s.redchi,
+                        stderr: None,
+                    };
                 })
             }),
-            // more references than a PixelFit holds: each pixel's full fit
-            Ok(d) => return maps_from(self.shape(), references, &self.map(|_, y| d.fit(y))),
-            Err(e) => vec![Err(e); self.pixels()],
+            Err(e) => (Vec::new(), vec![Some(e); self.pixels()]),
         };
-        maps_from(self.shape(), references, &fits)
-    }
-}
-
-/// What the maps read from one pixel's result.
-trait PixelResult {
-    fn coefficient(&self, k: usize) -> Estimate;
-    fn fraction(&self, k: usize) -> Estimate;
-    fn redchi(&self) -> f64;
-}
-
-/// Both result types keep `coefficients`, `fractions` and `redchi` fields.
-macro_rules! pixel_result {
-    ($($t:ty),*) => {$(
-        impl PixelResult for $t {
-            fn coefficient(&self, k: usize) -> Estimate {
-                self.coefficients[k]
-            }
-            fn fraction(&self, k: usize) -> Estimate {
-                self.fractions[k]
-            }
-            fn redchi(&self) -> f64 {
-                self.redchi
-            }
+        let maps = RowMaps::new(self.shape(), &rows, width, &errors);
+        MllsMaps {
+            names: references.iter().map(|(n, _)| n.to_string()).collect(),
+            fractions: (0..nref).map(|k| maps.map(nref + k)).collect(),
+            coefficients: (0..nref).map(|k| maps.map(k)).collect(),
+            redchi: maps.map(2 * nref),
         }
-    )*};
-}
-pixel_result!(PixelFit, MllsFit);
-
-/// The maps of per-pixel results (failed pixels: NaN, listed in each map).
-fn maps_from<T: PixelResult>(
-    shape: (usize, usize),
-    references: &[(&str, &[f64])],
-    fits: &[Result<T>],
-) -> MllsMaps {
-    let pick = |f: &dyn Fn(&T) -> Estimate| {
-        Map::from_results(
-            shape,
-            fits.iter()
-                .map(|r| match r {
-                    Ok(fit) => Ok(f(fit)),
-                    Err(e) => Err(e.clone()),
-                })
-                .collect(),
-        )
-    };
-    MllsMaps {
-        names: references.iter().map(|(n, _)| n.to_string()).collect(),
-        fractions: (0..references.len())
-            .map(|k| pick(&|f| f.fraction(k)))
-            .collect(),
-        coefficients: (0..references.len())
-            .map(|k| pick(&|f| f.coefficient(k)))
-            .collect(),
-        redchi: pick(&|f| Estimate {
-            value: f.redchi(),
-            stderr: None,
-        }),
     }
 }

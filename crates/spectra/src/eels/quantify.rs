@@ -49,14 +49,13 @@
 
 use std::fmt;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::Estimate;
 
 use super::crosssection::{HydrogenicEdge, Optics};
-use super::image::{Map, SpectrumImage};
+use super::image::{Map, RowMaps, SpectrumImage};
 use super::lowloss::check_axis;
 use super::{PowerLaw, pre_edge_window_xy};
 
@@ -956,54 +955,21 @@ impl SpectrumImage {
                 self.shape()
             )));
         }
-        let (np, w) = (self.pixels(), design.row_len());
-        let nan = Estimate {
-            value: f64::NAN,
-            stderr: None,
-        };
-        // every pixel writes its row in place: no allocation per pixel
-        let mut rows = vec![nan; np * w];
-        let errors: Vec<Option<Error>> = self
-            .data()
-            .par_chunks(self.channels())
-            .zip(rows.par_chunks_mut(w))
-            .enumerate()
-            .map(|(p, (y, out))| {
-                let il = match low_loss {
-                    Some(ll) => match low_loss_intensity(
-                        ll.energy(),
-                        ll.pixel(p),
-                        options.delta_ev,
-                        options.gain,
-                    ) {
-                        Ok(l) => Some(l),
-                        Err(e) => return Some(e),
-                    },
-                    None => None,
-                };
-                design.quantify_row(y, il, out).err()
-            })
-            .collect();
-        let failures: Vec<(usize, String)> = errors
-            .iter()
-            .enumerate()
-            .filter_map(|(p, e)| e.as_ref().map(|e| (p, e.to_string())))
-            .collect();
-        let shape = self.shape();
-        let pick = |slot: usize| {
-            let mut m = Map {
-                shape,
-                value: Vec::with_capacity(np),
-                stderr: Vec::with_capacity(np),
-                failures: failures.clone(),
+        let w = design.row_len();
+        let (rows, errors) = self.rows_into(w, |p, y, out| {
+            let il = match low_loss {
+                Some(ll) => Some(low_loss_intensity(
+                    ll.energy(),
+                    ll.pixel(p),
+                    options.delta_ev,
+                    options.gain,
+                )?),
+                None => None,
             };
-            for (row, e) in rows.chunks_exact(w).zip(&errors) {
-                let v = if e.is_some() { nan } else { row[slot] };
-                m.value.push(v.value);
-                m.stderr.push(v.stderr.unwrap_or(f64::NAN));
-            }
-            m
-        };
+            design.quantify_row(y, il, out)
+        });
+        let maps = RowMaps::new(self.shape(), &rows, w, &errors);
+        let pick = |slot: usize| maps.map(slot);
         let k = design.edges.len();
         Ok(QuantMaps {
             labels: design.labels(),
