@@ -94,24 +94,26 @@ pub(super) fn convolve<const GRAD: bool>(
         let mut buf = cell.borrow_mut();
         // the number of terms of any point, plus the chunk's slack
         let terms = (2.0 * win / h) as usize + 1 + PL;
+        // sample columns: the value, and with GRAD its three derivatives
+        let cols = if GRAD { 4 } else { 1 };
         buf.clear();
-        buf.resize(4 * n + terms, 0.0);
+        buf.resize(cols * n + terms, 0.0);
         for k in 0..n {
             let f = sample((j0 + k as i64) as f64 * h, GRAD);
-            let cols = if GRAD { 4 } else { 1 };
             for (q, fq) in f.iter().enumerate().take(cols) {
                 buf[q * n + k] = *fq;
             }
         }
         let inv2s2 = 0.5 / (s * s);
-        for (m, e) in buf[4 * n..].iter_mut().enumerate() {
+        for (m, e) in buf[cols * n..].iter_mut().enumerate() {
             let t = m as f64 * h;
             *e = (-t * t * inv2s2).exp();
         }
-        let (fs, rest) = buf.split_at(n);
-        let (fa, rest) = rest.split_at(n);
-        let (fb, rest) = rest.split_at(n);
-        let (ff, gauss) = rest.split_at(n);
+        let (samples, gauss) = buf.split_at(cols * n);
+        let (fs, rest) = samples.split_at(n);
+        // empty without GRAD (`Grid::point` reads them only with it)
+        let (fa, rest) = rest.split_at(rest.len().min(n));
+        let (fb, ff) = rest.split_at(rest.len().min(n));
         let c = h / (s * (2.0 * PI).sqrt());
         let grid = Grid {
             h,
