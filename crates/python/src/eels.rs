@@ -76,6 +76,44 @@ where
     .map_err(crate::internal)
 }
 
+/// [`par_rows`] writing `width` numbers per row in place (no allocation per
+/// row): the rows (NaN where a row failed or was not written) and each
+/// row's error message, if any.
+fn par_rows_into<F>(
+    py: Python<'_>,
+    a: &numpy::PyReadonlyArray2<'_, f64>,
+    width: usize,
+    f: F,
+) -> PyResult<(Vec<f64>, Vec<Option<String>>)>
+where
+    F: Fn(usize, &[f64], &mut [f64]) -> interphase::spectra::Result<()> + Sync + Send,
+{
+    let (rows, n) = (a.dims()[0], a.dims()[1]);
+    let data: &[f64] = a.as_slice().map_err(err)?;
+    py.detach(|| {
+        catch(|| {
+            let mut out = vec![f64::NAN; rows * width];
+            if rows == 0 || width == 0 {
+                return (out, vec![None; rows]);
+            }
+            let errors: Vec<Option<String>> = data
+                .par_chunks(n.max(1))
+                .zip(out.par_chunks_mut(width))
+                .enumerate()
+                .map(|(p, (y, row))| {
+                    let r = f(p, y, row);
+                    if r.is_err() {
+                        row.fill(f64::NAN);
+                    }
+                    r.err().map(|e| e.to_string())
+                })
+                .collect();
+            (out, errors)
+        })
+    })
+    .map_err(crate::internal)
+}
+
 /// Log-ratio t/λ of every row: (t, stderr, failures).
 #[pyfunction]
 #[pyo3(signature = (x, y, threshold=None, start=1.0, window=10.0))]
@@ -368,21 +406,24 @@ fn _mlls<'py>(
     // each row packed into one vector: fractions, their σ, coefficients, their
     // σ, at-bound flags (nr each), background values and σ (nb each), χ²_red
     let or_nan = |e: interphase::spectra::model::Estimate| e.stderr.unwrap_or(f64::NAN);
-    let fits = par_rows(py, &ya, |_, y| {
+    let w = 5 * nr + 2 * nb + 1;
+    let (rows, errors) = par_rows_into(py, &ya, w, |_, y, v| {
         design.fit_with(y, |s| {
-            let mut v = Vec::with_capacity(5 * nr + 2 * nb + 1);
-            v.extend((0..nr).map(|k| s.fraction(k).value));
-            v.extend((0..nr).map(|k| or_nan(s.fraction(k))));
-            v.extend((0..nr).map(|k| s.estimate(k).value));
-            v.extend((0..nr).map(|k| or_nan(s.estimate(k))));
-            v.extend((0..nr).map(|k| if s.is_free(k) { 0.0 } else { 1.0 }));
-            v.extend((nr..nr + nb).map(|j| s.estimate(j).value));
-            v.extend((nr..nr + nb).map(|j| or_nan(s.estimate(j))));
-            v.push(s.redchi());
-            v
+            for k in 0..nr {
+                v[k] = s.fraction(k).value;
+                v[nr + k] = or_nan(s.fraction(k));
+                v[2 * nr + k] = s.estimate(k).value;
+                v[3 * nr + k] = or_nan(s.estimate(k));
+                v[4 * nr + k] = if s.is_free(k) { 0.0 } else { 1.0 };
+            }
+            for j in 0..nb {
+                v[5 * nr + j] = s.estimate(nr + j).value;
+                v[5 * nr + nb + j] = or_nan(s.estimate(nr + j));
+            }
+            v[w - 1] = s.redchi();
         })
     })?;
-    let np = fits.len();
+    let np = errors.len();
     let mut fr = vec![f64::NAN; np * nr];
     let mut frs = vec![f64::NAN; np * nr];
     let mut co = vec![f64::NAN; np * nr];
@@ -392,24 +433,23 @@ fn _mlls<'py>(
     let mut at = vec![false; np * nr];
     let mut chi = vec![f64::NAN; np];
     let mut failed = Vec::new();
-    for (p, r) in fits.iter().enumerate() {
-        match r {
-            Ok(f) => {
-                for k in 0..nr {
-                    fr[p * nr + k] = f[k];
-                    frs[p * nr + k] = f[nr + k];
-                    co[p * nr + k] = f[2 * nr + k];
-                    cos[p * nr + k] = f[3 * nr + k];
-                    at[p * nr + k] = f[4 * nr + k] > 0.5;
-                }
-                for k in 0..nb {
-                    bg[p * nb + k] = f[5 * nr + k];
-                    bgs[p * nb + k] = f[5 * nr + nb + k];
-                }
-                chi[p] = f[5 * nr + 2 * nb];
-            }
-            Err(e) => failed.push((p, e.to_string())),
+    for (p, (f, e)) in rows.chunks_exact(w).zip(errors).enumerate() {
+        if let Some(e) = e {
+            failed.push((p, e));
+            continue;
         }
+        for k in 0..nr {
+            fr[p * nr + k] = f[k];
+            frs[p * nr + k] = f[nr + k];
+            co[p * nr + k] = f[2 * nr + k];
+            cos[p * nr + k] = f[3 * nr + k];
+            at[p * nr + k] = f[4 * nr + k] > 0.5;
+        }
+        for k in 0..nb {
+            bg[p * nb + k] = f[5 * nr + k];
+            bgs[p * nb + k] = f[5 * nr + nb + k];
+        }
+        chi[p] = f[w - 1];
     }
     let d = PyDict::new(py);
     let m2 = |v: Vec<f64>, c: usize| matrix(py, v, np, c);
@@ -636,52 +676,45 @@ fn _quantify_edges<'py>(
     let labels = design.labels();
     let ratio_labels = design.ratio_labels();
     let (ne, nr, w) = (labels.len(), ratio_labels.len(), design.row_len());
-    let data: &[f64] = ya.as_slice().map_err(err)?;
-    let n = x.len().max(1);
+    // per row: signal, S/σ, areal density (value and σ each) per edge, then
+    // the ratios (value and σ): `quantify_row`'s order, flattened
     let unknown = interphase::spectra::model::Estimate {
         value: f64::NAN,
         stderr: None,
     };
-    // each row written in place (no allocation per spectrum)
-    let (rows, errors) = py
-        .detach(|| {
-            catch(|| {
-                let mut rows = vec![unknown; np * w];
-                let errors: Vec<Option<String>> = data
-                    .par_chunks(n)
-                    .zip(rows.par_chunks_mut(w))
-                    .enumerate()
-                    .map(|(p, (y, out))| {
-                        il_of(p)
-                            .and_then(|il| design.quantify_row(y, il, out))
-                            .err()
-                            .map(|e| e.to_string())
-                    })
-                    .collect();
-                (rows, errors)
-            })
-        })
-        .map_err(crate::internal)?;
+    let (rows, errors) = par_rows_into(py, &ya, 2 * w, |p, y, out| {
+        let mut row = [unknown; 64];
+        let mut heap = Vec::new();
+        let row: &mut [_] = if w <= row.len() {
+            &mut row[..w]
+        } else {
+            heap.resize(w, unknown);
+            &mut heap
+        };
+        design.quantify_row(y, il_of(p)?, row)?;
+        for (o, e) in out.chunks_exact_mut(2).zip(row.iter()) {
+            o[0] = e.value;
+            o[1] = e.stderr.unwrap_or(f64::NAN);
+        }
+        Ok(())
+    })?;
     let nan = |n: usize| vec![f64::NAN; n];
     let (mut sig, mut sigs, mut den, mut dens) =
         (nan(np * ne), nan(np * ne), nan(np * ne), nan(np * ne));
     let (mut rat, mut rats) = (nan(np * nr), nan(np * nr));
     let sections = design.cross_sections_barn();
     let mut failed = Vec::new();
-    for (p, (row, e)) in rows.chunks_exact(w).zip(errors).enumerate() {
+    for (p, (row, e)) in rows.chunks_exact(2 * w).zip(errors).enumerate() {
         if let Some(e) = e {
             failed.push((p, e));
             continue;
         }
         for k in 0..ne {
-            sig[p * ne + k] = row[3 * k].value;
-            sigs[p * ne + k] = row[3 * k].stderr.unwrap_or(f64::NAN);
-            den[p * ne + k] = row[3 * k + 2].value;
-            dens[p * ne + k] = row[3 * k + 2].stderr.unwrap_or(f64::NAN);
+            (sig[p * ne + k], sigs[p * ne + k]) = (row[6 * k], row[6 * k + 1]);
+            (den[p * ne + k], dens[p * ne + k]) = (row[6 * k + 4], row[6 * k + 5]);
         }
         for k in 0..nr {
-            rat[p * nr + k] = row[3 * ne + k].value;
-            rats[p * nr + k] = row[3 * ne + k].stderr.unwrap_or(f64::NAN);
+            (rat[p * nr + k], rats[p * nr + k]) = (row[6 * ne + 2 * k], row[6 * ne + 2 * k + 1]);
         }
     }
     let d = PyDict::new(py);
