@@ -115,12 +115,12 @@ struct DsRule {
     t: [f64; DS_NODES],
     /// Weights, times sin(πα)/π.
     w: [f64; DS_NODES],
-    /// ∂t/∂α of the nodes.
-    dt: [f64; DS_NODES],
-    /// ∂w/∂α of the weights.
-    dw: [f64; DS_NODES],
     /// 1/(1 − t) of the nodes.
     om: [f64; DS_NODES],
+    /// (w′ + w·t′/(1 − t))/(1 − t): ∂c/∂α = c·ln s + this·s^α.
+    dc: [f64; DS_NODES],
+    /// t′/(1 − t)²: ∂τ/∂α = s·this.
+    dtau: [f64; DS_NODES],
 }
 
 /// Four (α bits, rule) slots and the next slot to overwrite.
@@ -226,7 +226,9 @@ impl DsRule {
             dw[k] = 2.0 * v(k)[0] * dv0;
         }
         let om = t.map(|t| 1.0 / (1.0 - t));
-        Some(DsRule { t, w, dt, dw, om })
+        let dc = std::array::from_fn(|k| (dw[k] + w[k] * dt[k] * om[k]) * om[k]);
+        let dtau = std::array::from_fn(|k| dt[k] * om[k] * om[k]);
+        Some(DsRule { t, w, om, dc, dtau })
     }
 }
 
@@ -368,7 +370,7 @@ impl DoniachSunjic {
         if let Some(g) = grad {
             // w′ = −2ζw + 2i/√π, ζ = xw + i·yw; ∂ζ/∂u = 1/(σ√2), ∂ζ/∂γ = i/(σ√2),
             // ∂ζ/∂σ = −ζ/σ; F = conj(w), so ∂F = conj(w′·∂ζ).
-            // In α the rule moves (t_k′, w_k′ exact, from `DsRule::new`): with
+            // In α the rule moves (t_k′, w_k′ exact, in `DsRule::new`'s dc, dtau): with
             // τ_k = s·t_k/(1 − t_k), ∂c_k/∂α = c_k ln s + (w_k′ + w_k t_k′/(1 − t_k))·s^α/(1 − t_k)
             // and ∂ζ_k/∂α = i·s·t_k′/((1 − t_k)²·σ√2), so ∂S/∂α = Σ ∂c_k·conj(w_k) + c_k·conj(w′_k·∂ζ_k)
             let ln_s = s.ln();
@@ -400,9 +402,8 @@ impl DoniachSunjic {
                 dsr += c[k] * vr[k];
                 dsi -= c[k] * vi[k];
                 // α: conj(w′·i·d) = d·(−w′ᵢ − i·w′ᵣ)
-                let om = rule.om[k];
-                let dc = c[k] * ln_s + (rule.dw[k] + rule.w[k] * rule.dt[k] * om) * sa * om;
-                let d = s * rule.dt[k] * om * om * inv;
+                let dc = c[k] * ln_s + rule.dc[k] * sa;
+                let d = s * rule.dtau[k] * inv;
                 dar += dc * w[k].re - c[k] * d * wpi[k];
                 dai -= dc * w[k].im + c[k] * d * wpr[k];
             }
