@@ -4,9 +4,9 @@
 use std::f64::consts::PI;
 
 use super::shapes::array_serde;
-use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI, FRAC_PI_2};
+use std::f64::consts::{FRAC_1_SQRT_2, FRAC_PI_2};
 
-use super::faddeeva::{faddeeva_n, faddeeva_prime};
+use super::faddeeva::{PRIME_FAR2, faddeeva_n, faddeeva_prime, faddeeva_prime_near};
 use super::gridconv::{LaGrid, Partials};
 use super::special::{GL10_W, GL10_X, digamma, ln_gamma};
 use super::{LineShape, ShapeKind, argmax, check, fwhm_around};
@@ -380,14 +380,11 @@ impl DoniachSunjic {
             let (mut wpr, mut wpi) = ([0.0; DS_NODES], [0.0; DS_NODES]);
             let (mut vr, mut vi) = ([0.0; DS_NODES], [0.0; DS_NODES]);
             for k in 0..DS_NODES {
-                let (wr, wi, zr, zi) = (w[k].re, w[k].im, xw[k], yw[k]);
-                wpr[k] = -2.0 * (zr * wr - zi * wi);
-                wpi[k] = -2.0 * (zr * wi + zi * wr) + FRAC_2_SQRT_PI;
-                vr[k] = wr + (wpr[k] * zr - wpi[k] * zi);
-                vi[k] = wi + (wpr[k] * zi + wpi[k] * zr);
+                ((wpr[k], wpi[k]), (vr[k], vi[k])) =
+                    faddeeva_prime_near(xw[k], yw[k], w[k].re, w[k].im);
             }
             for k in 0..DS_NODES {
-                if xw[k] * xw[k] + yw[k] * yw[k] > 900.0 {
+                if xw[k] * xw[k] + yw[k] * yw[k] > PRIME_FAR2 {
                     ((wpr[k], wpi[k]), (vr[k], vi[k])) =
                         faddeeva_prime(xw[k], yw[k], w[k].re, w[k].im);
                 }

@@ -378,6 +378,24 @@ fn cf_n<const N: usize>(x: [f64; N], y: [f64; N], used: [bool; N]) -> [Complex64
     })
 }
 
+/// |ζ|² beyond which [`faddeeva_prime`] takes the asymptotic series.
+pub(crate) const PRIME_FAR2: f64 = 900.0;
+
+/// [`faddeeva_prime`] for |ζ| ≤ 30: w′ = −2ζw + 2i/√π and w + ζw′ by
+/// formula, without a branch (loops over it vectorise; callers redo the
+/// lanes beyond [`PRIME_FAR2`] with [`faddeeva_prime`]).
+#[inline(always)]
+pub(crate) fn faddeeva_prime_near(zr: f64, zi: f64, wr: f64, wi: f64) -> ((f64, f64), (f64, f64)) {
+    let (pr, pi) = (
+        -2.0 * (zr * wr - zi * wi),
+        -2.0 * (zr * wi + zi * wr) + FRAC_2_SQRT_PI,
+    );
+    (
+        (pr, pi),
+        (wr + (pr * zr - pi * zi), wi + (pr * zi + pi * zr)),
+    )
+}
+
 /// w′(ζ) and w(ζ) + ζ·w′(ζ) of the Faddeeva function, as ((re, im), (re, im)),
 /// from ζ = zr + i·zi (Im ζ ≥ 0) and w(ζ) = wr + i·wi: w′ = −2ζw + 2i/√π,
 /// except for |ζ| > 30. There those differences of terms of size one leave
@@ -391,15 +409,8 @@ fn cf_n<const N: usize>(x: [f64; N], y: [f64; N], used: [bool; N]) -> [Complex64
 #[inline(always)]
 pub(crate) fn faddeeva_prime(zr: f64, zi: f64, wr: f64, wi: f64) -> ((f64, f64), (f64, f64)) {
     let r2 = zr * zr + zi * zi;
-    if r2 <= 900.0 {
-        let (pr, pi) = (
-            -2.0 * (zr * wr - zi * wi),
-            -2.0 * (zr * wi + zi * wr) + FRAC_2_SQRT_PI,
-        );
-        return (
-            (pr, pi),
-            (wr + (pr * zr - pi * zi), wi + (pr * zi + pi * zr)),
-        );
+    if r2 <= PRIME_FAR2 {
+        return faddeeva_prime_near(zr, zi, wr, wi);
     }
     const A: [f64; 7] = [1.0, 1.5, 3.75, 13.125, 59.0625, 324.843_75, 2_111.484_375];
     // 1/ζ and q = 1/ζ²

@@ -7,13 +7,11 @@
 
 use num_complex::Complex64;
 
-use super::faddeeva::{FixedY, erfcx, faddeeva, faddeeva_prime};
+use super::faddeeva::{FixedY, PRIME_FAR2, erfcx, faddeeva, faddeeva_prime, faddeeva_prime_near};
 use super::{FWHM_PER_SIGMA, LineShape, ShapeKind, check, check_len, half_max_crossing};
 use crate::error::{Error, Result};
 
 const NAME: &str = "voigt";
-/// 2/√π.
-const FRAC_2_SQRT_PI: f64 = std::f64::consts::FRAC_2_SQRT_PI;
 /// 1/√(2π).
 const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 
@@ -227,15 +225,14 @@ impl Voigt {
                 // |z| ≤ 30 in every lane (the usual case): w′ = −2zw + 2i/√π
                 // in a loop without a branch, so that it vectorises
                 // (`faddeeva_prime` gives the same there, bit for bit)
-                if zr.iter().all(|&v| v * v + self.y * self.y <= 900.0) {
+                if zr.iter().all(|&v| v * v + self.y * self.y <= PRIME_FAR2) {
                     for k in 0..16 {
-                        let (w, zre, zim) = (w[k], zr[k], self.y);
-                        let wpr = -2.0 * (zre * w.re - zim * w.im);
-                        let wpi = -2.0 * (zre * w.im + zim * w.re) + FRAC_2_SQRT_PI;
+                        let w = w[k];
+                        let ((wpr, wpi), (vr, _)) = faddeeva_prime_near(zr[k], self.y, w.re, w.im);
                         let r = i + k;
                         out[r] = w.re * self.norm;
                         jac[r] = -k_c * wpr;
-                        jac[m + r] = -k_s * (w.re + (wpr * zre - wpi * zim));
+                        jac[m + r] = -k_s * vr;
                         jac[2 * m + r] = -k_c * wpi;
                         jac[3 * m + r] = w.re * u_a;
                     }
