@@ -424,16 +424,16 @@ pub enum KkSelectArg {
 }
 
 /// Writes `header` and one CSV row per point of `columns` to `path`,
-/// numbered for the `file`-th of `files` and the `k`-th (1-based) of
-/// `spectra` spectra in it.
+/// numbered for the `j`-th (1-based, by position on the command line, so
+/// a file given twice writes two files) of `files` input files and the
+/// `k`-th (1-based) of `spectra` spectra in it.
 fn write_columns(
     path: &std::path::Path,
-    (file, files, k, spectra): (&std::path::Path, &[PathBuf], usize, usize),
+    (j, files, k, spectra): (usize, usize, usize, usize),
     header: &str,
     columns: &[&[f64]],
 ) -> Result<(), Failure> {
-    let j = files.iter().position(|f| f == file).unwrap_or(0) + 1;
-    let path = crate::spectrum::numbered(path, j, files.len());
+    let path = crate::spectrum::numbered(path, j, files);
     let path = crate::spectrum::numbered(&path, k, spectra);
     let n = columns.iter().map(|c| c.len()).min().unwrap_or(0);
     let mut text = format!("{header}\n");
@@ -494,7 +494,7 @@ pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
         }
     };
     // every spectrum of each file (or the one --spectrum picks), in order
-    per_file(&a.files, |file| {
+    per_file(&a.files, |j, file| {
         let all = a.input.load_all(file)?;
         let mut q = Vec::new();
         for (i, (label, data)) in all.iter().enumerate() {
@@ -511,7 +511,7 @@ pub fn run_kk(a: &KkArgs) -> Result<FileRows, Failure> {
                 opts.clone()
             };
             let r = lin_kk(data, &opts).map_err(input)?;
-            let at = (file, a.files.as_slice(), i + 1, all.len());
+            let at = (j, a.files.len(), i + 1, all.len());
             if let Some(path) = &a.scan_out {
                 let scan = kk_scan(data, &opts).map_err(input)?;
                 let col = |g: fn(&KkScanPoint) -> f64| scan.iter().map(g).collect::<Vec<f64>>();
@@ -608,11 +608,12 @@ pub type FileResult = Result<Vec<Quantity>, Failure>;
 /// Each file's rows, or its failure, in the order given.
 pub type FileRows = Vec<FileResult>;
 
-/// Runs `one` on every file, in parallel (one thread per core), keeping
-/// the files' order and each file's own result or failure.
+/// Runs `one(j, file)` on every file (`j` its 1-based position in
+/// `files`), in parallel (one thread per core), keeping the files' order
+/// and each file's own result or failure.
 fn per_file<F>(files: &[PathBuf], one: F) -> Result<FileRows, Failure>
 where
-    F: Fn(&std::path::Path) -> FileResult + Sync,
+    F: Fn(usize, &std::path::Path) -> FileResult + Sync,
 {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -628,7 +629,7 @@ where
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(file) = files.get(i) else { break };
-                    let r = one(file);
+                    let r = one(i + 1, file);
                     if let Ok(mut o) = out.lock() {
                         o[i] = Some(r);
                     }
@@ -710,7 +711,7 @@ pub fn run_zhit(a: &ZhitArgs) -> Result<FileRows, Failure> {
         weights: None,
         phase: None,
     };
-    per_file(&a.files, |file| {
+    per_file(&a.files, |j, file| {
         let all = a.input.load_all(file)?;
         let mut q = Vec::new();
         for (i, (label, data)) in all.iter().enumerate() {
@@ -719,7 +720,7 @@ pub fn run_zhit(a: &ZhitArgs) -> Result<FileRows, Failure> {
             if let Some(path) = &a.residuals_out {
                 write_columns(
                     path,
-                    (file, a.files.as_slice(), i + 1, all.len()),
+                    (j, a.files.len(), i + 1, all.len()),
                     "freq_Hz,residual_re,residual_im,residual_modulus",
                     &[
                         &r.freq,

@@ -1452,6 +1452,30 @@ fn eis_kk_and_conductivity() {
     let _ = std::fs::remove_file(&scan);
     assert!(text.starts_with("m,mu,pseudo_chi2,max_abs_residual\n"));
     assert_eq!(text.lines().count(), 21);
+    // the same file given twice writes two numbered files (by position on
+    // the command line; it used to write FILE-1.csv twice and no FILE-2.csv)
+    let base = std::env::temp_dir().join(format!("interphase-kk-twice-{}", std::process::id()));
+    let out = bin()
+        .args(["eis", "kk", "--max-m", "8", "--scan-out"])
+        .arg(base.with_extension("csv"))
+        .arg(&cell)
+        .arg(&cell)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for j in 1..=2 {
+        let p = std::env::temp_dir().join(format!(
+            "interphase-kk-twice-{}-{j}.csv",
+            std::process::id()
+        ));
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let _ = std::fs::remove_file(&p);
+        assert_eq!(text.lines().count(), 9);
+    }
     // a short spectrum: at most N − 3 elements, so the whiteness test stays
     let mut text = String::from("freq_Hz,Zre_ohm,Zim_ohm\n");
     for i in 0..12 {
