@@ -343,7 +343,14 @@ impl LineShape for Voigt {
         erfcx(self.y) * self.norm
     }
 
-    /// Exact FWHM: the half-maximum point found by bisection to full precision.
+    /// Exact FWHM: twice the half-maximum point of the right flank, to full
+    /// precision. Newton's method on V(x) = V(0)/2 from the Olivero–Longbothum
+    /// estimate (within 0.02 %, so three or four steps), each step kept inside
+    /// a bracket that shrinks with every evaluation (a step that would leave
+    /// it bisects instead); bisection from scratch where ±1 % of the estimate
+    /// does not bracket the crossing. It used to be bisection alone, some
+    /// sixty evaluations of w(z) where four do (a fit's report takes the FWHM
+    /// and its central differences in every parameter).
     fn fwhm(&self) -> f64 {
         if self.sigma == 0.0 {
             return 2.0 * self.gamma;
@@ -357,7 +364,76 @@ impl LineShape for Voigt {
             center: 0.0,
             ..*self
         };
+        let height = unit.height();
+        let half = 0.5 * height;
         let f = |x: f64| unit.value(x);
-        2.0 * half_max_crossing(&f, 0.0, unit.height(), 0.5 * self.fwhm_olivero(), 1.0)
+        let x0 = 0.5 * self.fwhm_olivero();
+        let (mut lo, mut hi) = (0.99 * x0, 1.01 * x0);
+        if !(x0.is_finite() && f(lo) > half && f(hi) <= half) {
+            return 2.0 * half_max_crossing(&f, 0.0, height, x0, 1.0);
+        }
+        let mut x = x0;
+        let mut g = [0.0; 4];
+        for _ in 0..100 {
+            let v = unit.value_and_gradient(x, &mut g) - half;
+            if v == 0.0 {
+                break;
+            }
+            if v > 0.0 {
+                lo = x;
+            } else {
+                hi = x;
+            }
+            // g[0] = ∂V/∂center = −dV/dx, > 0 on the right flank
+            let mut next = x + v / g[0];
+            if !(next > lo && next < hi) {
+                next = 0.5 * (lo + hi);
+            }
+            let done = (next - x).abs() <= 2.0 * f64::EPSILON * x || next <= lo || next >= hi;
+            x = next;
+            if done {
+                break;
+            }
+        }
+        2.0 * x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Newton FWHM equals bisection to full precision over γ/σ from
+    /// 1e-6 to 1e6 (bisection's answer is the crossing to the last bit).
+    #[test]
+    fn newton_fwhm_equals_bisection() {
+        let mut worst: f64 = 0.0;
+        for i in 0..=120 {
+            let r = 10f64.powf(-6.0 + 0.1 * i as f64);
+            for &sigma in &[0.37, 1.0, 2.9e3] {
+                let v = Voigt::new(0.0, sigma, r * sigma, 1.0).unwrap();
+                let unit = Voigt {
+                    area: 1.0,
+                    norm: FRAC_1_SQRT_2PI / sigma,
+                    center: 0.0,
+                    ..v
+                };
+                let f = |x: f64| unit.value(x);
+                let bisect = 2.0 * half_max_crossing(&f, 0.0, unit.height(), v.fwhm_olivero(), 1.0);
+                let rel = (v.fwhm() - bisect).abs() / bisect;
+                assert!(
+                    rel <= 1e-14,
+                    "γ/σ = {r}, σ = {sigma}: {} vs {bisect}",
+                    v.fwhm()
+                );
+                worst = worst.max(rel);
+            }
+        }
+        // and the limits stay exact
+        assert!((Voigt::new(0.0, 0.0, 0.7, 1.0).unwrap().fwhm() - 1.4).abs() < 1e-15);
+        assert!(
+            (Voigt::new(0.0, 2.0, 0.0, 1.0).unwrap().fwhm() - FWHM_PER_SIGMA * 2.0).abs() < 1e-15
+        );
+        assert!(worst < 1e-14);
     }
 }

@@ -588,7 +588,12 @@ impl PeakModel {
             bg,
             n_params: specs.len(),
         };
-        let guess = self.guess(&problem, span);
+        // the peaks found in the data only feed starts the model leaves open
+        // (centers, widths): with every start given or tied, skip the search
+        let open = specs
+            .iter()
+            .any(|(_, p)| p.start().is_none() && p.tie().is_none());
+        let guess = self.guess(&problem, span, open);
         let params = self.start_parameters(&problem, &specs, &guess, span)?;
         if check_start {
             let values = params.values();
@@ -603,8 +608,8 @@ impl PeakModel {
         Ok((problem, params))
     }
 
-    /// Rough background, net signal and peaks found in it.
-    fn guess(&self, pr: &ModelProblem, span: f64) -> Guess {
+    /// Rough background, net signal and (with `find`) the peaks found in it.
+    fn guess(&self, pr: &ModelProblem, span: f64, find: bool) -> Guess {
         let n = pr.x.len();
         let k = (n / 20).clamp(1, 10);
         let s = &pr.sweep;
@@ -626,7 +631,7 @@ impl PeakModel {
         let net: Vec<f64> = pr.y.iter().zip(&rough).map(|(y, b)| y - b).collect();
         let top = net.iter().cloned().fold(0.0, f64::max);
         let mut found = Vec::new();
-        if top > 0.0 {
+        if find && top > 0.0 {
             let opts = PeakOptions {
                 prominence: Interval::at_least(0.03 * top),
                 ..PeakOptions::default()
