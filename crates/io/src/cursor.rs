@@ -11,9 +11,7 @@ pub(crate) struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     pub(crate) fn new(text: &'a str, source: &'a str) -> Self {
-        let lines = text
-            .trim_start_matches('\u{feff}')
-            .split('\n')
+        let lines = crate::text::split_ascii(text.trim_start_matches('\u{feff}'), b'\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .collect();
         Self {
