@@ -9,8 +9,10 @@ use interphase_spectra::lineshape::{LineShape, Shape, ShapeKind};
 fn bench(c: &mut Criterion) {
     let x: Vec<f64> = (0..1000).map(|i| 450.0 + 0.02 * i as f64).collect();
     let mut out = vec![0.0; x.len()];
-    let cases: [(&str, ShapeKind, &[f64]); 11] = [
+    let cases: [(&str, ShapeKind, &[f64]); 12] = [
         ("voigt", ShapeKind::Voigt, &[458.8, 0.5, 0.3, 5000.0]),
+        // γ = 0.1σ: a nearly Gaussian peak (a narrow core level, C 1s-like)
+        ("voigt_g0.1s", ShapeKind::Voigt, &[458.8, 0.5, 0.05, 5000.0]),
         ("gaussian", ShapeKind::Gaussian, &[458.8, 1.2, 5000.0]),
         (
             "pseudo_voigt",
@@ -35,7 +37,8 @@ fn bench(c: &mut Criterion) {
             ShapeKind::DoniachGauss,
             &[458.8, 0.116, 0.1, 0.4, 5000.0],
         ),
-        // γ = 0.1σ: below Weideman's band (0.14σ), lanes of the general w(z)
+        // γ = 0.1σ: in Weideman's low band (0.085σ ≤ γ < 0.14σ, |Re ζ| ≤ 8);
+        // γ = 0.03σ below it: lanes of the general w(z)
         (
             "doniach_gauss_g0.1s",
             ShapeKind::DoniachGauss,

@@ -59,24 +59,34 @@ fn real_part_is_accurate_where_the_voigt_profile_needs_it() {
 
 #[test]
 fn weideman_band_is_accurate_part_by_part() {
-    // Where faddeeva uses Weideman's approximation (0.1 ≤ Im z ≤ 1e4, |Re z| ≤ 1e5):
+    // Where faddeeva uses Weideman's approximation (0.1 ≤ Im z ≤ 1e4, |Re z| ≤ 1e5,
+    // and 0.06 ≤ Im z < 0.1, |Re z| ≤ 8):
     // Re w to 1e-13 of itself everywhere (the Voigt profile, even in its far
     // tails, where Re w ≈ y/(√π x²) is 1e-12 of |w|), and Im w to 1e-13 of |w|.
     // reference: crates/spectra/tools/gen_faddeeva_refs.py --band (mpmath, 60 digits),
-    // 650 points, half of them at 0.1 ≤ y ≤ 0.3 where the approximation's error is largest.
+    // 650 points, half of them at 0.1 ≤ y ≤ 0.3 where the approximation's error is largest,
+    // and 424 in the low part, half of them at 4 ≤ |x| ≤ 8 (its worst is printed
+    // on its own).
     let (mut worst_re, mut worst_im) = ((0.0f64, 0.0, 0.0), 0.0f64);
+    let (mut low_re, mut low_n) = (0.0f64, 0);
     for &(x, y, re, im) in band_refs::W_BAND_REFS {
         let w = faddeeva(Complex64::new(x, y));
         let e = (w.re - re).abs() / re.abs();
         if e > worst_re.0 {
             worst_re = (e, x, y);
         }
+        if y < 0.1 {
+            low_re = low_re.max(e);
+            low_n += 1;
+        }
         worst_im = worst_im.max((w.im - im).abs() / re.hypot(im));
     }
     println!(
-        "worst relative error of Re w {:.2e} at z = {} + {}i; of Im w (against |w|) {worst_im:.2e}",
+        "worst relative error of Re w {:.2e} at z = {} + {}i; of Im w (against |w|) {worst_im:.2e}; \
+         of Re w in the low part ({low_n} points) {low_re:.2e}",
         worst_re.0, worst_re.1, worst_re.2
     );
+    assert!(low_n >= 400, "{low_n} points in the low part");
     assert!(worst_re.0 <= 1e-13, "Re w: {worst_re:?}");
     assert!(worst_im <= 1e-13, "Im w: {worst_im:.3e}");
 }

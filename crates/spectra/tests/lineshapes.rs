@@ -793,7 +793,7 @@ fn doniach_gauss_sigma_gradient_far_in_the_tail() {
 /// The Gauss–Jacobi path (0.02σ ≤ γ < 0.3σ) differentiates its quadrature in
 /// α analytically, the rule's nodes and weights moving with α: against
 /// central differences of the value, across γ/σ (both sides of Weideman's
-/// band at 0.14σ), α and |u| up to 40σ; and the batch Jacobian equals the
+/// band at 0.085σ and 0.14σ), α and |u| up to 40σ; and the batch Jacobian equals the
 /// pointwise gradient bit for bit.
 #[test]
 fn doniach_gauss_alpha_gradient_on_the_gauss_jacobi_path() {

@@ -106,9 +106,10 @@ const SQRT_PI_2: f64 = 1.253_314_137_315_500_3;
 /// z = (γ + iu)/σ, over 0.001 ≤ α ≤ 0.99 and |u| ≤ 50σ (tests/lineshapes.rs)
 /// to ≤ 1e-10 relative for 0.15 ≤ γ/σ ≤ 10 and ≤ 3e-9 for 0.02 ≤ γ/σ < 0.15
 /// (below 0.02σ the numerical convolution takes over). Every Faddeeva value
-/// has Im ζ ≥ γ/(σ√2): in Weideman's band when γ ≥ 0.14σ, so sixteen values
-/// cost one vectorised batch; below, the lanes go one by one through the
-/// general `faddeeva` (several times slower).
+/// has Im ζ ≥ γ/(σ√2): in Weideman's band when γ ≥ 0.14σ (and within
+/// |Re ζ| ≤ 8 from γ ≥ 0.085σ), so sixteen values cost one vectorised batch;
+/// the lanes below it go one by one through the general `faddeeva` (several
+/// times slower).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct DsRule {
     /// Nodes in (0, 1).

@@ -214,20 +214,33 @@ fn continued_fraction(x: f64, y: f64) -> Complex64 {
     Complex64::new(d * wi, d * wr)
 }
 
-/// Smallest `Im z` of the Weideman band: below it the approximation's
-/// rounding error, about 1e-17 absolute, is no longer small against
-/// `Re w(x + iy) ≈ exp(−x²) + y/(√π x²)` (2.9e-13 relative at y = 0.012, x = 5).
+/// Smallest `Im z` of the Weideman band at any `|Re z|` up to 1e5: below it
+/// the approximation's rounding error, about 1e-17 absolute, is no longer
+/// small against `Re w(x + iy) ≈ exp(−x²) + y/(√π x²)` far out in x (9e-14
+/// relative at y = 0.07, x ≈ 70; 2.9e-13 at y = 0.012, x = 5).
 pub(crate) const WEIDEMAN_Y_MIN: f64 = 0.1;
+/// The band's low part: `0.06 ≤ Im z < 0.1` with `|Re z| ≤ 8`, where the
+/// relative error of Re w stays below 1e-13 (it grows as 1/y and with |x|:
+/// 2.9e-14 at the 424 mpmath points of tests/faddeeva.rs, 4.2e-14 at 6000
+/// more checked once, Im w 3e-15 of itself). Beyond |x| = 8 the continued
+/// fraction is exact and fast there anyway. It brings Voigt peaks with
+/// 0.085σ ≤ γ < 0.14σ (narrow core levels, C 1s-like) onto the vectorised
+/// path.
+const WEIDEMAN_Y_LOW: f64 = 0.06;
+const WEIDEMAN_X_LOW: f64 = 8.0;
 /// Largest `Im z` and `|Re z|` of the Weideman band: as far as the mpmath
 /// references go (tests/faddeeva.rs); the continued fraction takes over beyond.
 const WEIDEMAN_Y_MAX: f64 = 1e4;
 const WEIDEMAN_X_MAX: f64 = 1e5;
 
 /// Whether `faddeeva(x + iy)` takes Weideman's rational approximation:
-/// `0.1 ≤ y ≤ 1e4` and `|x| ≤ 1e5` (false for NaN).
+/// `0.1 ≤ y ≤ 1e4` and `|x| ≤ 1e5`, or `0.06 ≤ y < 0.1` and `|x| ≤ 8`
+/// (false for NaN).
 #[inline]
 pub(crate) fn in_weideman_band(x: f64, y: f64) -> bool {
-    (WEIDEMAN_Y_MIN..=WEIDEMAN_Y_MAX).contains(&y) && x.abs() <= WEIDEMAN_X_MAX
+    let ax = x.abs();
+    ((WEIDEMAN_Y_MIN..=WEIDEMAN_Y_MAX).contains(&y) && ax <= WEIDEMAN_X_MAX)
+        || ((WEIDEMAN_Y_LOW..WEIDEMAN_Y_MIN).contains(&y) && ax <= WEIDEMAN_X_LOW)
 }
 
 /// Weideman's rational approximation of `w(x[k] + i·y[k])` for N points in
@@ -308,7 +321,8 @@ fn in_cf_band(x: f64, y: f64) -> bool {
 /// `w(z)` for four points at once, `z = x[k] + i·y[k]` with y ≥ 0, finite.
 ///
 /// Each point goes by its region: Weideman's rational approximation
-/// (0.1 ≤ Im z ≤ 10⁴, |Re z| ≤ 10⁵) and the continued fraction are evaluated for the
+/// (0.1 ≤ Im z ≤ 10⁴ with |Re z| ≤ 10⁵, and 0.06 ≤ Im z < 0.1 with |Re z| ≤ 8)
+/// and the continued fraction are evaluated for the
 /// lanes at once (the fractions interleaved to the largest ν of their lanes:
 /// deeper levels only add accuracy), the other points one by one through
 /// [`faddeeva`]. Same results as [`faddeeva`] to within rounding.
@@ -319,7 +333,7 @@ pub fn faddeeva4(x: [f64; 4], y: [f64; 4]) -> [Complex64; 4] {
 
 /// [`faddeeva4`] for N points. Where the lanes mix regions, each batched
 /// method runs on every lane and each lane keeps its own region's value
-/// (the Gauss–Jacobi nodes of `doniach-gauss` below γ = 0.14σ: one or two
+/// (the Gauss–Jacobi nodes of `doniach-gauss` below γ = 0.085σ: one or two
 /// small-Im ζ nodes used to send all sixteen through [`faddeeva`], 3×
 /// slower).
 #[inline(always)]
